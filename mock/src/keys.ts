@@ -1,0 +1,42 @@
+/** The mock's own id_token signing key (made at first use, never stored) and the registered client's public keys. */
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose'
+
+interface ServerKey {
+  kid: string
+  privateKey: CryptoKey
+  publicJwk: JWK
+}
+
+let current: Promise<ServerKey> | undefined
+
+async function makeKey(): Promise<ServerKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
+  const publicJwk = await exportJWK(publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'RS256', use: 'sig' } }
+}
+
+export const serverKey = () => (current ??= makeKey())
+
+export interface Client {
+  clientId: string
+  redirectUris: string[]
+  keys: ReturnType<typeof createLocalJWKSet>
+}
+
+let client: { source: string; value: Client } | undefined
+
+export function registeredClient(env: Env): Client {
+  const source = `${env.CLIENT_ID}|${env.CLIENT_REDIRECT_URIS}|${env.CLIENT_JWKS}`
+  if (client?.source !== source) {
+    client = {
+      source,
+      value: {
+        clientId: env.CLIENT_ID,
+        redirectUris: env.CLIENT_REDIRECT_URIS.split(',').map((s) => s.trim()),
+        keys: createLocalJWKSet(JSON.parse(env.CLIENT_JWKS) as { keys: JWK[] }),
+      },
+    }
+  }
+  return client.value
+}

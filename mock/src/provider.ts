@@ -1,0 +1,301 @@
+/**
+ * One Moneyhub-like identity server, mounted at a base path (its issuer is
+ * origin + base). Strict where node-oidc-provider (which Moneyhub runs) is
+ * strict: signed client assertions with single-use jti, single-use request_uri
+ * and codes, PKCE S256, exactly one bank selector, registered redirect_uri.
+ */
+import { Hono, type Context } from 'hono'
+import { html } from 'hono/html'
+import { base64url, jwtVerify, SignJWT } from 'jose'
+import { registeredClient, serverKey, type Client } from './keys'
+import { codes, now, pushed, record, sweep, usedJtis, type AuthParams } from './state'
+
+export interface ProviderOptions {
+  /** Advertise and serve pushed authorization requests (RFC 9126). */
+  par: boolean
+}
+
+type MockEnv = { Bindings: Env }
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+const CLIENT_ALGS = ['RS256', 'PS256', 'ES256']
+const GROUP_SELECTORS = new Set(['all', 'api', 'legacy', 'test'])
+const ACTIONS = new Set(['reauth', 'reconsent', 'refresh'])
+export const MOCK_BANK_ID = '1ffe704d39629a929c8e293880fb449a'
+const PAR_TTL = 60
+
+class OAuthError extends Error {
+  constructor(readonly error: string, readonly description: string, readonly status: 400 | 401 = 400) {
+    super(description)
+  }
+}
+
+const random = (bytes = 24) => base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
+const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
+const sha256b64 = async (s: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))))
+
+export function provider(options: ProviderOptions) {
+  const app = new Hono<MockEnv>()
+  const base = (c: Context) => {
+    const url = new URL(c.req.url)
+    const path = url.pathname
+    return url.origin + path.slice(0, path.indexOf('/oidc') + '/oidc'.length)
+  }
+
+  const metadata = (issuer: string) => ({
+    issuer,
+    authorization_endpoint: `${issuer}/auth`,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/certs`,
+    userinfo_endpoint: `${issuer}/me`,
+    ...(options.par ? { pushed_authorization_request_endpoint: `${issuer}/request` } : {}),
+    response_types_supported: ['code', 'code id_token'],
+    response_modes_supported: ['query', 'form_post'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh'],
+    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification'],
+    claims_parameter_supported: true,
+    request_parameter_supported: true,
+    request_uri_parameter_supported: false,
+    code_challenge_methods_supported: ['S256'],
+    id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
+    request_object_signing_alg_values_supported: CLIENT_ALGS,
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ALGS,
+    authorization_response_iss_parameter_supported: true,
+  })
+
+  app.onError((error, c) => {
+    if (error instanceof OAuthError) return c.json({ error: error.error, error_description: error.description }, error.status)
+    console.error(error)
+    return c.json({ error: 'server_error', error_description: 'mock failure' }, 500)
+  })
+
+  app.get('/.well-known/openid-configuration', (c) => c.json(metadata(base(c))))
+
+  app.get('/certs', async (c) => c.json({ keys: [(await serverKey()).publicJwk] }))
+
+  /** Client authentication by private_key_jwt (RFC 7523 §3), as node-oidc-provider checks it. */
+  async function authenticateClient(c: Context<MockEnv>, form: Record<string, string>, endpoint: string): Promise<Client> {
+    const client = registeredClient(c.env)
+    const issuer = base(c)
+    if (form.client_assertion_type !== ASSERTION_TYPE || !form.client_assertion) {
+      throw new OAuthError('invalid_client', 'private_key_jwt client authentication is required', 401)
+    }
+    if (form.client_id !== undefined && form.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id', 401)
+    let payload
+    try {
+      ;({ payload } = await jwtVerify(form.client_assertion, client.keys, {
+        algorithms: CLIENT_ALGS,
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience: [issuer, `${issuer}/token`, endpoint],
+        requiredClaims: ['jti', 'exp', 'iat'],
+      }))
+    } catch (e) {
+      throw new OAuthError('invalid_client', `client assertion rejected: ${(e as Error).message}`, 401)
+    }
+    if (payload.exp! - now() > 600) throw new OAuthError('invalid_client', 'client assertion lives too long', 401)
+    if (usedJtis.has(payload.jti!)) throw new OAuthError('invalid_client', 'client assertion jti was already used', 401)
+    usedJtis.set(payload.jti!, payload.exp!)
+    return client
+  }
+
+  /** The checks Moneyhub makes of an authorisation request, whichever way it arrives. */
+  function checkAuthParams(client: Client, raw: Record<string, unknown>): AuthParams {
+    const p = raw as Record<string, string | undefined>
+    if (p.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
+    if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri)) throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
+    if (p.response_type !== 'code') throw new OAuthError('unsupported_response_type', 'response_type must be code')
+    const scopes = (p.scope ?? '').split(' ').filter(Boolean)
+    if (!scopes.includes('openid')) throw new OAuthError('invalid_scope', 'openid is required')
+    const selectors = scopes.filter((s) => s.startsWith('id:'))
+    const actions = scopes.filter((s) => ACTIONS.has(s))
+    const claims = typeof raw.claims === 'string' ? safeJson(raw.claims) : raw.claims
+    if (!claims || typeof claims !== 'object' || !('id_token' in claims)) throw new OAuthError('invalid_request', 'claims must be a JSON object with id_token')
+    const idTokenClaims = (claims as AuthParams['claims']).id_token
+    if (!idTokenClaims?.sub || !idTokenClaims['mh:con_id']) throw new OAuthError('invalid_request', 'claims must request sub and mh:con_id')
+    if (actions.length) {
+      if (scopes.length !== 2) throw new OAuthError('invalid_scope', `${actions[0]} allows only openid beside it`)
+      if (!idTokenClaims.sub.value || !idTokenClaims['mh:con_id'].value) throw new OAuthError('invalid_request', `${actions[0]} needs sub and mh:con_id values`)
+    } else if (selectors.length !== 1) {
+      throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
+    }
+    if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
+    if (!p.state) throw new OAuthError('invalid_request', 'state is required')
+    if (!p.nonce) throw new OAuthError('invalid_request', 'nonce is required')
+    if (p.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge ?? '')) {
+      throw new OAuthError('invalid_request', 'PKCE with S256 is required')
+    }
+    return { ...(raw as unknown as AuthParams), claims: claims as AuthParams['claims'] }
+  }
+
+  if (options.par) {
+    app.post('/request', async (c) => {
+      const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
+      try {
+        const client = await authenticateClient(c, form, `${base(c)}/request`)
+        const { client_assertion: _a, client_assertion_type: _t, ...params } = form
+        const checked = checkAuthParams(client, params)
+        const requestUri = `urn:ietf:params:oauth:request_uri:${random()}`
+        pushed.set(requestUri, { params: checked, expiresAt: now() + PAR_TTL })
+        const answer = { request_uri: requestUri, expires_in: PAR_TTL }
+        record({ endpoint: 'par', params: form, status: 201, answer })
+        return c.json(answer, 201)
+      } catch (e) {
+        if (e instanceof OAuthError) record({ endpoint: 'par', params: form, status: e.status, answer: { error: e.error } })
+        throw e
+      }
+    })
+  }
+
+  /** The request, from request_uri or a signed request object; plain parameters are refused. */
+  async function resolveRequest(c: Context<MockEnv>, query: Record<string, string>): Promise<{ params: AuthParams; requestUri?: string }> {
+    const client = registeredClient(c.env)
+    if (query.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
+    if (query.request_uri) {
+      if (!options.par) throw new OAuthError('request_uri_not_supported', 'this issuer takes request objects by value')
+      const entry = pushed.get(query.request_uri)
+      if (!entry || entry.expiresAt < now()) throw new OAuthError('invalid_request_uri', 'request_uri is unknown, used or expired')
+      return { params: entry.params, requestUri: query.request_uri }
+    }
+    if (query.request) {
+      let payload
+      try {
+        ;({ payload } = await jwtVerify(query.request, client.keys, {
+          algorithms: CLIENT_ALGS,
+          issuer: client.clientId,
+          audience: base(c),
+          typ: 'oauth-authz-req+jwt',
+          requiredClaims: ['exp', 'nbf', 'iat', 'jti'],
+        }))
+      } catch (e) {
+        throw new OAuthError('invalid_request_object', `request object rejected: ${(e as Error).message}`)
+      }
+      // OIDC Core §6.1: response_type and scope outside must match the ones inside.
+      if (query.response_type !== payload.response_type || query.scope !== payload.scope) {
+        throw new OAuthError('invalid_request', 'response_type and scope must also be sent outside the request object, equal')
+      }
+      return { params: checkAuthParams(client, payload) }
+    }
+    throw new OAuthError('invalid_request', options.par ? 'use a pushed authorization request' : 'use a signed request object')
+  }
+
+  app.get('/auth', async (c) => {
+    const query = c.req.query()
+    const { params, requestUri } = await resolveRequest(c, query)
+    const selector = params.scope.split(' ').find((s) => s.startsWith('id:'))?.slice(3)
+    const decision = query.decision
+    if (decision !== 'approve' && decision !== 'deny') return c.html(consentPage(c.req.url, params, selector))
+    if (requestUri) pushed.delete(requestUri) // single use
+    const back = new URL(params.redirect_uri)
+    back.searchParams.set('state', params.state)
+    back.searchParams.set('iss', base(c))
+    if (decision === 'deny') {
+      back.searchParams.set('error', 'access_denied')
+      back.searchParams.set('error_description', 'The user refused consent at the bank')
+      return c.redirect(back.href, 303)
+    }
+    const bankId = selector === undefined ? undefined : GROUP_SELECTORS.has(selector) ? query.bank || MOCK_BANK_ID : selector
+    const sub = params.claims.id_token.sub?.value ?? hex(12)
+    const conId = params.claims.id_token['mh:con_id']?.value ?? `${bankId}:${crypto.randomUUID()}`
+    const code = random(32)
+    // Granted scope as Moneyhub writes it: the chosen bank, then openid ("id:<bankId> openid").
+    const others = params.scope.split(' ').filter((s) => s !== 'openid' && !s.startsWith('id:'))
+    const grantedScope = [...(bankId ? [`id:${bankId}`] : []), ...others, 'openid'].join(' ')
+    codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false })
+    back.searchParams.set('code', code)
+    sweep()
+    return c.redirect(back.href, 303)
+  })
+
+  app.post('/token', async (c) => {
+    const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
+    try {
+      const client = await authenticateClient(c, form, `${base(c)}/token`)
+      if (form.grant_type !== 'authorization_code') throw new OAuthError('unsupported_grant_type', 'only authorization_code here')
+      const issued = form.code ? codes.get(form.code) : undefined
+      if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
+      issued.used = true
+      if (issued.params.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'code was issued to another client')
+      if (form.redirect_uri !== issued.params.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri does not match')
+      if (!form.code_verifier || (await sha256b64(form.code_verifier)) !== issued.params.code_challenge) {
+        throw new OAuthError('invalid_grant', 'PKCE verification failed')
+      }
+      if (form.sub !== undefined && form.sub !== issued.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
+      const answer = await issueTokens(c, client, issued)
+      record({ endpoint: 'token', params: form, status: 200, answer })
+      return c.json(answer, 200, { 'cache-control': 'no-store' })
+    } catch (e) {
+      if (e instanceof OAuthError) record({ endpoint: 'token', params: form, status: e.status, answer: { error: e.error } })
+      throw e
+    }
+  })
+
+  async function issueTokens(c: Context<MockEnv>, client: Client, issued: { params: AuthParams; sub: string; conId: string; scope: string }) {
+    const key = await serverKey()
+    const issuer = base(c)
+    const t = now()
+    const expiresIn = Number(c.env.ACCESS_TOKEN_TTL || 3600)
+    const accessToken = await new SignJWT({ scope: issued.scope, claims: issued.params.claims })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .setJti(random(16))
+      .setSubject(issued.sub)
+      .setIssuer(issuer)
+      .setAudience(client.clientId)
+      .setIssuedAt(t)
+      .setExpirationTime(t + expiresIn)
+      .sign(key.privateKey)
+    const atHash = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).slice(0, 16))
+    const idToken = await new SignJWT({ 'mh:con_id': issued.conId, auth_time: t, nonce: issued.params.nonce, at_hash: atHash, sid: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .setSubject(issued.sub)
+      .setAudience(client.clientId)
+      .setIssuer(issuer)
+      .setIssuedAt(t)
+      .setExpirationTime(t + 3600)
+      .sign(key.privateKey)
+    return { access_token: accessToken, expires_in: expiresIn, id_token: idToken, scope: issued.scope, token_type: 'Bearer' }
+  }
+
+  app.get('/me', async (c) => {
+    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
+    try {
+      const { payload } = await jwtVerify(token ?? '', (await serverKey()).publicJwk as never, { issuer: base(c) })
+      return c.json({ sub: payload.sub })
+    } catch {
+      return c.json({ error: 'invalid_token' }, 401)
+    }
+  })
+
+  return app
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value)
+  } catch {
+    return undefined
+  }
+}
+
+function consentPage(url: string, params: AuthParams, selector: string | undefined) {
+  const link = (extra: Record<string, string>) => {
+    const u = new URL(url)
+    for (const [k, v] of Object.entries(extra)) u.searchParams.set(k, v)
+    return u.pathname + u.search
+  }
+  const chooser = selector !== undefined && GROUP_SELECTORS.has(selector)
+  return html`<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>Mock Moneyhub: consent</title></head>
+  <body>
+    <h1>Mock Moneyhub identity server</h1>
+    <p>The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope <code>${params.scope}</code>).</p>
+    ${chooser
+      ? html`<p><a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}">Connect Moneyhub Open Banking Mock</a></p>`
+      : html`<p><a id="approve" href="${link({ decision: 'approve' })}">Approve</a></p>`}
+    <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
+  </body>
+</html>`
+}

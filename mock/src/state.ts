@@ -1,0 +1,56 @@
+/**
+ * The mock's memory. One isolate serves `wrangler dev` and the tests, so plain
+ * Maps are enough; every entry carries its own expiry and is single-use where
+ * the real server makes it so.
+ */
+export interface AuthParams {
+  client_id: string
+  response_type: string
+  redirect_uri: string
+  scope: string
+  state: string
+  nonce: string
+  prompt: string
+  claims: { id_token: Record<string, { essential?: boolean; value?: string } | null> }
+  code_challenge: string
+  code_challenge_method: string
+}
+
+export interface IssuedCode {
+  params: AuthParams
+  sub: string
+  conId: string
+  bankId?: string
+  scope: string
+  expiresAt: number
+  used: boolean
+}
+
+export interface Recorded {
+  at: number
+  endpoint: string
+  /** The form or query as received. */
+  params: Record<string, string>
+  status: number
+  answer?: Record<string, unknown>
+}
+
+export const pushed = new Map<string, { params: AuthParams; expiresAt: number }>()
+export const codes = new Map<string, IssuedCode>()
+export const usedJtis = new Map<string, number>()
+export const recorded: Recorded[] = []
+
+export const now = () => Math.floor(Date.now() / 1000)
+
+export function record(entry: Omit<Recorded, 'at'>) {
+  recorded.push({ at: Date.now(), ...entry })
+  if (recorded.length > 5000) recorded.splice(0, recorded.length - 5000)
+}
+
+/** Forget what has expired, so a long `npm run dev` does not grow. */
+export function sweep() {
+  const t = now()
+  for (const [k, v] of pushed) if (v.expiresAt < t) pushed.delete(k)
+  for (const [k, v] of codes) if (v.expiresAt < t - 600) codes.delete(k)
+  for (const [k, exp] of usedJtis) if (exp < t - 600) usedJtis.delete(k)
+}

@@ -1,0 +1,198 @@
+/**
+ * Configuration: read from the Worker's env, validated and turned into keys
+ * once per isolate (env is the same object for every request of an isolate,
+ * so a WeakMap keyed on it is the cache). A missing or malformed value throws
+ * ConfigError naming the variable, never echoing its value.
+ */
+import { importJWK, type JWK } from 'jose'
+import { z } from 'zod'
+import { fromBase64Url, sha256 } from './encoding'
+import { isLoopbackHost } from './http/urls'
+
+export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256'] as const
+export type SigningAlg = (typeof SIGNING_ALGS)[number]
+
+export interface SigningKey {
+  kid: string
+  alg: SigningAlg
+  key: CryptoKey
+}
+
+export interface EncryptionKey {
+  /** Short id written beside each sealed value, so that a rotated-out key can still open old records. */
+  kid: string
+  key: CryptoKey
+}
+
+export interface Config {
+  issuer: string
+  clientId: string
+  redirectUri: string
+  allowedOrigins: ReadonlySet<string>
+  defaultBankSelector: string
+  sessionTtlSeconds: number
+  /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
+  clientAssertionAudience: 'endpoint' | 'issuer'
+  upstreamTimeoutMs: number
+  /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
+  signingKey: SigningKey
+  /** Public halves of every key in CLIENT_PRIVATE_JWKS, served at /.well-known/jwks.json. */
+  publicJwks: { keys: JWK[] }
+  /** TOKEN_ENCRYPTION_KEY, first one seals, all of them open. */
+  encryptionKeys: readonly EncryptionKey[]
+  /** SHA-256 of BACKEND_API_KEY, compared in constant time. */
+  backendKeyDigest: ArrayBuffer
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const httpsUrl = (variable: string, value: string | undefined): URL => {
+  if (!value) throw new ConfigError(variable, 'is missing')
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(variable, 'is not an absolute URL')
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ConfigError(variable, 'must use https (http is allowed only for localhost and 127.0.0.1)')
+  }
+  if (url.hash || url.username || url.password) throw new ConfigError(variable, 'must not have a fragment or credentials')
+  return url
+}
+
+const positiveInt = (variable: string, value: string | undefined, fallback: number, min: number, max: number) => {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(variable, `must be an integer from ${min} to ${max}`)
+  return n
+}
+
+const PrivateJwkSchema = z
+  .object({
+    kid: z.string().min(1),
+    alg: z.enum(SIGNING_ALGS),
+    kty: z.enum(['RSA', 'EC']),
+    d: z.string().min(1),
+  })
+  .loose()
+const PrivateJwksSchema = z.object({ keys: z.array(PrivateJwkSchema).min(1) })
+
+const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
+
+async function readSigningKeys(value: string | undefined) {
+  const variable = 'CLIENT_PRIVATE_JWKS'
+  if (!value) throw new ConfigError(variable, 'is missing')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    throw new ConfigError(variable, 'is not valid JSON')
+  }
+  const result = PrivateJwksSchema.safeParse(parsed)
+  if (!result.success) {
+    throw new ConfigError(variable, 'must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)')
+  }
+  const kids = new Set<string>()
+  const publicKeys: JWK[] = []
+  let signingKey: SigningKey | undefined
+  for (const jwk of result.data.keys) {
+    if (kids.has(jwk.kid)) throw new ConfigError(variable, `has two keys with kid "${jwk.kid}"`)
+    kids.add(jwk.kid)
+    if ((jwk.alg === 'ES256') !== (jwk.kty === 'EC')) throw new ConfigError(variable, `key "${jwk.kid}" does not fit its alg`)
+    let key: CryptoKey
+    try {
+      key = (await importJWK({ ...jwk, ext: false, key_ops: ['sign'] } as JWK, jwk.alg)) as CryptoKey
+    } catch {
+      throw new ConfigError(variable, `key "${jwk.kid}" cannot be imported as a private ${jwk.alg} key`)
+    }
+    signingKey ??= { kid: jwk.kid, alg: jwk.alg, key }
+    const pub: Record<string, unknown> = { use: 'sig' }
+    for (const m of PUBLIC_MEMBERS) if (jwk[m] !== undefined) pub[m] = jwk[m]
+    publicKeys.push(pub as JWK)
+  }
+  return { signingKey: signingKey!, publicJwks: { keys: publicKeys } }
+}
+
+async function readEncryptionKeys(value: string | undefined): Promise<EncryptionKey[]> {
+  const variable = 'TOKEN_ENCRYPTION_KEY'
+  if (!value) throw new ConfigError(variable, 'is missing')
+  const keys: EncryptionKey[] = []
+  for (const part of value.split(',').map((s) => s.trim())) {
+    let raw: Uint8Array
+    try {
+      raw = fromBase64Url(part)
+    } catch {
+      throw new ConfigError(variable, 'must be base64url (comma-separated for rotation)')
+    }
+    if (raw.length !== 32) throw new ConfigError(variable, 'must be 32 bytes, base64url-encoded')
+    const kid = (await sha256(raw)).slice(0, 8)
+    const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt'])
+    keys.push({ kid, key })
+  }
+  return keys
+}
+
+function readAllowedOrigins(value: string | undefined): Set<string> {
+  const origins = new Set<string>()
+  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const url = httpsUrl('ALLOWED_ORIGINS', entry)
+    if (url.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
+    }
+    origins.add(url.origin)
+  }
+  return origins
+}
+
+const BANK_SELECTOR = /^id:[A-Za-z0-9_-]{1,64}$/
+
+export async function readConfig(env: Env): Promise<Config> {
+  // Kept exactly as written: the discovery document's issuer must equal it character for character (OIDC Discovery §4.3).
+  const issuer = env.MONEYHUB_ISSUER || 'https://identity.moneyhub.co.uk/oidc'
+  if (httpsUrl('MONEYHUB_ISSUER', issuer).search) throw new ConfigError('MONEYHUB_ISSUER', 'must not have a query')
+  if (!env.MONEYHUB_CLIENT_ID) throw new ConfigError('MONEYHUB_CLIENT_ID', 'is missing')
+  const redirectUri = httpsUrl('MONEYHUB_REDIRECT_URI', env.MONEYHUB_REDIRECT_URI)
+  if (redirectUri.search) throw new ConfigError('MONEYHUB_REDIRECT_URI', 'must not have a query')
+  const defaultBankSelector = env.DEFAULT_BANK_SELECTOR || 'id:all'
+  if (!BANK_SELECTOR.test(defaultBankSelector)) throw new ConfigError('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
+  const audience = env.CLIENT_ASSERTION_AUDIENCE || 'endpoint'
+  if (audience !== 'endpoint' && audience !== 'issuer') throw new ConfigError('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
+  if (!env.BACKEND_API_KEY) throw new ConfigError('BACKEND_API_KEY', 'is missing')
+  if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
+  if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
+
+  const { signingKey, publicJwks } = await readSigningKeys(env.CLIENT_PRIVATE_JWKS)
+  return {
+    issuer,
+    clientId: env.MONEYHUB_CLIENT_ID,
+    redirectUri: redirectUri.href,
+    allowedOrigins: readAllowedOrigins(env.ALLOWED_ORIGINS),
+    defaultBankSelector,
+    sessionTtlSeconds: positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600),
+    clientAssertionAudience: audience,
+    upstreamTimeoutMs: positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000),
+    signingKey,
+    publicJwks,
+    encryptionKeys: await readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY),
+    backendKeyDigest: await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.BACKEND_API_KEY)),
+  }
+}
+
+const cache = new WeakMap<object, Promise<Config>>()
+
+/** The validated config for this env, computed once per isolate. Failures are not cached, so a fixed secret takes effect. */
+export function getConfig(env: Env): Promise<Config> {
+  let config = cache.get(env)
+  if (!config) {
+    config = readConfig(env)
+    cache.set(env, config)
+    config.catch(() => cache.delete(env))
+  }
+  return config
+}

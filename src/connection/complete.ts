@@ -1,0 +1,111 @@
+/**
+ * Completing a connection from the authorisation response (OIDC Core §3.1.2.5-6):
+ * find the pending session by state, check the response, exchange the code,
+ * validate the id_token, and store the token set. Every failure after the
+ * state is accepted ends the session `failed` with a reason code.
+ */
+import type { Config } from '../config'
+import { sha256 } from '../encoding'
+import { getIssuerMetadata } from '../oidc/discovery'
+import { OidcError } from '../oidc/errors'
+import { verifyIdToken } from '../oidc/idToken'
+import { exchangeCode } from '../oidc/tokenExchange'
+import { nowSeconds, publicSession, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
+import { FlowError } from './errors'
+
+/** The query of the redirect to MONEYHUB_REDIRECT_URI. */
+export interface AuthorizationResponse {
+  state: string
+  code?: string
+  iss?: string
+  error?: string
+  error_description?: string
+}
+
+export interface Completed {
+  session: Session
+  returnTo?: string
+}
+
+const STATE = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{22}$/
+
+/** The pending session this state belongs to; anything else is refused before any state changes. */
+export async function findPendingSession(store: SessionStore, state: string): Promise<StoredSession> {
+  const id = STATE.exec(state)?.[1]
+  const record = id ? await store.get(id) : undefined
+  if (!record?.stateHash || !sameDigest(record.stateHash, await sha256(state))) {
+    throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
+  }
+  if (record.status !== 'pending') throw new FlowError('invalid', 'state_used', 'this authorisation response was already used')
+  if (record.expiresAt <= nowSeconds()) throw new FlowError('invalid', 'state_expired', 'the session expired before the user came back')
+  return record
+}
+
+export async function completeConnection(config: Config, store: SessionStore, response: AuthorizationResponse): Promise<Completed> {
+  const record = await findPendingSession(store, response.state)
+  try {
+    const session = await exchangeAndStore(config, store, record, response)
+    return { session, returnTo: record.returnTo }
+  } catch (error) {
+    if (!(error instanceof OidcError)) throw error
+    // Another callback for the same state may have finished first (a double submit): never overwrite its outcome.
+    const current = await store.get(record.id)
+    if (current && current.status !== 'pending') return { session: publicSession(current), returnTo: record.returnTo }
+    const failed = await store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
+    return { session: publicSession(failed), returnTo: record.returnTo }
+  }
+}
+
+/** An error the identity server sent back on the redirect (RFC 6749 §4.1.2.1). */
+class AuthorizationError extends OidcError {
+  constructor(code: string, readonly description?: string) {
+    super(code, 'the identity server answered the authorisation request with an error')
+  }
+}
+
+async function exchangeAndStore(config: Config, store: SessionStore, record: StoredSession, response: AuthorizationResponse) {
+  const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+  // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
+  if (response.iss !== undefined && response.iss !== config.issuer) throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')
+  if (response.iss === undefined && metadata.authorization_response_iss_parameter_supported) {
+    throw new OidcError('iss_missing', 'the issuer promises an iss parameter and the authorisation response has none')
+  }
+  if (response.error !== undefined) {
+    const code = /^[a-z_]{1,64}$/.test(response.error) ? response.error : 'authorization_error'
+    // Moneyhub's error_description is what users need to see; keep it, printable and short.
+    const description = response.error_description?.replace(/[^\x20-\x7e]/g, '').slice(0, 300) || undefined
+    throw new AuthorizationError(code, description)
+  }
+  if (!response.code) throw new OidcError('code_missing', 'the authorisation response has neither code nor error')
+
+  const secrets = await store.openPendingSecrets(record)
+  if (!secrets) throw new OidcError('session_unreadable', 'the pending session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+
+  const tokens = await exchangeCode(config, metadata.token_endpoint, {
+    code: response.code,
+    codeVerifier: secrets.codeVerifier,
+    requestedScope: record.requestedScope,
+    ...(record.userId ? { sub: record.userId } : {}),
+  })
+  const claims = await verifyIdToken(tokens.id_token, metadata, {
+    issuer: config.issuer,
+    clientId: config.clientId,
+    nonce: secrets.nonce,
+    accessToken: tokens.access_token,
+    timeoutMs: config.upstreamTimeoutMs,
+  })
+  // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
+  if (record.userId && claims.sub !== record.userId) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
+  if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {
+    throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
+  }
+  const connected = await store.markConnected(record, tokens, { userId: claims.sub, connectionId: claims['mh:con_id'] })
+  return publicSession(connected)
+}
+
+function sameDigest(a: string, b: string): boolean {
+  const encoder = new TextEncoder()
+  const x = encoder.encode(a)
+  const y = encoder.encode(b)
+  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y)
+}

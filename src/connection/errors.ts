@@ -1,0 +1,13 @@
+/** Why a request cannot be served, independent of HTTP; routes map `kind` to a status (src/errors.ts). */
+export type FlowErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'upstream'
+
+export class FlowError extends Error {
+  constructor(
+    readonly kind: FlowErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'FlowError'
+  }
+}

@@ -1,0 +1,36 @@
+/** Who is calling: the app backend (bearer BACKEND_API_KEY) or a browser on an allowed origin. */
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { ApiError } from '../errors'
+import type { AppEnv } from './context'
+
+export type Caller = 'backend' | 'browser'
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
+
+/** True for a correct bearer key, false with no Authorization header; a wrong key is refused with 401. */
+export async function isBackend(c: Context<AppEnv>): Promise<boolean> {
+  const header = c.req.header('authorization')
+  if (header === undefined) return false
+  const key = BEARER.exec(header)?.[1]
+  if (key) {
+    // Compared as SHA-256 digests so that lengths match and timing says nothing.
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
+    if (crypto.subtle.timingSafeEqual(digest, c.get('config').backendKeyDigest)) return true
+  }
+  throw new ApiError(401, 'unauthorized', 'the bearer key is not valid')
+}
+
+export const requireBackend = createMiddleware<AppEnv>(async (c, next) => {
+  if (!(await isBackend(c))) throw new ApiError(401, 'unauthorized', 'this route needs Authorization: Bearer <BACKEND_API_KEY>')
+  await next()
+})
+
+/** The backend, or else a browser whose Origin is in ALLOWED_ORIGINS. */
+export async function backendOrBrowser(c: Context<AppEnv>): Promise<Caller> {
+  if (await isBackend(c)) return 'backend'
+  const origin = c.req.header('origin')
+  if (origin === undefined) throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <BACKEND_API_KEY>, or call from an allowed origin')
+  if (!c.get('config').allowedOrigins.has(origin)) throw new ApiError(403, 'origin_not_allowed', 'this origin is not in ALLOWED_ORIGINS')
+  return 'browser'
+}

@@ -1,0 +1,16 @@
+import { createMiddleware } from 'hono/factory'
+import { getConfig, type Config } from '../config'
+import { SessionStore } from '../storage/sessions'
+
+export type AppEnv = {
+  Bindings: Env
+  Variables: { config: Config; store: SessionStore }
+}
+
+/** Puts the validated config and the session store on the context, for every route that needs them. */
+export const withConfig = createMiddleware<AppEnv>(async (c, next) => {
+  const config = await getConfig(c.env)
+  c.set('config', config)
+  c.set('store', new SessionStore(c.env.SESSIONS, config.encryptionKeys, config.sessionTtlSeconds))
+  await next()
+})

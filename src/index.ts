@@ -1,0 +1,45 @@
+/**
+ * The connect proxy: one Worker that runs the whole "connect a bank account"
+ * flow with Moneyhub's identity server.
+ *
+ *   POST /sessions | GET /connect  → routes/sessions.ts, routes/connect.ts → connection/start.ts
+ *   GET /callback                  → routes/callback.ts → connection/complete.ts
+ *   GET /sessions/:id[/tokens]     → routes/sessions.ts → storage/sessions.ts
+ *   GET /.well-known/jwks.json     → routes/jwks.ts
+ */
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import { answerError } from './errors'
+import { withConfig, type AppEnv } from './http/context'
+import { callback } from './routes/callback'
+import { connect } from './routes/connect'
+import { jwks } from './routes/jwks'
+import { sessions } from './routes/sessions'
+
+const app = new Hono<AppEnv>()
+  .use(secureHeaders())
+  .get('/health', (c) => c.json({ status: 'ok' }))
+  .use(
+    '/sessions/*',
+    withConfig,
+    cors({
+      origin: (origin, c) => ((c.get('config') as AppEnv['Variables']['config']).allowedOrigins.has(origin) ? origin : null),
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['content-type'],
+      maxAge: 600,
+    }),
+  )
+  .use('/sessions', withConfig)
+  .use('/connect', withConfig)
+  .use('/callback', withConfig)
+  .use('/.well-known/*', withConfig)
+  .route('/sessions', sessions)
+  .route('/connect', connect)
+  .route('/callback', callback)
+  .route('/.well-known/jwks.json', jwks)
+  .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
+  .onError(answerError)
+
+export type AppType = typeof app
+export default app

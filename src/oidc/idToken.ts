@@ -1,0 +1,120 @@
+/**
+ * ID Token validation, OIDC Core §3.1.3.7 step by step, with jose doing the JWS
+ * work. Each failed check throws OidcError with a code naming it.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
+import { toBase64Url } from '../encoding'
+import type { IssuerMetadata } from './discovery'
+import { OidcError } from './errors'
+
+/** The official client's tolerance. */
+export const CLOCK_TOLERANCE_S = 10
+/** An id_token fresh from the token endpoint was issued moments ago; older ones are refused. */
+export const MAX_ID_TOKEN_AGE_S = 300
+
+/** Asymmetric algorithms only: `none` and HMAC (keyed with the client secret) are never accepted. */
+const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'RS384', 'PS384', 'ES384', 'RS512', 'PS512', 'ES512']
+const HASH_OF: Record<string, string> = { '256': 'SHA-256', '384': 'SHA-384', '512': 'SHA-512' }
+
+const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
+
+/** The issuer's JWKS, kept per isolate: refetched after 5 minutes, or once when an unknown `kid` arrives. */
+function issuerKeys(jwksUri: string, timeoutMs: number) {
+  let jwks = jwksCache.get(jwksUri)
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(jwksUri), { cacheMaxAge: 5 * 60_000, cooldownDuration: 0, timeoutDuration: timeoutMs })
+    jwksCache.set(jwksUri, jwks)
+  }
+  return jwks
+}
+
+export interface IdTokenExpectations {
+  issuer: string
+  clientId: string
+  nonce: string
+  /** The access token issued beside the id_token, for at_hash. */
+  accessToken: string
+  timeoutMs: number
+}
+
+export interface IdTokenClaims extends JWTPayload {
+  sub: string
+  'mh:con_id'?: string
+}
+
+/** OIDC Core §3.1.3.6: left half of the hash of the ASCII access token, base64url. */
+export async function tokenHash(token: string, alg: string): Promise<string> {
+  const hash = HASH_OF[alg.slice(-3)]
+  if (!hash) throw new OidcError('id_token_alg_not_allowed', `no hash is defined for ${alg}`)
+  const digest = new Uint8Array(await crypto.subtle.digest(hash, new TextEncoder().encode(token)))
+  return toBase64Url(digest.slice(0, digest.length / 2))
+}
+
+export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, expected: IdTokenExpectations): Promise<IdTokenClaims> {
+  const offered = metadata.id_token_signing_alg_values_supported ?? ['RS256']
+  const algorithms = ASYMMETRIC_ALGS.filter((alg) => offered.includes(alg))
+  let payload: JWTPayload
+  let alg: string
+  try {
+    // §3.1.3.7 steps 2, 3, 6, 9, 10: signature with an issuer key, iss, aud, exp, iat.
+    const result = await jwtVerify(idToken, issuerKeys(metadata.jwks_uri, expected.timeoutMs), {
+      algorithms,
+      issuer: expected.issuer,
+      audience: expected.clientId,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      maxTokenAge: MAX_ID_TOKEN_AGE_S,
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+    })
+    payload = result.payload
+    alg = result.protectedHeader.alg
+  } catch (cause) {
+    throw idTokenError(cause)
+  }
+
+  // §3.1.3.7 steps 4-5: with several audiences, azp must be present and be this client.
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
+  if (audiences.length > 1 && payload.azp !== expected.clientId) {
+    throw new OidcError('id_token_azp_mismatch', 'the id_token has several audiences and azp is not this client')
+  }
+  if (payload.azp !== undefined && payload.azp !== expected.clientId) {
+    throw new OidcError('id_token_azp_mismatch', 'the id_token azp is not this client')
+  }
+  // §3.1.3.7 step 11: the nonce sent in the authorisation request.
+  if (payload.nonce !== expected.nonce) {
+    throw new OidcError(payload.nonce === undefined ? 'id_token_nonce_missing' : 'id_token_nonce_mismatch', 'the id_token nonce does not match the one sent')
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcError('id_token_sub_missing', 'the id_token has no sub')
+  // §3.2.2.9 / §3.3.2.11: at_hash, when present, binds the access token to this id_token.
+  if (payload.at_hash !== undefined && payload.at_hash !== (await tokenHash(expected.accessToken, alg))) {
+    throw new OidcError('id_token_at_hash_mismatch', 'the id_token at_hash does not match the access token')
+  }
+  if (payload['mh:con_id'] !== undefined && typeof payload['mh:con_id'] !== 'string') {
+    throw new OidcError('id_token_claim_invalid', 'the id_token mh:con_id is not a string')
+  }
+  return payload as IdTokenClaims
+}
+
+function idTokenError(cause: unknown): OidcError {
+  if (cause instanceof OidcError) return cause
+  if (cause instanceof errors.JWTExpired) {
+    return cause.claim === 'iat'
+      ? new OidcError('id_token_iat_too_old', `the id_token was issued more than ${MAX_ID_TOKEN_AGE_S} s ago`, { cause })
+      : new OidcError('id_token_expired', 'the id_token has expired', { cause })
+  }
+  if (cause instanceof errors.JWTClaimValidationFailed) {
+    const claim = cause.claim.replace(/[^a-z_]/gi, '')
+    const code = cause.reason === 'missing' ? `id_token_${claim}_missing` : `id_token_${claim}_invalid`
+    return new OidcError(code, `the id_token ${cause.claim} claim is ${cause.reason === 'missing' ? 'missing' : 'not acceptable'}`, { cause })
+  }
+  if (cause instanceof errors.JOSEAlgNotAllowed) return new OidcError('id_token_alg_not_allowed', 'the id_token is signed with an algorithm that is not allowed', { cause })
+  if (cause instanceof errors.JWKSNoMatchingKey) return new OidcError('id_token_key_unknown', 'no key of the issuer matches the id_token', { cause })
+  if (cause instanceof errors.JWSSignatureVerificationFailed) return new OidcError('id_token_signature_invalid', 'the id_token signature does not verify', { cause })
+  if (cause instanceof errors.JWKSTimeout) return new OidcError('upstream_timeout', 'the issuer JWKS did not answer in time', { cause })
+  if (cause instanceof errors.JWKSInvalid || cause instanceof errors.JOSEError && cause.code === 'ERR_JOSE_GENERIC') {
+    return new OidcError('jwks_unavailable', 'the issuer JWKS could not be fetched or read', { cause })
+  }
+  if (cause instanceof errors.JWSInvalid || cause instanceof errors.JWTInvalid || cause instanceof errors.JOSENotSupported) {
+    return new OidcError('id_token_malformed', 'the id_token is not a valid signed JWT', { cause })
+  }
+  return new OidcError('id_token_invalid', 'the id_token could not be validated', { cause })
+}

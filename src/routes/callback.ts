@@ -1,0 +1,32 @@
+/** GET /callback: the redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI). */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { completeConnection } from '../connection/complete'
+import type { AppEnv } from '../http/context'
+import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
+import { validate } from '../http/validation'
+
+const short = z.string().max(2048)
+/** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
+const CallbackQuery = z.object({
+  state: z.string().min(1).max(256),
+  code: short.optional(),
+  iss: short.optional(),
+  error: z.string().max(256).optional(),
+  error_description: short.optional(),
+})
+
+export const callback = new Hono<AppEnv>().get('/', validate('query', CallbackQuery), async (c) => {
+  const { session, returnTo } = await completeConnection(c.get('config'), c.get('store'), c.req.valid('query'))
+  c.header('cache-control', 'no-store')
+  c.header('referrer-policy', 'no-referrer')
+  if (returnTo) {
+    const url = new URL(returnTo)
+    url.searchParams.set('session', session.id)
+    url.searchParams.set('status', session.status)
+    if (session.error) url.searchParams.set('error', session.error)
+    return c.redirect(url.href, 303)
+  }
+  c.header('content-security-policy', RESULT_PAGE_CSP)
+  return c.html(resultPage(session))
+})

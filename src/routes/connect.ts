@@ -1,0 +1,25 @@
+/** GET /connect: start a connection and send the browser on, in one step. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { startConnection } from '../connection/start'
+import { ApiError } from '../errors'
+import type { AppEnv } from '../http/context'
+import { bankId, returnTo } from '../http/schemas'
+import { allowedReturnTo } from '../http/urls'
+import { validate } from '../http/validation'
+
+const ConnectQuery = z.object({ bankId: bankId.optional(), returnTo: returnTo.optional() })
+
+export const connect = new Hono<AppEnv>().get('/', validate('query', ConnectQuery), async (c) => {
+  const query = c.req.valid('query')
+  const config = c.get('config')
+  const target = query.returnTo === undefined ? undefined : allowedReturnTo(query.returnTo, config.allowedOrigins)
+  if (query.returnTo !== undefined && !target) {
+    throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
+  }
+  const { authorizeUrl } = await startConnection(config, c.get('store'), {
+    ...(query.bankId ? { bankId: query.bankId } : {}),
+    ...(target ? { returnTo: target.href } : {}),
+  })
+  return c.redirect(authorizeUrl, 303)
+})

@@ -1,0 +1,25 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          MONEYHUB_ISSUER: `${inject('mockOrigin')}/oidc`,
+          MONEYHUB_CLIENT_ID: inject('clientId'),
+          MONEYHUB_REDIRECT_URI: inject('redirectUri'),
+          ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:3000',
+          CLIENT_PRIVATE_JWKS: inject('clientPrivateJwks'),
+          TOKEN_ENCRYPTION_KEY: inject('tokenEncryptionKey'),
+          BACKEND_API_KEY: inject('backendApiKey'),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ['./test/setup/global.ts'],
+    testTimeout: 30_000,
+  },
+})
