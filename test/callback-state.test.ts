@@ -1,0 +1,39 @@
+import { env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { authorize, callback, started, statusOf } from './helpers'
+
+const CALLBACK = 'http://127.0.0.1:8787/callback'
+
+describe('the callback accepts only the state of a pending session, once', () => {
+  it('refuses a forged state, a missing one and a malformed one with 400, changing nothing', async () => {
+    const session = await started({})
+    const before = await env.SESSIONS.get(`session:${session.id}`)
+    for (const query of [`state=${session.id}.AAAAAAAAAAAAAAAAAAAAAA&code=x`, 'code=x', 'state=<script>&code=x', `state=${'a'.repeat(300)}`]) {
+      const response = await callback(`${CALLBACK}?${query}`)
+      expect(response.status).toBe(400)
+      const body = await response.json<{ error: string }>()
+      expect(['state_unknown', 'invalid_request']).toContain(body.error)
+    }
+    expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(before)
+  })
+
+  it('a replayed callback after success answers 400 and leaves the connected session exactly as it was', async () => {
+    const session = await started({})
+    const back = await authorize(session.authorizeUrl)
+    expect((await callback(back)).status).toBe(200)
+    const connected = await env.SESSIONS.get(`session:${session.id}`)
+    const replay = await callback(back)
+    expect(replay.status).toBe(400)
+    expect(await replay.json()).toMatchObject({ error: 'state_used' })
+    expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(connected)
+    expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
+  })
+
+  it('an iss that names another issuer fails the session (RFC 9207)', async () => {
+    const session = await started({})
+    const back = await authorize(session.authorizeUrl)
+    back.searchParams.set('iss', 'https://attacker.example/oidc')
+    await callback(back)
+    expect(await statusOf(session.id)).toMatchObject({ status: 'failed', error: 'iss_mismatch' })
+  })
+})

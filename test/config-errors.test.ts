@@ -1,0 +1,38 @@
+import { createExecutionContext, env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../src/index'
+
+async function withEnv(overrides: Record<string, string | undefined>, path = '/sessions/AAAAAAAAAAAAAAAAAAAAAA') {
+  const response = await worker.fetch(new Request(`http://proxy.test${path}`), { ...env, ...overrides }, createExecutionContext())
+  return { status: response.status, body: await response.json<{ error: string; message: string }>() }
+}
+
+describe('a missing or malformed setting answers 500 naming the variable, never its value', () => {
+  const cases: [string, Record<string, string | undefined>][] = [
+    ['MONEYHUB_CLIENT_ID', { MONEYHUB_CLIENT_ID: '' }],
+    ['MONEYHUB_REDIRECT_URI', { MONEYHUB_REDIRECT_URI: 'not a url' }],
+    ['MONEYHUB_REDIRECT_URI', { MONEYHUB_REDIRECT_URI: 'http://proxy.example.com/callback' }],
+    ['MONEYHUB_ISSUER', { MONEYHUB_ISSUER: 'http://identity.example.com/oidc' }],
+    ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'https://app.example.com/path' }],
+    ['CLIENT_PRIVATE_JWKS', { CLIENT_PRIVATE_JWKS: undefined }],
+    ['CLIENT_PRIVATE_JWKS', { CLIENT_PRIVATE_JWKS: '{"keys":[{"kty":"RSA","kid":"k","alg":"HS256","d":"secretvalue123"}]}' }],
+    ['CLIENT_PRIVATE_JWKS', { CLIENT_PRIVATE_JWKS: 'secretvalue123 not json' }],
+    ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: 'c2VjcmV0dmFsdWUxMjM' }],
+    ['BACKEND_API_KEY', { BACKEND_API_KEY: 'short' }],
+    ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '5' }],
+    ['DEFAULT_BANK_SELECTOR', { DEFAULT_BANK_SELECTOR: 'all banks' }],
+  ]
+  it.each(cases)('%s', async (variable, overrides) => {
+    const { status, body } = await withEnv(overrides)
+    expect(status).toBe(500)
+    expect(body.error).toBe('config_invalid')
+    expect(body.message).toContain(variable)
+    for (const value of Object.values(overrides)) if (value) expect(body.message).not.toContain(value)
+    expect(body.message).not.toContain('secretvalue123')
+  })
+
+  it('/health answers even when the config is broken', async () => {
+    const response = await worker.fetch(new Request('http://proxy.test/health'), { ...env, MONEYHUB_CLIENT_ID: '' }, createExecutionContext())
+    expect(response.status).toBe(200)
+  })
+})
