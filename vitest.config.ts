@@ -1,6 +1,10 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
+// Offline and quiet: no telemetry, no Request.cf download.
+process.env.WRANGLER_SEND_METRICS ??= 'false'
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({

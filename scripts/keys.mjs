@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * npm run keys -- [--alg PS256|RS256|ES256] [--kid <kid>] [--add-to <private JWKS file>]
+ *
+ * Makes a client signing key with jose and prints:
+ *  - CLIENT_PRIVATE_JWKS: the private JWK Set, for `wrangler secret put` or .dev.vars
+ *  - the public JWKS to register with Moneyhub
+ *  - a fresh TOKEN_ENCRYPTION_KEY and BACKEND_API_KEY
+ */
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
+import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
+
+export const ALGS = ['RS256', 'PS256', 'ES256']
+const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y']
+
+export async function makeSigningKey(alg = 'RS256', kid) {
+  if (!ALGS.includes(alg)) throw new Error(`--alg must be one of ${ALGS.join(', ')}`)
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'ES256' ? {} : { modulusLength: 2048 }) })
+  const jwk = await exportJWK(privateKey)
+  // Moneyhub's own tooling uses the JWK thumbprint as kid.
+  return { ...jwk, kid: kid ?? (await calculateJwkThumbprint(jwk)), alg, use: 'sig' }
+}
+
+export const publicJwks = (privateJwks) => ({
+  keys: privateJwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([m]) => PUBLIC_MEMBERS.includes(m)))),
+})
+
+export const randomKey = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url')
+
+async function main() {
+  const { values } = parseArgs({ options: { alg: { type: 'string', default: 'RS256' }, kid: { type: 'string' }, 'add-to': { type: 'string' } } })
+  let jwks = { keys: [] }
+  if (values['add-to']) {
+    const { readFileSync } = await import('node:fs')
+    jwks = JSON.parse(readFileSync(values['add-to'], 'utf8'))
+  }
+  // Rotation: the new key goes last; it signs once you move it first, after Moneyhub has it registered.
+  jwks.keys.push(await makeSigningKey(values.alg.toUpperCase(), values.kid))
+  console.log('# CLIENT_PRIVATE_JWKS (secret: `wrangler secret put CLIENT_PRIVATE_JWKS`, or one line in .dev.vars)')
+  console.log(`CLIENT_PRIVATE_JWKS=${JSON.stringify(jwks)}\n`)
+  console.log('# Public JWKS to register with Moneyhub (also served at /.well-known/jwks.json)')
+  console.log(`${JSON.stringify(publicJwks(jwks), null, 2)}\n`)
+  console.log('# TOKEN_ENCRYPTION_KEY (32 random bytes; to rotate, put the new one first: NEW,OLD)')
+  console.log(`TOKEN_ENCRYPTION_KEY=${randomKey()}\n`)
+  console.log('# BACKEND_API_KEY (your backend sends it as Authorization: Bearer …)')
+  console.log(`BACKEND_API_KEY=${randomKey(32)}`)
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error) => {
+    console.error(`keys: ${error.message}`)
+    process.exit(1)
+  })
+}
