@@ -18,6 +18,11 @@ export default defineConfig({
           CLIENT_PRIVATE_JWKS: inject('clientPrivateJwks'),
           TOKEN_ENCRYPTION_KEY: inject('tokenEncryptionKey'),
           BACKEND_API_KEY: inject('backendApiKey'),
+          // Spelled out so that a developer's .dev.vars never leaks into the tests.
+          DEFAULT_BANK_SELECTOR: 'id:all',
+          SESSION_TTL_SECONDS: '600',
+          CLIENT_ASSERTION_AUDIENCE: 'endpoint',
+          UPSTREAM_TIMEOUT_MS: '10000',
         },
       },
     })),

@@ -31,23 +31,69 @@ export async function started(body: Record<string, unknown> = {}, headers?: Reco
   return response.json()
 }
 
-/** The user at the identity server: approve or deny; returns the redirect back to the proxy. */
-export async function authorize(authorizeUrl: string, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}) {
-  const url = new URL(authorizeUrl)
-  url.searchParams.set('decision', decision)
-  for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v)
-  const response = await fetch(url, { redirect: 'manual' })
-  if (response.status !== 303) throw new Error(`the mock answered ${response.status}: ${await response.text()}`)
-  return new URL(response.headers.get('location')!)
+/**
+ * A browser: keeps the cookies the proxy sets and sends them back, follows
+ * nothing on its own. Requests to the mock go over real HTTP; to the proxy, to SELF.
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>()
+
+  /** `proxy` serves every request that is not for the mock: SELF by default, or a proxy with another env. */
+  constructor(private readonly proxy: (request: Request) => Promise<Response> = (request) => SELF.fetch(request)) {}
+
+  async open(url: URL | string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url)
+    if (target.origin === mockOrigin()) return fetch(target, { ...init, redirect: 'manual' })
+    const headers = new Headers(init.headers)
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
+    const response = await this.proxy(new Request(target.href, { ...init, headers, redirect: 'manual' }))
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';')
+      const [name, value] = pair!.split('=') as [string, string]
+      if (attributes.some((a) => /max-age=0\b/i.test(a.trim()))) this.cookies.delete(name.trim())
+      else this.cookies.set(name.trim(), value)
+    }
+    return response
+  }
+
+  /** Opens the proxy's authorizeUrl: the proxy binds this browser and sends it on to the identity server. */
+  async launch(authorizeUrl: string): Promise<URL> {
+    const response = await this.open(authorizeUrl)
+    if (response.status !== 303) throw new Error(`launch answered ${response.status}: ${await response.text()}`)
+    return new URL(response.headers.get('location')!)
+  }
+
+  /** The user at the identity server: approve or deny; returns the redirect back to the proxy. */
+  async decide(identityUrl: URL | string, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}): Promise<URL> {
+    const url = new URL(identityUrl)
+    url.searchParams.set('decision', decision)
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v)
+    const response = await this.open(url)
+    if (response.status !== 303) throw new Error(`the mock answered ${response.status}: ${await response.text()}`)
+    return new URL(response.headers.get('location')!)
+  }
+
+  async authorize(authorizeUrl: string, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}): Promise<URL> {
+    const identityUrl = new URL(authorizeUrl).origin === mockOrigin() ? new URL(authorizeUrl) : await this.launch(authorizeUrl)
+    return this.decide(identityUrl, decision, extra)
+  }
+
+  /** Arriving at the proxy's /callback. */
+  callback(url: URL | string): Promise<Response> {
+    return this.open(url)
+  }
 }
 
-/** The browser arriving at the proxy's /callback. */
-export const callback = (url: URL | string) => SELF.fetch(url.toString(), { redirect: 'manual' })
+/** The user's browser, shared by tests that need only one (cookies are per session). */
+export const browser = new Browser()
+export const authorize = (authorizeUrl: string, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}) =>
+  browser.authorize(authorizeUrl, decision, extra)
+export const callback = (url: URL | string) => browser.callback(url)
 
 /** A whole connection: start, approve at the mock, come back. */
-export async function connectAccount(body: Record<string, unknown> = {}, decision: 'approve' | 'deny' = 'approve') {
+export async function connectAccount(body: Record<string, unknown> = {}, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}) {
   const session = await started(body)
-  const back = await authorize(session.authorizeUrl, decision)
+  const back = await authorize(session.authorizeUrl, decision, extra)
   const response = await callback(back)
   return { session, back, response }
 }
@@ -74,8 +120,8 @@ export async function tokenRequestFor(code: string) {
   return found[0]!
 }
 
-export async function pushedRequestFor(authorizeUrl: string) {
-  const requestUri = new URL(authorizeUrl).searchParams.get('request_uri')
+export async function pushedRequestFor(identityUrl: URL | string) {
+  const requestUri = new URL(identityUrl).searchParams.get('request_uri')
   const found = (await mockRequests()).filter((r) => r.endpoint === 'par' && r.answer?.request_uri === requestUri)
   if (found.length !== 1) throw new Error(`expected one pushed request, found ${found.length}`)
   return found[0]!

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
-import { claimsOf, ISSUER, pushedRequestFor, started } from './helpers'
+import { browser, claimsOf, ISSUER, pushedRequestFor, started } from './helpers'
 
 describe('with a pushed_authorization_request_endpoint in discovery (RFC 9126)', () => {
   it('pushes every parameter, authenticated, and sends the browser with only client_id and request_uri', async () => {
     const session = await started({ bankId: 'abc' })
-    const url = new URL(session.authorizeUrl)
+    expect(session.authorizeUrl).toBe(`${new URL(inject('redirectUri')).origin}/sessions/${session.id}/authorize`)
+    const url = await browser.launch(session.authorizeUrl)
     expect(url.origin + url.pathname).toBe(`${ISSUER()}/auth`)
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
     expect(url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/)
 
-    const pushed = await pushedRequestFor(session.authorizeUrl)
+    const pushed = await pushedRequestFor(url)
     const { client_assertion, state, nonce, code_challenge, ...rest } = pushed.params
     expect(rest).toEqual({
       response_type: 'code',
@@ -31,7 +32,8 @@ describe('with a pushed_authorization_request_endpoint in discovery (RFC 9126)',
 
   it('makes a fresh state, nonce and PKCE pair for every session', async () => {
     const [a, b] = await Promise.all([started({}), started({})])
-    const [pa, pb] = await Promise.all([pushedRequestFor(a.authorizeUrl), pushedRequestFor(b.authorizeUrl)])
+    const [ua, ub] = await Promise.all([browser.launch(a.authorizeUrl), browser.launch(b.authorizeUrl)])
+    const [pa, pb] = await Promise.all([pushedRequestFor(ua), pushedRequestFor(ub)])
     for (const field of ['state', 'nonce', 'code_challenge'] as const) expect(pa.params[field]).not.toBe(pb.params[field])
     expect(pa.params.scope).toBe('openid id:all')
   })

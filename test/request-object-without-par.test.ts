@@ -3,16 +3,18 @@ import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import worker from '../src/index'
-import { authorize, claimsOf, mockOrigin, tokenRequestFor } from './helpers'
+import { Browser, claimsOf, mockOrigin, tokenRequestFor } from './helpers'
 
 /** The same proxy, configured for an issuer whose discovery lists no PAR endpoint. */
 const noParEnv = { ...env, MONEYHUB_ISSUER: `${mockOrigin()}/nopar/oidc` }
-async function proxy(url: string, init?: RequestInit) {
+async function serve(request: Request) {
   const ctx = createExecutionContext()
-  const response = await worker.fetch(new Request(url, init), noParEnv, ctx)
+  const response = await worker.fetch(request, noParEnv, ctx)
   await waitOnExecutionContext(ctx)
   return response
 }
+const proxy = (url: string, init?: RequestInit) => serve(new Request(url, init))
+const browser = new Browser(serve)
 
 describe('without a PAR endpoint: a signed request object (RFC 9101)', () => {
   it('sends client_id, scope and response_type outside, everything inside a JWT signed by the client key', async () => {
@@ -23,7 +25,7 @@ describe('without a PAR endpoint: a signed request object (RFC 9101)', () => {
     })
     expect(response.status).toBe(201)
     const { id, authorizeUrl } = await response.json<{ id: string; authorizeUrl: string }>()
-    const url = new URL(authorizeUrl)
+    const url = await browser.launch(authorizeUrl)
     expect(url.origin + url.pathname).toBe(`${mockOrigin()}/nopar/oidc/auth`)
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request', 'response_type', 'scope'])
     expect(url.searchParams.get('scope')).toBe('openid id:abc')
@@ -46,8 +48,8 @@ describe('without a PAR endpoint: a signed request object (RFC 9101)', () => {
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(600)
     expect(typeof claims.jti).toBe('string')
 
-    const back = await authorize(authorizeUrl)
-    const done = await proxy(back.href, { redirect: 'manual' })
+    const back = await browser.decide(url)
+    const done = await browser.callback(back)
     expect(done.status).toBe(200)
     const status = await (await proxy(`http://proxy.test/sessions/${id}`)).json()
     expect(status).toMatchObject({ status: 'connected', userId: 'u1', bankId: 'abc' })

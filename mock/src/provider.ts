@@ -6,9 +6,10 @@
  */
 import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
-import { base64url, jwtVerify, SignJWT } from 'jose'
-import { registeredClient, serverKey, type Client } from './keys'
-import { codes, now, pushed, record, sweep, usedJtis, type AuthParams } from './state'
+import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
+import { isFault } from './faults'
+import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
+import { codes, now, pushed, record, sweep, usedJtis, type AuthParams, type IssuedCode } from './state'
 
 export interface ProviderOptions {
   /** Advertise and serve pushed authorization requests (RFC 9126). */
@@ -73,7 +74,7 @@ export function provider(options: ProviderOptions) {
 
   app.get('/.well-known/openid-configuration', (c) => c.json(metadata(base(c))))
 
-  app.get('/certs', async (c) => c.json({ keys: [(await serverKey()).publicJwk] }))
+  app.get('/certs', async (c) => c.json({ keys: await publishedKeys() }))
 
   /** Client authentication by private_key_jwt (RFC 7523 §3), as node-oidc-provider checks it. */
   async function authenticateClient(c: Context<MockEnv>, form: Record<string, string>, endpoint: string): Promise<Client> {
@@ -203,7 +204,9 @@ export function provider(options: ProviderOptions) {
     // Granted scope as Moneyhub writes it: the chosen bank, then openid ("id:<bankId> openid").
     const others = params.scope.split(' ').filter((s) => s !== 'openid' && !s.startsWith('id:'))
     const grantedScope = [...(bankId ? [`id:${bankId}`] : []), ...others, 'openid'].join(' ')
-    codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false })
+    if (query.fault !== undefined && !isFault(query.fault)) throw new OAuthError('invalid_request', 'unknown fault')
+    const fault = query.fault ? { fault: query.fault, delayMs: Number(query.delay_ms ?? 3000) } : {}
+    codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault })
     back.searchParams.set('code', code)
     sweep()
     return c.redirect(back.href, 303)
@@ -223,6 +226,15 @@ export function provider(options: ProviderOptions) {
         throw new OAuthError('invalid_grant', 'PKCE verification failed')
       }
       if (form.sub !== undefined && form.sub !== issued.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
+      if (issued.fault === 'slow') await new Promise((r) => setTimeout(r, issued.delayMs))
+      if (issued.fault === 'server_error') {
+        record({ endpoint: 'token', params: form, status: 503 })
+        return c.json({ error: 'server_error', error_description: 'try later' }, 503)
+      }
+      if (issued.fault === 'html_answer') {
+        record({ endpoint: 'token', params: form, status: 200 })
+        return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
+      }
       const answer = await issueTokens(c, client, issued)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })
@@ -232,8 +244,9 @@ export function provider(options: ProviderOptions) {
     }
   })
 
-  async function issueTokens(c: Context<MockEnv>, client: Client, issued: { params: AuthParams; sub: string; conId: string; scope: string }) {
-    const key = await serverKey()
+  async function issueTokens(c: Context<MockEnv>, client: Client, issued: IssuedCode) {
+    const fault = issued.fault
+    const key = fault === 'rotate_key' ? await rotateServerKey() : await serverKey()
     const issuer = base(c)
     const t = now()
     const expiresIn = Number(c.env.ACCESS_TOKEN_TTL || 3600)
@@ -247,21 +260,57 @@ export function provider(options: ProviderOptions) {
       .setExpirationTime(t + expiresIn)
       .sign(key.privateKey)
     const atHash = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).slice(0, 16))
-    const idToken = await new SignJWT({ 'mh:con_id': issued.conId, auth_time: t, nonce: issued.params.nonce, at_hash: atHash, sid: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
-      .setSubject(issued.sub)
-      .setAudience(client.clientId)
-      .setIssuer(issuer)
-      .setIssuedAt(t)
-      .setExpirationTime(t + 3600)
-      .sign(key.privateKey)
-    return { access_token: accessToken, expires_in: expiresIn, id_token: idToken, scope: issued.scope, token_type: 'Bearer' }
+
+    // The id_token as Moneyhub issues it (see the seed), then bent by the fault, if any.
+    const claims: Record<string, unknown> = {
+      sub: issued.sub,
+      'mh:con_id': issued.conId,
+      auth_time: t,
+      nonce: issued.params.nonce,
+      at_hash: atHash,
+      sid: crypto.randomUUID(),
+      aud: client.clientId,
+      exp: t + 3600,
+      iat: t,
+      iss: issuer,
+    }
+    if (fault === 'iss_wrong') claims.iss = 'https://attacker.example/oidc'
+    if (fault === 'iss_missing') delete claims.iss
+    if (fault === 'aud_wrong') claims.aud = 'another-client'
+    if (fault === 'aud_missing') delete claims.aud
+    if (fault === 'aud_extra') Object.assign(claims, { aud: [client.clientId, 'another-client'], azp: client.clientId })
+    if (fault === 'aud_array') claims.aud = [client.clientId]
+    if (fault === 'expired') Object.assign(claims, { iat: t - 200, exp: t - 100 })
+    if (fault === 'exp_missing') delete claims.exp
+    if (fault === 'iat_old') claims.iat = t - 3600
+    if (fault === 'nonce_wrong') claims.nonce = 'not-the-nonce'
+    if (fault === 'nonce_missing') delete claims.nonce
+    if (fault === 'at_hash_wrong') claims.at_hash = atHash.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'))
+    if (fault === 'sub_missing') delete claims.sub
+
+    let idToken: string
+    if (fault === 'alg_none') {
+      idToken = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify(claims))}.`
+    } else if (fault === 'alg_hs256') {
+      idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(client.clientId.padEnd(32, '0')))
+    } else {
+      const signer = fault === 'rogue_signature' || fault === 'unknown_kid' ? await makeServerKey() : key
+      const kid = fault === 'rogue_signature' ? key.kid : signer.kid
+      idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(signer.privateKey)
+    }
+    return {
+      access_token: accessToken,
+      ...(fault === 'expires_in_missing' ? {} : { expires_in: expiresIn }),
+      id_token: idToken,
+      scope: issued.scope,
+      token_type: fault === 'token_type_odd_case' ? 'bEaReR' : 'Bearer',
+    }
   }
 
   app.get('/me', async (c) => {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
     try {
-      const { payload } = await jwtVerify(token ?? '', (await serverKey()).publicJwk as never, { issuer: base(c) })
+      const { payload } = await jwtVerify(token ?? '', createLocalJWKSet({ keys: await publishedKeys() }), { issuer: base(c) })
       return c.json({ sub: payload.sub })
     } catch {
       return c.json({ error: 'invalid_token' }, 401)

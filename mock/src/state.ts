@@ -18,6 +18,9 @@ export interface AuthParams {
 
 export interface IssuedCode {
   params: AuthParams
+  /** How the token endpoint misbehaves for this code (faults.ts). */
+  fault?: string
+  delayMs?: number
   sub: string
   conId: string
   bankId?: string

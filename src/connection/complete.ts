@@ -10,7 +10,7 @@ import { getIssuerMetadata } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode } from '../oidc/tokenExchange'
-import { nowSeconds, publicSession, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
+import { nowSeconds, publicSession, type PendingSecrets, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { FlowError } from './errors'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
@@ -29,9 +29,12 @@ export interface Completed {
 
 const STATE = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{22}$/
 
+/** The session id a state carries (start.ts makes states as `<id>.<random>`). */
+export const sessionIdOfState = (state: string): string | undefined => STATE.exec(state)?.[1]
+
 /** The pending session this state belongs to; anything else is refused before any state changes. */
 export async function findPendingSession(store: SessionStore, state: string): Promise<StoredSession> {
-  const id = STATE.exec(state)?.[1]
+  const id = sessionIdOfState(state)
   const record = id ? await store.get(id) : undefined
   if (!record?.stateHash || !sameDigest(record.stateHash, await sha256(state))) {
     throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
@@ -41,10 +44,28 @@ export async function findPendingSession(store: SessionStore, state: string): Pr
   return record
 }
 
-export async function completeConnection(config: Config, store: SessionStore, response: AuthorizationResponse): Promise<Completed> {
+/**
+ * `browserKey` is the browser-binding cookie the callback arrived with: without
+ * the one set when this session was opened, nothing happens (a leaked link or
+ * callback URL is useless in another browser).
+ */
+export async function completeConnection(
+  config: Config,
+  store: SessionStore,
+  response: AuthorizationResponse,
+  browserKey: string | undefined,
+): Promise<Completed> {
   const record = await findPendingSession(store, response.state)
+  const secrets = await store.openPendingSecrets(record)
+  if (!secrets) {
+    const failed = await store.markFailed(record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+    return { session: publicSession(failed), returnTo: record.returnTo }
+  }
+  if (browserKey === undefined || !sameDigest(browserKey, secrets.browserKey)) {
+    throw new FlowError('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection')
+  }
   try {
-    const session = await exchangeAndStore(config, store, record, response)
+    const session = await exchangeAndStore(config, store, record, secrets, response)
     return { session, returnTo: record.returnTo }
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
@@ -63,7 +84,7 @@ class AuthorizationError extends OidcError {
   }
 }
 
-async function exchangeAndStore(config: Config, store: SessionStore, record: StoredSession, response: AuthorizationResponse) {
+async function exchangeAndStore(config: Config, store: SessionStore, record: StoredSession, secrets: PendingSecrets, response: AuthorizationResponse) {
   const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
   if (response.iss !== undefined && response.iss !== config.issuer) throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')
@@ -77,9 +98,6 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
     throw new AuthorizationError(code, description)
   }
   if (!response.code) throw new OidcError('code_missing', 'the authorisation response has neither code nor error')
-
-  const secrets = await store.openPendingSecrets(record)
-  if (!secrets) throw new OidcError('session_unreadable', 'the pending session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
 
   const tokens = await exchangeCode(config, metadata.token_endpoint, {
     code: response.code,

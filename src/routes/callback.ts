@@ -1,7 +1,8 @@
 /** GET /callback: the redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI). */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { completeConnection } from '../connection/complete'
+import { completeConnection, sessionIdOfState } from '../connection/complete'
+import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
@@ -17,7 +18,11 @@ const CallbackQuery = z.object({
 })
 
 export const callback = new Hono<AppEnv>().get('/', validate('query', CallbackQuery), async (c) => {
-  const { session, returnTo } = await completeConnection(c.get('config'), c.get('store'), c.req.valid('query'))
+  const query = c.req.valid('query')
+  const id = sessionIdOfState(query.state)
+  const browserKey = id ? readBrowserBinding(c, id) : undefined
+  const { session, returnTo } = await completeConnection(c.get('config'), c.get('store'), query, browserKey)
+  clearBrowserBinding(c, session.id)
   c.header('cache-control', 'no-store')
   c.header('referrer-policy', 'no-referrer')
   if (returnTo) {

@@ -1,7 +1,8 @@
 /** GET /connect: start a connection and send the browser on, in one step. */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { startConnection } from '../connection/start'
+import { authorizeUrlFor, createSession } from '../connection/start'
+import { setBrowserBinding } from '../http/browserBinding'
 import { ApiError } from '../errors'
 import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
@@ -17,9 +18,12 @@ export const connect = new Hono<AppEnv>().get('/', validate('query', ConnectQuer
   if (query.returnTo !== undefined && !target) {
     throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
   }
-  const { authorizeUrl } = await startConnection(config, c.get('store'), {
+  const created = await createSession(config, c.get('store'), {
     ...(query.bankId ? { bankId: query.bankId } : {}),
     ...(target ? { returnTo: target.href } : {}),
   })
+  const authorizeUrl = await authorizeUrlFor(config, created)
+  setBrowserBinding(c, created.record.id, created.secrets.browserKey, config.sessionTtlSeconds)
+  c.header('cache-control', 'no-store')
   return c.redirect(authorizeUrl, 303)
 })

@@ -2,7 +2,8 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { FlowError } from '../connection/errors'
-import { startConnection } from '../connection/start'
+import { createSession, launchSession } from '../connection/start'
+import { setBrowserBinding } from '../http/browserBinding'
 import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
@@ -32,11 +33,17 @@ export const sessions = new Hono<AppEnv>()
     if (body.returnTo !== undefined && !target) {
       throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
     }
-    const { session, authorizeUrl } = await startConnection(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
-    return c.json(
-      { id: session.id, authorizeUrl, statusUrl: new URL(`/sessions/${session.id}`, c.req.url).href, expiresAt: session.expiresAt },
-      201,
-    )
+    const { record } = await createSession(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
+    // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
+    const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri).href
+    return c.json({ id: record.id, authorizeUrl, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
+  })
+  .get('/:id/authorize', validate('param', SessionIdParam), async (c) => {
+    const config = c.get('config')
+    const { record, authorizeUrl, browserKey } = await launchSession(config, c.get('store'), c.req.valid('param').id)
+    setBrowserBinding(c, record.id, browserKey, record.expiresAt - Math.floor(Date.now() / 1000))
+    c.header('cache-control', 'no-store')
+    return c.redirect(authorizeUrl, 303)
   })
   .get('/:id', validate('param', SessionIdParam), async (c) => {
     const record = await c.get('store').get(c.req.valid('param').id)

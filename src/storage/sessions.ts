@@ -4,7 +4,7 @@
  *
  * | key             | value (JSON, StoredSession)                                          | TTL                                         |
  * |-----------------|----------------------------------------------------------------------|---------------------------------------------|
- * | `session:<id>`  | pending: public fields + stateHash + sealed {codeVerifier, nonce}    | SESSION_TTL_SECONDS (default 600)           |
+ * | `session:<id>`  | pending: public fields + stateHash + sealed PendingSecrets           | SESSION_TTL_SECONDS (default 600)           |
  * |                 | connected: public fields + sealed TokenSet                           | until the access token expires (≥ 60 s)     |
  * |                 | failed: public fields + error, nothing sealed                        | SESSION_TTL_SECONDS                         |
  *
@@ -33,8 +33,12 @@ export interface Session {
 
 /** Secrets of a pending attempt, sealed at rest. */
 export interface PendingSecrets {
-  codeVerifier: string
+  /** The whole state parameter: the authorisation request is built from it at launch. */
+  state: string
   nonce: string
+  codeVerifier: string
+  /** The value of the browser-binding cookie: the callback must come from the browser that holds it. */
+  browserKey: string
 }
 
 export interface StoredSession extends Session {

@@ -1,0 +1,38 @@
+/**
+ * Ways the mock can misbehave at the token endpoint, chosen per flow: the test
+ * (the "user") adds `fault=<name>` when it approves at /auth, and the fault
+ * travels with the code. Flows without a fault are untouched, so tests that
+ * run side by side do not disturb each other.
+ */
+export const FAULTS = [
+  // id_token signature and keys
+  'rogue_signature', // signed by a key that is not the issuer's, with the issuer's kid
+  'alg_none', // unsigned
+  'alg_hs256', // HMAC with the client id as secret
+  'unknown_kid', // signed by a key never published
+  'rotate_key', // the issuer rotates its key just before signing (valid, after one JWKS refetch)
+  // id_token claims
+  'iss_wrong',
+  'iss_missing',
+  'aud_wrong',
+  'aud_missing',
+  'aud_extra', // [client, another] with azp = client: an untrusted audience
+  'aud_array', // [client]: valid
+  'expired',
+  'exp_missing',
+  'iat_old',
+  'nonce_wrong',
+  'nonce_missing',
+  'at_hash_wrong',
+  'sub_missing',
+  // the token response itself
+  'expires_in_missing',
+  'token_type_odd_case', // "bEaReR": valid (RFC 6749 §5.1 is case-insensitive)
+  'html_answer',
+  'server_error',
+  'slow', // answers after delay_ms (default 3000)
+] as const
+
+export type Fault = (typeof FAULTS)[number]
+
+export const isFault = (value: string | undefined): value is Fault => FAULTS.includes(value as Fault)

@@ -1,0 +1,31 @@
+/**
+ * The browser-binding cookie: set when the user's browser is sent to the
+ * identity server (GET /connect, GET /sessions/:id/authorize), required at
+ * GET /callback. An authorisation link or callback URL that leaks is useless
+ * in another browser. One cookie per session, so flows in parallel tabs do
+ * not clobber each other. `__Host-` and Secure when the callback is https.
+ */
+import type { Context } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import type { AppEnv } from './context'
+
+const secure = (c: Context<AppEnv>) => c.get('config').redirectUri.startsWith('https:')
+const nameFor = (id: string) => `mhc_${id}`
+
+export function setBrowserBinding(c: Context<AppEnv>, id: string, browserKey: string, maxAgeSeconds: number) {
+  setCookie(c, nameFor(id), browserKey, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax', // sent on the top-level GET redirect back from the identity server
+    maxAge: Math.max(1, maxAgeSeconds),
+    ...(secure(c) ? { secure: true, prefix: 'host' as const } : {}),
+  })
+}
+
+export function readBrowserBinding(c: Context<AppEnv>, id: string): string | undefined {
+  return secure(c) ? getCookie(c, nameFor(id), 'host') : getCookie(c, nameFor(id))
+}
+
+export function clearBrowserBinding(c: Context<AppEnv>, id: string) {
+  deleteCookie(c, nameFor(id), { path: '/', ...(secure(c) ? { secure: true, prefix: 'host' as const } : {}) })
+}
