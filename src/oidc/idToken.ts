@@ -71,11 +71,12 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
     throw idTokenError(cause)
   }
 
-  // §3.1.3.7 steps 4-5: with several audiences, azp must be present and be this client.
+  // §3.1.3.7 step 3: reject additional audiences not trusted by the client (this client trusts none).
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
-  if (audiences.length > 1 && payload.azp !== expected.clientId) {
-    throw new OidcError('id_token_azp_mismatch', 'the id_token has several audiences and azp is not this client')
+  if (audiences.some((aud) => aud !== expected.clientId)) {
+    throw new OidcError('id_token_aud_untrusted', 'the id_token is also meant for another audience')
   }
+  // §3.1.3.7 steps 4-5: azp, when present, must be this client.
   if (payload.azp !== undefined && payload.azp !== expected.clientId) {
     throw new OidcError('id_token_azp_mismatch', 'the id_token azp is not this client')
   }
