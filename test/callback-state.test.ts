@@ -29,6 +29,23 @@ describe('the callback accepts only the state of a pending session, once', () =>
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
   })
 
+  it('refuses the state of a session past its deadline with 400 state_expired, changing nothing', async () => {
+    const session = await started({})
+    const back = await authorize(session.authorizeUrl)
+    const record = JSON.parse((await env.SESSIONS.get(`session:${session.id}`))!)
+    const lapsed = JSON.stringify({ ...record, expiresAt: Math.floor(Date.now() / 1000) - 1 })
+    await env.SESSIONS.put(`session:${session.id}`, lapsed) // as KV may still hold it for up to a minute past its TTL
+    const response = await callback(back)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: 'state_expired' })
+    expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(lapsed)
+  })
+
+  it('a missing state changes nothing either: 400', async () => {
+    const response = await callback(`${CALLBACK}?error=access_denied`)
+    expect(response.status).toBe(400)
+  })
+
   it('an iss that names another issuer fails the session (RFC 9207)', async () => {
     const session = await started({})
     const back = await authorize(session.authorizeUrl)

@@ -18,7 +18,7 @@ export default async function setup(project: TestProject) {
     config: 'mock/wrangler.toml',
     bindings: {
       CLIENT_ID: { type: 'plain_text', value: CLIENT_ID },
-      CLIENT_REDIRECT_URIS: { type: 'plain_text', value: REDIRECT_URI },
+      CLIENT_REDIRECT_URIS: { type: 'plain_text', value: `${REDIRECT_URI},https://connect.example.com/callback` },
       CLIENT_JWKS: { type: 'plain_text', value: registered },
     },
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, logLevel: 'warn' },
