@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from './config'
 import { FlowError, type FlowErrorKind } from './connection/errors'
+import { logFor } from './http/log'
 
 /**
  * An error the API answers with: `{ "error": code, "message": message }`.
@@ -31,17 +32,20 @@ const STATUS_OF: Record<FlowErrorKind, ContentfulStatusCode> = {
 
 /** app.onError: every failure becomes a JSON error; unexpected ones are logged and say nothing of their cause. */
 export function answerError(error: Error, c: Context) {
-  const body = (status: ContentfulStatusCode, code: string, message: string) => c.json({ error: code, message: message.slice(0, 500) }, status)
+  const log = logFor(c)
+  const body = (status: ContentfulStatusCode, code: string, message: string) => {
+    if (status >= 500 || status === 401 || status === 403) log(status >= 500 ? 'error' : 'warn', 'refused', { status, error: code })
+    return c.json({ error: code, message: message.slice(0, 500) }, status)
+  }
   if (error instanceof ApiError) return body(error.status, error.code, error.message)
   if (error instanceof FlowError) return body(STATUS_OF[error.kind], error.code, error.message)
   if (error instanceof ConfigError) {
-    console.error(JSON.stringify({ level: 'error', event: 'config_invalid', variable: error.variable, message: error.message }))
     return body(500, 'config_invalid', `the Worker is misconfigured: ${error.message}`)
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode
     return body(status, status === 400 ? 'invalid_request' : 'http_error', error.message || 'request refused')
   }
-  console.error(JSON.stringify({ level: 'error', event: 'unexpected_error', name: error.name, message: error.message }))
+  log('error', 'unexpected_error', { name: error.name, message: error.message })
   return body(500, 'internal_error', 'something went wrong on our side')
 }

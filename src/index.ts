@@ -9,16 +9,18 @@
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
+import { accessLog } from './http/log'
 import { callback } from './routes/callback'
 import { connect } from './routes/connect'
 import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
 
 const app = new Hono<AppEnv>()
-  .use(secureHeaders())
+  .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
   .get('/health', (c) => c.json({ status: 'ok' }))
   .use(
     '/sessions/*',

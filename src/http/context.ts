@@ -4,7 +4,7 @@ import { SessionStore } from '../storage/sessions'
 
 export type AppEnv = {
   Bindings: Env
-  Variables: { config: Config; store: SessionStore }
+  Variables: { config: Config; store: SessionStore; requestId: string }
 }
 
 /** Puts the validated config and the session store on the context, for every route that needs them. */

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { completeConnection, sessionIdOfState } from '../connection/complete'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
+import { logFor } from '../http/log'
 import type { AppEnv } from '../http/context'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
@@ -23,6 +24,7 @@ export const callback = new Hono<AppEnv>().get('/', validate('query', CallbackQu
   const browserKey = id ? readBrowserBinding(c, id) : undefined
   const { session, returnTo } = await completeConnection(c.get('config'), c.get('store'), query, browserKey)
   clearBrowserBinding(c, session.id)
+  logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_completed', { sessionId: session.id, status: session.status, error: session.error })
   c.header('cache-control', 'no-store')
   c.header('referrer-policy', 'no-referrer')
   if (returnTo) {

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
+import { logFor } from '../http/log'
 import { ApiError } from '../errors'
 import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
@@ -22,6 +23,7 @@ export const connect = new Hono<AppEnv>().get('/', validate('query', ConnectQuer
     ...(query.bankId ? { bankId: query.bankId } : {}),
     ...(target ? { returnTo: target.href } : {}),
   })
+  logFor(c)('info', 'session_created', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
   const authorizeUrl = await authorizeUrlFor(config, created)
   setBrowserBinding(c, created.record.id, created.secrets.browserKey, config.sessionTtlSeconds)
   c.header('cache-control', 'no-store')

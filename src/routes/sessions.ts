@@ -6,6 +6,7 @@ import { createSession, launchSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
 import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
+import { logFor } from '../http/log'
 import type { AppEnv } from '../http/context'
 import { action, bankId, connectionId, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { allowedReturnTo } from '../http/urls'
@@ -34,6 +35,7 @@ export const sessions = new Hono<AppEnv>()
       throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
     }
     const { record } = await createSession(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
+    logFor(c)('info', 'session_created', { sessionId: record.id, caller, scope: record.requestedScope })
     // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
     const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri).href
     return c.json({ id: record.id, authorizeUrl, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
