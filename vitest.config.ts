@@ -30,5 +30,7 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/setup/global.ts'],
     testTimeout: 30_000,
+    // The Worker logs a JSON line per request; show them only for failing tests.
+    silent: 'passed-only',
   },
 })

@@ -45,6 +45,15 @@ describe('who may start a session, and where the user may be sent back', () => {
     expect(body.message).toMatch(/bankId/)
   })
 
+  it('refuses a body sent as a form or plain text with 415, instead of reading it as {}', async () => {
+    const { SELF } = await import('cloudflare:test')
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const response = await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: { 'content-type': type, origin: APP_ORIGIN }, body: '{}' })
+      expect(response.status).toBe(415)
+      expect(await response.json()).toMatchObject({ error: 'unsupported_media_type' })
+    }
+  })
+
   it('refuses a body that is not JSON with 400', async () => {
     const { SELF } = await import('cloudflare:test')
     const response = await SELF.fetch('http://proxy.test/sessions', {

@@ -1,8 +1,18 @@
 /** Schema validation at the edge (Hono's validator with zod): failures are 400 `invalid_request` naming the fields. */
 import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import type { ZodType } from 'zod'
 import { ApiError } from '../errors'
+
+/** JSON bodies must say so: a form or text/plain body is refused, not read as an empty object. */
+export const requireJson = createMiddleware(async (c, next) => {
+  const type = c.req.header('content-type') ?? ''
+  if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'send the body as JSON, with Content-Type: application/json')
+  }
+  await next()
+})
 
 export const validate = <T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   zValidator(target, schema, (result) => {

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { completeConnection, sessionIdOfState } from '../connection/complete'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import { logFor } from '../http/log'
+import { rateLimit } from '../http/rateLimit'
 import type { AppEnv } from '../http/context'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
@@ -18,7 +19,7 @@ const CallbackQuery = z.object({
   error_description: short.optional(),
 })
 
-export const callback = new Hono<AppEnv>().get('/', validate('query', CallbackQuery), async (c) => {
+export const callback = new Hono<AppEnv>().get('/', rateLimit('CALLBACK_LIMITER'), validate('query', CallbackQuery), async (c) => {
   const query = c.req.valid('query')
   const id = sessionIdOfState(query.state)
   const browserKey = id ? readBrowserBinding(c, id) : undefined

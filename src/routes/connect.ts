@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
 import { logFor } from '../http/log'
+import { rateLimit } from '../http/rateLimit'
 import { ApiError } from '../errors'
 import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
@@ -12,7 +13,7 @@ import { validate } from '../http/validation'
 
 const ConnectQuery = z.object({ bankId: bankId.optional(), returnTo: returnTo.optional() })
 
-export const connect = new Hono<AppEnv>().get('/', validate('query', ConnectQuery), async (c) => {
+export const connect = new Hono<AppEnv>().get('/', rateLimit('START_LIMITER'), validate('query', ConnectQuery), async (c) => {
   const query = c.req.valid('query')
   const config = c.get('config')
   const target = query.returnTo === undefined ? undefined : allowedReturnTo(query.returnTo, config.allowedOrigins)

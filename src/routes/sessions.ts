@@ -7,10 +7,11 @@ import { setBrowserBinding } from '../http/browserBinding'
 import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
 import { logFor } from '../http/log'
+import { rateLimit } from '../http/rateLimit'
 import type { AppEnv } from '../http/context'
 import { action, bankId, connectionId, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { allowedReturnTo } from '../http/urls'
-import { validate } from '../http/validation'
+import { requireJson, validate } from '../http/validation'
 import { publicSession } from '../storage/sessions'
 
 export const StartSessionBody = z
@@ -23,7 +24,7 @@ export const StartSessionBody = z
   .refine((b) => !b.connectionId || b.action, { message: 'connectionId needs an action (reauth, reconsent or refresh)' })
 
 export const sessions = new Hono<AppEnv>()
-  .post('/', validate('json', StartSessionBody), async (c) => {
+  .post('/', rateLimit('START_LIMITER'), requireJson, validate('json', StartSessionBody), async (c) => {
     const body = c.req.valid('json')
     const caller = await backendOrBrowser(c)
     if (caller === 'browser' && (body.userId || body.connectionId)) {
@@ -40,7 +41,7 @@ export const sessions = new Hono<AppEnv>()
     const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri).href
     return c.json({ id: record.id, authorizeUrl, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
   })
-  .get('/:id/authorize', validate('param', SessionIdParam), async (c) => {
+  .get('/:id/authorize', rateLimit('START_LIMITER'), validate('param', SessionIdParam), async (c) => {
     const config = c.get('config')
     const { record, authorizeUrl, browserKey } = await launchSession(config, c.get('store'), c.req.valid('param').id)
     setBrowserBinding(c, record.id, browserKey, record.expiresAt - Math.floor(Date.now() / 1000))
