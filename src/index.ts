@@ -8,11 +8,11 @@
  *   GET /.well-known/jwks.json     → routes/jwks.ts
  */
 import { Hono } from 'hono'
-import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
+import { corsForFrontends } from './http/cors'
 import { accessLog } from './http/log'
 import { callback } from './routes/callback'
 import { connect } from './routes/connect'
@@ -22,17 +22,10 @@ import { sessions } from './routes/sessions'
 const app = new Hono<AppEnv>()
   .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
   .get('/health', (c) => c.json({ status: 'ok' }))
-  .use(
-    '/sessions/*',
-    withConfig,
-    cors({
-      origin: (origin, c) => ((c.get('config') as AppEnv['Variables']['config']).allowedOrigins.has(origin) ? origin : null),
-      allowMethods: ['GET', 'POST'],
-      allowHeaders: ['content-type'],
-      maxAge: 600,
-    }),
-  )
-  .use('/sessions', withConfig)
+  .use('/sessions/*', withConfig)
+  // CORS for the frontend routes only: starting a session and reading its status (never the tokens).
+  .use('/sessions', corsForFrontends)
+  .use('/sessions/:id', corsForFrontends)
   .use('/connect', withConfig)
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)

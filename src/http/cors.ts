@@ -1,0 +1,11 @@
+import { cors } from 'hono/cors'
+import type { Context } from 'hono'
+import type { AppEnv } from './context'
+
+/** CORS for ALLOWED_ORIGINS only; no credentials (the frontend routes need none). */
+export const corsForFrontends = cors({
+  origin: (origin, c: Context<AppEnv>) => (c.get('config').allowedOrigins.has(origin) ? origin : null),
+  allowMethods: ['GET', 'POST'],
+  allowHeaders: ['content-type'],
+  maxAge: 600,
+})
