@@ -34,6 +34,12 @@ export interface Config {
   /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
   clientAssertionAudience: 'endpoint' | 'issuer'
   upstreamTimeoutMs: number
+  /** How long a refresh token is kept when the server does not say how long it lives. */
+  refreshRetentionSeconds: number
+  /** How long the status of an expired session stays readable, without tokens. */
+  expiredStatusSeconds: number
+  /** Where session outcomes are POSTed, signed with HMAC-SHA256; undefined when not configured. */
+  webhook?: { url: string; key: CryptoKey }
   /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
   signingKey: SigningKey
   /** Public halves of every key in CLIENT_PRIVATE_JWKS, served at /.well-known/jwks.json. */
@@ -150,6 +156,14 @@ function readAllowedOrigins(value: string | undefined): Set<string> {
   return origins
 }
 
+async function readWebhook(url: string | undefined, secret: string | undefined) {
+  if (!url && !secret) return {}
+  const target = httpsUrl('WEBHOOK_URL', url)
+  if (!secret || secret.length < 16) throw new ConfigError('WEBHOOK_SECRET', 'must be set, at least 16 characters, when WEBHOOK_URL is')
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return { webhook: { url: target.href, key } }
+}
+
 const BANK_SELECTOR = /^id:[A-Za-z0-9_-]{1,64}$/
 
 export async function readConfig(env: Env): Promise<Config> {
@@ -177,6 +191,9 @@ export async function readConfig(env: Env): Promise<Config> {
     sessionTtlSeconds: positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600),
     clientAssertionAudience: audience,
     upstreamTimeoutMs: positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000),
+    refreshRetentionSeconds: positiveInt('REFRESH_TOKEN_RETENTION_SECONDS', env.REFRESH_TOKEN_RETENTION_SECONDS, 90 * 86_400, 60, 400 * 86_400),
+    expiredStatusSeconds: positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400),
+    ...(await readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET)),
     signingKey,
     publicJwks,
     encryptionKeys: await readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY),

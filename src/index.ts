@@ -37,4 +37,5 @@ const app = new Hono<AppEnv>()
   .onError(answerError)
 
 export type AppType = typeof app
+export { SessionCoordinator } from './coordinator'
 export default app

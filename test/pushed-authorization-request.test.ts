@@ -5,7 +5,9 @@ import { browser, claimsOf, ISSUER, pushedRequestFor, started } from './helpers'
 describe('with a pushed_authorization_request_endpoint in discovery (RFC 9126)', () => {
   it('pushes every parameter, authenticated, and sends the browser with only client_id and request_uri', async () => {
     const session = await started({ bankId: 'abc' })
-    expect(session.authorizeUrl).toBe(`${new URL(inject('redirectUri')).origin}/sessions/${session.id}/authorize`)
+    const launch = new URL(session.authorizeUrl)
+    expect(launch.origin + launch.pathname).toBe(`${new URL(inject('redirectUri')).origin}/sessions/${session.id}/authorize`)
+    expect([...launch.searchParams.keys()]).toEqual(['ticket'])
     const url = await browser.launch(session.authorizeUrl)
     expect(url.origin + url.pathname).toBe(`${ISSUER()}/auth`)
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
@@ -24,6 +26,8 @@ describe('with a pushed_authorization_request_endpoint in discovery (RFC 9126)',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     })
     expect(state).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/)
+    // The launch ticket is sealed: neither the state nor the verifier can be read from the authorizeUrl.
+    expect(session.authorizeUrl).not.toContain(state!.split('.')[1]!)
     expect(state!.startsWith(session.id)).toBe(true)
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{22,}$/)
     expect(code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/)

@@ -31,6 +31,8 @@ export const FAULTS = [
   'html_answer',
   'server_error',
   'slow', // answers after delay_ms (default 3000)
+  // later in the grant's life
+  'revocation_error', // the revocation endpoint answers 503 for this grant's tokens
 ] as const
 
 export type Fault = (typeof FAULTS)[number]

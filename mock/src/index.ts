@@ -8,12 +8,22 @@
 import { Hono } from 'hono'
 import { demoPage } from './demo'
 import { provider } from './provider'
-import { recorded } from './state'
+import { recorded, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
   .get('/__mock/requests', (c) => c.json(recorded))
+  // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session.
+  .post('/__mock/webhooks', async (c) => {
+    const body = await c.req.text()
+    const failFirst = Number(c.req.query('fail_first') ?? 0)
+    const id = (JSON.parse(body) as { id?: string }).id
+    const attempts = webhooks.filter((w) => (JSON.parse(w.body) as { id?: string }).id === id).length
+    webhooks.push({ at: Date.now(), headers: Object.fromEntries(c.req.raw.headers), body })
+    return attempts < failFirst ? c.text('not now', 503) : c.body(null, 204)
+  })
+  .get('/__mock/webhooks', (c) => c.json(webhooks))
   .get('/', (c) => c.html(demoPage(c.env.PROXY_ORIGIN)))
 
 export default app

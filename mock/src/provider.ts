@@ -9,7 +9,7 @@ import { html } from 'hono/html'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { isFault } from './faults'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
-import { codes, now, pushed, record, sweep, usedJtis, type AuthParams, type IssuedCode } from './state'
+import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
   /** Advertise and serve pushed authorization requests (RFC 9126). */
@@ -48,6 +48,7 @@ export function provider(options: ProviderOptions) {
     authorization_endpoint: `${issuer}/auth`,
     token_endpoint: `${issuer}/token`,
     jwks_uri: `${issuer}/certs`,
+    revocation_endpoint: `${issuer}/token/revocation`,
     userinfo_endpoint: `${issuer}/me`,
     ...(options.par ? { pushed_authorization_request_endpoint: `${issuer}/request` } : {}),
     response_types_supported: ['code', 'code id_token'],
@@ -122,6 +123,7 @@ export function provider(options: ProviderOptions) {
     } else if (selectors.length !== 1) {
       throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
     }
+    checkMoneyhubClaims(idTokenClaims)
     if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
     if (!p.state) throw new OAuthError('invalid_request', 'state is required')
     if (!p.nonce) throw new OAuthError('invalid_request', 'nonce is required')
@@ -198,15 +200,17 @@ export function provider(options: ProviderOptions) {
       return c.redirect(back.href, 303)
     }
     const bankId = selector === undefined ? undefined : GROUP_SELECTORS.has(selector) ? query.bank || MOCK_BANK_ID : selector
-    const sub = params.claims.id_token.sub?.value ?? hex(12)
-    const conId = params.claims.id_token['mh:con_id']?.value ?? `${bankId}:${crypto.randomUUID()}`
+    const sub = (params.claims.id_token.sub?.value as string | undefined) ?? hex(12)
+    const conId = (params.claims.id_token['mh:con_id']?.value as string | undefined) ?? `${bankId}:${crypto.randomUUID()}`
     const code = random(32)
     // Granted scope as Moneyhub writes it: the chosen bank, then openid ("id:<bankId> openid").
     const others = params.scope.split(' ').filter((s) => s !== 'openid' && !s.startsWith('id:'))
+    // offline_access is granted only with prompt=consent (OIDC Core §11), which checkAuthParams requires.
     const grantedScope = [...(bankId ? [`id:${bankId}`] : []), ...others, 'openid'].join(' ')
     if (query.fault !== undefined && !isFault(query.fault)) throw new OAuthError('invalid_request', 'unknown fault')
     const fault = query.fault ? { fault: query.fault, delayMs: Number(query.delay_ms ?? 3000) } : {}
-    codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault })
+    const lifetime = query.expires_in ? { expiresIn: Number(query.expires_in) } : {}
+    codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault, ...lifetime })
     back.searchParams.set('code', code)
     sweep()
     return c.redirect(back.href, 303)
@@ -216,26 +220,39 @@ export function provider(options: ProviderOptions) {
     const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
     try {
       const client = await authenticateClient(c, form, `${base(c)}/token`)
-      if (form.grant_type !== 'authorization_code') throw new OAuthError('unsupported_grant_type', 'only authorization_code here')
-      const issued = form.code ? codes.get(form.code) : undefined
-      if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
-      issued.used = true
-      if (issued.params.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'code was issued to another client')
-      if (form.redirect_uri !== issued.params.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri does not match')
-      if (!form.code_verifier || (await sha256b64(form.code_verifier)) !== issued.params.code_challenge) {
-        throw new OAuthError('invalid_grant', 'PKCE verification failed')
+      let grant: Grant
+      let nonce: string | undefined
+      if (form.grant_type === 'authorization_code') {
+        const issued = form.code ? codes.get(form.code) : undefined
+        if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
+        issued.used = true
+        if (issued.params.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'code was issued to another client')
+        if (form.redirect_uri !== issued.params.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri does not match')
+        if (!form.code_verifier || (await sha256b64(form.code_verifier)) !== issued.params.code_challenge) {
+          throw new OAuthError('invalid_grant', 'PKCE verification failed')
+        }
+        grant = issued
+        nonce = issued.params.nonce
+      } else if (form.grant_type === 'refresh_token') {
+        const issued = form.refresh_token ? refreshTokens.get(form.refresh_token) : undefined
+        // Rotation with reuse detection, as node-oidc-provider does it: a spent refresh token is refused.
+        if (!issued || issued.used || issued.grant.revoked) throw new OAuthError('invalid_grant', 'refresh token is unknown, used or revoked')
+        issued.used = true
+        grant = issued.grant
+      } else {
+        throw new OAuthError('unsupported_grant_type', 'authorization_code or refresh_token')
       }
-      if (form.sub !== undefined && form.sub !== issued.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
-      if (issued.fault === 'slow') await new Promise((r) => setTimeout(r, issued.delayMs))
-      if (issued.fault === 'server_error') {
+      if (form.sub !== undefined && form.sub !== grant.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
+      if (grant.fault === 'slow') await new Promise((r) => setTimeout(r, grant.delayMs))
+      if (grant.fault === 'server_error') {
         record({ endpoint: 'token', params: form, status: 503 })
         return c.json({ error: 'server_error', error_description: 'try later' }, 503)
       }
-      if (issued.fault === 'html_answer') {
+      if (grant.fault === 'html_answer') {
         record({ endpoint: 'token', params: form, status: 200 })
         return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
       }
-      const answer = await issueTokens(c, client, issued)
+      const answer = await issueTokens(c, client, grant, nonce)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })
     } catch (e) {
@@ -244,12 +261,27 @@ export function provider(options: ProviderOptions) {
     }
   })
 
-  async function issueTokens(c: Context<MockEnv>, client: Client, issued: IssuedCode) {
+  /** RFC 7009: revoking a refresh token ends its grant; 200 whatever the token was. */
+  app.post('/token/revocation', async (c) => {
+    const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
+    await authenticateClient(c, form, `${base(c)}/token/revocation`)
+    const grant = refreshTokens.get(form.token ?? '')?.grant ?? accessTokens.get(form.token ?? '')
+    if (grant?.fault === 'revocation_error') {
+      record({ endpoint: 'revocation', params: form, status: 503 })
+      return c.json({ error: 'server_error' }, 503)
+    }
+    if (grant) grant.revoked = true
+    record({ endpoint: 'revocation', params: form, status: 200 })
+    return c.body(null, 200)
+  })
+
+  /** `nonce` only at the code exchange: a refreshed id_token has none (OIDC Core §12.2). */
+  async function issueTokens(c: Context<MockEnv>, client: Client, issued: Grant, nonce: string | undefined) {
     const fault = issued.fault
     const key = fault === 'rotate_key' ? await rotateServerKey() : await serverKey()
     const issuer = base(c)
     const t = now()
-    const expiresIn = Number(c.env.ACCESS_TOKEN_TTL || 3600)
+    const expiresIn = issued.expiresIn ?? Number(c.env.ACCESS_TOKEN_TTL || 3600)
     const accessToken = await new SignJWT({ scope: issued.scope, claims: issued.params.claims })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
       .setJti(random(16))
@@ -266,7 +298,7 @@ export function provider(options: ProviderOptions) {
       sub: issued.sub,
       'mh:con_id': issued.conId,
       auth_time: t,
-      nonce: issued.params.nonce,
+      ...(nonce ? { nonce } : {}),
       at_hash: atHash,
       sid: crypto.randomUUID(),
       aud: client.clientId,
@@ -298,8 +330,15 @@ export function provider(options: ProviderOptions) {
       const kid = fault === 'rogue_signature' ? key.kid : signer.kid
       idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(signer.privateKey)
     }
+    accessTokens.set(accessToken, issued)
+    let refreshToken: string | undefined
+    if (issued.scope.split(' ').includes('offline_access')) {
+      refreshToken = random(32)
+      refreshTokens.set(refreshToken, { grant: issued, used: false })
+    }
     return {
       access_token: accessToken,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       ...(fault === 'expires_in_missing' ? {} : { expires_in: expiresIn }),
       id_token: idToken,
       scope: issued.scope,
@@ -318,6 +357,42 @@ export function provider(options: ProviderOptions) {
   })
 
   return app
+}
+
+/** mh:consent, mh:sync and mh:account_verification, in the shapes Moneyhub's client sends and within its documented limits. */
+function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
+  const DAY = 86_400_000
+  const consent = claims['mh:consent']
+  if (consent) {
+    const value = consent.value as Record<string, unknown> | undefined
+    if (!consent.essential || !value || typeof value !== 'object') throw new OAuthError('invalid_request', 'mh:consent needs essential and a value')
+    const { permissions, permissionsAction, expirationDateTime, transactionFromDateTime, ...rest } = value
+    if (Object.keys(rest).length) throw new OAuthError('invalid_request', `mh:consent has unknown members: ${Object.keys(rest).join(', ')}`)
+    if (permissions !== undefined && (!Array.isArray(permissions) || !permissions.every((x) => typeof x === 'string'))) {
+      throw new OAuthError('invalid_request', 'mh:consent permissions must be an array of strings')
+    }
+    if (permissionsAction !== undefined && permissionsAction !== 'add' && permissionsAction !== 'replace') {
+      throw new OAuthError('invalid_request', 'mh:consent permissionsAction must be add or replace')
+    }
+    if (expirationDateTime !== undefined) {
+      const t = Date.parse(String(expirationDateTime))
+      if (!(t > Date.now() && t <= Date.now() + 90 * DAY)) throw new OAuthError('invalid_request', 'mh:consent expirationDateTime must be within 90 days ahead')
+    }
+    if (transactionFromDateTime !== undefined) {
+      const t = Date.parse(String(transactionFromDateTime))
+      const limit = new Date()
+      limit.setUTCMonth(limit.getUTCMonth() - 72)
+      if (!(t < Date.now() && t >= limit.getTime())) throw new OAuthError('invalid_request', 'mh:consent transactionFromDateTime must be within 72 months back')
+    }
+  }
+  const sync = claims['mh:sync']
+  if (sync && JSON.stringify(sync) !== JSON.stringify({ essential: true, value: { enableAsync: true } })) {
+    throw new OAuthError('invalid_request', 'mh:sync must be {essential: true, value: {enableAsync: true}}')
+  }
+  const verification = claims['mh:account_verification']
+  if (verification && JSON.stringify(verification) !== JSON.stringify({ essential: true, value: { accVerification: true } })) {
+    throw new OAuthError('invalid_request', 'mh:account_verification must be {essential: true, value: {accVerification: true}}')
+  }
 }
 
 function safeJson(value: string): unknown {

@@ -11,21 +11,28 @@ export interface AuthParams {
   state: string
   nonce: string
   prompt: string
-  claims: { id_token: Record<string, { essential?: boolean; value?: string } | null> }
+  claims: { id_token: Record<string, { essential?: boolean; value?: unknown } | null> }
   code_challenge: string
   code_challenge_method: string
 }
 
-export interface IssuedCode {
+/** What the user granted: shared by the code and every refresh token issued from it. */
+export interface Grant {
   params: AuthParams
-  /** How the token endpoint misbehaves for this code (faults.ts). */
+  /** How the token endpoint misbehaves for this grant (faults.ts). */
   fault?: string
   delayMs?: number
+  /** Access token lifetime for this grant, when the test sets one (expires_in at /auth). */
+  expiresIn?: number
   sub: string
   conId: string
   bankId?: string
   scope: string
-  expiresAt: number
+  revoked?: boolean
+}
+
+export interface IssuedRefreshToken {
+  grant: Grant
   used: boolean
 }
 
@@ -39,7 +46,10 @@ export interface Recorded {
 }
 
 export const pushed = new Map<string, { params: AuthParams; expiresAt: number }>()
-export const codes = new Map<string, IssuedCode>()
+export const codes = new Map<string, Grant & { expiresAt: number; used: boolean }>()
+export const refreshTokens = new Map<string, IssuedRefreshToken>()
+export const accessTokens = new Map<string, Grant>()
+export const webhooks: { at: number; headers: Record<string, string>; body: string }[] = []
 export const usedJtis = new Map<string, number>()
 export const recorded: Recorded[] = []
 

@@ -9,7 +9,7 @@ import { sha256 } from '../encoding'
 import { getIssuerMetadata } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
-import { exchangeCode } from '../oidc/tokenExchange'
+import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, publicSession, type PendingSecrets, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { FlowError } from './errors'
 
@@ -24,6 +24,8 @@ export interface AuthorizationResponse {
 
 export interface Completed {
   session: Session
+  /** The record as written, when this callback wrote one. */
+  record?: StoredSession
   returnTo?: string
 }
 
@@ -65,15 +67,15 @@ export async function completeConnection(
     throw new FlowError('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection')
   }
   try {
-    const session = await exchangeAndStore(config, store, record, secrets, response)
-    return { session, returnTo: record.returnTo }
+    const connected = await exchangeAndStore(config, store, record, secrets, response)
+    return { session: publicSession(connected), record: connected, returnTo: record.returnTo }
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
     // Another callback for the same state may have finished first (a double submit): never overwrite its outcome.
     const current = await store.get(record.id)
     if (current && current.status !== 'pending') return { session: publicSession(current), returnTo: record.returnTo }
     const failed = await store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
-    return { session: publicSession(failed), returnTo: record.returnTo }
+    return { session: publicSession(failed), record: failed, returnTo: record.returnTo }
   }
 }
 
@@ -99,7 +101,7 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
   }
   if (!response.code) throw new OidcError('code_missing', 'the authorisation response has neither code nor error')
 
-  const tokens = await exchangeCode(config, metadata.token_endpoint, {
+  const { tokens, refreshExpiresIn } = await exchangeCode(config, metadata.token_endpoint, {
     code: response.code,
     codeVerifier: secrets.codeVerifier,
     requestedScope: record.requestedScope,
@@ -117,8 +119,16 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
   if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {
     throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
   }
-  const connected = await store.markConnected(record, tokens, { userId: claims.sub, connectionId: claims['mh:con_id'] })
-  return publicSession(connected)
+  return store.storeConnection(
+    record,
+    { tokens, nonce: secrets.nonce },
+    { userId: claims.sub, connectionId: claims['mh:con_id'], refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
+  )
+}
+
+/** With a refresh token, the session is kept for the token's stated lifetime, else REFRESH_TOKEN_RETENTION_SECONDS. */
+export function refreshableUntil(config: Config, tokens: TokenSet, refreshExpiresIn?: number): number | undefined {
+  return tokens.refresh_token ? nowSeconds() + (refreshExpiresIn ?? config.refreshRetentionSeconds) : undefined
 }
 
 function sameDigest(a: string, b: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * What Moneyhub's identity server expects in an authorisation request, as its
- * official Node client (moneyhub/moneyhub-api-client) builds it.
+ * official Node client (moneyhub/moneyhub-api-client, getAuthorizeUrl) builds it.
  */
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 
@@ -8,28 +8,63 @@ import type { ClaimsRequest } from '../oidc/authorizationRequest'
 export const ACTIONS = ['reauth', 'reconsent', 'refresh'] as const
 export type Action = (typeof ACTIONS)[number]
 
+export const PERMISSIONS_ACTIONS = ['add', 'replace'] as const
+
 /** A bank id as Moneyhub writes them (32 hex digits for real banks); also matches selectors such as `test`. */
 export const BANK_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/** Moneyhub's documented limits on the consent it asks the bank for. */
+export const MAX_CONSENT_DAYS_AHEAD = 90
+export const MAX_TRANSACTION_MONTHS_BACK = 72
+
+export interface Consent {
+  /** Open Banking permission names, e.g. ReadAccountsDetail. */
+  permissions?: string[]
+  permissionsAction?: (typeof PERMISSIONS_ACTIONS)[number]
+  /** ISO 8601; at most 90 days ahead. */
+  expirationDateTime?: string
+  /** ISO 8601; at most 72 months back. */
+  transactionFromDateTime?: string
+}
 
 export interface ConnectionTarget {
   bankId?: string
   userId?: string
   connectionId?: string
   action?: Action
+  /** Ask for a refresh token (scope offline_access, OIDC Core §11). */
+  offlineAccess?: boolean
+  consent?: Consent
+  /** Moneyhub's asynchronous first sync (`mh:sync`). */
+  enableAsync?: boolean
+  /** Account verification (`mh:account_verification`). */
+  accountVerification?: boolean
 }
 
-/** `openid` plus exactly one bank selector, or `openid <action>` for an existing connection. */
+/** `openid` plus exactly one bank selector, or `openid <action>` for an existing connection; plus offline_access when asked. */
 export function scopeFor(target: ConnectionTarget, defaultBankSelector: string): string {
-  if (target.action) return `openid ${target.action}`
-  return `openid ${target.bankId ? `id:${target.bankId}` : defaultBankSelector}`
+  const journey = target.action ?? (target.bankId ? `id:${target.bankId}` : defaultBankSelector)
+  return ['openid', journey, ...(target.offlineAccess ? ['offline_access'] : [])].join(' ')
 }
 
-/** The id_token claims: always `sub` and `mh:con_id`, with values for a known user and connection. */
+/** The id_token claims: always `sub` and `mh:con_id` (with values for a known user and connection), then the options. */
 export function claimsFor(target: ConnectionTarget): ClaimsRequest {
-  return {
-    id_token: {
-      sub: { essential: true, ...(target.userId ? { value: target.userId } : {}) },
-      'mh:con_id': { essential: true, ...(target.connectionId ? { value: target.connectionId } : {}) },
-    },
+  const claims: ClaimsRequest['id_token'] = {
+    sub: { essential: true, ...(target.userId ? { value: target.userId } : {}) },
+    'mh:con_id': { essential: true, ...(target.connectionId ? { value: target.connectionId } : {}) },
   }
+  const consent = target.consent
+  if (consent && Object.keys(consent).length) {
+    claims['mh:consent'] = {
+      essential: true,
+      value: {
+        ...(consent.permissions ? { permissions: consent.permissions, permissionsAction: consent.permissionsAction ?? 'add' } : {}),
+        ...(consent.expirationDateTime ? { expirationDateTime: consent.expirationDateTime } : {}),
+        ...(consent.transactionFromDateTime ? { transactionFromDateTime: consent.transactionFromDateTime } : {}),
+      },
+    }
+  }
+  if (target.enableAsync) claims['mh:sync'] = { essential: true, value: { enableAsync: true } }
+  if (target.accountVerification) claims['mh:account_verification'] = { essential: true, value: { accVerification: true } }
+  return { id_token: claims }
 }

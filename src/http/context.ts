@@ -11,6 +11,6 @@ export type AppEnv = {
 export const withConfig = createMiddleware<AppEnv>(async (c, next) => {
   const config = await getConfig(c.env)
   c.set('config', config)
-  c.set('store', new SessionStore(c.env.SESSIONS, config.encryptionKeys, config.sessionTtlSeconds))
+  c.set('store', new SessionStore(c.env.SESSIONS, config))
   await next()
 })

@@ -31,7 +31,11 @@ function issuerKeys(jwksUri: string, timeoutMs: number) {
 export interface IdTokenExpectations {
   issuer: string
   clientId: string
+  /** The nonce of the authentication. After a refresh (OIDC Core §12.2) the id_token may omit it, but not change it. */
   nonce: string
+  refreshed?: boolean
+  /** After a refresh, the sub must be the one of the original authentication (OIDC Core §12.2). */
+  sub?: string
   /** The access token issued beside the id_token, for at_hash. */
   accessToken: string
   timeoutMs: number
@@ -80,11 +84,12 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
   if (payload.azp !== undefined && payload.azp !== expected.clientId) {
     throw new OidcError('id_token_azp_mismatch', 'the id_token azp is not this client')
   }
-  // §3.1.3.7 step 11: the nonce sent in the authorisation request.
-  if (payload.nonce !== expected.nonce) {
+  // §3.1.3.7 step 11: the nonce sent in the authorisation request (§12.2: a refreshed id_token may omit it).
+  if (payload.nonce !== expected.nonce && !(expected.refreshed && payload.nonce === undefined)) {
     throw new OidcError(payload.nonce === undefined ? 'id_token_nonce_missing' : 'id_token_nonce_mismatch', 'the id_token nonce does not match the one sent')
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcError('id_token_sub_missing', 'the id_token has no sub')
+  if (expected.sub !== undefined && payload.sub !== expected.sub) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user')
   // §3.2.2.9 / §3.3.2.11: at_hash, when present, binds the access token to this id_token.
   if (payload.at_hash !== undefined && payload.at_hash !== (await tokenHash(expected.accessToken, alg))) {
     throw new OidcError('id_token_at_hash_mismatch', 'the id_token at_hash does not match the access token')

@@ -14,6 +14,9 @@ const TokenResponseSchema = z
     expires_in: z.number().int().positive(),
     refresh_token: z.string().min(1).optional(),
     scope: z.string().optional(),
+    // Not in RFC 6749; some servers say how long the refresh token lives.
+    refresh_expires_in: z.number().int().positive().optional(),
+    refresh_token_expires_in: z.number().int().positive().optional(),
   })
   .loose()
 
@@ -28,6 +31,12 @@ export interface TokenSet {
   expires_at: number
 }
 
+/** A token response: the set, and the refresh token's lifetime when the server states it. */
+export interface TokenResponse {
+  tokens: TokenSet
+  refreshExpiresIn?: number
+}
+
 export interface CodeExchange {
   code: string
   codeVerifier: string
@@ -37,7 +46,7 @@ export interface CodeExchange {
   sub?: string
 }
 
-export async function exchangeCode(config: Config, tokenEndpoint: string, exchange: CodeExchange): Promise<TokenSet> {
+export async function exchangeCode(config: Config, tokenEndpoint: string, exchange: CodeExchange): Promise<TokenResponse> {
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
     code: exchange.code,
@@ -49,14 +58,25 @@ export async function exchangeCode(config: Config, tokenEndpoint: string, exchan
   return requestTokens(config, tokenEndpoint, form, exchange.requestedScope)
 }
 
-export async function requestTokens(config: Config, tokenEndpoint: string, form: URLSearchParams, requestedScope: string): Promise<TokenSet> {
+/** RFC 6749 §6 (OIDC Core §12): a new token set for a refresh token, with a fresh client assertion. */
+export async function refreshTokens(config: Config, tokenEndpoint: string, refreshToken: string, scope: string, sub?: string): Promise<TokenResponse> {
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    ...(await clientAuthentication(config, tokenEndpoint)),
+  })
+  if (sub) form.set('sub', sub)
+  return requestTokens(config, tokenEndpoint, form, scope)
+}
+
+export async function requestTokens(config: Config, tokenEndpoint: string, form: URLSearchParams, requestedScope: string): Promise<TokenResponse> {
   const requestedAt = Math.floor(Date.now() / 1000)
   const response = await upstreamFetch(tokenEndpoint, { method: 'POST', headers: FORM, body: form }, config.upstreamTimeoutMs, 'the token endpoint')
   if (response.status >= 500) throw new UpstreamError('token_endpoint_unavailable', `the token endpoint answered ${response.status}`)
   const json = await readJsonObject(response, 'the token endpoint')
   if (!response.ok) {
     const code = oauthErrorCode(json)
-    throw new OidcError('token_request_rejected', `the token endpoint refused the request (${response.status}${code ? ` ${code}` : ''})`)
+    throw new TokenRequestRejected(code, `the token endpoint refused the request (${response.status}${code ? ` ${code}` : ''})`)
   }
   const parsed = TokenResponseSchema.safeParse(json)
   if (!parsed.success) {
@@ -64,12 +84,23 @@ export async function requestTokens(config: Config, tokenEndpoint: string, form:
     throw new OidcError('token_response_invalid', `the token response is missing or has invalid: ${fields}`)
   }
   const t = parsed.data
+  const refreshExpiresIn = t.refresh_expires_in ?? t.refresh_token_expires_in
   return {
-    access_token: t.access_token,
-    id_token: t.id_token,
-    ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
-    token_type: 'Bearer',
-    scope: t.scope ?? requestedScope,
-    expires_at: requestedAt + t.expires_in,
+    tokens: {
+      access_token: t.access_token,
+      id_token: t.id_token,
+      ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
+      token_type: 'Bearer',
+      scope: t.scope ?? requestedScope,
+      expires_at: requestedAt + t.expires_in,
+    },
+    ...(refreshExpiresIn ? { refreshExpiresIn } : {}),
+  }
+}
+
+/** The token endpoint said no (RFC 6749 §5.2); `oauthError` is its error code, e.g. invalid_grant. */
+export class TokenRequestRejected extends OidcError {
+  constructor(readonly oauthError: string | undefined, message: string) {
+    super('token_request_rejected', message)
   }
 }

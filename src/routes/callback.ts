@@ -2,6 +2,8 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { completeConnection, sessionIdOfState } from '../connection/complete'
+import { deliverWebhook } from '../connection/webhook'
+import { coordinatorOf } from '../coordinator'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import { logFor } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
@@ -23,8 +25,14 @@ export const callback = new Hono<AppEnv>().get('/', rateLimit('CALLBACK_LIMITER'
   const query = c.req.valid('query')
   const id = sessionIdOfState(query.state)
   const browserKey = id ? readBrowserBinding(c, id) : undefined
-  const { session, returnTo } = await completeConnection(c.get('config'), c.get('store'), query, browserKey)
+  const config = c.get('config')
+  const { session, record, returnTo } = await completeConnection(config, c.get('store'), query, browserKey)
   clearBrowserBinding(c, session.id)
+  if (config.webhook && record) {
+    // Never in the user's way: the webhook and the expiry watch run after the answer.
+    c.executionCtx.waitUntil(deliverWebhook(config, session))
+    if (record.status === 'connected') c.executionCtx.waitUntil(coordinatorOf(c.env, record.id).watch(record))
+  }
   logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_completed', { sessionId: session.id, status: session.status, error: session.error })
   c.header('cache-control', 'no-store')
   c.header('referrer-policy', 'no-referrer')

@@ -20,13 +20,10 @@ export const connect = new Hono<AppEnv>().get('/', rateLimit('START_LIMITER'), v
   if (query.returnTo !== undefined && !target) {
     throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
   }
-  const created = await createSession(config, c.get('store'), {
-    ...(query.bankId ? { bankId: query.bankId } : {}),
-    ...(target ? { returnTo: target.href } : {}),
-  })
+  const created = await createSession(config, c.get('store'), { ...query, ...(target ? { returnTo: target.href } : {}) })
   logFor(c)('info', 'session_created', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
-  const authorizeUrl = await authorizeUrlFor(config, created)
-  setBrowserBinding(c, created.record.id, created.secrets.browserKey, config.sessionTtlSeconds)
+  const authorizeUrl = await authorizeUrlFor(config, created.ticket)
+  setBrowserBinding(c, created.record.id, created.ticket.browserKey, config.sessionTtlSeconds)
   c.header('cache-control', 'no-store')
   return c.redirect(authorizeUrl, 303)
 })

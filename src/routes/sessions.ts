@@ -1,21 +1,37 @@
-/** /sessions: start a connection, read its status, and (backend only) its tokens. */
-import { Hono } from 'hono'
+/**
+ * /sessions: start a connection, open it in the browser, read its status
+ * (at once, long-polled, or as Server-Sent Events), and — backend only — read,
+ * refresh and delete its tokens.
+ */
+import { Hono, type Context } from 'hono'
+import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { FlowError } from '../connection/errors'
 import { createSession, launchSession } from '../connection/start'
-import { setBrowserBinding } from '../http/browserBinding'
+import { coordinatorOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
+import { setBrowserBinding } from '../http/browserBinding'
+import type { AppEnv } from '../http/context'
 import { logFor } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
-import type { AppEnv } from '../http/context'
-import { action, bankId, connectionId, returnTo, SessionIdParam, userId } from '../http/schemas'
+import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { allowedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
-import { publicSession } from '../storage/sessions'
+import { nowSeconds, publicSession, type Session } from '../storage/sessions'
 
 export const StartSessionBody = z
-  .object({ bankId, returnTo, userId, connectionId, action })
+  .object({
+    bankId,
+    returnTo,
+    userId,
+    connectionId,
+    action,
+    offlineAccess: z.boolean(),
+    consent,
+    enableAsync: z.boolean(),
+    accountVerification: z.boolean(),
+  })
   .partial()
   .strict()
   .refine((b) => !b.action || (b.userId && b.connectionId && !b.bankId), {
@@ -23,45 +39,129 @@ export const StartSessionBody = z
   })
   .refine((b) => !b.connectionId || b.action, { message: 'connectionId needs an action (reauth, reconsent or refresh)' })
 
+/** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
+export const MAX_WAIT_S = 25
+/** How often a waiting request looks at the session again. */
+const POLL_MS = 1_000
+/** An event stream ends after this long even if the session is still pending. */
+const MAX_STREAM_S = 600
+
+const StatusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_S).optional() }).strict()
+const LaunchQuery = z.object({ ticket: z.string().min(1).max(4096) })
+
+const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The session's status now; a record whose tokens are spent is scrubbed in the background. */
+async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | undefined> {
+  const store = c.get('store')
+  const record = await store.get(id)
+  if (!record) return undefined
+  const session = publicSession(record)
+  if (session.status === 'expired' && record.sealed) c.executionCtx.waitUntil(store.scrubIfExpired(record))
+  return session
+}
+
+/** The coordinator's answer, or its error thrown again on this side of the RPC boundary. */
+function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
+  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
+  return outcome as Extract<O, { ok: true }>
+}
+
 export const sessions = new Hono<AppEnv>()
   .post('/', rateLimit('START_LIMITER'), requireJson, validate('json', StartSessionBody), async (c) => {
     const body = c.req.valid('json')
     const caller = await backendOrBrowser(c)
-    if (caller === 'browser' && (body.userId || body.connectionId)) {
-      throw new ApiError(403, 'backend_only', 'only the app backend may act for an existing user or connection')
+    if (caller === 'browser' && (body.userId || body.connectionId || body.offlineAccess)) {
+      throw new ApiError(403, 'backend_only', 'only the app backend may act for an existing user or connection, or ask for offline access')
     }
     const config = c.get('config')
     const target = body.returnTo === undefined ? undefined : allowedReturnTo(body.returnTo, config.allowedOrigins)
     if (body.returnTo !== undefined && !target) {
       throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
     }
-    const { record } = await createSession(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
+    const { record, sealedTicket } = await createSession(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
     logFor(c)('info', 'session_created', { sessionId: record.id, caller, scope: record.requestedScope })
     // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
-    const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri).href
-    return c.json({ id: record.id, authorizeUrl, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
+    const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri)
+    authorizeUrl.searchParams.set('ticket', sealedTicket)
+    return c.json({ id: record.id, authorizeUrl: authorizeUrl.href, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
   })
-  .get('/:id/authorize', rateLimit('START_LIMITER'), validate('param', SessionIdParam), async (c) => {
-    const config = c.get('config')
-    const { record, authorizeUrl, browserKey } = await launchSession(config, c.get('store'), c.req.valid('param').id)
-    setBrowserBinding(c, record.id, browserKey, record.expiresAt - Math.floor(Date.now() / 1000))
+
+  .get('/:id', validate('param', SessionIdParam), validate('query', StatusQuery), async (c) => {
+    const { id } = c.req.valid('param')
+    const deadline = Date.now() + (c.req.valid('query').wait ?? 0) * 1000
+    let session = await readStatus(c, id)
+    while (session?.status === 'pending' && Date.now() + POLL_MS <= deadline) {
+      await sleep(POLL_MS)
+      session = await readStatus(c, id)
+    }
+    if (!session) throw notFound()
     c.header('cache-control', 'no-store')
+    return c.json(session)
+  })
+
+  .get('/:id/events', validate('param', SessionIdParam), async (c) => {
+    const { id } = c.req.valid('param')
+    const first = await readStatus(c, id)
+    if (!first) throw notFound()
+    c.header('cache-control', 'no-store')
+    return streamSSE(c, async (stream) => {
+      let last = ''
+      const until = Date.now() + MAX_STREAM_S * 1000
+      let session: Session | undefined = first
+      while (session && !stream.aborted && Date.now() < until) {
+        const data = JSON.stringify(session)
+        if (data !== last) {
+          await stream.writeSSE({ event: 'status', data })
+          last = data
+        }
+        if (session.status !== 'pending') return // a final state: the stream ends
+        await stream.sleep(POLL_MS)
+        session = await readStatus(c, id)
+      }
+      if (!session) await stream.writeSSE({ event: 'gone', data: JSON.stringify({ id }) })
+    })
+  })
+
+  .get('/:id/authorize', rateLimit('START_LIMITER'), validate('param', SessionIdParam), validate('query', LaunchQuery), async (c) => {
+    const { id } = c.req.valid('param')
+    const { authorizeUrl, browserKey, expiresAt } = await launchSession(c.get('config'), id, c.req.valid('query').ticket)
+    setBrowserBinding(c, id, browserKey, expiresAt - nowSeconds())
+    c.header('cache-control', 'no-store')
+    c.header('referrer-policy', 'no-referrer')
     return c.redirect(authorizeUrl, 303)
   })
-  .get('/:id', validate('param', SessionIdParam), async (c) => {
-    const record = await c.get('store').get(c.req.valid('param').id)
-    if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
-    return c.json(publicSession(record))
-  })
+
   .get('/:id/tokens', requireBackend, validate('param', SessionIdParam), async (c) => {
     const store = c.get('store')
     const record = await store.get(c.req.valid('param').id)
-    if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+    if (!record) throw notFound()
     const view = publicSession(record)
-    if (view.status === 'expired') throw new FlowError('gone', 'session_expired', 'the access token has expired')
+    if (view.status === 'expired') {
+      if (record.sealed) c.executionCtx.waitUntil(store.scrubIfExpired(record))
+      throw new FlowError('gone', 'session_expired', 'the tokens have expired and cannot be refreshed')
+    }
     if (view.status !== 'connected') throw new FlowError('conflict', 'session_not_connected', `the session is ${view.status}`)
-    const tokens = await store.readTokens(record)
-    if (!tokens) throw new FlowError('conflict', 'tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+    const connection = await store.readConnection(record)
+    if (!connection) throw new FlowError('conflict', 'tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
     c.header('cache-control', 'no-store')
-    return c.json(tokens)
+    return c.json(connection.tokens)
+  })
+
+  .post('/:id/refresh', requireBackend, validate('param', SessionIdParam), async (c) => {
+    const { id } = c.req.valid('param')
+    const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id))
+    logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_refreshed', { sessionId: id, status: session.status, error: session.error })
+    if (session.status !== 'connected') throw new FlowError('gone', session.error ?? 'session_expired', 'the refresh token was refused; the session has expired')
+    return c.json(session)
+  })
+
+  .delete('/:id', requireBackend, validate('param', SessionIdParam), async (c) => {
+    const { id } = c.req.valid('param')
+    const deleted = unwrap(await coordinatorOf(c.env, id).remove(id))
+    logFor(c)(deleted.revoked ? 'info' : 'warn', 'session_deleted', { sessionId: id, revoked: deleted.revoked, error: deleted.error })
+    if (deleted.revoked) return c.body(null, 204)
+    // Deleted here all the same; the answer says the tokens may still be live upstream.
+    return c.json({ id, deleted: true, revoked: false, error: deleted.error }, 200)
   })

@@ -1,17 +1,22 @@
 /**
- * SessionStore: one KV record per connection attempt. The whole storage schema
- * is here (and in the README, "Storage"):
+ * SessionStore: one KV record per connection. The whole storage schema is
+ * here (and in the README, "Storage"):
  *
- * | key             | value (JSON, StoredSession)                                          | TTL                                         |
- * |-----------------|----------------------------------------------------------------------|---------------------------------------------|
- * | `session:<id>`  | pending: public fields + stateHash + sealed PendingSecrets           | SESSION_TTL_SECONDS (default 600)           |
- * |                 | connected: public fields + sealed TokenSet                           | until the access token expires (≥ 60 s)     |
- * |                 | failed: public fields + error, nothing sealed                        | SESSION_TTL_SECONDS                         |
+ * | key            | value (JSON, StoredSession)                                   | TTL                                                        |
+ * |----------------|---------------------------------------------------------------|------------------------------------------------------------|
+ * | `session:<id>` | pending: public fields, stateHash, sealed PendingSecrets      | SESSION_TTL_SECONDS (default 600)                          |
+ * |                | connected: public fields, sealed Connection (token set, nonce)| until the token set is useless (access token expiry, or    |
+ * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
+ * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
+ * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
  *
  * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
- * id as associated data (seal.ts). Nothing else is written.
+ * id as associated data (seal.ts). A connected record past its usefulness is
+ * reported `expired` at once, and rewritten without its sealed token set by
+ * the first read that notices (`scrubIfExpired`), or by the session's alarm
+ * when a webhook is configured. Nothing else is written to KV.
  */
-import type { EncryptionKey } from '../config'
+import type { Config } from '../config'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
 
@@ -25,20 +30,27 @@ export interface Session {
   userId?: string
   connectionId?: string
   scope?: string
-  /** Seconds since the epoch: when a pending attempt lapses, or when a connected session's access token expires. */
+  /** Seconds since the epoch: when a pending attempt lapses, or when the access token expires. */
   expiresAt: number
+  /** With a refresh token: until when the session can be refreshed. */
+  refreshableUntil?: number
   error?: string
   errorDescription?: string
 }
 
 /** Secrets of a pending attempt, sealed at rest. */
 export interface PendingSecrets {
-  /** The whole state parameter: the authorisation request is built from it at launch. */
-  state: string
   nonce: string
   codeVerifier: string
   /** The value of the browser-binding cookie: the callback must come from the browser that holds it. */
   browserKey: string
+}
+
+/** What a connected session holds, sealed at rest. */
+export interface Connection {
+  tokens: TokenSet
+  /** The nonce of the original authentication, to check refreshed id_tokens against (OIDC Core §12.2). */
+  nonce: string
 }
 
 export interface StoredSession extends Session {
@@ -49,7 +61,7 @@ export interface StoredSession extends Session {
   requestedScope: string
   /** base64url SHA-256 of the state parameter: proves a callback's state, and tells a replay from a forgery. */
   stateHash?: string
-  /** PendingSecrets while pending; TokenSet once connected. */
+  /** PendingSecrets while pending; Connection once connected. */
   sealed?: string
 }
 
@@ -58,12 +70,22 @@ const KV_MIN_TTL_S = 60
 const keyOf = (id: string) => `session:${id}`
 export const nowSeconds = () => Math.floor(Date.now() / 1000)
 
+/** The status a record stands for now: a connected session whose tokens are all spent is expired. */
+export function currentStatus(record: StoredSession, now = nowSeconds()): SessionStatus {
+  if (record.status !== 'connected') return record.status
+  const usableUntil = Math.max(record.expiresAt, record.refreshableUntil ?? 0)
+  return usableUntil <= now ? 'expired' : 'connected'
+}
+
 export class SessionStore {
   constructor(
     private readonly kv: KVNamespace,
-    private readonly keys: readonly EncryptionKey[],
-    private readonly failedTtlSeconds: number,
+    private readonly config: Pick<Config, 'encryptionKeys' | 'sessionTtlSeconds' | 'expiredStatusSeconds'>,
   ) {}
+
+  private get keys() {
+    return this.config.encryptionKeys
+  }
 
   async get(id: string): Promise<StoredSession | undefined> {
     const record = await this.kv.get<StoredSession>(keyOf(id), 'json')
@@ -72,7 +94,7 @@ export class SessionStore {
 
   async createPending(session: Omit<StoredSession, 'v' | 'sealed' | 'status'>, secrets: PendingSecrets): Promise<StoredSession> {
     const record: StoredSession = { v: 1, ...session, status: 'pending', sealed: await seal(this.keys, secrets, session.id) }
-    await this.put(record)
+    await this.put(record, record.expiresAt)
     return record
   }
 
@@ -80,17 +102,24 @@ export class SessionStore {
     return record.status === 'pending' && record.sealed ? open<PendingSecrets>(this.keys, record.sealed, record.id) : Promise.resolve(undefined)
   }
 
-  async markConnected(record: StoredSession, tokens: TokenSet, found: { userId: string; connectionId?: string }): Promise<StoredSession> {
+  /** Stores a (new or refreshed) token set. `refreshableUntil` is set when a refresh token is kept. */
+  async storeConnection(
+    record: StoredSession,
+    connection: Connection,
+    found: { userId: string; connectionId?: string; refreshableUntil?: number },
+  ): Promise<StoredSession> {
+    const { refreshableUntil: _, error: __, errorDescription: ___, ...rest } = record
     const connected: StoredSession = {
-      ...record,
+      ...rest,
       status: 'connected',
       userId: found.userId,
       ...(found.connectionId ? { connectionId: found.connectionId } : {}),
-      scope: tokens.scope,
-      expiresAt: tokens.expires_at,
-      sealed: await seal(this.keys, tokens, record.id),
+      scope: connection.tokens.scope,
+      expiresAt: connection.tokens.expires_at,
+      ...(found.refreshableUntil ? { refreshableUntil: found.refreshableUntil } : {}),
+      sealed: await seal(this.keys, connection, record.id),
     }
-    await this.put(connected)
+    await this.put(connected, Math.max(connected.expiresAt, connected.refreshableUntil ?? 0) + this.config.expiredStatusSeconds)
     return connected
   }
 
@@ -101,31 +130,46 @@ export class SessionStore {
       status: 'failed',
       error,
       ...(errorDescription ? { errorDescription } : {}),
-      expiresAt: nowSeconds() + this.failedTtlSeconds,
+      expiresAt: nowSeconds() + this.config.sessionTtlSeconds,
     }
-    await this.put(failed)
+    await this.put(failed, failed.expiresAt)
     return failed
   }
 
-  /** The token set of a connected session, or undefined when there is none to give. */
-  async readTokens(record: StoredSession): Promise<TokenSet | undefined> {
-    if (record.status !== 'connected' || !record.sealed) return undefined
-    return open<TokenSet>(this.keys, record.sealed, record.id)
+  /** The small status record kept after the token set is gone. */
+  async markExpired(record: StoredSession, error?: string): Promise<StoredSession> {
+    const { sealed: _, refreshableUntil: __, ...rest } = record
+    const expired: StoredSession = { ...rest, status: 'expired', ...(error ? { error } : {}) }
+    await this.put(expired, nowSeconds() + this.config.expiredStatusSeconds)
+    return expired
   }
 
-  private put(record: StoredSession) {
-    const ttl = Math.max(KV_MIN_TTL_S, record.expiresAt - nowSeconds())
-    return this.kv.put(keyOf(record.id), JSON.stringify(record), { expirationTtl: ttl })
+  /** A connected record whose tokens are spent is rewritten without them. */
+  async scrubIfExpired(record: StoredSession): Promise<void> {
+    if (record.status === 'connected' && currentStatus(record) === 'expired') await this.markExpired(record)
+  }
+
+  /** The connection of a connected session, or undefined when there is none to give. */
+  async readConnection(record: StoredSession): Promise<Connection | undefined> {
+    if (record.status !== 'connected' || !record.sealed) return undefined
+    return open<Connection>(this.keys, record.sealed, record.id)
+  }
+
+  delete(id: string): Promise<void> {
+    return this.kv.delete(keyOf(id))
+  }
+
+  private put(record: StoredSession, keepUntil: number) {
+    return this.kv.put(keyOf(record.id), JSON.stringify(record), { expirationTtl: Math.max(KV_MIN_TTL_S, keepUntil - nowSeconds()) })
   }
 }
 
 /** The public view of a record: what GET /sessions/:id answers. */
 export function publicSession(record: StoredSession, now = nowSeconds()): Session {
-  // KV's TTL floor and lazy expiry can keep a record a little past its token; it is expired all the same.
-  const status = record.status === 'connected' && record.expiresAt <= now ? 'expired' : record.status
-  const view: Session = { id: record.id, status, expiresAt: record.expiresAt }
-  for (const field of ['bankId', 'userId', 'connectionId', 'scope', 'error', 'errorDescription'] as const) {
-    if (record[field] !== undefined) view[field] = record[field]
+  const view: Session = { id: record.id, status: currentStatus(record, now), expiresAt: record.expiresAt }
+  for (const field of ['bankId', 'userId', 'connectionId', 'scope', 'refreshableUntil', 'error', 'errorDescription'] as const) {
+    if (record[field] !== undefined) (view as unknown as Record<string, unknown>)[field] = record[field]
   }
+  if (view.status !== 'connected') delete view.refreshableUntil
   return view
 }
