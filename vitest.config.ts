@@ -23,6 +23,11 @@ export default defineConfig({
           SESSION_TTL_SECONDS: '600',
           CLIENT_ASSERTION_AUDIENCE: 'endpoint',
           UPSTREAM_TIMEOUT_MS: '10000',
+          REFRESH_TOKEN_RETENTION_SECONDS: '7776000',
+          EXPIRED_STATUS_SECONDS: '86400',
+          // The mock records webhooks; sessions' expiry alarms (Durable Objects) report there too.
+          WEBHOOK_URL: `${inject('mockOrigin')}/__mock/webhooks`,
+          WEBHOOK_SECRET: inject('webhookSecret'),
         },
       },
     })),

@@ -128,3 +128,36 @@ export async function pushedRequestFor(identityUrl: URL | string) {
 }
 
 export const claimsOf = (jwt: string) => decodeJwt(jwt)
+
+export const refresh = (id: string, headers: Record<string, string> = backendAuth()) =>
+  SELF.fetch(`http://proxy.test/sessions/${id}/refresh`, { method: 'POST', headers })
+export const remove = (id: string, headers: Record<string, string> = backendAuth()) =>
+  SELF.fetch(`http://proxy.test/sessions/${id}`, { method: 'DELETE', headers })
+
+export interface TokenSetAnswer {
+  access_token: string
+  id_token: string
+  refresh_token?: string
+  token_type: string
+  scope: string
+  expires_at: number
+}
+export const tokenSet = async (id: string) => (await tokens(id)).json<TokenSetAnswer>()
+
+export const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Revokes a grant at the mock directly, as a user withdrawing consent at Moneyhub would. */
+export async function revokeAtMock(token: string) {
+  const response = await fetch(`${mockOrigin()}/__mock/revoke`, { method: 'POST', body: new URLSearchParams({ token }) })
+  if (!response.ok) throw new Error(`the mock did not revoke: ${response.status}`)
+}
+
+export interface ReceivedWebhook {
+  at: number
+  headers: Record<string, string>
+  body: string
+}
+export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
+  const all = await (await fetch(`${mockOrigin()}/__mock/webhooks`)).json<ReceivedWebhook[]>()
+  return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
+}

@@ -8,6 +8,7 @@ declare module 'vitest' {
     clientPublicJwks: string
     tokenEncryptionKey: string
     backendApiKey: string
+    webhookSecret: string
   }
 }
 export {}

@@ -33,6 +33,7 @@ export const FAULTS = [
   'slow', // answers after delay_ms (default 3000)
   // later in the grant's life
   'revocation_error', // the revocation endpoint answers 503 for this grant's tokens
+  'refresh_no_rotation', // refreshing does not rotate the refresh token (RFC 6749 §6 allows it)
 ] as const
 
 export type Fault = (typeof FAULTS)[number]

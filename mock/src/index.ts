@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import { demoPage } from './demo'
 import { provider } from './provider'
-import { recorded, webhooks } from './state'
+import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
@@ -24,6 +24,14 @@ const app = new Hono<{ Bindings: Env }>()
     return attempts < failFirst ? c.text('not now', 503) : c.body(null, 204)
   })
   .get('/__mock/webhooks', (c) => c.json(webhooks))
+  // For tests: revoke a grant as if the user withdrew consent at Moneyhub.
+  .post('/__mock/revoke', async (c) => {
+    const token = new URLSearchParams(await c.req.text()).get('token') ?? ''
+    const grant = refreshTokens.get(token)?.grant ?? accessTokens.get(token)
+    if (!grant) return c.text('unknown token', 404)
+    grant.revoked = true
+    return c.body(null, 204)
+  })
   .get('/', (c) => c.html(demoPage(c.env.PROXY_ORIGIN)))
 
 export default app

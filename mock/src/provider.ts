@@ -222,6 +222,7 @@ export function provider(options: ProviderOptions) {
       const client = await authenticateClient(c, form, `${base(c)}/token`)
       let grant: Grant
       let nonce: string | undefined
+      let refreshing: string | undefined
       if (form.grant_type === 'authorization_code') {
         const issued = form.code ? codes.get(form.code) : undefined
         if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
@@ -237,8 +238,9 @@ export function provider(options: ProviderOptions) {
         const issued = form.refresh_token ? refreshTokens.get(form.refresh_token) : undefined
         // Rotation with reuse detection, as node-oidc-provider does it: a spent refresh token is refused.
         if (!issued || issued.used || issued.grant.revoked) throw new OAuthError('invalid_grant', 'refresh token is unknown, used or revoked')
-        issued.used = true
+        if (issued.grant.fault !== 'refresh_no_rotation') issued.used = true
         grant = issued.grant
+        refreshing = form.refresh_token
       } else {
         throw new OAuthError('unsupported_grant_type', 'authorization_code or refresh_token')
       }
@@ -252,7 +254,7 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 200 })
         return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
       }
-      const answer = await issueTokens(c, client, grant, nonce)
+      const answer = await issueTokens(c, client, grant, nonce, refreshing)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })
     } catch (e) {
@@ -276,7 +278,7 @@ export function provider(options: ProviderOptions) {
   })
 
   /** `nonce` only at the code exchange: a refreshed id_token has none (OIDC Core §12.2). */
-  async function issueTokens(c: Context<MockEnv>, client: Client, issued: Grant, nonce: string | undefined) {
+  async function issueTokens(c: Context<MockEnv>, client: Client, issued: Grant, nonce: string | undefined, refreshing?: string) {
     const fault = issued.fault
     const key = fault === 'rotate_key' ? await rotateServerKey() : await serverKey()
     const issuer = base(c)
@@ -332,7 +334,7 @@ export function provider(options: ProviderOptions) {
     }
     accessTokens.set(accessToken, issued)
     let refreshToken: string | undefined
-    if (issued.scope.split(' ').includes('offline_access')) {
+    if (issued.scope.split(' ').includes('offline_access') && !(refreshing && issued.fault === 'refresh_no_rotation')) {
       refreshToken = random(32)
       refreshTokens.set(refreshToken, { grant: issued, used: false })
     }

@@ -32,6 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide('clientPublicJwks', registered)
   project.provide('tokenEncryptionKey', randomKey())
   project.provide('backendApiKey', `backend-${randomKey(24)}`)
+  project.provide('webhookSecret', `whsec-${randomKey(24)}`)
   return async () => {
     await mock.dispose()
   }
