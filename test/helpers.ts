@@ -103,7 +103,7 @@ export const statusOf = async (id: string) => (await status(id)).json<Record<str
 export const tokens = (id: string, headers: Record<string, string> = backendAuth()) => SELF.fetch(`http://proxy.test/sessions/${id}/tokens`, { headers })
 
 export interface RecordedRequest {
-  endpoint: 'par' | 'token'
+  endpoint: 'par' | 'token' | 'revocation'
   params: Record<string, string>
   status: number
   answer?: Record<string, unknown>

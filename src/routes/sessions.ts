@@ -92,8 +92,8 @@ export const sessions = new Hono<AppEnv>()
     const { id } = c.req.valid('param')
     const deadline = Date.now() + (c.req.valid('query').wait ?? 0) * 1000
     let session = await readStatus(c, id)
-    while (session?.status === 'pending' && Date.now() + POLL_MS <= deadline) {
-      await sleep(POLL_MS)
+    while (session?.status === 'pending' && Date.now() < deadline) {
+      await sleep(Math.min(POLL_MS, deadline - Date.now()))
       session = await readStatus(c, id)
     }
     if (!session) throw notFound()

@@ -1,0 +1,82 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import worker from '../src/index'
+import { Browser, connectAccount, mockOrigin, refresh, revokeAtMock, sleepMs, tokenSet, webhooksFor, type ReceivedWebhook } from './helpers'
+
+async function verifySignature(received: ReceivedWebhook, secret = inject('webhookSecret')) {
+  const header = received.headers['x-connect-signature']!
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header)!
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+  const mac = new Uint8Array(v1!.match(/../g)!.map((h) => parseInt(h, 16)))
+  return crypto.subtle.verify('HMAC', key, mac, new TextEncoder().encode(`${t}.${received.body}`))
+}
+
+async function waitForWebhooks(id: string, count: number, ms = 8000) {
+  const until = Date.now() + ms
+  let found = await webhooksFor(id)
+  while (found.length < count && Date.now() < until) {
+    await sleepMs(200)
+    found = await webhooksFor(id)
+  }
+  return found
+}
+
+describe('the webhook to the app backend', () => {
+  // This env's receiver refuses each session's first delivery, so the retry shows.
+  const flakyEnv = { ...env, WEBHOOK_URL: `${mockOrigin()}/__mock/webhooks?fail_first=1` }
+  let answeredInMs = 0
+  const browser = new Browser(async (request) => {
+    const ctx = createExecutionContext()
+    const began = Date.now()
+    const response = await worker.fetch(request, flakyEnv, ctx)
+    answeredInMs = Date.now() - began
+    await waitOnExecutionContext(ctx)
+    return response
+  })
+  const start = async (body: Record<string, unknown>) => {
+    const response = await worker.fetch(
+      new Request('http://proxy.test/sessions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+      flakyEnv,
+      createExecutionContext(),
+    )
+    return response.json<{ id: string; authorizeUrl: string }>()
+  }
+
+  it('reports connected, signed with HMAC-SHA256, retried after a refusal, without holding up the redirect', async () => {
+    const session = await start({ bankId: 'abc' })
+    const response = await browser.callback(await browser.authorize(session.authorizeUrl))
+    expect(response.status).toBe(200)
+    expect(answeredInMs).toBeLessThan(1000) // the retry waits 1 s; the user did not
+    const received = await webhooksFor(session.id)
+    expect(received).toHaveLength(2)
+    const event = JSON.parse(received[1]!.body)
+    expect(event).toEqual({ id: session.id, status: 'connected', connectionId: expect.stringMatching(/^abc:/), userId: expect.any(String) })
+    for (const delivery of received) expect(await verifySignature(delivery)).toBe(true)
+    expect(await verifySignature(received[1]!, 'another-secret-entirely')).toBe(false)
+    expect(received[1]!.body).not.toMatch(/eyJ/)
+  })
+
+  it('reports failed, with the reason', async () => {
+    const session = await start({})
+    await browser.callback(await browser.authorize(session.authorizeUrl, 'deny'))
+    const received = await webhooksFor(session.id)
+    expect(JSON.parse(received.at(-1)!.body)).toEqual({ id: session.id, status: 'failed', error: 'access_denied' })
+  })
+
+  it('reports expired when the access token runs out (the session alarm), and when a refresh token is refused', async () => {
+    const timed = await connectAccount({}, 'approve', { expires_in: '1' })
+    const byAlarm = await waitForWebhooks(timed.session.id, 2)
+    expect(byAlarm.map((w) => JSON.parse(w.body).status)).toEqual(['connected', 'expired'])
+
+    const refused = await connectAccount({ offlineAccess: true })
+    await revokeAtMock((await tokenSet(refused.session.id)).refresh_token!)
+    expect((await refresh(refused.session.id)).status).toBe(410)
+    const byRefresh = await waitForWebhooks(refused.session.id, 2)
+    expect(JSON.parse(byRefresh.at(-1)!.body)).toMatchObject({ id: refused.session.id, status: 'expired', error: 'refresh_token_rejected' })
+  })
+})
