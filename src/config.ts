@@ -34,6 +34,8 @@ export interface Config {
   /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
   clientAssertionAudience: 'endpoint' | 'issuer'
   upstreamTimeoutMs: number
+  /** `code` (default), or Moneyhub's recommended hybrid `code id_token`, answered by form_post to POST /callback. */
+  responseType: 'code' | 'code id_token'
   /** How long a refresh token is kept when the server does not say how long it lives. */
   refreshRetentionSeconds: number
   /** How long the status of an expired session stays readable, without tokens. */
@@ -177,6 +179,8 @@ export async function readConfig(env: Env): Promise<Config> {
   if (!BANK_SELECTOR.test(defaultBankSelector)) throw new ConfigError('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
   const audience = env.CLIENT_ASSERTION_AUDIENCE || 'endpoint'
   if (audience !== 'endpoint' && audience !== 'issuer') throw new ConfigError('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
+  const responseType = env.RESPONSE_TYPE || 'code'
+  if (responseType !== 'code' && responseType !== 'code id_token') throw new ConfigError('RESPONSE_TYPE', 'must be "code" or "code id_token"')
   if (!env.BACKEND_API_KEY) throw new ConfigError('BACKEND_API_KEY', 'is missing')
   if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
   if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
@@ -190,6 +194,7 @@ export async function readConfig(env: Env): Promise<Config> {
     defaultBankSelector,
     sessionTtlSeconds: positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600),
     clientAssertionAudience: audience,
+    responseType,
     upstreamTimeoutMs: positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000),
     refreshRetentionSeconds: positiveInt('REFRESH_TOKEN_RETENTION_SECONDS', env.REFRESH_TOKEN_RETENTION_SECONDS, 90 * 86_400, 60, 400 * 86_400),
     expiredStatusSeconds: positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400),

@@ -78,6 +78,25 @@ export class Browser {
     return this.decide(identityUrl, decision, extra)
   }
 
+  /** The user at the identity server in the hybrid flow: the answer is a form to POST back (form_post). */
+  async decideFormPost(identityUrl: URL | string, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}) {
+    const url = new URL(identityUrl)
+    url.searchParams.set('decision', decision)
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v)
+    const response = await this.open(url)
+    const page = await response.text()
+    if (response.status !== 200) throw new Error(`the mock answered ${response.status}: ${page}`)
+    const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&')
+    const fields = new URLSearchParams()
+    for (const [, name, value] of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(name!, value!.replace(/&amp;/g, '&'))
+    return { action, fields }
+  }
+
+  /** The form_post arriving at the proxy's POST /callback. */
+  postCallback(action: string, fields: URLSearchParams): Promise<Response> {
+    return this.open(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields })
+  }
+
   /** Arriving at the proxy's /callback. */
   callback(url: URL | string): Promise<Response> {
     return this.open(url)

@@ -31,6 +31,11 @@ export const FAULTS = [
   'html_answer',
   'server_error',
   'slow', // answers after delay_ms (default 3000)
+  // the hybrid flow's front-channel id_token
+  'c_hash_wrong',
+  's_hash_missing',
+  'front_nonce_wrong',
+  'front_sub_other', // names another user than the token endpoint's id_token
   // later in the grant's life
   'revocation_error', // the revocation endpoint answers 503 for this grant's tokens
   'refresh_no_rotation', // refreshing does not rotate the refresh token (RFC 6749 §6 allows it)

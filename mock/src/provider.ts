@@ -108,7 +108,9 @@ export function provider(options: ProviderOptions) {
     const p = raw as Record<string, string | undefined>
     if (p.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
     if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri)) throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
-    if (p.response_type !== 'code') throw new OAuthError('unsupported_response_type', 'response_type must be code')
+    if (p.response_type !== 'code' && p.response_type !== 'code id_token') throw new OAuthError('unsupported_response_type', 'response_type must be code or code id_token')
+    // The mock answers the hybrid flow by form_post only (a fragment would never reach the client's server).
+    if (p.response_type === 'code id_token' && p.response_mode !== 'form_post') throw new OAuthError('invalid_request', 'code id_token needs response_mode=form_post')
     const scopes = (p.scope ?? '').split(' ').filter(Boolean)
     if (!scopes.includes('openid')) throw new OAuthError('invalid_scope', 'openid is required')
     const selectors = scopes.filter((s) => s.startsWith('id:'))
@@ -194,10 +196,11 @@ export function provider(options: ProviderOptions) {
     const back = new URL(params.redirect_uri)
     back.searchParams.set('state', params.state)
     back.searchParams.set('iss', base(c))
+    const hybrid = params.response_type === 'code id_token'
     if (decision === 'deny') {
       back.searchParams.set('error', 'access_denied')
       back.searchParams.set('error_description', 'The user refused consent at the bank')
-      return c.redirect(back.href, 303)
+      return hybrid ? c.html(formPost(params.redirect_uri, back.searchParams)) : c.redirect(back.href, 303)
     }
     const bankId = selector === undefined ? undefined : GROUP_SELECTORS.has(selector) ? query.bank || MOCK_BANK_ID : selector
     const sub = (params.claims.id_token.sub?.value as string | undefined) ?? hex(12)
@@ -213,8 +216,30 @@ export function provider(options: ProviderOptions) {
     codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault, ...lifetime })
     back.searchParams.set('code', code)
     sweep()
-    return c.redirect(back.href, 303)
+    if (!hybrid) return c.redirect(back.href, 303)
+    back.searchParams.set('id_token', await frontChannelIdToken(c, params, { sub, conId, code }, query.fault))
+    return c.html(formPost(params.redirect_uri, back.searchParams))
   })
+
+  /** The hybrid flow's id_token (OIDC Core §3.3.2.11): binds the code (c_hash) and, as FAPI asks, the state (s_hash). */
+  async function frontChannelIdToken(c: Context<MockEnv>, params: AuthParams, issued: { sub: string; conId: string; code: string }, fault?: string) {
+    const key = await serverKey()
+    const half = async (value: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))).slice(0, 16))
+    const t = now()
+    return new SignJWT({
+      'mh:con_id': issued.conId,
+      nonce: fault === 'front_nonce_wrong' ? 'not-the-nonce' : params.nonce,
+      c_hash: fault === 'c_hash_wrong' ? await half('another code') : await half(issued.code),
+      ...(fault === 's_hash_missing' ? {} : { s_hash: await half(params.state) }),
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .setSubject(fault === 'front_sub_other' ? 'someone-else' : issued.sub)
+      .setAudience(registeredClient(c.env).clientId)
+      .setIssuer(base(c))
+      .setIssuedAt(t)
+      .setExpirationTime(t + 600)
+      .sign(key.privateKey)
+  }
 
   app.post('/token', async (c) => {
     const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
@@ -395,6 +420,20 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
   if (verification && JSON.stringify(verification) !== JSON.stringify({ essential: true, value: { accVerification: true } })) {
     throw new OAuthError('invalid_request', 'mh:account_verification must be {essential: true, value: {accVerification: true}}')
   }
+}
+
+/** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
+function formPost(action: string, fields: URLSearchParams) {
+  return html`<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>Submit this form</title></head>
+  <body onload="document.forms[0].submit()">
+    <form method="post" action="${action}">
+      ${[...fields].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+      <noscript><button type="submit">Continue</button></noscript>
+    </form>
+  </body>
+</html>`
 }
 
 function safeJson(value: string): unknown {

@@ -6,6 +6,7 @@
 export interface AuthParams {
   client_id: string
   response_type: string
+  response_mode?: string
   redirect_uri: string
   scope: string
   state: string

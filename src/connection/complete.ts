@@ -20,6 +20,8 @@ export interface AuthorizationResponse {
   iss?: string
   error?: string
   error_description?: string
+  /** The hybrid flow's front-channel id_token (RESPONSE_TYPE=code id_token). */
+  id_token?: string
 }
 
 export interface Completed {
@@ -101,6 +103,20 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
   }
   if (!response.code) throw new OidcError('code_missing', 'the authorisation response has neither code nor error')
 
+  // OIDC Core §3.3.2.12: in the hybrid flow the front-channel id_token is validated before the code is used.
+  let frontChannelSub: string | undefined
+  if (config.responseType === 'code id_token') {
+    if (!response.id_token) throw new OidcError('id_token_missing', 'the hybrid authorisation response has no id_token')
+    const front = await verifyIdToken(response.id_token, metadata, {
+      issuer: config.issuer,
+      clientId: config.clientId,
+      nonce: secrets.nonce,
+      frontChannel: { code: response.code, state: response.state },
+      timeoutMs: config.upstreamTimeoutMs,
+    })
+    frontChannelSub = front.sub
+  }
+
   const { tokens, refreshExpiresIn } = await exchangeCode(config, metadata.token_endpoint, {
     code: response.code,
     codeVerifier: secrets.codeVerifier,
@@ -114,6 +130,8 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
     accessToken: tokens.access_token,
     timeoutMs: config.upstreamTimeoutMs,
   })
+  // OIDC Core §3.3.3.6: both id_tokens speak of the same user.
+  if (frontChannelSub !== undefined && claims.sub !== frontChannelSub) throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
   // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
   if (record.userId && claims.sub !== record.userId) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
   if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {

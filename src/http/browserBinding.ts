@@ -13,12 +13,16 @@ const secure = (c: Context<AppEnv>) => c.get('config').redirectUri.startsWith('h
 const nameFor = (id: string) => `mhc_${id}`
 
 export function setBrowserBinding(c: Context<AppEnv>, id: string, browserKey: string, maxAgeSeconds: number) {
+  // Lax is sent on the top-level GET back from the identity server; the hybrid flow's cross-site
+  // form POST carries only SameSite=None cookies (which browsers accept only when Secure).
+  const sameSite = c.get('config').responseType === 'code id_token' ? 'None' : 'Lax'
   setCookie(c, nameFor(id), browserKey, {
     path: '/',
     httpOnly: true,
-    sameSite: 'Lax', // sent on the top-level GET redirect back from the identity server
+    sameSite,
     maxAge: Math.max(1, maxAgeSeconds),
-    ...(secure(c) ? { secure: true, prefix: 'host' as const } : {}),
+    ...(secure(c) || sameSite === 'None' ? { secure: true } : {}),
+    ...(secure(c) ? { prefix: 'host' as const } : {}),
   })
 }
 

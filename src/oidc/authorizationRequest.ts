@@ -29,7 +29,9 @@ export const codeChallenge = (codeVerifier: string) => sha256(codeVerifier)
 /** Every parameter of the request, as Moneyhub's own client sends them. */
 export async function authorizationParameters(config: Config, request: AuthorizationRequest) {
   return {
-    response_type: 'code',
+    response_type: config.responseType,
+    // A URL fragment never reaches a Worker: the hybrid flow's answer comes as a form POST (OAuth 2.0 Form Post Response Mode).
+    ...(config.responseType === 'code id_token' ? { response_mode: 'form_post' } : {}),
     client_id: config.clientId,
     redirect_uri: config.redirectUri,
     scope: request.scope,
@@ -82,7 +84,7 @@ export async function buildAuthorizeUrl(config: Config, metadata: IssuerMetadata
     url.searchParams.set('request_uri', requestUri)
   } else {
     // RFC 9101 §5 and OIDC Core §6.1: response_type and scope are repeated outside the request object.
-    url.searchParams.set('response_type', 'code')
+    url.searchParams.set('response_type', config.responseType)
     url.searchParams.set('scope', request.scope)
     url.searchParams.set('request', await signRequestObject(config, request, lifetimeSeconds))
   }

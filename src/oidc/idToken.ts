@@ -36,8 +36,13 @@ export interface IdTokenExpectations {
   refreshed?: boolean
   /** After a refresh, the sub must be the one of the original authentication (OIDC Core §12.2). */
   sub?: string
-  /** The access token issued beside the id_token, for at_hash. */
-  accessToken: string
+  /** The access token issued beside the id_token, for at_hash (absent for a front-channel id_token). */
+  accessToken?: string
+  /**
+   * A front-channel id_token of the hybrid flow (OIDC Core §3.3.2.11) must bind
+   * the code (c_hash, required) and, as FAPI 1 asks, the state (s_hash, required).
+   */
+  frontChannel?: { code: string; state: string }
   timeoutMs: number
 }
 
@@ -91,8 +96,17 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcError('id_token_sub_missing', 'the id_token has no sub')
   if (expected.sub !== undefined && payload.sub !== expected.sub) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user')
   // §3.2.2.9 / §3.3.2.11: at_hash, when present, binds the access token to this id_token.
-  if (payload.at_hash !== undefined && payload.at_hash !== (await tokenHash(expected.accessToken, alg))) {
+  if (payload.at_hash !== undefined && expected.accessToken !== undefined && payload.at_hash !== (await tokenHash(expected.accessToken, alg))) {
     throw new OidcError('id_token_at_hash_mismatch', 'the id_token at_hash does not match the access token')
+  }
+  if (expected.frontChannel) {
+    for (const [claim, value] of [
+      ['c_hash', expected.frontChannel.code],
+      ['s_hash', expected.frontChannel.state],
+    ] as const) {
+      if (payload[claim] === undefined) throw new OidcError(`id_token_${claim}_missing`, `the front-channel id_token has no ${claim}`)
+      if (payload[claim] !== (await tokenHash(value, alg))) throw new OidcError(`id_token_${claim}_mismatch`, `the id_token ${claim} does not match`)
+    }
   }
   if (payload['mh:con_id'] !== undefined && typeof payload['mh:con_id'] !== 'string') {
     throw new OidcError('id_token_claim_invalid', 'the id_token mh:con_id is not a string')

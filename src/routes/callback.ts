@@ -1,32 +1,37 @@
-/** GET /callback: the redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI). */
-import { Hono } from 'hono'
+/**
+ * The redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI):
+ * GET /callback for the code flow's query, POST /callback for the hybrid
+ * flow's form_post (RESPONSE_TYPE=code id_token).
+ */
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { completeConnection, sessionIdOfState } from '../connection/complete'
+import { completeConnection, sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
 import { deliverWebhook } from '../connection/webhook'
 import { coordinatorOf } from '../coordinator'
+import { ApiError } from '../errors'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
+import type { AppEnv } from '../http/context'
 import { logFor } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
-import type { AppEnv } from '../http/context'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
 
 const short = z.string().max(2048)
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
-const CallbackQuery = z.object({
+const AuthorizationResponseSchema = z.object({
   state: z.string().min(1).max(256),
   code: short.optional(),
   iss: short.optional(),
   error: z.string().max(256).optional(),
   error_description: short.optional(),
+  id_token: z.string().max(8192).optional(),
 })
 
-export const callback = new Hono<AppEnv>().get('/', rateLimit('CALLBACK_LIMITER'), validate('query', CallbackQuery), async (c) => {
-  const query = c.req.valid('query')
-  const id = sessionIdOfState(query.state)
+async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
+  const id = sessionIdOfState(response.state)
   const browserKey = id ? readBrowserBinding(c, id) : undefined
   const config = c.get('config')
-  const { session, record, returnTo } = await completeConnection(config, c.get('store'), query, browserKey)
+  const { session, record, returnTo } = await completeConnection(config, c.get('store'), response, browserKey)
   clearBrowserBinding(c, session.id)
   if (config.webhook && record) {
     // Never in the user's way: the webhook and the expiry watch run after the answer.
@@ -45,4 +50,15 @@ export const callback = new Hono<AppEnv>().get('/', rateLimit('CALLBACK_LIMITER'
   }
   c.header('content-security-policy', RESULT_PAGE_CSP)
   return c.html(resultPage(session))
-})
+}
+
+export const callback = new Hono<AppEnv>()
+  .get('/', rateLimit('CALLBACK_LIMITER'), validate('query', AuthorizationResponseSchema.omit({ id_token: true })), (c) =>
+    complete(c, c.req.valid('query')),
+  )
+  .post('/', rateLimit('CALLBACK_LIMITER'), validate('form', AuthorizationResponseSchema), (c) => {
+    if (c.get('config').responseType !== 'code id_token') {
+      throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+    }
+    return complete(c, c.req.valid('form'))
+  })
