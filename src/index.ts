@@ -8,20 +8,26 @@
  *   GET /.well-known/jwks.json     → routes/jwks.ts
  */
 import { Hono } from 'hono'
+import { describeRoute, openAPIRouteHandler } from 'hono-openapi'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
 import { corsForFrontends } from './http/cors'
 import { accessLog } from './http/log'
+import { HealthSchema, jsonAnswer } from './http/openapi'
 import { callback } from './routes/callback'
 import { connect } from './routes/connect'
 import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
 
-const app = new Hono<AppEnv>()
+const api = new Hono<AppEnv>()
   .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
-  .get('/health', (c) => c.json({ status: 'ok' }))
+  .get(
+    '/health',
+    describeRoute({ summary: 'Liveness', tags: ['public'], responses: { 200: jsonAnswer(HealthSchema, 'alive') } }),
+    (c) => c.json({ status: 'ok' as const }),
+  )
   .use('/sessions/*', withConfig)
   // CORS for the frontend routes only: starting a session and reading its status (never the tokens).
   .use('/sessions', corsForFrontends)
@@ -32,10 +38,25 @@ const app = new Hono<AppEnv>()
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
-  .route('/.well-known/jwks.json', jwks)
+  .route('/', jwks)
+
+/** The API's routes, for `hc<AppType>()` from hono/client. */
+export type AppType = typeof api
+
+const app = api
+  .get(
+    '/openapi.json',
+    openAPIRouteHandler(api, {
+      // /.well-known/jwks.json looks like a file to hono-openapi; it is a route.
+      excludeStaticFile: false,
+      documentation: {
+        info: { title: 'Moneyhub edge connect proxy', version: '1', description: 'Connect a bank account through Moneyhub Open Banking, at the edge.' },
+        components: { securitySchemes: { backendKey: { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' } } },
+      },
+    }),
+  )
   .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
   .onError(answerError)
 
-export type AppType = typeof app
 export { SessionCoordinator } from './coordinator'
 export default app

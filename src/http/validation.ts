@@ -1,7 +1,12 @@
-/** Schema validation at the edge (Hono's validator with zod): failures are 400 `invalid_request` naming the fields. */
-import { zValidator } from '@hono/zod-validator'
+/**
+ * Schema validation at the edge: hono-openapi's validator (Standard Schema,
+ * with our zod schemas), so that each route's schemas are declared once and
+ * also make the OpenAPI document. Failures are 400 `invalid_request` naming
+ * the fields.
+ */
 import type { ValidationTargets } from 'hono'
 import { createMiddleware } from 'hono/factory'
+import { validator } from 'hono-openapi'
 import type { ZodType } from 'zod'
 import { ApiError } from '../errors'
 
@@ -15,9 +20,12 @@ export const requireJson = createMiddleware(async (c, next) => {
 })
 
 export const validate = <T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
+  validator(target, schema, (result) => {
     if (!result.success) {
-      const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+      const problems = result.error.map((issue) => {
+        const path = (issue.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')
+        return path ? `${path}: ${issue.message}` : issue.message
+      })
       throw new ApiError(400, 'invalid_request', problems.join('; '))
     }
   })

@@ -4,6 +4,8 @@
  * flow's form_post (RESPONSE_TYPE=code id_token).
  */
 import { Hono, type Context } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import { errorAnswers, redirectAnswer } from '../http/openapi'
 import { z } from 'zod'
 import { completeConnection, sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
 import { deliverWebhook } from '../connection/webhook'
@@ -52,11 +54,26 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   return c.html(resultPage(session))
 }
 
+const callbackAnswers = {
+  303: redirectAnswer('to returnTo?session=<id>&status=connected|failed[&error=<code>]'),
+  200: { description: 'without returnTo: a small HTML page saying what happened', content: { 'text/html': { schema: { type: 'string' as const } } } },
+}
+
 export const callback = new Hono<AppEnv>()
-  .get('/', rateLimit('CALLBACK_LIMITER'), validate('query', AuthorizationResponseSchema.omit({ id_token: true })), (c) =>
+  .get(
+    '/',
+    describeRoute({ summary: 'The redirect from the identity server (code flow)', tags: ['browser'], responses: { ...callbackAnswers, ...errorAnswers(400, 429) } }),
+    rateLimit('CALLBACK_LIMITER'), validate('query', AuthorizationResponseSchema.omit({ id_token: true })), (c) =>
     complete(c, c.req.valid('query')),
   )
-  .post('/', rateLimit('CALLBACK_LIMITER'), validate('form', AuthorizationResponseSchema), (c) => {
+  .post(
+    '/',
+    describeRoute({
+      summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
+      tags: ['browser'],
+      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 429) },
+    }),
+    rateLimit('CALLBACK_LIMITER'), validate('form', AuthorizationResponseSchema), (c) => {
     if (c.get('config').responseType !== 'code id_token') {
       throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
     }

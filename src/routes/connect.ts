@@ -1,5 +1,7 @@
 /** GET /connect: start a connection and send the browser on, in one step. */
 import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import { errorAnswers, redirectAnswer } from '../http/openapi'
 import { z } from 'zod'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
@@ -13,7 +15,14 @@ import { validate } from '../http/validation'
 
 const ConnectQuery = z.object({ bankId: bankId.optional(), returnTo: returnTo.optional() })
 
-export const connect = new Hono<AppEnv>().get('/', rateLimit('START_LIMITER'), validate('query', ConnectQuery), async (c) => {
+export const connect = new Hono<AppEnv>().get(
+  '/',
+  describeRoute({
+    summary: 'Start a connection and go to the identity server, in one browser step',
+    tags: ['browser'],
+    responses: { 303: redirectAnswer("to Moneyhub's authorisation endpoint, with the browser-binding cookie"), ...errorAnswers(400, 429, 502) },
+  }),
+  rateLimit('START_LIMITER'), validate('query', ConnectQuery), async (c) => {
   const query = c.req.valid('query')
   const config = c.get('config')
   const target = query.returnTo === undefined ? undefined : allowedReturnTo(query.returnTo, config.allowedOrigins)

@@ -4,6 +4,7 @@
  * refresh and delete its tokens.
  */
 import { Hono, type Context } from 'hono'
+import { describeRoute } from 'hono-openapi'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { FlowError } from '../connection/errors'
@@ -14,6 +15,7 @@ import { backendOrBrowser, requireBackend } from '../http/auth'
 import { setBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { logFor } from '../http/log'
+import { DeletedSchema, errorAnswers, jsonAnswer, redirectAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { allowedReturnTo } from '../http/urls'
@@ -69,7 +71,15 @@ function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }>
 }
 
 export const sessions = new Hono<AppEnv>()
-  .post('/', rateLimit('START_LIMITER'), requireJson, validate('json', StartSessionBody), async (c) => {
+  .post(
+    '/',
+    describeRoute({
+      summary: 'Start a connection',
+      tags: ['sessions'],
+      responses: { 201: jsonAnswer(StartedSchema, 'the session; send the browser to authorizeUrl'), ...errorAnswers(400, 401, 403, 415, 429) },
+    }),
+    rateLimit('START_LIMITER'),
+    requireJson, validate('json', StartSessionBody), async (c) => {
     const body = c.req.valid('json')
     const caller = await backendOrBrowser(c)
     if (caller === 'browser' && (body.userId || body.connectionId || body.offlineAccess)) {
@@ -88,7 +98,16 @@ export const sessions = new Hono<AppEnv>()
     return c.json({ id: record.id, authorizeUrl: authorizeUrl.href, statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href, expiresAt: record.expiresAt }, 201)
   })
 
-  .get('/:id', validate('param', SessionIdParam), validate('query', StatusQuery), async (c) => {
+  .get(
+    '/:id',
+    describeRoute({
+      summary: 'The status of a session, at once or long-polled (?wait=N)',
+      tags: ['sessions'],
+      responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 404) },
+    }),
+    validate('param', SessionIdParam),
+    validate('query', StatusQuery),
+    async (c) => {
     const { id } = c.req.valid('param')
     const deadline = Date.now() + (c.req.valid('query').wait ?? 0) * 1000
     let session = await readStatus(c, id)
@@ -101,7 +120,15 @@ export const sessions = new Hono<AppEnv>()
     return c.json(session)
   })
 
-  .get('/:id/events', validate('param', SessionIdParam), async (c) => {
+  .get(
+    '/:id/events',
+    describeRoute({
+      summary: 'The status of a session as Server-Sent Events, until it is final',
+      tags: ['sessions'],
+      responses: { 200: { description: 'text/event-stream of `status` events (Session JSON)', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errorAnswers(400, 404) },
+    }),
+    validate('param', SessionIdParam),
+    async (c) => {
     const { id } = c.req.valid('param')
     const first = await readStatus(c, id)
     if (!first) throw notFound()
@@ -124,7 +151,14 @@ export const sessions = new Hono<AppEnv>()
     })
   })
 
-  .get('/:id/authorize', rateLimit('START_LIMITER'), validate('param', SessionIdParam), validate('query', LaunchQuery), async (c) => {
+  .get(
+    '/:id/authorize',
+    describeRoute({
+      summary: 'The authorizeUrl: bind this browser and go to the identity server',
+      tags: ['browser'],
+      responses: { 303: redirectAnswer("to Moneyhub's authorisation endpoint"), ...errorAnswers(400, 410, 429, 502) },
+    }),
+    rateLimit('START_LIMITER'), validate('param', SessionIdParam), validate('query', LaunchQuery), async (c) => {
     const { id } = c.req.valid('param')
     const { authorizeUrl, browserKey, expiresAt } = await launchSession(c.get('config'), id, c.req.valid('query').ticket)
     setBrowserBinding(c, id, browserKey, expiresAt - nowSeconds())
@@ -133,7 +167,15 @@ export const sessions = new Hono<AppEnv>()
     return c.redirect(authorizeUrl, 303)
   })
 
-  .get('/:id/tokens', requireBackend, validate('param', SessionIdParam), async (c) => {
+  .get(
+    '/:id/tokens',
+    describeRoute({
+      summary: 'The token set (app backend only)',
+      tags: ['backend'],
+      security: [{ backendKey: [] }],
+      responses: { 200: jsonAnswer(TokenSetSchema, 'the token set'), ...errorAnswers(400, 401, 404, 409, 410) },
+    }),
+    requireBackend, validate('param', SessionIdParam), async (c) => {
     const store = c.get('store')
     const record = await store.get(c.req.valid('param').id)
     if (!record) throw notFound()
@@ -149,7 +191,15 @@ export const sessions = new Hono<AppEnv>()
     return c.json(connection.tokens)
   })
 
-  .post('/:id/refresh', requireBackend, validate('param', SessionIdParam), async (c) => {
+  .post(
+    '/:id/refresh',
+    describeRoute({
+      summary: 'Refresh the token set (app backend only)',
+      tags: ['backend'],
+      security: [{ backendKey: [] }],
+      responses: { 200: jsonAnswer(SessionSchema, 'the refreshed session'), ...errorAnswers(400, 401, 404, 409, 410, 502) },
+    }),
+    requireBackend, validate('param', SessionIdParam), async (c) => {
     const { id } = c.req.valid('param')
     const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id))
     logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_refreshed', { sessionId: id, status: session.status, error: session.error })
@@ -157,7 +207,19 @@ export const sessions = new Hono<AppEnv>()
     return c.json(session)
   })
 
-  .delete('/:id', requireBackend, validate('param', SessionIdParam), async (c) => {
+  .delete(
+    '/:id',
+    describeRoute({
+      summary: 'Revoke the tokens upstream and delete the session (app backend only)',
+      tags: ['backend'],
+      security: [{ backendKey: [] }],
+      responses: {
+        204: { description: 'revoked and deleted' },
+        200: jsonAnswer(DeletedSchema, 'deleted here, but revocation failed upstream'),
+        ...errorAnswers(400, 401, 404),
+      },
+    }),
+    requireBackend, validate('param', SessionIdParam), async (c) => {
     const { id } = c.req.valid('param')
     const deleted = unwrap(await coordinatorOf(c.env, id).remove(id))
     logFor(c)(deleted.revoked ? 'info' : 'warn', 'session_deleted', { sessionId: id, revoked: deleted.revoked, error: deleted.error })

@@ -1,0 +1,74 @@
+/** GET /openapi.json lists every route the app has, and real answers match the schemas it states. */
+import { Validator } from '@cfworker/json-schema'
+import { SELF } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import app from '../src/index'
+import { authorize, backendAuth, callback, connectAccount, refresh, remove, started } from './helpers'
+
+type Doc = {
+  openapi: string
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+  components?: { schemas?: Record<string, unknown> }
+}
+
+const loadDoc = async () => (await (await SELF.fetch('http://proxy.test/openapi.json')).json()) as Doc
+
+/** Inlines `#/components/schemas/…` references so that each answer's schema stands alone. */
+function inline(schema: unknown, doc: Doc): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => inline(s, doc))
+  if (!schema || typeof schema !== 'object') return schema
+  const ref = (schema as { $ref?: string }).$ref
+  if (ref?.startsWith('#/components/schemas/')) return inline(doc.components!.schemas![ref.slice('#/components/schemas/'.length)], doc)
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, doc)]))
+}
+
+async function expectMatches(doc: Doc, path: string, method: string, response: Response) {
+  const operation = doc.paths[path]?.[method]
+  expect(operation, `${method} ${path} is documented`).toBeDefined()
+  const answer = operation!.responses[String(response.status)]
+  expect(answer, `${method} ${path} documents status ${response.status}`).toBeDefined()
+  const schema = answer!.content?.['application/json']?.schema
+  if (!schema) return
+  const result = new Validator(inline(schema, doc) as object, '2020-12', false).validate(await response.json())
+  expect(result.errors, `${method} ${path} ${response.status}`).toEqual([])
+}
+
+describe('the OpenAPI document', () => {
+  it('is served at /openapi.json and lists every route of the app', async () => {
+    const doc = await loadDoc()
+    expect(doc.openapi).toMatch(/^3\./)
+    const routes = app.routes
+      .filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json' && !r.path.includes('*'))
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`)
+    expect(routes.length).toBeGreaterThanOrEqual(12)
+    for (const route of new Set(routes)) {
+      const [method, path] = route.split(' ') as [string, string]
+      expect(doc.paths[path]?.[method], route).toBeDefined()
+    }
+  })
+
+  it('real answers match the documented schemas', async () => {
+    const doc = await loadDoc()
+    const json = { 'content-type': 'application/json', ...backendAuth() }
+
+    const start = await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: json, body: JSON.stringify({ offlineAccess: true }) })
+    const session = (await start.clone().json()) as { id: string; authorizeUrl: string }
+    await expectMatches(doc, '/sessions', 'post', start)
+    await expectMatches(doc, '/sessions', 'post', await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: json, body: '{"bankId":1}' }))
+    await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}`))
+
+    await callback(await authorize(session.authorizeUrl))
+    await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}`))
+    await expectMatches(doc, '/sessions/{id}/tokens', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}/tokens`, { headers: backendAuth() }))
+    await expectMatches(doc, '/sessions/{id}/tokens', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}/tokens`))
+    await expectMatches(doc, '/sessions/{id}/refresh', 'post', await refresh(session.id))
+    await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch('http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA'))
+
+    const failing = await connectAccount({}, 'approve', { fault: 'revocation_error' })
+    await expectMatches(doc, '/sessions/{id}', 'delete', await remove(failing.session.id))
+    await expectMatches(doc, '/sessions/{id}/refresh', 'post', await refresh((await started({})).id))
+    await expectMatches(doc, '/.well-known/jwks.json', 'get', await SELF.fetch('http://proxy.test/.well-known/jwks.json'))
+    await expectMatches(doc, '/health', 'get', await SELF.fetch('http://proxy.test/health'))
+    await expectMatches(doc, '/callback', 'get', await SELF.fetch('http://proxy.test/callback?state=x', { redirect: 'manual' }))
+  })
+})
