@@ -33,6 +33,8 @@ export default defineConfig({
     })),
   ],
   test: {
+    // test/node holds Node-side tests (node --test), test/e2e the browser test.
+    include: ['test/*.test.ts'],
     globalSetup: ['./test/setup/global.ts'],
     testTimeout: 30_000,
     // The Worker logs a JSON line per request; show them only for failing tests.
