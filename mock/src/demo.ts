@@ -43,7 +43,7 @@ if (id) {
   <head>
     <meta charset="utf-8" />
     <title>Demo app: connect a bank</title>
-    <style>body{font:16px system-ui;max-width:40em;margin:2em auto}pre{background:#f4f4f4;padding:1em}</style>
+    <style>body{font:16px system-ui;max-width:40em;margin:2em auto}pre{background:#f4f4f4;padding:1em;white-space:pre-wrap;word-break:break-all}</style>
   </head>
   <body>
     <h1>Demo app</h1>

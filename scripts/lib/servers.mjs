@@ -1,0 +1,115 @@
+/**
+ * Starts the proxy and the mock identity server under `wrangler dev`, each in
+ * its own process (so that their CPU can be told apart), offline. Used by
+ * `npm run dev`, the browser test and the benchmark.
+ */
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { makeSigningKey, publicJwks, randomKey } from '../keys.mjs'
+
+export const OFFLINE_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
+
+/** The project's node_modules/.bin first, so that wrangler runs with the Node 22 it needs, however this script was started. */
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.bin')
+export const TOOL_ENV = { ...process.env, ...OFFLINE_ENV, PATH: `${BIN}${delimiter}${process.env.PATH ?? ''}` }
+
+export const portFree = (port) =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A complete configuration for both Workers, with fresh keys (nothing read from .dev.vars). */
+export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-client', extraOrigins = [] }) {
+  const jwks = { keys: [await makeSigningKey('RS256')] }
+  const proxyVars = {
+    MONEYHUB_ISSUER: `${mockOrigin}/oidc`,
+    MONEYHUB_CLIENT_ID: clientId,
+    MONEYHUB_REDIRECT_URI: `${proxyOrigin}/callback`,
+    ALLOWED_ORIGINS: [mockOrigin, ...extraOrigins].join(','),
+    DEFAULT_BANK_SELECTOR: 'id:test',
+    SESSION_TTL_SECONDS: '600',
+    CLIENT_ASSERTION_AUDIENCE: 'endpoint',
+    RESPONSE_TYPE: 'code',
+    UPSTREAM_TIMEOUT_MS: '10000',
+    REFRESH_TOKEN_RETENTION_SECONDS: '7776000',
+    EXPIRED_STATUS_SECONDS: '86400',
+    WEBHOOK_URL: '',
+    WEBHOOK_SECRET: '',
+    CLIENT_PRIVATE_JWKS: JSON.stringify(jwks),
+    TOKEN_ENCRYPTION_KEY: randomKey(),
+    BACKEND_API_KEY: `dev-${randomKey(24)}`,
+  }
+  const mockVars = {
+    CLIENT_ID: clientId,
+    CLIENT_REDIRECT_URIS: `${proxyOrigin}/callback`,
+    CLIENT_JWKS: JSON.stringify(publicJwks(jwks)),
+    PROXY_ORIGIN: proxyOrigin,
+  }
+  return { proxyVars, mockVars }
+}
+
+function wranglerDev(name, args, { vars = {}, onLine, onExit }) {
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
+  const child = spawn(join(BIN, 'wrangler'), ['dev', ...args, '--ip', '127.0.0.1', '--inspector-port', '0', '--show-interactive-dev-session=false', ...varArgs], {
+    env: TOOL_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines = (chunk) =>
+    chunk
+      .toString()
+      .split('\n')
+      // Offline: wrangler cannot fetch Request.cf data; that is expected and harmless.
+      .filter((l) => l.trim() && !/Request\.cf|cf\.json|fetch failed|workers\.cloudflare\.com|GetAddrInfoReqWrap/i.test(l))
+      .forEach((l) => onLine?.(name, l))
+  child.stdout.on('data', lines)
+  child.stderr.on('data', lines)
+  child.on('exit', (code) => onExit?.(name, code))
+  return child
+}
+
+export async function waitFor(url, seconds = 60) {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`${url} did not come up within ${seconds} s`)
+}
+
+/**
+ * Starts both; `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
+ * `persistTo` keeps their local storage apart from `npm run dev`'s.
+ */
+export async function startServers({ proxyPort, mockPort, proxyVars, mockVars, persistTo, onLine, onExit }) {
+  const persist = persistTo ? ['--persist-to', persistTo] : []
+  const mock = wranglerDev('mock', ['-c', 'mock/wrangler.toml', '--port', String(mockPort), ...persist], { vars: mockVars, onLine, onExit })
+  const proxy = wranglerDev('proxy', ['-c', 'wrangler.toml', '--port', String(proxyPort), ...persist], { vars: proxyVars, onLine, onExit })
+  const proxyOrigin = `http://127.0.0.1:${proxyPort}`
+  const mockOrigin = `http://127.0.0.1:${mockPort}`
+  const stop = async () => {
+    for (const child of [proxy, mock]) if (child.exitCode === null) child.kill('SIGTERM')
+    await Promise.all([proxy, mock].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)))
+  }
+  try {
+    await Promise.all([waitFor(`${mockOrigin}/oidc/.well-known/openid-configuration`), waitFor(`${proxyOrigin}/health`)])
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { proxyOrigin, mockOrigin, proxy, mock, stop }
+}
