@@ -5,7 +5,7 @@
  * ConfigError naming the variable, never echoing its value.
  */
 import { importJWK, type JWK } from 'jose'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { fromBase64Url, sha256 } from './encoding'
 import { isLoopbackHost } from './http/urls'
 
@@ -81,15 +81,13 @@ const positiveInt = (variable: string, value: string | undefined, fallback: numb
   return n
 }
 
-const PrivateJwkSchema = z
-  .object({
-    kid: z.string().min(1),
-    alg: z.enum(SIGNING_ALGS),
-    kty: z.enum(['RSA', 'EC']),
-    d: z.string().min(1),
-  })
-  .loose()
-const PrivateJwksSchema = z.object({ keys: z.array(PrivateJwkSchema).min(1) })
+const PrivateJwkSchema = z.looseObject({
+  kid: z.string().check(z.minLength(1)),
+  alg: z.enum(SIGNING_ALGS),
+  kty: z.enum(['RSA', 'EC']),
+  d: z.string().check(z.minLength(1)),
+})
+const PrivateJwksSchema = z.object({ keys: z.array(PrivateJwkSchema).check(z.minLength(1)) })
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
 

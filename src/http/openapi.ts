@@ -3,54 +3,61 @@
  * OpenAPI document (hono-openapi). Request schemas live beside their routes.
  */
 import { resolver } from 'hono-openapi'
-import { z, type ZodType } from 'zod'
+import * as z from 'zod/mini'
 
-export const ErrorSchema = z.object({ error: z.string().describe('stable code'), message: z.string() }).meta({ id: 'Error' })
+/** Names a schema in the document's components (zod's global registry feeds toJSONSchema). */
+const named = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
+  z.globalRegistry.add(schema, { id, ...(description ? { description } : {}) })
+  return schema
+}
 
-export const SessionSchema = z
-  .object({
+export const ErrorSchema = named(z.object({ error: z.string(), message: z.string() }), 'Error', 'error: a stable code; message: for humans')
+
+export const SessionSchema = named(
+  z.strictObject({
     id: z.string(),
     status: z.enum(['pending', 'connected', 'failed', 'expired']),
-    bankId: z.string().optional(),
-    userId: z.string().optional().describe("the id_token's sub"),
-    connectionId: z.string().optional().describe("the id_token's mh:con_id"),
-    scope: z.string().optional(),
-    expiresAt: z.number().int().describe('pending: when the attempt lapses; connected: when the access token expires'),
-    refreshableUntil: z.number().int().optional(),
-    error: z.string().optional(),
-    errorDescription: z.string().optional(),
-  })
-  .strict()
-  .meta({ id: 'Session' })
+    bankId: z.optional(z.string()),
+    userId: z.optional(z.string()),
+    connectionId: z.optional(z.string()),
+    scope: z.optional(z.string()),
+    expiresAt: z.int(),
+    refreshableUntil: z.optional(z.int()),
+    error: z.optional(z.string()),
+    errorDescription: z.optional(z.string()),
+  }),
+  'Session',
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id.",
+)
 
-export const StartedSchema = z
-  .object({ id: z.string(), authorizeUrl: z.url(), statusUrl: z.url(), expiresAt: z.number().int() })
-  .strict()
-  .meta({ id: 'StartedSession' })
+export const StartedSchema = named(
+  z.strictObject({ id: z.string(), authorizeUrl: z.url(), statusUrl: z.url(), expiresAt: z.int() }),
+  'StartedSession',
+)
 
-export const TokenSetSchema = z
-  .object({
+export const TokenSetSchema = named(
+  z.strictObject({
     access_token: z.string(),
     id_token: z.string(),
-    refresh_token: z.string().optional(),
+    refresh_token: z.optional(z.string()),
     token_type: z.literal('Bearer'),
     scope: z.string(),
-    expires_at: z.number().int(),
-  })
-  .strict()
-  .meta({ id: 'TokenSet' })
+    expires_at: z.int(),
+  }),
+  'TokenSet',
+)
 
-export const DeletedSchema = z
-  .object({ id: z.string(), deleted: z.literal(true), revoked: z.literal(false), error: z.string().optional() })
-  .strict()
-  .meta({ id: 'DeletedWithoutRevocation' })
+export const DeletedSchema = named(
+  z.strictObject({ id: z.string(), deleted: z.literal(true), revoked: z.literal(false), error: z.optional(z.string()) }),
+  'DeletedWithoutRevocation',
+)
 
-export const JwksSchema = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string(), alg: z.string() }).loose()) }).meta({ id: 'JWKS' })
+export const JwksSchema = named(z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string() })) }), 'JWKS')
 
-export const HealthSchema = z.object({ status: z.literal('ok') }).strict()
+export const HealthSchema = z.strictObject({ status: z.literal('ok') })
 
 /** A JSON answer for describeRoute's `responses`. */
-export const jsonAnswer = (schema: ZodType, description: string) => ({
+export const jsonAnswer = (schema: z.ZodMiniType, description: string) => ({
   description,
   content: { 'application/json': { schema: resolver(schema) } },
 })

@@ -2,33 +2,31 @@
  * OpenID Connect Discovery 1.0: the issuer's metadata, fetched once per isolate
  * per 5 minutes. Every endpoint the Worker calls comes from here.
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { isLoopbackHost } from '../http/urls'
 import { OidcError, UpstreamError } from './errors'
 import { readJsonObject, upstreamFetch } from './upstream'
 
-const endpoint = z.string().refine((value) => {
+const endpoint = z.string().check(z.refine((value) => {
   try {
     const url = new URL(value)
     return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
   } catch {
     return false
   }
-})
+}))
 
-const IssuerMetadataSchema = z
-  .object({
-    issuer: z.string(),
-    authorization_endpoint: endpoint,
-    token_endpoint: endpoint,
-    jwks_uri: endpoint,
-    pushed_authorization_request_endpoint: endpoint.optional(),
-    revocation_endpoint: endpoint.optional(),
-    userinfo_endpoint: endpoint.optional(),
-    id_token_signing_alg_values_supported: z.array(z.string()).optional(),
-    authorization_response_iss_parameter_supported: z.boolean().optional(),
-  })
-  .loose()
+const IssuerMetadataSchema = z.looseObject({
+  issuer: z.string(),
+  authorization_endpoint: endpoint,
+  token_endpoint: endpoint,
+  jwks_uri: endpoint,
+  pushed_authorization_request_endpoint: z.optional(endpoint),
+  revocation_endpoint: z.optional(endpoint),
+  userinfo_endpoint: z.optional(endpoint),
+  id_token_signing_alg_values_supported: z.optional(z.array(z.string())),
+  authorization_response_iss_parameter_supported: z.optional(z.boolean()),
+})
 
 export type IssuerMetadata = z.infer<typeof IssuerMetadataSchema>
 

@@ -1,24 +1,25 @@
 /** The token request (OIDC Core §3.1.3.1, RFC 6749 §4.1.3) and its response (§3.1.3.3, RFC 6749 §5.1). */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { Config } from '../config'
 import { clientAuthentication } from './clientAssertion'
 import { OidcError, UpstreamError } from './errors'
 import { FORM, oauthErrorCode, readJsonObject, upstreamFetch } from './upstream'
 
-const TokenResponseSchema = z
-  .object({
-    access_token: z.string().min(1),
-    // RFC 6749 §5.1 / §7.1: compared case-insensitively.
-    token_type: z.string().refine((t) => t.toLowerCase() === 'bearer'),
-    id_token: z.string().min(1),
-    expires_in: z.number().int().positive(),
-    refresh_token: z.string().min(1).optional(),
-    scope: z.string().optional(),
-    // Not in RFC 6749; some servers say how long the refresh token lives.
-    refresh_expires_in: z.number().int().positive().optional(),
-    refresh_token_expires_in: z.number().int().positive().optional(),
-  })
-  .loose()
+const nonEmpty = () => z.string().check(z.minLength(1))
+const seconds = () => z.int().check(z.positive())
+
+const TokenResponseSchema = z.looseObject({
+  access_token: nonEmpty(),
+  // RFC 6749 §5.1 / §7.1: compared case-insensitively.
+  token_type: z.string().check(z.refine((t) => t.toLowerCase() === 'bearer')),
+  id_token: nonEmpty(),
+  expires_in: seconds(),
+  refresh_token: z.optional(nonEmpty()),
+  scope: z.optional(z.string()),
+  // Not in RFC 6749; some servers say how long the refresh token lives.
+  refresh_expires_in: z.optional(seconds()),
+  refresh_token_expires_in: z.optional(seconds()),
+})
 
 /** What is stored and handed to the app backend. */
 export interface TokenSet {

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { completeConnection, sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
 import { deliverWebhook } from '../connection/webhook'
 import { coordinatorOf } from '../coordinator'
@@ -18,15 +18,15 @@ import { rateLimit } from '../http/rateLimit'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
 
-const short = z.string().max(2048)
+const short = z.optional(z.string().check(z.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
 const AuthorizationResponseSchema = z.object({
-  state: z.string().min(1).max(256),
-  code: short.optional(),
-  iss: short.optional(),
-  error: z.string().max(256).optional(),
-  error_description: short.optional(),
-  id_token: z.string().max(8192).optional(),
+  state: z.string().check(z.minLength(1), z.maxLength(256)),
+  code: short,
+  iss: short,
+  error: z.optional(z.string().check(z.maxLength(256))),
+  error_description: short,
+  id_token: z.optional(z.string().check(z.maxLength(8192))),
 })
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
@@ -63,7 +63,7 @@ export const callback = new Hono<AppEnv>()
   .get(
     '/',
     describeRoute({ summary: 'The redirect from the identity server (code flow)', tags: ['browser'], responses: { ...callbackAnswers, ...errorAnswers(400, 429) } }),
-    rateLimit('CALLBACK_LIMITER'), validate('query', AuthorizationResponseSchema.omit({ id_token: true })), (c) =>
+    rateLimit('CALLBACK_LIMITER'), validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })), (c) =>
     complete(c, c.req.valid('query')),
   )
   .post(

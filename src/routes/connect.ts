@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
 import { logFor } from '../http/log'
@@ -13,7 +13,7 @@ import { bankId, returnTo } from '../http/schemas'
 import { allowedReturnTo } from '../http/urls'
 import { validate } from '../http/validation'
 
-const ConnectQuery = z.object({ bankId: bankId.optional(), returnTo: returnTo.optional() })
+const ConnectQuery = z.object({ bankId: z.optional(bankId), returnTo: z.optional(returnTo) })
 
 export const connect = new Hono<AppEnv>().get(
   '/',

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { streamSSE } from 'hono/streaming'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { FlowError } from '../connection/errors'
 import { createSession, launchSession } from '../connection/start'
 import { coordinatorOf, type Outcome } from '../coordinator'
@@ -23,23 +23,23 @@ import { requireJson, validate } from '../http/validation'
 import { nowSeconds, publicSession, type Session } from '../storage/sessions'
 
 export const StartSessionBody = z
-  .object({
-    bankId,
-    returnTo,
-    userId,
-    connectionId,
-    action,
-    offlineAccess: z.boolean(),
-    consent,
-    enableAsync: z.boolean(),
-    accountVerification: z.boolean(),
-  })
-  .partial()
-  .strict()
-  .refine((b) => !b.action || (b.userId && b.connectionId && !b.bankId), {
-    message: 'action needs userId and connectionId, and no bankId',
-  })
-  .refine((b) => !b.connectionId || b.action, { message: 'connectionId needs an action (reauth, reconsent or refresh)' })
+  .partial(
+    z.strictObject({
+      bankId,
+      returnTo,
+      userId,
+      connectionId,
+      action,
+      offlineAccess: z.boolean(),
+      consent,
+      enableAsync: z.boolean(),
+      accountVerification: z.boolean(),
+    }),
+  )
+  .check(
+    z.refine((b) => !b.action || Boolean(b.userId && b.connectionId && !b.bankId), { message: 'action needs userId and connectionId, and no bankId' }),
+    z.refine((b) => !b.connectionId || Boolean(b.action), { message: 'connectionId needs an action (reauth, reconsent or refresh)' }),
+  )
 
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
 export const MAX_WAIT_S = 25
@@ -48,8 +48,8 @@ const POLL_MS = 1_000
 /** An event stream ends after this long even if the session is still pending. */
 const MAX_STREAM_S = 600
 
-const StatusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_S).optional() }).strict()
-const LaunchQuery = z.object({ ticket: z.string().min(1).max(4096) })
+const StatusQuery = z.strictObject({ wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))) })
+const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(4096)) })
 
 const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
