@@ -95,10 +95,10 @@ export async function waitFor(url, seconds = 60) {
  * Starts both; `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
  * `persistTo` keeps their local storage apart from `npm run dev`'s.
  */
-export async function startServers({ proxyPort, mockPort, proxyVars, mockVars, persistTo, onLine, onExit }) {
+export async function startServers({ proxyPort, mockPort, proxyVars, mockVars, persistTo, onLine, onExit, proxyConfig = 'wrangler.toml' }) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   const mock = wranglerDev('mock', ['-c', 'mock/wrangler.toml', '--port', String(mockPort), ...persist], { vars: mockVars, onLine, onExit })
-  const proxy = wranglerDev('proxy', ['-c', 'wrangler.toml', '--port', String(proxyPort), ...persist], { vars: proxyVars, onLine, onExit })
+  const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], { vars: proxyVars, onLine, onExit })
   const proxyOrigin = `http://127.0.0.1:${proxyPort}`
   const mockOrigin = `http://127.0.0.1:${mockPort}`
   const stop = async () => {

@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: the Worker in workerd (wrangler dev) against the mock identity
+ * server (its own process, not counted), on loopback, bounded in count and
+ * time. Prints one table and writes bench/results/latest.json.
+ *
+ * CPU is read from /proc/<pid>/stat of the workerd process(es) that run the
+ * Worker, before and after each phase.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import autocannon from 'autocannon'
+import { freePort, freshConfig, startServers, TOOL_ENV } from '../scripts/lib/servers.mjs'
+
+const FLOWS = { 1: Number(process.env.BENCH_FLOWS_C1 ?? 100), 32: Number(process.env.BENCH_FLOWS_C32 ?? 320) }
+const STATUS_SECONDS = Number(process.env.BENCH_STATUS_SECONDS ?? 5)
+const KV_OPS = 300
+const CRYPTO_ITERATIONS = 200
+const CLK_TCK = 100 // USER_HZ on Linux
+
+// ---------- processes and CPU ----------
+function processTable() {
+  const table = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const comm = stat.slice(stat.indexOf('(') + 1, close)
+      const fields = stat.slice(close + 2).split(' ')
+      table.push({ pid: Number(entry), comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
+    } catch {}
+  }
+  return table
+}
+
+/** The workerd processes descending from `rootPid`. */
+function workerdPids(rootPid) {
+  const table = processTable()
+  const children = new Map()
+  for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p])
+  const found = []
+  const walk = (pid) => {
+    for (const child of children.get(pid) ?? []) {
+      if (child.comm.startsWith('workerd')) found.push(child.pid)
+      walk(child.pid)
+    }
+  }
+  walk(rootPid)
+  return found
+}
+
+const cpuMs = (pids) => {
+  const byPid = new Map(processTable().map((p) => [p.pid, p.ticks]))
+  return pids.reduce((sum, pid) => sum + (byPid.get(pid) ?? 0), 0) * (1000 / CLK_TCK)
+}
+
+async function measure(pids, work) {
+  const before = cpuMs(pids)
+  const started = performance.now()
+  const result = await work()
+  return { cpuMs: cpuMs(pids) - before, wallMs: performance.now() - started, result }
+}
+
+// ---------- load ----------
+async function pool(count, concurrency, task) {
+  let next = 0
+  const results = []
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++
+        results[i] = await task(i)
+      }
+    }),
+  )
+  return results
+}
+
+const percentile = (values, p) => {
+  if (!values.length) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+// ---------- setup ----------
+const root = process.cwd()
+mkdirSync('bench/results', { recursive: true })
+// The bench Worker: the root config with bench/worker.ts as main and limits out of the way (one client IP sends everything).
+const benchConfig = readFileSync('wrangler.toml', 'utf8')
+  .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
+  .replace('main = "src/index.ts"', 'main = "worker.ts"')
+  .replace('"./src/http/zodToJsonSchema.ts"', '"../src/http/zodToJsonSchema.ts"')
+  .replace(/limit = 20, period = 60/g, 'limit = 1000000, period = 60')
+writeFileSync('bench/.wrangler.bench.toml', benchConfig)
+
+const [proxyPort, mockPort] = [await freePort(), await freePort()]
+const proxyOrigin = `http://127.0.0.1:${proxyPort}`
+const mockOrigin = `http://127.0.0.1:${mockPort}`
+const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
+const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}` }
+const log = []
+console.log('starting the proxy (bench Worker) and the mock identity server under wrangler dev…')
+const servers = await startServers({
+  proxyPort,
+  mockPort,
+  proxyVars,
+  mockVars,
+  proxyConfig: 'bench/.wrangler.bench.toml',
+  persistTo: mkdtempSync(join(tmpdir(), 'bench-state-')),
+  onLine: (name, line) => log.push(`[${name}] ${line}`),
+})
+const pids = workerdPids(servers.proxy.pid)
+if (!pids.length) throw new Error('could not find the workerd process of the proxy')
+
+const latencies = {}
+async function timed(route, promise) {
+  const started = performance.now()
+  const response = await promise
+  ;(latencies[route] ??= []).push(performance.now() - started)
+  return response
+}
+
+/** One complete connection: start → authorise at the mock → callback → status connected. */
+async function flow() {
+  const started = await timed('POST /sessions', fetch(`${proxyOrigin}/sessions`, { method: 'POST', headers: { ...backend, 'content-type': 'application/json' }, body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}' }))
+  const { id, authorizeUrl } = await started.json()
+  const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
+  const cookie = launch.headers.get('set-cookie').split(';')[0]
+  const approve = new URL(launch.headers.get('location'))
+  approve.searchParams.set('decision', 'approve')
+  const back = await fetch(approve, { redirect: 'manual' }) // the mock: not the Worker's time
+  const done = await timed('GET /callback', fetch(back.headers.get('location'), { headers: { cookie }, redirect: 'manual' }))
+  await done.arrayBuffer()
+  const status = await timed('GET /sessions/:id', fetch(`${proxyOrigin}/sessions/${id}`))
+  const body = await status.json()
+  if (body.status !== 'connected') throw new Error(`flow ended ${body.status} ${body.error ?? ''}`)
+  return id
+}
+
+const get = (path) => fetch(`${proxyOrigin}${path}`).then((r) => r.arrayBuffer())
+const counters = async (reset) => (await fetch(`${proxyOrigin}/__bench/counters${reset ? '?reset=1' : ''}`)).json()
+
+// ---------- run ----------
+const results = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, at: new Date().toISOString() }
+try {
+  await pool(20, 4, flow) // warm-up: config, keys, discovery and JWKS caches, JIT
+
+  // The host: a bare route and /health; KV: one operation on a bare route.
+  const bare = await measure(pids, () => pool(KV_OPS, 8, () => get('/__bench/bare')))
+  const kvPut = await measure(pids, () => pool(KV_OPS, 8, (i) => get(`/__bench/kv?op=put&k=${i}`)))
+  const kvGet = await measure(pids, () => pool(KV_OPS, 8, (i) => get(`/__bench/kv?op=get&k=${i}`)))
+  const kvOpCpu = (kvPut.cpuMs + kvGet.cpuMs - 2 * bare.cpuMs) / (2 * KV_OPS)
+  await get('/__bench/crypto?n=1')
+  const crypto = await measure(pids, () => pool(4, 1, () => get(`/__bench/crypto?n=${CRYPTO_ITERATIONS / 4}`)))
+  const cryptoPerConnection = crypto.cpuMs / CRYPTO_ITERATIONS
+
+  results.connections = {}
+  for (const concurrency of [1, 32]) {
+    const n = FLOWS[concurrency]
+    for (const key of Object.keys(latencies)) delete latencies[key]
+    await counters(true)
+    const run = await measure(pids, () => pool(n, concurrency, flow))
+    const kv = await counters(true)
+    const health = await measure(pids, () => pool(4 * n, concurrency, () => get('/health')))
+    const kvOps = (kv.get + kv.put + kv.delete + kv.list) / n
+    const gross = run.cpuMs / n
+    const host = health.cpuMs / n // 4 Worker requests per connection, as many /health
+    const kvSim = kvOps * kvOpCpu
+    const net = gross - host - kvSim
+    results.connections[concurrency] = {
+      connections: n,
+      connectionsPerSecond: n / (run.wallMs / 1000),
+      routes: Object.fromEntries(Object.entries(latencies).map(([route, v]) => [route, { p50: percentile(v, 50), p99: percentile(v, 99) }])),
+      cpuMsPerConnection: { gross, host, kvSimulation: kvSim, net },
+      kvOpsPerConnection: kvOps,
+      kvWritesPerConnection: (kv.put + kv.delete) / n,
+      netToCrypto: net / cryptoPerConnection,
+    }
+  }
+
+  // The status route alone, against a bare Worker in the same workerd, at concurrency 64.
+  const connectedId = await flow()
+  const cannon = (path) =>
+    new Promise((resolve, reject) =>
+      autocannon({ url: `${proxyOrigin}${path}`, connections: 64, duration: STATUS_SECONDS }, (error, result) => (error ? reject(error) : resolve(result))),
+    )
+  const status = await cannon(`/sessions/${connectedId}`)
+  const bareLoad = await cannon('/__bench/bare')
+  results.statusRoute = {
+    concurrency: 64,
+    statusRps: status.requests.average,
+    statusP50: status.latency.p50,
+    statusP99: status.latency.p99,
+    statusErrors: status.errors + status.non2xx,
+    bareRps: bareLoad.requests.average,
+    bareP50: bareLoad.latency.p50,
+    bareP99: bareLoad.latency.p99,
+    ratio: status.requests.average / bareLoad.requests.average,
+  }
+  results.cpu = { hostPerRequest: bare.cpuMs / KV_OPS, kvOpCpu, cryptoPerConnection }
+} finally {
+  await servers.stop()
+}
+
+// Bundle and start-up: what `wrangler deploy` would upload, and its start-up profile.
+const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
+execFileSync('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', outdir], { env: TOOL_ENV, stdio: 'ignore' })
+const bundle = readFileSync(join(outdir, 'index.js'))
+const profilePath = join(outdir, 'startup.cpuprofile')
+execFileSync('wrangler', ['check', 'startup', '--outfile', profilePath], { env: TOOL_ENV, stdio: 'ignore' })
+const profile = JSON.parse(readFileSync(profilePath, 'utf8'))
+const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id))
+const startupMs = profile.samples.reduce((sum, s, i) => sum + (idle.has(s) ? 0 : profile.timeDeltas[i]), 0) / 1000
+results.bundle = { minifiedBytes: bundle.length, gzipBytes: gzipSync(bundle, { level: 9 }).length, startupMs }
+
+writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`)
+
+// ---------- the table ----------
+const f = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x))
+const rows = []
+for (const [c, r] of Object.entries(results.connections)) {
+  rows.push([`connections/s (c=${c}, ${r.connections} flows)`, f(r.connectionsPerSecond, 1), ''])
+  for (const [route, l] of Object.entries(r.routes)) rows.push([`  ${route} p50 / p99 ms`, `${f(l.p50, 1)} / ${f(l.p99, 1)}`, ''])
+  rows.push([`  CPU ms per connection: gross`, f(r.cpuMsPerConnection.gross), ''])
+  rows.push([`  − host (4 × /health)`, f(r.cpuMsPerConnection.host), ''])
+  rows.push([`  − KV simulation (${f(r.kvOpsPerConnection, 1)} ops × ${f(results.cpu.kvOpCpu)} ms)`, f(r.cpuMsPerConnection.kvSimulation), ''])
+  rows.push([`  = net`, f(r.cpuMsPerConnection.net), `${f(r.netToCrypto)} × crypto (target ≤ 2)`])
+  rows.push([`  KV ops / writes per connection`, `${f(r.kvOpsPerConnection, 1)} / ${f(r.kvWritesPerConnection, 1)}`, 'target ≤ 4 / ≤ 2'])
+}
+rows.push(['raw crypto per connection (2 × RS256 sign, verify, AES-GCM) ms', f(results.cpu.cryptoPerConnection), ''])
+const s = results.statusRoute
+rows.push([`status route c=64 req/s (p50 / p99 ms)`, `${f(s.statusRps, 0)} (${s.statusP50} / ${s.statusP99})`, `${f(s.ratio)} × bare (target ≥ 0.8)`])
+rows.push([`bare Worker c=64 req/s (p50 / p99 ms)`, `${f(s.bareRps, 0)} (${s.bareP50} / ${s.bareP99})`, ''])
+rows.push(['bundle minified / gzip KB', `${f(results.bundle.minifiedBytes / 1024, 1)} / ${f(results.bundle.gzipBytes / 1024, 1)}`, 'target ≤ 64 gzip'])
+rows.push(['start-up CPU ms (wrangler check startup, non-idle)', f(results.bundle.startupMs, 1), 'target ≤ 10'])
+const width = Math.max(...rows.map((r) => r[0].length))
+console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}\n`)
+for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(18)}  ${note}`)
+console.log('\nwritten to bench/results/latest.json')

@@ -1,0 +1,102 @@
+/**
+ * The bench-only Worker: the proxy itself (every non-bench route goes to it
+ * unchanged) plus what the benchmark needs to measure in the same workerd:
+ *   /__bench/bare           a constant: what the host costs per request
+ *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
+ *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
+ *   /__bench/counters       KV operations made by the proxy since the last ?reset=1
+ * Never deployed; `npm run bench` runs it under `wrangler dev`.
+ */
+import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
+import app, { SessionCoordinator } from '../src/index'
+
+export { SessionCoordinator }
+
+const counts = { get: 0, put: 0, delete: 0, list: 0 }
+let wrapped: { original: Env; env: Env } | undefined
+
+/** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
+function countingEnv(env: Env): Env {
+  if (wrapped?.original === env) return wrapped.env
+  const kv = env.SESSIONS
+  const sessions = new Proxy(kv, {
+    get(target, property) {
+      const value = Reflect.get(target, property)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        if (property in counts) counts[property as keyof typeof counts]++
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  wrapped = { original: env, env: { ...env, SESSIONS: sessions } }
+  return wrapped.env
+}
+
+let cryptoKeys: Promise<{ client: CryptoKeyPair; issuer: CryptoKeyPair; aes: CryptoKey; idToken: string }> | undefined
+
+async function makeCryptoKeys() {
+  const client = await generateKeyPair('RS256', { modulusLength: 2048 })
+  const issuer = await generateKeyPair('RS256', { modulusLength: 2048 })
+  const aes = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  const now = Math.floor(Date.now() / 1000)
+  const idToken = await new SignJWT({ nonce: 'n', at_hash: 'x' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k' })
+    .setIssuer('https://issuer.example')
+    .setAudience('client')
+    .setSubject('user')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(issuer.privateKey)
+  return { client, issuer, aes, idToken }
+}
+
+/** Per connection the flow must sign two JWTs (request / PAR assertion, token assertion), verify one id_token, and seal a token set. */
+async function cryptoFloor(n: number) {
+  const { client, issuer, aes, idToken } = await (cryptoKeys ??= makeCryptoKeys())
+  const tokenSet = new TextEncoder().encode(JSON.stringify({ access_token: 'a'.repeat(900), id_token: idToken, token_type: 'Bearer', scope: 'id:x openid', expires_at: 1 }))
+  for (let i = 0; i < n; i++) {
+    const now = Math.floor(Date.now() / 1000)
+    for (let s = 0; s < 2; s++) {
+      await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'c' })
+        .setIssuer('client')
+        .setSubject('client')
+        .setAudience('https://issuer.example/token')
+        .setJti(crypto.randomUUID())
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(client.privateKey)
+    }
+    await jwtVerify(idToken, issuer.publicKey, { issuer: 'https://issuer.example', audience: 'client' })
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new Uint8Array(22) }, aes, tokenSet)
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: new Uint8Array(22) }, aes, sealed)
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url)
+    switch (url.pathname) {
+      case '/__bench/bare':
+        return new Response('ok')
+      case '/__bench/kv': {
+        const key = `bench:${url.searchParams.get('k') ?? '0'}`
+        if (url.searchParams.get('op') === 'put') await env.SESSIONS.put(key, 'x'.repeat(700), { expirationTtl: 600 })
+        else await env.SESSIONS.get(key)
+        return new Response('ok')
+      }
+      case '/__bench/crypto':
+        await cryptoFloor(Number(url.searchParams.get('n') ?? 1))
+        return new Response('ok')
+      case '/__bench/counters': {
+        const snapshot = { ...counts }
+        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0 })
+        return Response.json(snapshot)
+      }
+      default:
+        return app.fetch(request, countingEnv(env), ctx)
+    }
+  },
+} satisfies ExportedHandler<Env>
