@@ -154,6 +154,9 @@ try {
   const kvPut = await measure(pids, () => pool(KV_OPS, 8, (i) => get(`/__bench/kv?op=put&k=${i}`)))
   const kvGet = await measure(pids, () => pool(KV_OPS, 8, (i) => get(`/__bench/kv?op=get&k=${i}`)))
   const kvOpCpu = (kvPut.cpuMs + kvGet.cpuMs - 2 * bare.cpuMs) / (2 * KV_OPS)
+  // The rate-limiting binding is simulated in workerd as well (JS in miniflare; native on Cloudflare).
+  const limits = await measure(pids, () => pool(KV_OPS, 8, (i) => get(`/__bench/ratelimit?k=${i}`)))
+  const limitCallCpu = (limits.cpuMs - bare.cpuMs) / KV_OPS
   await get('/__bench/crypto?n=1')
   const crypto = await measure(pids, () => pool(4, 1, () => get(`/__bench/crypto?n=${CRYPTO_ITERATIONS / 4}`)))
   const cryptoPerConnection = crypto.cpuMs / CRYPTO_ITERATIONS
@@ -167,16 +170,19 @@ try {
     const kv = await counters(true)
     const health = await measure(pids, () => pool(4 * n, concurrency, () => get('/health')))
     const kvOps = (kv.get + kv.put + kv.delete + kv.list) / n
+    const limitCalls = kv.limit / n
     const gross = run.cpuMs / n
     const host = health.cpuMs / n // 4 Worker requests per connection, as many /health
     const kvSim = kvOps * kvOpCpu
-    const net = gross - host - kvSim
+    const limitSim = limitCalls * limitCallCpu
+    const net = gross - host - kvSim - limitSim
     results.connections[concurrency] = {
       connections: n,
       connectionsPerSecond: n / (run.wallMs / 1000),
       routes: Object.fromEntries(Object.entries(latencies).map(([route, v]) => [route, { p50: percentile(v, 50), p99: percentile(v, 99) }])),
-      cpuMsPerConnection: { gross, host, kvSimulation: kvSim, net },
+      cpuMsPerConnection: { gross, host, kvSimulation: kvSim, rateLimitSimulation: limitSim, net },
       kvOpsPerConnection: kvOps,
+      rateLimitCallsPerConnection: limitCalls,
       kvWritesPerConnection: (kv.put + kv.delete) / n,
       netToCrypto: net / cryptoPerConnection,
     }
@@ -201,7 +207,7 @@ try {
     bareP99: bareLoad.latency.p99,
     ratio: status.requests.average / bareLoad.requests.average,
   }
-  results.cpu = { hostPerRequest: bare.cpuMs / KV_OPS, kvOpCpu, cryptoPerConnection }
+  results.cpu = { hostPerRequest: bare.cpuMs / KV_OPS, kvOpCpu, limitCallCpu, cryptoPerConnection }
 } finally {
   await servers.stop()
 }
@@ -228,6 +234,7 @@ for (const [c, r] of Object.entries(results.connections)) {
   rows.push([`  CPU ms per connection: gross`, f(r.cpuMsPerConnection.gross), ''])
   rows.push([`  − host (4 × /health)`, f(r.cpuMsPerConnection.host), ''])
   rows.push([`  − KV simulation (${f(r.kvOpsPerConnection, 1)} ops × ${f(results.cpu.kvOpCpu)} ms)`, f(r.cpuMsPerConnection.kvSimulation), ''])
+  rows.push([`  − rate-limit simulation (${f(r.rateLimitCallsPerConnection, 1)} calls × ${f(results.cpu.limitCallCpu)} ms)`, f(r.cpuMsPerConnection.rateLimitSimulation), ''])
   rows.push([`  = net`, f(r.cpuMsPerConnection.net), `${f(r.netToCrypto)} × crypto (target ≤ 2)`])
   rows.push([`  KV ops / writes per connection`, `${f(r.kvOpsPerConnection, 1)} / ${f(r.kvWritesPerConnection, 1)}`, 'target ≤ 4 / ≤ 2'])
 }

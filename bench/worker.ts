@@ -4,7 +4,8 @@
  *   /__bench/bare           a constant: what the host costs per request
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
- *   /__bench/counters       KV operations made by the proxy since the last ?reset=1
+ *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
+ *   /__bench/counters       KV operations and rate-limiter calls made by the proxy since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
  */
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
@@ -12,7 +13,7 @@ import app, { SessionCoordinator } from '../src/index'
 
 export { SessionCoordinator }
 
-const counts = { get: 0, put: 0, delete: 0, list: 0 }
+const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0 }
 let wrapped: { original: Env; env: Env } | undefined
 
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
@@ -29,16 +30,23 @@ function countingEnv(env: Env): Env {
       }
     },
   })
-  wrapped = { original: env, env: { ...env, SESSIONS: sessions } }
+  // The rate limiters are simulated in workerd too: count their calls.
+  const limiter = (binding: RateLimit): RateLimit => ({
+    limit: (options) => {
+      counts.limit++
+      return binding.limit(options)
+    },
+  })
+  wrapped = { original: env, env: { ...env, SESSIONS: sessions, START_LIMITER: limiter(env.START_LIMITER), CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER) } }
   return wrapped.env
 }
 
-let cryptoKeys: Promise<{ client: CryptoKeyPair; issuer: CryptoKeyPair; aes: CryptoKey; idToken: string }> | undefined
+let cryptoKeys: ReturnType<typeof makeCryptoKeys> | undefined
 
 async function makeCryptoKeys() {
   const client = await generateKeyPair('RS256', { modulusLength: 2048 })
   const issuer = await generateKeyPair('RS256', { modulusLength: 2048 })
-  const aes = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  const aes = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey
   const now = Math.floor(Date.now() / 1000)
   const idToken = await new SignJWT({ nonce: 'n', at_hash: 'x' })
     .setProtectedHeader({ alg: 'RS256', kid: 'k' })
@@ -87,12 +95,15 @@ export default {
         else await env.SESSIONS.get(key)
         return new Response('ok')
       }
+      case '/__bench/ratelimit':
+        await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
+        return new Response('ok')
       case '/__bench/crypto':
         await cryptoFloor(Number(url.searchParams.get('n') ?? 1))
         return new Response('ok')
       case '/__bench/counters': {
         const snapshot = { ...counts }
-        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0 })
+        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0 })
         return Response.json(snapshot)
       }
       default:

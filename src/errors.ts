@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from './config'
 import { FlowError, type FlowErrorKind } from './connection/errors'
-import { logFor } from './http/log'
+import { log, note } from './http/log'
 
 /**
  * An error the API answers with: `{ "error": code, "message": message }`.
@@ -32,9 +32,8 @@ const STATUS_OF: Record<FlowErrorKind, ContentfulStatusCode> = {
 
 /** app.onError: every failure becomes a JSON error; unexpected ones are logged and say nothing of their cause. */
 export function answerError(error: Error, c: Context) {
-  const log = logFor(c)
   const body = (status: ContentfulStatusCode, code: string, message: string) => {
-    if (status >= 500 || status === 401 || status === 403) log(status >= 500 ? 'error' : 'warn', 'refused', { status, error: code })
+    note(c, status >= 500 ? 'failed' : 'refused', status >= 500 ? 'error' : 'warn', { error: code })
     return c.json({ error: code, message: message.slice(0, 500) }, status)
   }
   if (error instanceof ApiError) return body(error.status, error.code, error.message)
@@ -46,6 +45,6 @@ export function answerError(error: Error, c: Context) {
     const status = error.status as ContentfulStatusCode
     return body(status, status === 400 ? 'invalid_request' : 'http_error', error.message || 'request refused')
   }
-  log('error', 'unexpected_error', { name: error.name, message: error.message })
+  log('error', 'unexpected_error', { requestId: c.get('requestId'), name: error.name, message: error.message })
   return body(500, 'internal_error', 'something went wrong on our side')
 }

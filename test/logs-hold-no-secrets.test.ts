@@ -38,13 +38,13 @@ describe('logs are structured and hold no secret', () => {
     for (const secret of secrets) expect(output).not.toContain(secret)
     expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
 
-    const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'request')
+    const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.path === 'string')
     expect(requests.length).toBeGreaterThan(8)
     for (const line of requests) {
       expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/)
       expect(line.path).not.toMatch(/\?/)
     }
-    const outcomes = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'session_completed').map((l) => [l.status, l.error])
+    const outcomes = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'session_completed').map((l) => [l.outcome, l.error])
     expect(outcomes).toEqual(expect.arrayContaining([['connected', undefined], ['failed', 'access_denied'], ['failed', 'id_token_nonce_mismatch']]))
   })
 })

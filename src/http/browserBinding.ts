@@ -6,7 +6,7 @@
  * not clobber each other. `__Host-` and Secure when the callback is https.
  */
 import type { Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv } from './context'
 
 const secure = (c: Context<AppEnv>) => c.get('config').redirectUri.startsWith('https:')
@@ -31,5 +31,5 @@ export function readBrowserBinding(c: Context<AppEnv>, id: string): string | und
 }
 
 export function clearBrowserBinding(c: Context<AppEnv>, id: string) {
-  deleteCookie(c, nameFor(id), { path: '/', ...(secure(c) ? { secure: true, prefix: 'host' as const } : {}) })
+  setCookie(c, nameFor(id), '', { path: '/', maxAge: 0, httpOnly: true, ...(secure(c) ? { secure: true, prefix: 'host' as const } : {}) })
 }

@@ -4,7 +4,7 @@ import { SessionStore } from '../storage/sessions'
 
 export type AppEnv = {
   Bindings: Env
-  Variables: { config: Config; store: SessionStore; requestId: string }
+  Variables: { config: Config; store: SessionStore; requestId: string; logNote?: unknown }
 }
 
 /** Puts the validated config and the session store on the context, for every route that needs them. */

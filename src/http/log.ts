@@ -1,8 +1,10 @@
 /**
- * Structured logs: one JSON line per event, with the request id (hono/request-id,
- * also sent back as X-Request-Id). Nothing secret is logged: query strings are
- * never written, and redact() masks any field named like a secret and any
- * value shaped like a JWT, whatever it is called.
+ * Structured logs: one JSON line per request, with the request id
+ * (hono/request-id, also sent back as X-Request-Id), the route's event and its
+ * fields. Nothing secret is logged: query strings are never written, and
+ * redact() masks any field named like a secret and any value shaped like a
+ * JWT, whatever it is called. Successful status polls and health checks are
+ * not logged: they are many and say nothing.
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -27,18 +29,33 @@ export function log(level: LogLevel, event: string, fields: Record<string, unkno
   else console.log(line)
 }
 
-/** A log line bound to the current request. */
-export const logFor = (c: Context) => (level: LogLevel, event: string, fields: Record<string, unknown> = {}) =>
-  log(level, event, { requestId: c.get('requestId'), ...fields })
+interface Noted {
+  event: string
+  level: LogLevel
+  fields: Record<string, unknown>
+}
 
-/** One line per request: method, path (never the query), status, duration. */
+/** Names what this request did, for its log line: `note(c, 'session_completed', 'info', { sessionId, status })`. */
+export function note(c: Context, event: string, level: LogLevel, fields: Record<string, unknown>) {
+  c.set('logNote', { event, level, fields } satisfies Noted)
+}
+
+const QUIET = /^\/(health|sessions\/[A-Za-z0-9_-]{22})$/
+
+/** One line per request: its event (or `request`), method, path (never the query), status, duration and the route's fields. */
 export const accessLog = createMiddleware(async (c, next) => {
   const started = Date.now()
   await next()
-  logFor(c)(c.res.status >= 500 ? 'error' : 'info', 'request', {
+  const path = new URL(c.req.url).pathname
+  const noted = c.get('logNote') as Noted | undefined
+  if (!noted && c.req.method === 'GET' && c.res.status === 200 && QUIET.test(path)) return
+  const level = c.res.status >= 500 ? 'error' : (noted?.level ?? (c.res.status >= 400 ? 'warn' : 'info'))
+  log(level, noted?.event ?? 'request', {
+    requestId: c.get('requestId'),
     method: c.req.method,
-    path: new URL(c.req.url).pathname,
+    path,
     status: c.res.status,
     ms: Date.now() - started,
+    ...noted?.fields,
   })
 })

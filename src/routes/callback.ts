@@ -13,7 +13,7 @@ import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
-import { logFor } from '../http/log'
+import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
@@ -40,7 +40,7 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
     c.executionCtx.waitUntil(deliverWebhook(config, session))
     if (record.status === 'connected') c.executionCtx.waitUntil(coordinatorOf(c.env, record.id).watch(record))
   }
-  logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_completed', { sessionId: session.id, status: session.status, error: session.error })
+  note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', { sessionId: session.id, outcome: session.status, error: session.error })
   c.header('cache-control', 'no-store')
   c.header('referrer-policy', 'no-referrer')
   if (returnTo) {

@@ -5,7 +5,7 @@ import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { setBrowserBinding } from '../http/browserBinding'
-import { logFor } from '../http/log'
+import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { ApiError } from '../errors'
 import type { AppEnv } from '../http/context'
@@ -30,7 +30,7 @@ export const connect = new Hono<AppEnv>().get(
     throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
   }
   const created = await createSession(config, c.get('store'), { ...query, ...(target ? { returnTo: target.href } : {}) })
-  logFor(c)('info', 'session_created', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
+  note(c, 'session_created', 'info', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
   const authorizeUrl = await authorizeUrlFor(config, created.ticket)
   setBrowserBinding(c, created.record.id, created.ticket.browserKey, config.sessionTtlSeconds)
   c.header('cache-control', 'no-store')

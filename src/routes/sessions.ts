@@ -14,7 +14,7 @@ import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
 import { setBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
-import { logFor } from '../http/log'
+import { note } from '../http/log'
 import { DeletedSchema, errorAnswers, jsonAnswer, redirectAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The session's status now; a record whose tokens are spent is scrubbed in the background. */
 async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | undefined> {
   const store = c.get('store')
-  const record = await store.get(id)
+  const record = await store.getForStatus(id)
   if (!record) return undefined
   const session = publicSession(record)
   if (session.status === 'expired' && record.sealed) c.executionCtx.waitUntil(store.scrubIfExpired(record))
@@ -91,7 +91,7 @@ export const sessions = new Hono<AppEnv>()
       throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
     }
     const { record, sealedTicket } = await createSession(config, c.get('store'), { ...body, ...(target ? { returnTo: target.href } : {}) })
-    logFor(c)('info', 'session_created', { sessionId: record.id, caller, scope: record.requestedScope })
+    note(c, 'session_created', 'info', { sessionId: record.id, caller, scope: record.requestedScope })
     // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
     const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri)
     authorizeUrl.searchParams.set('ticket', sealedTicket)
@@ -202,7 +202,7 @@ export const sessions = new Hono<AppEnv>()
     requireBackend, validate('param', SessionIdParam), async (c) => {
     const { id } = c.req.valid('param')
     const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id))
-    logFor(c)(session.status === 'connected' ? 'info' : 'warn', 'session_refreshed', { sessionId: id, status: session.status, error: session.error })
+    note(c, 'session_refreshed', session.status === 'connected' ? 'info' : 'warn', { sessionId: id, outcome: session.status, error: session.error })
     if (session.status !== 'connected') throw new FlowError('gone', session.error ?? 'session_expired', 'the refresh token was refused; the session has expired')
     return c.json(session)
   })
@@ -222,7 +222,7 @@ export const sessions = new Hono<AppEnv>()
     requireBackend, validate('param', SessionIdParam), async (c) => {
     const { id } = c.req.valid('param')
     const deleted = unwrap(await coordinatorOf(c.env, id).remove(id))
-    logFor(c)(deleted.revoked ? 'info' : 'warn', 'session_deleted', { sessionId: id, revoked: deleted.revoked, error: deleted.error })
+    note(c, 'session_deleted', deleted.revoked ? 'info' : 'warn', { sessionId: id, revoked: deleted.revoked, error: deleted.error })
     if (deleted.revoked) return c.body(null, 204)
     // Deleted here all the same; the answer says the tokens may still be live upstream.
     return c.json({ id, deleted: true, revoked: false, error: deleted.error }, 200)

@@ -19,6 +19,7 @@
 import type { Config } from '../config'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
+import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
 
 export type SessionStatus = 'pending' | 'connected' | 'failed' | 'expired'
 
@@ -92,6 +93,15 @@ export class SessionStore {
     return record?.v === 1 && record.id === id ? record : undefined
   }
 
+  /** For the status API: a final record seen in this isolate in the last seconds comes from memory (statusCache.ts). */
+  async getForStatus(id: string): Promise<StoredSession | undefined> {
+    const cached = cachedRecord(id)
+    if (cached) return cached
+    const record = await this.get(id)
+    if (record) rememberRecord(record)
+    return record
+  }
+
   async createPending(session: Omit<StoredSession, 'v' | 'sealed' | 'status'>, secrets: PendingSecrets): Promise<StoredSession> {
     const record: StoredSession = { v: 1, ...session, status: 'pending', sealed: await seal(this.keys, secrets, session.id) }
     await this.put(record, record.expiresAt)
@@ -156,10 +166,12 @@ export class SessionStore {
   }
 
   delete(id: string): Promise<void> {
+    forgetRecord(id)
     return this.kv.delete(keyOf(id))
   }
 
   private put(record: StoredSession, keepUntil: number) {
+    forgetRecord(record.id)
     return this.kv.put(keyOf(record.id), JSON.stringify(record), { expirationTtl: Math.max(KV_MIN_TTL_S, keepUntil - nowSeconds()) })
   }
 }
