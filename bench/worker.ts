@@ -14,11 +14,13 @@ import app, { SessionCoordinator } from '../src/index'
 export { SessionCoordinator }
 
 const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0 }
+let envsSeen = 0
 let wrapped: { original: Env; env: Env } | undefined
 
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
 function countingEnv(env: Env): Env {
   if (wrapped?.original === env) return wrapped.env
+  envsSeen++
   const kv = env.SESSIONS
   const sessions = new Proxy(kv, {
     get(target, property) {
@@ -102,7 +104,7 @@ export default {
         await cryptoFloor(Number(url.searchParams.get('n') ?? 1))
         return new Response('ok')
       case '/__bench/counters': {
-        const snapshot = { ...counts }
+        const snapshot = { ...counts, envsSeen }
         if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0 })
         return Response.json(snapshot)
       }
