@@ -5,6 +5,8 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
+ *   /__bench/log            one log line: what wrangler dev's console forwarding costs
+ *   /__bench/inproc?path=   n calls of one GET route inside the isolate: the app's own cost, without the host
  *   /__bench/counters       KV operations and rate-limiter calls made by the proxy since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
  */
@@ -13,8 +15,17 @@ import app, { SessionCoordinator } from '../src/index'
 
 export { SessionCoordinator }
 
-const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0 }
+const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0 }
 let envsSeen = 0
+
+// Count the proxy's log lines (their forwarding is a wrangler dev cost, measured by /__bench/log).
+for (const method of ['log', 'warn', 'error'] as const) {
+  const original = console[method].bind(console)
+  console[method] = (...args: unknown[]) => {
+    counts.logLines++
+    original(...args)
+  }
+}
 let wrapped: { original: Env; env: Env } | undefined
 
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
@@ -100,12 +111,23 @@ export default {
       case '/__bench/ratelimit':
         await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
         return new Response('ok')
+      case '/__bench/log':
+        // One line like the proxy's: what wrangler dev's console forwarding (over the inspector) costs.
+        console.log(JSON.stringify({ level: 'info', event: 'session_completed', time: new Date().toISOString(), requestId: crypto.randomUUID(), method: 'GET', path: '/callback', status: 303, ms: 12, sessionId: 'hJ1tq0uLzJ8cQ1bF7m3b0A', outcome: 'connected' }))
+        return new Response('ok')
+      case '/__bench/inproc': {
+        // The app's own cost for one route, without the host: n calls inside this isolate.
+        const target = new URL(url.searchParams.get('path') ?? '/health', url.origin)
+        const n = Number(url.searchParams.get('n') ?? 100)
+        for (let i = 0; i < n; i++) await (await app.fetch(new Request(target), countingEnv(env), ctx)).arrayBuffer()
+        return new Response('ok')
+      }
       case '/__bench/crypto':
         await cryptoFloor(Number(url.searchParams.get('n') ?? 1))
         return new Response('ok')
       case '/__bench/counters': {
         const snapshot = { ...counts, envsSeen }
-        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0 })
+        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0 })
         return Response.json(snapshot)
       }
       default:
