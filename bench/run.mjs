@@ -172,6 +172,8 @@ try {
   const limitCallCpu = (limits.cpuMs - bare.cpuMs) / KV_OPS
   const logs = await measure(pids, () => pool(KV_OPS, 8, () => get('/__bench/log')))
   const logLineCpu = Math.max(0, (logs.cpuMs - bare.cpuMs) / KV_OPS)
+  const subrequests = await measure(pids, () => pool(10, 1, () => get('/__bench/subrequest?n=20')))
+  const subrequestCpu = (subrequests.cpuMs - (10 * bare.cpuMs) / KV_OPS) / 200
   await get('/__bench/crypto?n=1')
   const crypto = await measure(pids, () => pool(4, 1, () => get(`/__bench/crypto?n=${CRYPTO_ITERATIONS / 4}`)))
   const cryptoPerConnection = crypto.cpuMs / CRYPTO_ITERATIONS
@@ -226,7 +228,7 @@ try {
     bareP99: bareLoad.latency.p99,
     ratio: status.requests.average / bareLoad.requests.average,
   }
-  results.cpu = { idleCpuPerSecond: idleCpuPerMs * 1000, hostPerRequest: bare.cpuMs / KV_OPS, kvOpCpu, limitCallCpu, logLineCpu, cryptoPerConnection }
+  results.cpu = { idleCpuPerSecond: idleCpuPerMs * 1000, hostPerRequest: bare.cpuMs / KV_OPS, kvOpCpu, limitCallCpu, logLineCpu, subrequestCpu, cryptoPerConnection }
 } finally {
   await servers.stop()
 }
@@ -263,6 +265,7 @@ for (const [c, r] of Object.entries(results.connections)) {
 }
 rows.push(['raw crypto per connection (2 × RS256 sign, verify, AES-GCM) ms', f(results.cpu.cryptoPerConnection), ''])
 rows.push(['workerd idle CPU ms/s (taken off every phase)', f(results.cpu.idleCpuPerSecond), ''])
+rows.push(['one outbound subrequest (the flow makes 2: PAR, token) ms', f(results.cpu.subrequestCpu), 'part of net'])
 const s = results.statusRoute
 rows.push([`status route c=64 req/s (p50 / p99 ms)`, `${f(s.statusRps, 0)} (${s.statusP50} / ${s.statusP99})`, `${f(s.ratio)} × bare (target ≥ 0.8)`])
 rows.push([`bare Worker c=64 req/s (p50 / p99 ms)`, `${f(s.bareRps, 0)} (${s.bareP50} / ${s.bareP99})`, ''])

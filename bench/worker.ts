@@ -5,6 +5,7 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
+ *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
  *   /__bench/inproc?path=   n calls of one GET route inside the isolate: the app's own cost, without the host
  *   /__bench/counters       KV operations and rate-limiter calls made by the proxy since the last ?reset=1
@@ -111,6 +112,15 @@ export default {
       case '/__bench/ratelimit':
         await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
         return new Response('ok')
+      case '/__bench/subrequest': {
+        // n small POSTs to the identity server: what an outbound fetch costs in this workerd.
+        const n = Number(url.searchParams.get('n') ?? 1)
+        for (let i = 0; i < n; i++) {
+          const response = await fetch(`${env.MONEYHUB_ISSUER}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=none' })
+          await response.arrayBuffer()
+        }
+        return new Response('ok')
+      }
       case '/__bench/log':
         // One line like the proxy's: what wrangler dev's console forwarding (over the inspector) costs.
         console.log(JSON.stringify({ level: 'info', event: 'session_completed', time: new Date().toISOString(), requestId: crypto.randomUUID(), method: 'GET', path: '/callback', status: 303, ms: 12, sessionId: 'hJ1tq0uLzJ8cQ1bF7m3b0A', outcome: 'connected' }))
