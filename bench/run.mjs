@@ -233,9 +233,9 @@ try {
   await servers.stop()
 }
 
-// Bundle and start-up: what `wrangler deploy` would upload, and its start-up profile.
+// Bundle and start-up: what `npm run deploy` (wrangler deploy --env production, minified) would upload, and its start-up profile.
 const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
-execFileSync('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', outdir], { env: TOOL_ENV, stdio: 'ignore' })
+execFileSync('wrangler', ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], { env: TOOL_ENV, stdio: 'ignore' })
 const bundle = readFileSync(join(outdir, 'index.js'))
 const profilePath = join(outdir, 'startup.cpuprofile')
 execFileSync('wrangler', ['check', 'startup', '--outfile', profilePath], { env: TOOL_ENV, stdio: 'ignore' })
