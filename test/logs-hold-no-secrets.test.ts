@@ -48,3 +48,14 @@ describe('logs are structured and hold no secret', () => {
     expect(outcomes).toEqual(expect.arrayContaining([['connected', undefined], ['failed', 'access_denied'], ['failed', 'id_token_nonce_mismatch']]))
   })
 })
+
+describe('redaction, should a secret ever reach a log call', () => {
+  it('masks secret-named fields and JWT-shaped values anywhere in a line', async () => {
+    const { log } = await import('../src/http/log')
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+    log('warn', 'upstream_said', { code: 'the-code', state: 's', client_assertion: jwt, detail: { message: `refused ${jwt}`, refresh_token: 'rt' } })
+    const line = lines.at(-1)!
+    for (const secret of ['the-code', jwt, '"rt"']) expect(line).not.toContain(secret)
+    expect(JSON.parse(line)).toMatchObject({ code: '[redacted]', state: '[redacted]', detail: { message: 'refused [redacted-jwt]', refresh_token: '[redacted]' } })
+  })
+})

@@ -30,6 +30,8 @@ describe('who may start a session, and where the user may be sent back', () => {
     'https://user:pass@app.example.com/x',
     'http://app.example.com/x',
     'https:/\\evil.example',
+    'https:app.example.com/x', // an odd spelling that parses to an allowed origin: refused, not normalised
+    ' https://app.example.com/x',
     'not a url',
   ])('refuses returnTo %s with 400', async (returnTo) => {
     const response = await startSession({ returnTo })
