@@ -8,20 +8,9 @@
  *
  * The page's origin must be in the proxy's ALLOWED_ORIGINS.
  */
-export type SessionStatus = 'pending' | 'connected' | 'failed' | 'expired'
+import type { Session, SessionStatus } from '../storage/sessions'
 
-export interface Session {
-  id: string
-  status: SessionStatus
-  bankId?: string
-  userId?: string
-  connectionId?: string
-  scope?: string
-  expiresAt: number
-  refreshableUntil?: number
-  error?: string
-  errorDescription?: string
-}
+export type { Session, SessionStatus }
 
 export interface StartedSession {
   id: string
