@@ -5,6 +5,7 @@
 import * as z from 'zod/mini'
 import { isLoopbackHost } from '../http/urls'
 import { OidcError, UpstreamError } from './errors'
+import { readShared, writeShared } from './sharedCache'
 import { readJsonObject, upstreamFetch } from './upstream'
 
 const endpoint = z.string().check(z.refine((value) => {
@@ -33,6 +34,9 @@ export type IssuerMetadata = z.infer<typeof IssuerMetadataSchema>
 const TTL_MS = 5 * 60_000
 const cache = new Map<string, { expires: number; metadata: Promise<IssuerMetadata> }>()
 
+/** For tests: forget what this isolate has cached, as a new isolate would. */
+export const forgetIssuerMetadata = () => cache.clear()
+
 export async function fetchIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
   // OIDC Discovery §4: the issuer with any trailing "/" removed, then /.well-known/openid-configuration.
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
@@ -50,12 +54,21 @@ export async function fetchIssuerMetadata(issuer: string, timeoutMs: number): Pr
   return parsed.data
 }
 
-/** The issuer's metadata, cached per isolate for 5 minutes; a failed fetch is not cached. */
+/** The validated metadata from the Cache API (another isolate fetched it), else from the issuer. */
+async function loadIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
+  const shared = await readShared<IssuerMetadata>('discovery', issuer)
+  if (shared?.issuer === issuer) return shared
+  const metadata = await fetchIssuerMetadata(issuer, timeoutMs)
+  await writeShared('discovery', issuer, metadata)
+  return metadata
+}
+
+/** The issuer's metadata, cached per isolate (and across isolates) for 5 minutes; a failed fetch is not cached. */
 export function getIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
   const now = Date.now()
   const hit = cache.get(issuer)
   if (hit && hit.expires > now) return hit.metadata
-  const metadata = fetchIssuerMetadata(issuer, timeoutMs)
+  const metadata = loadIssuerMetadata(issuer, timeoutMs)
   cache.set(issuer, { expires: now + TTL_MS, metadata })
   metadata.catch(() => cache.delete(issuer))
   return metadata

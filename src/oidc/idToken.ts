@@ -2,7 +2,8 @@
  * ID Token validation, OIDC Core §3.1.3.7 step by step, with jose doing the JWS
  * work. Each failed check throws OidcError with a code naming it.
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose'
+import { readShared, writeShared } from './sharedCache'
 import { toBase64Url } from '../encoding'
 import type { IssuerMetadata } from './discovery'
 import { OidcError } from './errors'
@@ -18,14 +19,42 @@ const HASH_OF: Record<string, string> = { '256': 'SHA-256', '384': 'SHA-384', '5
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 
-/** The issuer's JWKS, kept per isolate: refetched after 5 minutes, or once when an unknown `kid` arrives. */
+/**
+ * The issuer's JWKS, kept per isolate: refetched after 5 minutes, or once when
+ * an unknown `kid` arrives. An isolate's first fetch may be answered from the
+ * Cache API (another isolate's validated copy); every later fetch (expiry or an
+ * unknown kid, e.g. after a rotation) goes to the issuer and refreshes that copy.
+ */
 function issuerKeys(jwksUri: string, timeoutMs: number) {
   let jwks = jwksCache.get(jwksUri)
   if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(jwksUri), { cacheMaxAge: 5 * 60_000, cooldownDuration: 0, timeoutDuration: timeoutMs })
+    let first = true
+    const sharedFetch = async (url: string, init: RequestInit) => {
+      if (first) {
+        first = false
+        const shared = await readShared<{ keys: unknown[] }>('jwks', url)
+        if (Array.isArray(shared?.keys)) return Response.json(shared)
+      }
+      const response = await fetch(url, init)
+      if (response.status !== 200) return response
+      const body = await response.json<{ keys?: unknown[] }>().catch(() => undefined)
+      if (Array.isArray(body?.keys)) await writeShared('jwks', url, body)
+      return Response.json(body ?? null)
+    }
+    jwks = createRemoteJWKSet(new URL(jwksUri), {
+      cacheMaxAge: 5 * 60_000,
+      cooldownDuration: 0,
+      timeoutDuration: timeoutMs,
+      [customFetch]: sharedFetch,
+    })
     jwksCache.set(jwksUri, jwks)
   }
   return jwks
+}
+
+/** For tests: forget what this isolate has cached, as a new isolate would. */
+export function forgetIssuerKeys() {
+  jwksCache.clear()
 }
 
 export interface IdTokenExpectations {
