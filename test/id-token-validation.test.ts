@@ -101,3 +101,34 @@ describe('a slow identity server', () => {
     expect((await getConfig(withoutTimeout as Env)).upstreamTimeoutMs).toBe(10_000)
   })
 })
+
+describe('JWKS refetches', () => {
+  /** Outbound fetches the Worker makes to the issuer's JWKS while `work` runs (the Worker runs in this isolate). */
+  async function jwksFetchesDuring(work: () => Promise<unknown>) {
+    const { vi } = await import('vitest')
+    const { ISSUER } = await import('./helpers')
+    const spy = vi.spyOn(globalThis, 'fetch')
+    try {
+      await work()
+      return spy.mock.calls.filter(([input]) => String(input instanceof Request ? input.url : input) === `${ISSUER()}/certs`).length
+    } finally {
+      spy.mockRestore()
+    }
+  }
+
+  it('an unknown kid costs exactly one refetch, then fails', async () => {
+    await connectAccount({}) // the JWKS is cached now
+    let session = ''
+    const fetches = await jwksFetchesDuring(async () => {
+      session = (await connectAccount({}, 'approve', { fault: 'unknown_kid' })).session.id
+    })
+    expect(fetches).toBe(1)
+    expect(await statusOf(session)).toMatchObject({ status: 'failed', error: 'id_token_key_unknown' })
+  })
+
+  it('a key rotated just before signing costs one refetch, then succeeds; the next connection needs none', async () => {
+    await connectAccount({})
+    expect(await jwksFetchesDuring(() => connectAccount({}, 'approve', { fault: 'rotate_key' }))).toBe(1)
+    expect(await jwksFetchesDuring(() => connectAccount({}))).toBe(0)
+  })
+})
