@@ -129,7 +129,12 @@ export default {
         // The app's own cost for one route, without the host: n calls inside this isolate.
         const target = new URL(url.searchParams.get('path') ?? '/health', url.origin)
         const n = Number(url.searchParams.get('n') ?? 100)
-        for (let i = 0; i < n; i++) await (await app.fetch(new Request(target), countingEnv(env), ctx)).arrayBuffer()
+        const method = url.searchParams.get('method') ?? 'GET'
+        const headers: Record<string, string> = url.searchParams.has('backend') ? { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' } : {}
+        for (let i = 0; i < n; i++) {
+          const request = new Request(target, { method, headers, ...(method === 'POST' ? { body: url.searchParams.get('body') ?? '{}' } : {}) })
+          await (await app.fetch(request, countingEnv(env), ctx)).arrayBuffer()
+        }
         return new Response('ok')
       }
       case '/__bench/crypto':
