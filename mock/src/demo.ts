@@ -4,7 +4,7 @@
  * browser, then the status API). It never sees a token.
  */
 import { html, raw } from 'hono/html'
-import { MOCK_BANK_ID } from './provider'
+import { MOCK_BANK_ID } from './oauth'
 
 export function demoPage(proxyOrigin: string) {
   const script = `

@@ -5,10 +5,12 @@
  * and codes, PKCE S256, exactly one bank selector, registered redirect_uri.
  */
 import { Hono, type Context } from 'hono'
-import { html } from 'hono/html'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
+import { checkAuthParams } from './checks'
 import { isFault } from './faults'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
+import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
+import { consentPage, formPost } from './pages'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
@@ -17,23 +19,6 @@ export interface ProviderOptions {
 }
 
 type MockEnv = { Bindings: Env }
-
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-const CLIENT_ALGS = ['RS256', 'PS256', 'ES256']
-const GROUP_SELECTORS = new Set(['all', 'api', 'legacy', 'test'])
-const ACTIONS = new Set(['reauth', 'reconsent', 'refresh'])
-export const MOCK_BANK_ID = '1ffe704d39629a929c8e293880fb449a'
-const PAR_TTL = 60
-
-class OAuthError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status: 400 | 401 = 400) {
-    super(description)
-  }
-}
-
-const random = (bytes = 24) => base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
-const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
-const sha256b64 = async (s: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))))
 
 export function provider(options: ProviderOptions) {
   const app = new Hono<MockEnv>()
@@ -101,38 +86,6 @@ export function provider(options: ProviderOptions) {
     if (usedJtis.has(payload.jti!)) throw new OAuthError('invalid_client', 'client assertion jti was already used', 401)
     usedJtis.set(payload.jti!, payload.exp!)
     return client
-  }
-
-  /** The checks Moneyhub makes of an authorisation request, whichever way it arrives. */
-  function checkAuthParams(client: Client, raw: Record<string, unknown>): AuthParams {
-    const p = raw as Record<string, string | undefined>
-    if (p.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
-    if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri)) throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
-    if (p.response_type !== 'code' && p.response_type !== 'code id_token') throw new OAuthError('unsupported_response_type', 'response_type must be code or code id_token')
-    // The mock answers the hybrid flow by form_post only (a fragment would never reach the client's server).
-    if (p.response_type === 'code id_token' && p.response_mode !== 'form_post') throw new OAuthError('invalid_request', 'code id_token needs response_mode=form_post')
-    const scopes = (p.scope ?? '').split(' ').filter(Boolean)
-    if (!scopes.includes('openid')) throw new OAuthError('invalid_scope', 'openid is required')
-    const selectors = scopes.filter((s) => s.startsWith('id:'))
-    const actions = scopes.filter((s) => ACTIONS.has(s))
-    const claims = typeof raw.claims === 'string' ? safeJson(raw.claims) : raw.claims
-    if (!claims || typeof claims !== 'object' || !('id_token' in claims)) throw new OAuthError('invalid_request', 'claims must be a JSON object with id_token')
-    const idTokenClaims = (claims as AuthParams['claims']).id_token
-    if (!idTokenClaims?.sub || !idTokenClaims['mh:con_id']) throw new OAuthError('invalid_request', 'claims must request sub and mh:con_id')
-    if (actions.length) {
-      if (scopes.length !== 2) throw new OAuthError('invalid_scope', `${actions[0]} allows only openid beside it`)
-      if (!idTokenClaims.sub.value || !idTokenClaims['mh:con_id'].value) throw new OAuthError('invalid_request', `${actions[0]} needs sub and mh:con_id values`)
-    } else if (selectors.length !== 1) {
-      throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
-    }
-    checkMoneyhubClaims(idTokenClaims)
-    if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
-    if (!p.state) throw new OAuthError('invalid_request', 'state is required')
-    if (!p.nonce) throw new OAuthError('invalid_request', 'nonce is required')
-    if (p.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge ?? '')) {
-      throw new OAuthError('invalid_request', 'PKCE with S256 is required')
-    }
-    return { ...(raw as unknown as AuthParams), claims: claims as AuthParams['claims'] }
   }
 
   if (options.par) {
@@ -384,83 +337,4 @@ export function provider(options: ProviderOptions) {
   })
 
   return app
-}
-
-/** mh:consent, mh:sync and mh:account_verification, in the shapes Moneyhub's client sends and within its documented limits. */
-function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
-  const DAY = 86_400_000
-  const consent = claims['mh:consent']
-  if (consent) {
-    const value = consent.value as Record<string, unknown> | undefined
-    if (!consent.essential || !value || typeof value !== 'object') throw new OAuthError('invalid_request', 'mh:consent needs essential and a value')
-    const { permissions, permissionsAction, expirationDateTime, transactionFromDateTime, ...rest } = value
-    if (Object.keys(rest).length) throw new OAuthError('invalid_request', `mh:consent has unknown members: ${Object.keys(rest).join(', ')}`)
-    if (permissions !== undefined && (!Array.isArray(permissions) || !permissions.every((x) => typeof x === 'string'))) {
-      throw new OAuthError('invalid_request', 'mh:consent permissions must be an array of strings')
-    }
-    if (permissionsAction !== undefined && permissionsAction !== 'add' && permissionsAction !== 'replace') {
-      throw new OAuthError('invalid_request', 'mh:consent permissionsAction must be add or replace')
-    }
-    if (expirationDateTime !== undefined) {
-      const t = Date.parse(String(expirationDateTime))
-      if (!(t > Date.now() && t <= Date.now() + 90 * DAY)) throw new OAuthError('invalid_request', 'mh:consent expirationDateTime must be within 90 days ahead')
-    }
-    if (transactionFromDateTime !== undefined) {
-      const t = Date.parse(String(transactionFromDateTime))
-      const limit = new Date()
-      limit.setUTCMonth(limit.getUTCMonth() - 72)
-      if (!(t < Date.now() && t >= limit.getTime())) throw new OAuthError('invalid_request', 'mh:consent transactionFromDateTime must be within 72 months back')
-    }
-  }
-  const sync = claims['mh:sync']
-  if (sync && JSON.stringify(sync) !== JSON.stringify({ essential: true, value: { enableAsync: true } })) {
-    throw new OAuthError('invalid_request', 'mh:sync must be {essential: true, value: {enableAsync: true}}')
-  }
-  const verification = claims['mh:account_verification']
-  if (verification && JSON.stringify(verification) !== JSON.stringify({ essential: true, value: { accVerification: true } })) {
-    throw new OAuthError('invalid_request', 'mh:account_verification must be {essential: true, value: {accVerification: true}}')
-  }
-}
-
-/** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
-function formPost(action: string, fields: URLSearchParams) {
-  return html`<!doctype html>
-<html lang="en">
-  <head><meta charset="utf-8" /><title>Submit this form</title></head>
-  <body onload="document.forms[0].submit()">
-    <form method="post" action="${action}">
-      ${[...fields].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
-      <noscript><button type="submit">Continue</button></noscript>
-    </form>
-  </body>
-</html>`
-}
-
-function safeJson(value: string): unknown {
-  try {
-    return JSON.parse(value)
-  } catch {
-    return undefined
-  }
-}
-
-function consentPage(url: string, params: AuthParams, selector: string | undefined) {
-  const link = (extra: Record<string, string>) => {
-    const u = new URL(url)
-    for (const [k, v] of Object.entries(extra)) u.searchParams.set(k, v)
-    return u.pathname + u.search
-  }
-  const chooser = selector !== undefined && GROUP_SELECTORS.has(selector)
-  return html`<!doctype html>
-<html lang="en">
-  <head><meta charset="utf-8" /><title>Mock Moneyhub: consent</title></head>
-  <body>
-    <h1>Mock Moneyhub identity server</h1>
-    <p>The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope <code>${params.scope}</code>).</p>
-    ${chooser
-      ? html`<p><a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}">Connect Moneyhub Open Banking Mock</a></p>`
-      : html`<p><a id="approve" href="${link({ decision: 'approve' })}">Approve</a></p>`}
-    <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
-  </body>
-</html>`
 }
