@@ -136,7 +136,14 @@ async function timed(route, promise) {
 
 /** One complete connection: start → authorise at the mock → callback → status connected. */
 async function flow() {
-  const started = await timed('POST /sessions', fetch(`${proxyOrigin}/sessions`, { method: 'POST', headers: { ...backend, 'content-type': 'application/json' }, body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}' }))
+  const started = await timed(
+    'POST /sessions',
+    fetch(`${proxyOrigin}/sessions`, {
+      method: 'POST',
+      headers: { ...backend, 'content-type': 'application/json' },
+      body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}',
+    }),
+  )
   const { id, authorizeUrl } = await started.json()
   const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
   const cookie = launch.headers.get('set-cookie').split(';')[0]
@@ -170,7 +177,8 @@ try {
   /** The simulations' costs, measured on bare routes of this Worker at the concurrency of the phase they correct. */
   async function calibrate(concurrency) {
     const bare = await measure(pids, () => pool(KV_OPS, concurrency, () => get('/__bench/bare')))
-    const perOp = async (path) => ((await measure(pids, () => pool(KV_OPS, concurrency, (i) => get(`${path}${i}`)))).cpuMs - bare.cpuMs) / KV_OPS
+    const perOp = async (path) =>
+      ((await measure(pids, () => pool(KV_OPS, concurrency, (i) => get(`${path}${i}`)))).cpuMs - bare.cpuMs) / KV_OPS
     const kvPut = await perOp('/__bench/kv?op=put&k=')
     const kvGet = await perOp('/__bench/kv?op=get&k=')
     return {
@@ -204,8 +212,18 @@ try {
     results.connections[concurrency] = {
       connections: n,
       connectionsPerSecond: n / (run.wallMs / 1000),
-      routes: Object.fromEntries(Object.entries(latencies).map(([route, v]) => [route, { p50: percentile(v, 50), p99: percentile(v, 99) }])),
-      cpuMsPerConnection: { gross, host, kvSimulation: kvSim, rateLimitSimulation: limitSim, net, devConsoleForwarding: logForwarding, netWithoutDevConsole: net - logForwarding },
+      routes: Object.fromEntries(
+        Object.entries(latencies).map(([route, v]) => [route, { p50: percentile(v, 50), p99: percentile(v, 99) }]),
+      ),
+      cpuMsPerConnection: {
+        gross,
+        host,
+        kvSimulation: kvSim,
+        rateLimitSimulation: limitSim,
+        net,
+        devConsoleForwarding: logForwarding,
+        netWithoutDevConsole: net - logForwarding,
+      },
       logLinesPerConnection: logLines,
       kvOpsPerConnection: kvOps,
       rateLimitCallsPerConnection: limitCalls,
@@ -219,7 +237,9 @@ try {
   const connectedId = await flow()
   const cannon = (path) =>
     new Promise((resolve, reject) =>
-      autocannon({ url: `${proxyOrigin}${path}`, connections: 64, duration: STATUS_SECONDS }, (error, result) => (error ? reject(error) : resolve(result))),
+      autocannon({ url: `${proxyOrigin}${path}`, connections: 64, duration: STATUS_SECONDS }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
     )
   const status = await cannon(`/sessions/${connectedId}`)
   const bareLoad = await cannon('/__bench/bare')
@@ -258,7 +278,13 @@ writeFileSync(join(trivialDir, 'index.js'), "export default { fetch() { return n
 writeFileSync(join(trivialDir, 'wrangler.toml'), 'name = "trivial"\nmain = "index.js"\ncompatibility_date = "2026-11-01"\n')
 const ours = median(Array.from({ length: 9 }, () => startupProfileMs('wrangler.toml')))
 const trivial = median(Array.from({ length: 9 }, () => startupProfileMs(join(trivialDir, 'wrangler.toml'))))
-results.bundle = { minifiedBytes: bundle.length, gzipBytes: gzipSync(bundle, { level: 9 }).length, startupMs: ours, trivialStartupMs: trivial, ownStartupMs: ours - trivial }
+results.bundle = {
+  minifiedBytes: bundle.length,
+  gzipBytes: gzipSync(bundle, { level: 9 }).length,
+  startupMs: ours,
+  trivialStartupMs: trivial,
+  ownStartupMs: ours - trivial,
+}
 
 writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`)
 
@@ -272,21 +298,37 @@ for (const [c, r] of Object.entries(results.connections)) {
   rows.push([`  − host (4 × /health)`, f(r.cpuMsPerConnection.host), ''])
   const cal = results.calibration[c]
   rows.push([`  − KV simulation (${f(r.kvOpsPerConnection, 1)} ops × ${f(cal.kvOpCpu)} ms)`, f(r.cpuMsPerConnection.kvSimulation), ''])
-  rows.push([`  − rate-limit simulation (${f(r.rateLimitCallsPerConnection, 1)} calls × ${f(cal.limitCallCpu)} ms)`, f(r.cpuMsPerConnection.rateLimitSimulation), ''])
+  rows.push([
+    `  − rate-limit simulation (${f(r.rateLimitCallsPerConnection, 1)} calls × ${f(cal.limitCallCpu)} ms)`,
+    f(r.cpuMsPerConnection.rateLimitSimulation),
+    '',
+  ])
   rows.push([`  = net`, f(r.cpuMsPerConnection.net), `${f(r.netToCrypto)} × crypto (target ≤ 2)`])
-  rows.push([`  of which wrangler dev's console forwarding (${f(r.logLinesPerConnection, 1)} lines × ${f(cal.logLineCpu)} ms)`, f(r.cpuMsPerConnection.devConsoleForwarding), `without it: ${f(r.cpuMsPerConnection.netWithoutDevConsole)} = ${f(r.netWithoutDevConsoleToCrypto)} × crypto`])
+  rows.push([
+    `  of which wrangler dev's console forwarding (${f(r.logLinesPerConnection, 1)} lines × ${f(cal.logLineCpu)} ms)`,
+    f(r.cpuMsPerConnection.devConsoleForwarding),
+    `without it: ${f(r.cpuMsPerConnection.netWithoutDevConsole)} = ${f(r.netWithoutDevConsoleToCrypto)} × crypto`,
+  ])
   rows.push([`  KV ops / writes per connection`, `${f(r.kvOpsPerConnection, 1)} / ${f(r.kvWritesPerConnection, 1)}`, 'target ≤ 4 / ≤ 2'])
 }
 rows.push(['raw crypto per connection (2 × RS256 sign, verify, AES-GCM) ms', f(results.cpu.cryptoPerConnection), ''])
 rows.push(['workerd idle CPU ms/s (taken off every phase)', f(results.cpu.idleCpuPerSecond), ''])
 rows.push(['one outbound subrequest (the flow makes 2: PAR, token) ms', f(results.cpu.subrequestCpu), 'part of net'])
 const s = results.statusRoute
-rows.push([`status route c=64 req/s (p50 / p99 ms)`, `${f(s.statusRps, 0)} (${s.statusP50} / ${s.statusP99})`, `${f(s.ratio)} × bare (target ≥ 0.8)`])
+rows.push([
+  `status route c=64 req/s (p50 / p99 ms)`,
+  `${f(s.statusRps, 0)} (${s.statusP50} / ${s.statusP99})`,
+  `${f(s.ratio)} × bare (target ≥ 0.8)`,
+])
 rows.push([`bare Worker c=64 req/s (p50 / p99 ms)`, `${f(s.bareRps, 0)} (${s.bareP50} / ${s.bareP99})`, ''])
-rows.push(['bundle minified / gzip KB', `${f(results.bundle.minifiedBytes / 1024, 1)} / ${f(results.bundle.gzipBytes / 1024, 1)}`, 'target ≤ 64 gzip'])
+rows.push([
+  'bundle minified / gzip KB',
+  `${f(results.bundle.minifiedBytes / 1024, 1)} / ${f(results.bundle.gzipBytes / 1024, 1)}`,
+  'target ≤ 64 gzip',
+])
 rows.push(['start-up CPU ms (wrangler check startup, median of 9)', f(results.bundle.startupMs, 1), ''])
 rows.push(['  − a trivial Worker profiled the same way', f(results.bundle.trivialStartupMs, 1), ''])
-rows.push(['  = the Worker\'s own start-up', f(results.bundle.ownStartupMs, 1), 'target ≤ 10'])
+rows.push(["  = the Worker's own start-up", f(results.bundle.ownStartupMs, 1), 'target ≤ 10'])
 const width = Math.max(...rows.map((r) => r[0].length))
 console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}\n`)
 for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(18)}  ${note}`)

@@ -51,7 +51,10 @@ function countingEnv(env: Env): Env {
       return binding.limit(options)
     },
   })
-  wrapped = { original: env, env: { ...env, SESSIONS: sessions, START_LIMITER: limiter(env.START_LIMITER), CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER) } }
+  wrapped = {
+    original: env,
+    env: { ...env, SESSIONS: sessions, START_LIMITER: limiter(env.START_LIMITER), CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER) },
+  }
   return wrapped.env
 }
 
@@ -76,7 +79,9 @@ async function makeCryptoKeys() {
 /** Per connection the flow must sign two JWTs (request / PAR assertion, token assertion), verify one id_token, and seal a token set. */
 async function cryptoFloor(n: number) {
   const { client, issuer, aes, idToken } = await (cryptoKeys ??= makeCryptoKeys())
-  const tokenSet = new TextEncoder().encode(JSON.stringify({ access_token: 'a'.repeat(900), id_token: idToken, token_type: 'Bearer', scope: 'id:x openid', expires_at: 1 }))
+  const tokenSet = new TextEncoder().encode(
+    JSON.stringify({ access_token: 'a'.repeat(900), id_token: idToken, token_type: 'Bearer', scope: 'id:x openid', expires_at: 1 }),
+  )
   for (let i = 0; i < n; i++) {
     const now = Math.floor(Date.now() / 1000)
     for (let s = 0; s < 2; s++) {
@@ -116,23 +121,46 @@ export default {
         // n small POSTs to the identity server: what an outbound fetch costs in this workerd.
         const n = Number(url.searchParams.get('n') ?? 1)
         for (let i = 0; i < n; i++) {
-          const response = await fetch(`${env.MONEYHUB_ISSUER}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=none' })
+          const response = await fetch(`${env.MONEYHUB_ISSUER}/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=none',
+          })
           await response.arrayBuffer()
         }
         return new Response('ok')
       }
       case '/__bench/log':
         // One line like the proxy's: what wrangler dev's console forwarding (over the inspector) costs.
-        console.log(JSON.stringify({ level: 'info', event: 'session_completed', time: new Date().toISOString(), requestId: crypto.randomUUID(), method: 'GET', path: '/callback', status: 303, ms: 12, sessionId: 'hJ1tq0uLzJ8cQ1bF7m3b0A', outcome: 'connected' }))
+        console.log(
+          JSON.stringify({
+            level: 'info',
+            event: 'session_completed',
+            time: new Date().toISOString(),
+            requestId: crypto.randomUUID(),
+            method: 'GET',
+            path: '/callback',
+            status: 303,
+            ms: 12,
+            sessionId: 'hJ1tq0uLzJ8cQ1bF7m3b0A',
+            outcome: 'connected',
+          }),
+        )
         return new Response('ok')
       case '/__bench/inproc': {
         // The app's own cost for one route, without the host: n calls inside this isolate.
         const target = new URL(url.searchParams.get('path') ?? '/health', url.origin)
         const n = Number(url.searchParams.get('n') ?? 100)
         const method = url.searchParams.get('method') ?? 'GET'
-        const headers: Record<string, string> = url.searchParams.has('backend') ? { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' } : {}
+        const headers: Record<string, string> = url.searchParams.has('backend')
+          ? { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' }
+          : {}
         for (let i = 0; i < n; i++) {
-          const request = new Request(target, { method, headers, ...(method === 'POST' ? { body: url.searchParams.get('body') ?? '{}' } : {}) })
+          const request = new Request(target, {
+            method,
+            headers,
+            ...(method === 'POST' ? { body: url.searchParams.get('body') ?? '{}' } : {}),
+          })
           await (await app.fetch(request, countingEnv(env), ctx)).arrayBuffer()
         }
         return new Response('ok')

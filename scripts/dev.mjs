@@ -50,7 +50,14 @@ async function ensureDevVars() {
     console.log('• made dev keys in .dev.vars')
   }
   const vars = parseDevVars('.dev.vars')
-  for (const name of ['MONEYHUB_ISSUER', 'MONEYHUB_CLIENT_ID', 'MONEYHUB_REDIRECT_URI', 'CLIENT_PRIVATE_JWKS', 'TOKEN_ENCRYPTION_KEY', 'BACKEND_API_KEY']) {
+  for (const name of [
+    'MONEYHUB_ISSUER',
+    'MONEYHUB_CLIENT_ID',
+    'MONEYHUB_REDIRECT_URI',
+    'CLIENT_PRIVATE_JWKS',
+    'TOKEN_ENCRYPTION_KEY',
+    'BACKEND_API_KEY',
+  ]) {
     if (!vars[name]) fail(`.dev.vars has no ${name}. Add it (see .dev.vars.example), or delete .dev.vars to have fresh dev keys made.`)
   }
   let jwks

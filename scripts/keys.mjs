@@ -29,7 +29,9 @@ export const publicJwks = (privateJwks) => ({
 export const randomKey = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url')
 
 async function main() {
-  const { values } = parseArgs({ options: { alg: { type: 'string', default: 'RS256' }, kid: { type: 'string' }, 'add-to': { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { alg: { type: 'string', default: 'RS256' }, kid: { type: 'string' }, 'add-to': { type: 'string' } },
+  })
   let jwks = { keys: [] }
   if (values['add-to']) {
     const { readFileSync } = await import('node:fs')

@@ -53,7 +53,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable} ${problem}`)
     this.name = 'ConfigError'
   }
@@ -146,7 +149,10 @@ async function readEncryptionKeys(value: string | undefined): Promise<Encryption
 
 function readAllowedOrigins(value: string | undefined): Set<string> {
   const origins = new Set<string>()
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const url = httpsUrl('ALLOWED_ORIGINS', entry)
     if (url.origin !== entry.replace(/\/$/, '')) {
       throw new ConfigError('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
@@ -174,11 +180,13 @@ export async function readConfig(env: Env): Promise<Config> {
   const redirectUri = httpsUrl('MONEYHUB_REDIRECT_URI', env.MONEYHUB_REDIRECT_URI)
   if (redirectUri.search) throw new ConfigError('MONEYHUB_REDIRECT_URI', 'must not have a query')
   const defaultBankSelector = env.DEFAULT_BANK_SELECTOR || 'id:all'
-  if (!BANK_SELECTOR.test(defaultBankSelector)) throw new ConfigError('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
+  if (!BANK_SELECTOR.test(defaultBankSelector))
+    throw new ConfigError('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
   const audience = env.CLIENT_ASSERTION_AUDIENCE || 'endpoint'
   if (audience !== 'endpoint' && audience !== 'issuer') throw new ConfigError('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
   const responseType = env.RESPONSE_TYPE || 'code'
-  if (responseType !== 'code' && responseType !== 'code id_token') throw new ConfigError('RESPONSE_TYPE', 'must be "code" or "code id_token"')
+  if (responseType !== 'code' && responseType !== 'code id_token')
+    throw new ConfigError('RESPONSE_TYPE', 'must be "code" or "code id_token"')
   if (!env.BACKEND_API_KEY) throw new ConfigError('BACKEND_API_KEY', 'is missing')
   if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
   if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
@@ -194,7 +202,13 @@ export async function readConfig(env: Env): Promise<Config> {
     clientAssertionAudience: audience,
     responseType,
     upstreamTimeoutMs: positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000),
-    refreshRetentionSeconds: positiveInt('REFRESH_TOKEN_RETENTION_SECONDS', env.REFRESH_TOKEN_RETENTION_SECONDS, 90 * 86_400, 60, 400 * 86_400),
+    refreshRetentionSeconds: positiveInt(
+      'REFRESH_TOKEN_RETENTION_SECONDS',
+      env.REFRESH_TOKEN_RETENTION_SECONDS,
+      90 * 86_400,
+      60,
+      400 * 86_400,
+    ),
     expiredStatusSeconds: positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400),
     ...(await readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET)),
     signingKey,

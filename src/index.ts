@@ -23,10 +23,8 @@ import { sessions } from './routes/sessions'
 
 const api = new Hono<AppEnv>()
   .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
-  .get(
-    '/health',
-    describeRoute({ summary: 'Liveness', tags: ['public'], responses: { 200: jsonAnswer(HealthSchema, 'alive') } }),
-    (c) => c.json({ status: 'ok' as const }),
+  .get('/health', describeRoute({ summary: 'Liveness', tags: ['public'], responses: { 200: jsonAnswer(HealthSchema, 'alive') } }), (c) =>
+    c.json({ status: 'ok' as const }),
   )
   .use('/sessions/*', withConfig)
   // CORS for the frontend routes only: starting a session and reading its status (never the tokens).
@@ -50,7 +48,11 @@ const app = api
       // /.well-known/jwks.json looks like a file to hono-openapi; it is a route.
       excludeStaticFile: false,
       documentation: {
-        info: { title: 'Moneyhub edge connect proxy', version: '1', description: 'Connect a bank account through Moneyhub Open Banking, at the edge.' },
+        info: {
+          title: 'Moneyhub edge connect proxy',
+          version: '1',
+          description: 'Connect a bank account through Moneyhub Open Banking, at the edge.',
+        },
         components: { securitySchemes: { backendKey: { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' } } },
       },
     }),

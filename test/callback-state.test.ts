@@ -8,7 +8,12 @@ describe('the callback accepts only the state of a pending session, once', () =>
   it('refuses a forged state, a missing one and a malformed one with 400, changing nothing', async () => {
     const session = await started({})
     const before = await env.SESSIONS.get(`session:${session.id}`)
-    for (const query of [`state=${session.id}.AAAAAAAAAAAAAAAAAAAAAA&code=x`, 'code=x', 'state=<script>&code=x', `state=${'a'.repeat(300)}`]) {
+    for (const query of [
+      `state=${session.id}.AAAAAAAAAAAAAAAAAAAAAA&code=x`,
+      'code=x',
+      'state=<script>&code=x',
+      `state=${'a'.repeat(300)}`,
+    ]) {
       const response = await callback(`${CALLBACK}?${query}`)
       expect(response.status).toBe(400)
       const body = await response.json<{ error: string }>()

@@ -32,7 +32,11 @@ describe('a missing or malformed setting answers 500 naming the variable, never 
   })
 
   it('/health answers even when the config is broken', async () => {
-    const response = await worker.fetch(new Request('http://proxy.test/health'), { ...env, MONEYHUB_CLIENT_ID: '' }, createExecutionContext())
+    const response = await worker.fetch(
+      new Request('http://proxy.test/health'),
+      { ...env, MONEYHUB_CLIENT_ID: '' },
+      createExecutionContext(),
+    )
     expect(response.status).toBe(200)
   })
 })

@@ -20,7 +20,11 @@ async function connectAndReadClaims(body: Record<string, unknown>) {
 
 describe('consent options become Moneyhub claims', () => {
   it('consent → mh:consent with permissions (action add by default) and dates', async () => {
-    const consent = { permissions: ['ReadAccountsDetail', 'ReadBalances'], expirationDateTime: inDays(30), transactionFromDateTime: monthsAgo(12) }
+    const consent = {
+      permissions: ['ReadAccountsDetail', 'ReadBalances'],
+      expirationDateTime: inDays(30),
+      transactionFromDateTime: monthsAgo(12),
+    }
     const { session, claims } = await connectAndReadClaims({ bankId: MOCK_BANK_ID, consent })
     expect(claims['mh:consent']).toEqual({ essential: true, value: { ...consent, permissionsAction: 'add' } })
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })

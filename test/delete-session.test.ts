@@ -8,8 +8,14 @@ describe('DELETE /sessions/:id revokes and forgets', () => {
     const response = await remove(session.id)
     expect(response.status).toBe(204)
     const revoked = (await mockRequests()).filter((r) => r.endpoint === 'revocation')
-    expect(revoked.find((r) => r.params.token === set.refresh_token)).toMatchObject({ status: 200, params: { token_type_hint: 'refresh_token' } })
-    expect(revoked.find((r) => r.params.token === set.access_token)).toMatchObject({ status: 200, params: { token_type_hint: 'access_token' } })
+    expect(revoked.find((r) => r.params.token === set.refresh_token)).toMatchObject({
+      status: 200,
+      params: { token_type_hint: 'refresh_token' },
+    })
+    expect(revoked.find((r) => r.params.token === set.access_token)).toMatchObject({
+      status: 200,
+      params: { token_type_hint: 'access_token' },
+    })
     expect((await status(session.id)).status).toBe(404)
     expect((await tokens(session.id)).status).toBe(404)
   })

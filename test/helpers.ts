@@ -88,7 +88,8 @@ export class Browser {
     if (response.status !== 200) throw new Error(`the mock answered ${response.status}: ${page}`)
     const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&')
     const fields = new URLSearchParams()
-    for (const [, name, value] of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(name!, value!.replace(/&amp;/g, '&'))
+    for (const [, name, value] of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+      fields.set(name!, value!.replace(/&amp;/g, '&'))
     return { action, fields }
   }
 
@@ -110,7 +111,11 @@ export const authorize = (authorizeUrl: string, decision: 'approve' | 'deny' = '
 export const callback = (url: URL | string) => browser.callback(url)
 
 /** A whole connection: start, approve at the mock, come back. */
-export async function connectAccount(body: Record<string, unknown> = {}, decision: 'approve' | 'deny' = 'approve', extra: Record<string, string> = {}) {
+export async function connectAccount(
+  body: Record<string, unknown> = {},
+  decision: 'approve' | 'deny' = 'approve',
+  extra: Record<string, string> = {},
+) {
   const session = await started(body)
   const back = await authorize(session.authorizeUrl, decision, extra)
   const response = await callback(back)
@@ -119,7 +124,8 @@ export async function connectAccount(body: Record<string, unknown> = {}, decisio
 
 export const status = (id: string) => SELF.fetch(`http://proxy.test/sessions/${id}`)
 export const statusOf = async (id: string) => (await status(id)).json<Record<string, unknown>>()
-export const tokens = (id: string, headers: Record<string, string> = backendAuth()) => SELF.fetch(`http://proxy.test/sessions/${id}/tokens`, { headers })
+export const tokens = (id: string, headers: Record<string, string> = backendAuth()) =>
+  SELF.fetch(`http://proxy.test/sessions/${id}/tokens`, { headers })
 
 export interface RecordedRequest {
   endpoint: 'par' | 'token' | 'revocation'

@@ -27,7 +27,14 @@ const nasty = fc.oneof(
     'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA',
   ),
 )
-const jsonValue = fc.oneof(nasty, fc.integer(), fc.boolean(), fc.constant(null), fc.array(nasty, { maxLength: 3 }), fc.dictionary(nasty, nasty, { maxKeys: 3 }))
+const jsonValue = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(nasty, { maxLength: 3 }),
+  fc.dictionary(nasty, nasty, { maxKeys: 3 }),
+)
 const fields = ['bankId', 'returnTo', 'userId', 'connectionId', 'action', 'extra', '__proto__', 'constructor']
 
 async function expectClean(response: Response, raw: string[]) {
@@ -54,7 +61,10 @@ describe('hostile input at every route gets a clear 4xx, never a 5xx', () => {
           headers: { 'content-type': 'application/json', ...(asBackend ? backendAuth() : { origin: APP_ORIGIN }) },
           body: JSON.stringify(body),
         })
-        await expectClean(response, Object.values(body).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))))
+        await expectClean(
+          response,
+          Object.values(body).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+        )
       }),
       RUNS,
     )
@@ -62,17 +72,27 @@ describe('hostile input at every route gets a clear 4xx, never a 5xx', () => {
 
   it('POST /sessions with bodies that are not JSON objects', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(nasty, fc.constantFrom('[]', '1', 'null', '"x"', '{"bankId":')), fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), async (body, type) => {
-        const response = await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: { 'content-type': type, ...backendAuth() }, body })
-        await expectClean(response, [body])
-        expect(response.status).toBeGreaterThanOrEqual(400)
-      }),
+      fc.asyncProperty(
+        fc.oneof(nasty, fc.constantFrom('[]', '1', 'null', '"x"', '{"bankId":')),
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+        async (body, type) => {
+          const response = await SELF.fetch('http://proxy.test/sessions', {
+            method: 'POST',
+            headers: { 'content-type': type, ...backendAuth() },
+            body,
+          })
+          await expectClean(response, [body])
+          expect(response.status).toBeGreaterThanOrEqual(400)
+        },
+      ),
       RUNS,
     )
   })
 
   it('GET /connect and GET /callback with random query strings', async () => {
-    const query = fc.dictionary(fc.constantFrom('bankId', 'returnTo', 'state', 'code', 'iss', 'error', 'error_description', 'x'), nasty, { maxKeys: 5 })
+    const query = fc.dictionary(fc.constantFrom('bankId', 'returnTo', 'state', 'code', 'iss', 'error', 'error_description', 'x'), nasty, {
+      maxKeys: 5,
+    })
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/connect', '/callback'), query, async (path, params) => {
         const response = await SELF.fetch(`http://proxy.test${path}?${new URLSearchParams(params)}`, { redirect: 'manual' })

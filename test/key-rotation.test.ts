@@ -15,12 +15,19 @@ function proxyWith(overrides: Partial<Env>) {
     return response
   }
   const backend = (path: string, init: RequestInit = {}) =>
-    serve(new Request(`http://proxy.test${path}`, { ...init, headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json', ...init.headers } }))
+    serve(
+      new Request(`http://proxy.test${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json', ...init.headers },
+      }),
+    )
   return { serve, backend, browser: new Browser(serve) }
 }
 
 async function connectWith(proxy: ReturnType<typeof proxyWith>) {
-  const { id, authorizeUrl } = await (await proxy.backend('/sessions', { method: 'POST', body: '{}' })).json<{ id: string; authorizeUrl: string }>()
+  const { id, authorizeUrl } = await (
+    await proxy.backend('/sessions', { method: 'POST', body: '{}' })
+  ).json<{ id: string; authorizeUrl: string }>()
   const back = await proxy.browser.authorize(authorizeUrl)
   expect((await proxy.browser.callback(back)).status).toBe(200)
   return { id, code: back.searchParams.get('code')! }
@@ -39,7 +46,10 @@ describe('signing key rotation', () => {
 })
 
 describe('encryption key rotation', () => {
-  const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 
   it('with NEW,OLD: records sealed under the old key still open, new ones are sealed under the new key', async () => {
     const before = proxyWith({})

@@ -30,7 +30,8 @@ describe('logs are structured and hold no secret', () => {
     }
     for (const r of await mockRequests()) {
       for (const field of ['client_assertion', 'code_verifier', 'state', 'nonce']) if (r.params[field]) secrets.push(r.params[field]!)
-      for (const field of ['access_token', 'id_token', 'request_uri']) if (typeof r.answer?.[field] === 'string') secrets.push(r.answer[field] as string)
+      for (const field of ['access_token', 'id_token', 'request_uri'])
+        if (typeof r.answer?.[field] === 'string') secrets.push(r.answer[field] as string)
     }
 
     expect(lines.length).toBeGreaterThan(10)
@@ -44,8 +45,17 @@ describe('logs are structured and hold no secret', () => {
       expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/)
       expect(line.path).not.toMatch(/\?/)
     }
-    const outcomes = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'session_completed').map((l) => [l.outcome, l.error])
-    expect(outcomes).toEqual(expect.arrayContaining([['connected', undefined], ['failed', 'access_denied'], ['failed', 'id_token_nonce_mismatch']]))
+    const outcomes = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'session_completed')
+      .map((l) => [l.outcome, l.error])
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        ['connected', undefined],
+        ['failed', 'access_denied'],
+        ['failed', 'id_token_nonce_mismatch'],
+      ]),
+    )
   })
 })
 
@@ -53,9 +63,18 @@ describe('redaction, should a secret ever reach a log call', () => {
   it('masks secret-named fields and JWT-shaped values anywhere in a line', async () => {
     const { log } = await import('../src/http/log')
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
-    log('warn', 'upstream_said', { code: 'the-code', state: 's', client_assertion: jwt, detail: { message: `refused ${jwt}`, refresh_token: 'rt' } })
+    log('warn', 'upstream_said', {
+      code: 'the-code',
+      state: 's',
+      client_assertion: jwt,
+      detail: { message: `refused ${jwt}`, refresh_token: 'rt' },
+    })
     const line = lines.at(-1)!
     for (const secret of ['the-code', jwt, '"rt"']) expect(line).not.toContain(secret)
-    expect(JSON.parse(line)).toMatchObject({ code: '[redacted]', state: '[redacted]', detail: { message: 'refused [redacted-jwt]', refresh_token: '[redacted]' } })
+    expect(JSON.parse(line)).toMatchObject({
+      code: '[redacted]',
+      state: '[redacted]',
+      detail: { message: 'refused [redacted-jwt]', refresh_token: '[redacted]' },
+    })
   })
 })

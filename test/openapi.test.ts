@@ -51,15 +51,29 @@ describe('the OpenAPI document', () => {
     const doc = await loadDoc()
     const json = { 'content-type': 'application/json', ...backendAuth() }
 
-    const start = await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: json, body: JSON.stringify({ offlineAccess: true }) })
+    const start = await SELF.fetch('http://proxy.test/sessions', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ offlineAccess: true }),
+    })
     const session = (await start.clone().json()) as { id: string; authorizeUrl: string }
     await expectMatches(doc, '/sessions', 'post', start)
-    await expectMatches(doc, '/sessions', 'post', await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: json, body: '{"bankId":1}' }))
+    await expectMatches(
+      doc,
+      '/sessions',
+      'post',
+      await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: json, body: '{"bankId":1}' }),
+    )
     await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}`))
 
     await callback(await authorize(session.authorizeUrl))
     await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}`))
-    await expectMatches(doc, '/sessions/{id}/tokens', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}/tokens`, { headers: backendAuth() }))
+    await expectMatches(
+      doc,
+      '/sessions/{id}/tokens',
+      'get',
+      await SELF.fetch(`http://proxy.test/sessions/${session.id}/tokens`, { headers: backendAuth() }),
+    )
     await expectMatches(doc, '/sessions/{id}/tokens', 'get', await SELF.fetch(`http://proxy.test/sessions/${session.id}/tokens`))
     await expectMatches(doc, '/sessions/{id}/refresh', 'post', await refresh(session.id))
     await expectMatches(doc, '/sessions/{id}', 'get', await SELF.fetch('http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA'))

@@ -28,6 +28,7 @@ describe('per-IP rate limits answer 429 with a clear message', () => {
   })
 
   it('the app backend (bearer key) is not limited by its address', async () => {
-    for (let i = 0; i < 25; i++) expect((await startSession({}, { ...(await import('./helpers')).backendAuth(), 'cf-connecting-ip': '192.0.2.1' })).status).toBe(201)
+    for (let i = 0; i < 25; i++)
+      expect((await startSession({}, { ...(await import('./helpers')).backendAuth(), 'cf-connecting-ip': '192.0.2.1' })).status).toBe(201)
   })
 })

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
-import { APP_ORIGIN, claimsOf, connectAccount, mockRequests, refresh, revokeAtMock, startSession, statusOf, tokens, tokenSet } from './helpers'
+import {
+  APP_ORIGIN,
+  claimsOf,
+  connectAccount,
+  mockRequests,
+  refresh,
+  revokeAtMock,
+  startSession,
+  statusOf,
+  tokens,
+  tokenSet,
+} from './helpers'
 
 describe('refreshing a session started with offlineAccess', () => {
   it('asks for offline_access, keeps the refresh token, and refreshes with a fresh client assertion and sub', async () => {
@@ -45,7 +56,9 @@ describe('refreshing a session started with offlineAccess', () => {
     const [a, b] = await Promise.all([refresh(session.id), refresh(session.id)])
     expect([a.status, b.status]).toEqual([200, 200])
     // Serialised: the second used the token the first received, so the chain is intact...
-    const spent = (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.grant_type === 'refresh_token' && r.status !== 200)
+    const spent = (await mockRequests()).filter(
+      (r) => r.endpoint === 'token' && r.params.grant_type === 'refresh_token' && r.status !== 200,
+    )
     expect(spent.filter((r) => r.params.refresh_token === first)).toEqual([])
     // ...and the session still refreshes.
     expect((await refresh(session.id)).status).toBe(200)

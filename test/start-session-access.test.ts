@@ -50,7 +50,11 @@ describe('who may start a session, and where the user may be sent back', () => {
   it('refuses a body sent as a form or plain text with 415, instead of reading it as {}', async () => {
     const { SELF } = await import('cloudflare:test')
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
-      const response = await SELF.fetch('http://proxy.test/sessions', { method: 'POST', headers: { 'content-type': type, origin: APP_ORIGIN }, body: '{}' })
+      const response = await SELF.fetch('http://proxy.test/sessions', {
+        method: 'POST',
+        headers: { 'content-type': type, origin: APP_ORIGIN },
+        body: '{}',
+      })
       expect(response.status).toBe(415)
       expect(await response.json()).toMatchObject({ error: 'unsupported_media_type' })
     }

@@ -25,7 +25,12 @@ describe('GET /sessions/:id/tokens gives the token set to the app backend only',
   it('refuses without the key, with a wrong key, and with a key of another length: 401', async () => {
     const session = await started({})
     await callback(await authorize(session.authorizeUrl))
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-key-wrong-key' }, { authorization: 'Bearer x' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-key-wrong-key' },
+      { authorization: 'Bearer x' },
+      { authorization: 'Basic abc' },
+    ]) {
       const response = await tokens(session.id, headers)
       expect(response.status).toBe(401)
       expect(await response.json()).toMatchObject({ error: 'unauthorized' })

@@ -60,7 +60,9 @@ describe('the browser helper', () => {
   })
 
   it('errors carry the stable code', async () => {
-    await expect(connectBank({ baseUrl: 'http://proxy.test', returnTo: 'https://evil.example', fetch: browserFetch, navigate: () => {} })).rejects.toMatchObject({
+    await expect(
+      connectBank({ baseUrl: 'http://proxy.test', returnTo: 'https://evil.example', fetch: browserFetch, navigate: () => {} }),
+    ).rejects.toMatchObject({
       code: 'return_to_not_allowed',
       status: 400,
     })

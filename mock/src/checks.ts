@@ -7,21 +7,26 @@ import type { AuthParams } from './state'
 export function checkAuthParams(client: Client, raw: Record<string, unknown>): AuthParams {
   const p = raw as Record<string, string | undefined>
   if (p.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
-  if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri)) throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
-  if (p.response_type !== 'code' && p.response_type !== 'code id_token') throw new OAuthError('unsupported_response_type', 'response_type must be code or code id_token')
+  if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri))
+    throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
+  if (p.response_type !== 'code' && p.response_type !== 'code id_token')
+    throw new OAuthError('unsupported_response_type', 'response_type must be code or code id_token')
   // The mock answers the hybrid flow by form_post only (a fragment would never reach the client's server).
-  if (p.response_type === 'code id_token' && p.response_mode !== 'form_post') throw new OAuthError('invalid_request', 'code id_token needs response_mode=form_post')
+  if (p.response_type === 'code id_token' && p.response_mode !== 'form_post')
+    throw new OAuthError('invalid_request', 'code id_token needs response_mode=form_post')
   const scopes = (p.scope ?? '').split(' ').filter(Boolean)
   if (!scopes.includes('openid')) throw new OAuthError('invalid_scope', 'openid is required')
   const selectors = scopes.filter((s) => s.startsWith('id:'))
   const actions = scopes.filter((s) => ACTIONS.has(s))
   const claims = typeof raw.claims === 'string' ? safeJson(raw.claims) : raw.claims
-  if (!claims || typeof claims !== 'object' || !('id_token' in claims)) throw new OAuthError('invalid_request', 'claims must be a JSON object with id_token')
+  if (!claims || typeof claims !== 'object' || !('id_token' in claims))
+    throw new OAuthError('invalid_request', 'claims must be a JSON object with id_token')
   const idTokenClaims = (claims as AuthParams['claims']).id_token
   if (!idTokenClaims?.sub || !idTokenClaims['mh:con_id']) throw new OAuthError('invalid_request', 'claims must request sub and mh:con_id')
   if (actions.length) {
     if (scopes.length !== 2) throw new OAuthError('invalid_scope', `${actions[0]} allows only openid beside it`)
-    if (!idTokenClaims.sub.value || !idTokenClaims['mh:con_id'].value) throw new OAuthError('invalid_request', `${actions[0]} needs sub and mh:con_id values`)
+    if (!idTokenClaims.sub.value || !idTokenClaims['mh:con_id'].value)
+      throw new OAuthError('invalid_request', `${actions[0]} needs sub and mh:con_id values`)
   } else if (selectors.length !== 1) {
     throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
   }
@@ -35,14 +40,14 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
   return { ...(raw as unknown as AuthParams), claims: claims as AuthParams['claims'] }
 }
 
-
 /** mh:consent, mh:sync and mh:account_verification, in the shapes Moneyhub's client sends and within its documented limits. */
 function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
   const DAY = 86_400_000
   const consent = claims['mh:consent']
   if (consent) {
     const value = consent.value as Record<string, unknown> | undefined
-    if (!consent.essential || !value || typeof value !== 'object') throw new OAuthError('invalid_request', 'mh:consent needs essential and a value')
+    if (!consent.essential || !value || typeof value !== 'object')
+      throw new OAuthError('invalid_request', 'mh:consent needs essential and a value')
     const { permissions, permissionsAction, expirationDateTime, transactionFromDateTime, ...rest } = value
     if (Object.keys(rest).length) throw new OAuthError('invalid_request', `mh:consent has unknown members: ${Object.keys(rest).join(', ')}`)
     if (permissions !== undefined && (!Array.isArray(permissions) || !permissions.every((x) => typeof x === 'string'))) {
@@ -53,13 +58,15 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
     }
     if (expirationDateTime !== undefined) {
       const t = Date.parse(String(expirationDateTime))
-      if (!(t > Date.now() && t <= Date.now() + 90 * DAY)) throw new OAuthError('invalid_request', 'mh:consent expirationDateTime must be within 90 days ahead')
+      if (!(t > Date.now() && t <= Date.now() + 90 * DAY))
+        throw new OAuthError('invalid_request', 'mh:consent expirationDateTime must be within 90 days ahead')
     }
     if (transactionFromDateTime !== undefined) {
       const t = Date.parse(String(transactionFromDateTime))
       const limit = new Date()
       limit.setUTCMonth(limit.getUTCMonth() - 72)
-      if (!(t < Date.now() && t >= limit.getTime())) throw new OAuthError('invalid_request', 'mh:consent transactionFromDateTime must be within 72 months back')
+      if (!(t < Date.now() && t >= limit.getTime()))
+        throw new OAuthError('invalid_request', 'mh:consent transactionFromDateTime must be within 72 months back')
     }
   }
   const sync = claims['mh:sync']

@@ -39,22 +39,39 @@ if (id) {
   });
 }`
   return html`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>Demo app: connect a bank</title>
-    <style>body{font:16px system-ui;max-width:40em;margin:2em auto}pre{background:#f4f4f4;padding:1em;white-space:pre-wrap;word-break:break-all}</style>
-  </head>
-  <body>
-    <h1>Demo app</h1>
-    <p>Connect a bank account through the edge connect proxy at <code>${proxyOrigin}</code>.</p>
-    <label>Bank <select id="bank">
-      <option value="${MOCK_BANK_ID}">Moneyhub Open Banking Mock</option>
-      <option value="">Let me choose at Moneyhub (id:test)</option>
-    </select></label>
-    <button id="connect">Connect</button>
-    <pre id="status">Not connected yet.</pre>
-    <script>${raw(script)}</script>
-  </body>
-</html>`
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Demo app: connect a bank</title>
+        <style>
+          body {
+            font: 16px system-ui;
+            max-width: 40em;
+            margin: 2em auto;
+          }
+          pre {
+            background: #f4f4f4;
+            padding: 1em;
+            white-space: pre-wrap;
+            word-break: break-all;
+          }
+        </style>
+      </head>
+      <body>
+        <h1>Demo app</h1>
+        <p>Connect a bank account through the edge connect proxy at <code>${proxyOrigin}</code>.</p>
+        <label
+          >Bank
+          <select id="bank">
+            <option value="${MOCK_BANK_ID}">Moneyhub Open Banking Mock</option>
+            <option value="">Let me choose at Moneyhub (id:test)</option>
+          </select></label
+        >
+        <button id="connect">Connect</button>
+        <pre id="status">Not connected yet.</pre>
+        <script>
+          ${raw(script)}
+        </script>
+      </body>
+    </html>`
 }

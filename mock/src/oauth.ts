@@ -10,12 +10,17 @@ export const PAR_TTL = 60
 
 /** An OAuth error answer (RFC 6749 §5.2). */
 export class OAuthError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status: 400 | 401 = 400) {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status: 400 | 401 = 400,
+  ) {
     super(description)
   }
 }
 
 export const random = (bytes = 24) => base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
-export const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
-export const sha256b64 = async (s: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))))
-
+export const hex = (bytes: number) =>
+  [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
+export const sha256b64 = async (s: string) =>
+  base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))))

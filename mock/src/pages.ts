@@ -6,15 +6,18 @@ import type { AuthParams } from './state'
 /** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
 export function formPost(action: string, fields: URLSearchParams) {
   return html`<!doctype html>
-<html lang="en">
-  <head><meta charset="utf-8" /><title>Submit this form</title></head>
-  <body onload="document.forms[0].submit()">
-    <form method="post" action="${action}">
-      ${[...fields].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
-      <noscript><button type="submit">Continue</button></noscript>
-    </form>
-  </body>
-</html>`
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Submit this form</title>
+      </head>
+      <body onload="document.forms[0].submit()">
+        <form method="post" action="${action}">
+          ${[...fields].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+          <noscript><button type="submit">Continue</button></noscript>
+        </form>
+      </body>
+    </html>`
 }
 
 export function consentPage(url: string, params: AuthParams, selector: string | undefined) {
@@ -25,15 +28,25 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
   }
   const chooser = selector !== undefined && GROUP_SELECTORS.has(selector)
   return html`<!doctype html>
-<html lang="en">
-  <head><meta charset="utf-8" /><title>Mock Moneyhub: consent</title></head>
-  <body>
-    <h1>Mock Moneyhub identity server</h1>
-    <p>The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope <code>${params.scope}</code>).</p>
-    ${chooser
-      ? html`<p><a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}">Connect Moneyhub Open Banking Mock</a></p>`
-      : html`<p><a id="approve" href="${link({ decision: 'approve' })}">Approve</a></p>`}
-    <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
-  </body>
-</html>`
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Mock Moneyhub: consent</title>
+      </head>
+      <body>
+        <h1>Mock Moneyhub identity server</h1>
+        <p>
+          The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope
+          <code>${params.scope}</code>).
+        </p>
+        ${
+          chooser
+            ? html`<p>
+                <a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}">Connect Moneyhub Open Banking Mock</a>
+              </p>`
+            : html`<p><a id="approve" href="${link({ decision: 'approve' })}">Approve</a></p>`
+        }
+        <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
+      </body>
+    </html>`
 }

@@ -142,7 +142,10 @@ export function provider(options: ProviderOptions) {
   app.get('/auth', async (c) => {
     const query = c.req.query()
     const { params, requestUri } = await resolveRequest(c, query)
-    const selector = params.scope.split(' ').find((s) => s.startsWith('id:'))?.slice(3)
+    const selector = params.scope
+      .split(' ')
+      .find((s) => s.startsWith('id:'))
+      ?.slice(3)
     const decision = query.decision
     if (decision !== 'approve' && decision !== 'deny') return c.html(consentPage(c.req.url, params, selector))
     if (requestUri) pushed.delete(requestUri) // single use
@@ -175,9 +178,15 @@ export function provider(options: ProviderOptions) {
   })
 
   /** The hybrid flow's id_token (OIDC Core §3.3.2.11): binds the code (c_hash) and, as FAPI asks, the state (s_hash). */
-  async function frontChannelIdToken(c: Context<MockEnv>, params: AuthParams, issued: { sub: string; conId: string; code: string }, fault?: string) {
+  async function frontChannelIdToken(
+    c: Context<MockEnv>,
+    params: AuthParams,
+    issued: { sub: string; conId: string; code: string },
+    fault?: string,
+  ) {
     const key = await serverKey()
-    const half = async (value: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))).slice(0, 16))
+    const half = async (value: string) =>
+      base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))).slice(0, 16))
     const t = now()
     return new SignJWT({
       'mh:con_id': issued.conId,
@@ -215,7 +224,8 @@ export function provider(options: ProviderOptions) {
       } else if (form.grant_type === 'refresh_token') {
         const issued = form.refresh_token ? refreshTokens.get(form.refresh_token) : undefined
         // Rotation with reuse detection, as node-oidc-provider does it: a spent refresh token is refused.
-        if (!issued || issued.used || issued.grant.revoked) throw new OAuthError('invalid_grant', 'refresh token is unknown, used or revoked')
+        if (!issued || issued.used || issued.grant.revoked)
+          throw new OAuthError('invalid_grant', 'refresh token is unknown, used or revoked')
         if (issued.grant.fault !== 'refresh_no_rotation') issued.used = true
         grant = issued.grant
         refreshing = form.refresh_token
@@ -271,7 +281,9 @@ export function provider(options: ProviderOptions) {
       .setIssuedAt(t)
       .setExpirationTime(t + expiresIn)
       .sign(key.privateKey)
-    const atHash = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).slice(0, 16))
+    const atHash = base64url.encode(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).slice(0, 16),
+    )
 
     // The id_token as Moneyhub issues it (see the seed), then bent by the fault, if any.
     const claims: Record<string, unknown> = {
@@ -304,7 +316,9 @@ export function provider(options: ProviderOptions) {
     if (fault === 'alg_none') {
       idToken = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify(claims))}.`
     } else if (fault === 'alg_hs256') {
-      idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(client.clientId.padEnd(32, '0')))
+      idToken = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(client.clientId.padEnd(32, '0')))
     } else {
       const signer = fault === 'rogue_signature' || fault === 'unknown_kid' ? await makeServerKey() : key
       const kid = fault === 'rogue_signature' ? key.kid : signer.kid

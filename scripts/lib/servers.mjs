@@ -64,10 +64,14 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
 
 function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0 }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
-  const child = spawn(join(BIN, 'wrangler'), ['dev', ...args, '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...varArgs], {
-    env: TOOL_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    join(BIN, 'wrangler'),
+    ['dev', ...args, '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...varArgs],
+    {
+      env: TOOL_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const lines = (chunk) =>
     chunk
       .toString()
@@ -95,10 +99,25 @@ export async function waitFor(url, seconds = 60) {
  * Starts both; `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
  * `persistTo` keeps their local storage apart from `npm run dev`'s.
  */
-export async function startServers({ proxyPort, mockPort, proxyVars, mockVars, persistTo, onLine, onExit, proxyConfig = 'wrangler.toml', inspectorPort = 0 }) {
+export async function startServers({
+  proxyPort,
+  mockPort,
+  proxyVars,
+  mockVars,
+  persistTo,
+  onLine,
+  onExit,
+  proxyConfig = 'wrangler.toml',
+  inspectorPort = 0,
+}) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   const mock = wranglerDev('mock', ['-c', 'mock/wrangler.toml', '--port', String(mockPort), ...persist], { vars: mockVars, onLine, onExit })
-  const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], { vars: proxyVars, onLine, onExit, inspectorPort })
+  const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], {
+    vars: proxyVars,
+    onLine,
+    onExit,
+    inspectorPort,
+  })
   const proxyOrigin = `http://127.0.0.1:${proxyPort}`
   const mockOrigin = `http://127.0.0.1:${mockPort}`
   const stop = async () => {

@@ -20,7 +20,11 @@ export interface StartedSession {
 }
 
 export class ConnectError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(message)
     this.name = 'ConnectError'
   }
@@ -67,7 +71,9 @@ export async function connectBank(options: ConnectOptions): Promise<StartedSessi
 }
 
 /** What the proxy appended to returnTo: ?session=<id>&status=…[&error=…]. */
-export function sessionFromReturn(url: string = pageLocation().href): { session: string; status: SessionStatus; error?: string } | undefined {
+export function sessionFromReturn(
+  url: string = pageLocation().href,
+): { session: string; status: SessionStatus; error?: string } | undefined {
   const params = new URL(url).searchParams
   const session = params.get('session')
   const status = params.get('status') as SessionStatus | null

@@ -83,15 +83,25 @@ export async function completeConnection(
 
 /** An error the identity server sent back on the redirect (RFC 6749 §4.1.2.1). */
 class AuthorizationError extends OidcError {
-  constructor(code: string, readonly description?: string) {
+  constructor(
+    code: string,
+    readonly description?: string,
+  ) {
     super(code, 'the identity server answered the authorisation request with an error')
   }
 }
 
-async function exchangeAndStore(config: Config, store: SessionStore, record: StoredSession, secrets: PendingSecrets, response: AuthorizationResponse) {
+async function exchangeAndStore(
+  config: Config,
+  store: SessionStore,
+  record: StoredSession,
+  secrets: PendingSecrets,
+  response: AuthorizationResponse,
+) {
   const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
-  if (response.iss !== undefined && response.iss !== config.issuer) throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')
+  if (response.iss !== undefined && response.iss !== config.issuer)
+    throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')
   if (response.iss === undefined && metadata.authorization_response_iss_parameter_supported) {
     throw new OidcError('iss_missing', 'the issuer promises an iss parameter and the authorisation response has none')
   }
@@ -131,9 +141,11 @@ async function exchangeAndStore(config: Config, store: SessionStore, record: Sto
     timeoutMs: config.upstreamTimeoutMs,
   })
   // OIDC Core §3.3.3.6: both id_tokens speak of the same user.
-  if (frontChannelSub !== undefined && claims.sub !== frontChannelSub) throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
+  if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
+    throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
   // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
-  if (record.userId && claims.sub !== record.userId) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
+  if (record.userId && claims.sub !== record.userId)
+    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
   if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {
     throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
   }

@@ -21,7 +21,8 @@ export interface Refreshed {
 
 export async function refreshSession(config: Config, store: SessionStore, record: StoredSession | undefined): Promise<Refreshed> {
   if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
-  if (currentStatus(record) !== 'connected') throw new FlowError('conflict', 'session_not_connected', `the session is ${currentStatus(record)}`)
+  if (currentStatus(record) !== 'connected')
+    throw new FlowError('conflict', 'session_not_connected', `the session is ${currentStatus(record)}`)
   const connection = await store.readConnection(record)
   if (!connection) throw new FlowError('conflict', 'tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
   const refreshToken = connection.tokens.refresh_token
@@ -31,7 +32,13 @@ export async function refreshSession(config: Config, store: SessionStore, record
 
   try {
     const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
-    const { tokens, refreshExpiresIn } = await refreshTokens(config, metadata.token_endpoint, refreshToken, connection.tokens.scope, record.userId)
+    const { tokens, refreshExpiresIn } = await refreshTokens(
+      config,
+      metadata.token_endpoint,
+      refreshToken,
+      connection.tokens.scope,
+      record.userId,
+    )
     // OIDC Core §12.2: a new id_token, when there is one, is validated as at the code exchange, for the same user.
     if (tokens.id_token) {
       await verifyIdToken(tokens.id_token, metadata, {

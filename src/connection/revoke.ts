@@ -24,7 +24,8 @@ export async function deleteSession(config: Config, store: SessionStore, record:
         result = { revoked: false, error: 'revocation_not_supported' }
       } else {
         // The refresh token first: revoking it ends the grant (RFC 7009 §2.1).
-        if (connection.tokens.refresh_token) await revokeToken(config, metadata.revocation_endpoint, connection.tokens.refresh_token, 'refresh_token')
+        if (connection.tokens.refresh_token)
+          await revokeToken(config, metadata.revocation_endpoint, connection.tokens.refresh_token, 'refresh_token')
         await revokeToken(config, metadata.revocation_endpoint, connection.tokens.access_token, 'access_token')
       }
     } catch (error) {

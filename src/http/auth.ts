@@ -30,7 +30,8 @@ export const requireBackend = createMiddleware<AppEnv>(async (c, next) => {
 export async function backendOrBrowser(c: Context<AppEnv>): Promise<Caller> {
   if (await isBackend(c)) return 'backend'
   const origin = c.req.header('origin')
-  if (origin === undefined) throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <BACKEND_API_KEY>, or call from an allowed origin')
+  if (origin === undefined)
+    throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <BACKEND_API_KEY>, or call from an allowed origin')
   if (!c.get('config').allowedOrigins.has(origin)) throw new ApiError(403, 'origin_not_allowed', 'this origin is not in ALLOWED_ORIGINS')
   return 'browser'
 }

@@ -14,7 +14,9 @@ export const returnTo = z.string().check(z.maxLength(2048))
 /** Moneyhub user ids are 24 hex digits; accept any plain id. */
 export const userId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub user id'))
 /** Moneyhub connection ids are `<bankId>:<id>`. */
-export const connectionId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub connection id (<bankId>:<id>)'))
+export const connectionId = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub connection id (<bankId>:<id>)'))
 export const action = z.enum(ACTIONS)
 
 const DAY_MS = 86_400_000
@@ -28,24 +30,28 @@ const monthsBack = (months: number) => {
 export const consent = z
   .strictObject({
     permissions: z.optional(
-      z.array(z.string().check(z.regex(/^[A-Za-z]{1,64}$/, 'must be an Open Banking permission name'))).check(z.minLength(1), z.maxLength(32)),
+      z
+        .array(z.string().check(z.regex(/^[A-Za-z]{1,64}$/, 'must be an Open Banking permission name')))
+        .check(z.minLength(1), z.maxLength(32)),
     ),
     permissionsAction: z.optional(z.enum(PERMISSIONS_ACTIONS)),
     expirationDateTime: z.optional(
-      z.iso
-        .datetime({ offset: true })
-        .check(
-          z.refine((v) => Date.parse(v) > Date.now(), 'must be in the future'),
-          z.refine((v) => Date.parse(v) <= Date.now() + MAX_CONSENT_DAYS_AHEAD * DAY_MS, `must be at most ${MAX_CONSENT_DAYS_AHEAD} days ahead`),
+      z.iso.datetime({ offset: true }).check(
+        z.refine((v) => Date.parse(v) > Date.now(), 'must be in the future'),
+        z.refine(
+          (v) => Date.parse(v) <= Date.now() + MAX_CONSENT_DAYS_AHEAD * DAY_MS,
+          `must be at most ${MAX_CONSENT_DAYS_AHEAD} days ahead`,
         ),
+      ),
     ),
     transactionFromDateTime: z.optional(
-      z.iso
-        .datetime({ offset: true })
-        .check(
-          z.refine((v) => Date.parse(v) < Date.now(), 'must be in the past'),
-          z.refine((v) => Date.parse(v) >= monthsBack(MAX_TRANSACTION_MONTHS_BACK), `must be at most ${MAX_TRANSACTION_MONTHS_BACK} months back`),
+      z.iso.datetime({ offset: true }).check(
+        z.refine((v) => Date.parse(v) < Date.now(), 'must be in the past'),
+        z.refine(
+          (v) => Date.parse(v) >= monthsBack(MAX_TRANSACTION_MONTHS_BACK),
+          `must be at most ${MAX_TRANSACTION_MONTHS_BACK} months back`,
         ),
+      ),
     ),
   })
   .check(z.refine((c) => !c.permissionsAction || Boolean(c.permissions), { message: 'permissionsAction needs permissions' }))

@@ -1,5 +1,6 @@
-export const isLoopbackHost = (hostname: string): boolean =>
-  hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+import { ApiError } from '../errors'
+
+export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
 
 /**
  * A `returnTo` the user may be sent back to: an absolute http(s) URL (http only
@@ -18,4 +19,12 @@ export function allowedReturnTo(value: string, allowedOrigins: ReadonlySet<strin
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined
   if (url.username || url.password) return undefined
   return allowedOrigins.has(url.origin) ? url : undefined
+}
+
+/** The checked returnTo of a request (undefined when none was given), or 400 `return_to_not_allowed`. */
+export function checkedReturnTo(value: string | undefined, allowedOrigins: ReadonlySet<string>): string | undefined {
+  if (value === undefined) return undefined
+  const url = allowedReturnTo(value, allowedOrigins)
+  if (!url) throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
+  return url.href
 }

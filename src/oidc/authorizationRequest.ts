@@ -48,7 +48,12 @@ export async function authorizationParameters(config: Config, request: Authoriza
 export async function pushAuthorizationRequest(config: Config, endpoint: string, request: AuthorizationRequest) {
   const { claims, ...params } = await authorizationParameters(config, request)
   const body = new URLSearchParams({ ...params, claims: JSON.stringify(claims), ...(await clientAuthentication(config, endpoint)) })
-  const response = await upstreamFetch(endpoint, { method: 'POST', headers: FORM, body }, config.upstreamTimeoutMs, 'the pushed authorization request endpoint')
+  const response = await upstreamFetch(
+    endpoint,
+    { method: 'POST', headers: FORM, body },
+    config.upstreamTimeoutMs,
+    'the pushed authorization request endpoint',
+  )
   const json = await readJsonObject(response, 'the pushed authorization request endpoint')
   // RFC 9126 §2.2: success is 201 with request_uri and expires_in.
   if (response.status !== 201) {

@@ -8,14 +8,16 @@ import { OidcError, UpstreamError } from './errors'
 import { readShared, writeShared } from './sharedCache'
 import { readJsonObject, upstreamFetch } from './upstream'
 
-const endpoint = z.string().check(z.refine((value) => {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
-  } catch {
-    return false
-  }
-}))
+const endpoint = z.string().check(
+  z.refine((value) => {
+    try {
+      const url = new URL(value)
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+    } catch {
+      return false
+    }
+  }),
+)
 
 const IssuerMetadataSchema = z.looseObject({
   issuer: z.string(),

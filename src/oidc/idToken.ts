@@ -120,12 +120,20 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
   }
   // §3.1.3.7 step 11: the nonce sent in the authorisation request (§12.2: a refreshed id_token may omit it).
   if (payload.nonce !== expected.nonce && !(expected.refreshed && payload.nonce === undefined)) {
-    throw new OidcError(payload.nonce === undefined ? 'id_token_nonce_missing' : 'id_token_nonce_mismatch', 'the id_token nonce does not match the one sent')
+    throw new OidcError(
+      payload.nonce === undefined ? 'id_token_nonce_missing' : 'id_token_nonce_mismatch',
+      'the id_token nonce does not match the one sent',
+    )
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcError('id_token_sub_missing', 'the id_token has no sub')
-  if (expected.sub !== undefined && payload.sub !== expected.sub) throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user')
+  if (expected.sub !== undefined && payload.sub !== expected.sub)
+    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user')
   // §3.2.2.9 / §3.3.2.11: at_hash, when present, binds the access token to this id_token.
-  if (payload.at_hash !== undefined && expected.accessToken !== undefined && payload.at_hash !== (await tokenHash(expected.accessToken, alg))) {
+  if (
+    payload.at_hash !== undefined &&
+    expected.accessToken !== undefined &&
+    payload.at_hash !== (await tokenHash(expected.accessToken, alg))
+  ) {
     throw new OidcError('id_token_at_hash_mismatch', 'the id_token at_hash does not match the access token')
   }
   if (expected.frontChannel) {
@@ -134,7 +142,8 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
       ['s_hash', expected.frontChannel.state],
     ] as const) {
       if (payload[claim] === undefined) throw new OidcError(`id_token_${claim}_missing`, `the front-channel id_token has no ${claim}`)
-      if (payload[claim] !== (await tokenHash(value, alg))) throw new OidcError(`id_token_${claim}_mismatch`, `the id_token ${claim} does not match`)
+      if (payload[claim] !== (await tokenHash(value, alg)))
+        throw new OidcError(`id_token_${claim}_mismatch`, `the id_token ${claim} does not match`)
     }
   }
   if (payload['mh:con_id'] !== undefined && typeof payload['mh:con_id'] !== 'string') {
@@ -153,13 +162,18 @@ function idTokenError(cause: unknown): OidcError {
   if (cause instanceof errors.JWTClaimValidationFailed) {
     const claim = cause.claim.replace(/[^a-z_]/gi, '')
     const code = cause.reason === 'missing' ? `id_token_${claim}_missing` : `id_token_${claim}_invalid`
-    return new OidcError(code, `the id_token ${cause.claim} claim is ${cause.reason === 'missing' ? 'missing' : 'not acceptable'}`, { cause })
+    return new OidcError(code, `the id_token ${cause.claim} claim is ${cause.reason === 'missing' ? 'missing' : 'not acceptable'}`, {
+      cause,
+    })
   }
-  if (cause instanceof errors.JOSEAlgNotAllowed) return new OidcError('id_token_alg_not_allowed', 'the id_token is signed with an algorithm that is not allowed', { cause })
-  if (cause instanceof errors.JWKSNoMatchingKey) return new OidcError('id_token_key_unknown', 'no key of the issuer matches the id_token', { cause })
-  if (cause instanceof errors.JWSSignatureVerificationFailed) return new OidcError('id_token_signature_invalid', 'the id_token signature does not verify', { cause })
+  if (cause instanceof errors.JOSEAlgNotAllowed)
+    return new OidcError('id_token_alg_not_allowed', 'the id_token is signed with an algorithm that is not allowed', { cause })
+  if (cause instanceof errors.JWKSNoMatchingKey)
+    return new OidcError('id_token_key_unknown', 'no key of the issuer matches the id_token', { cause })
+  if (cause instanceof errors.JWSSignatureVerificationFailed)
+    return new OidcError('id_token_signature_invalid', 'the id_token signature does not verify', { cause })
   if (cause instanceof errors.JWKSTimeout) return new OidcError('upstream_timeout', 'the issuer JWKS did not answer in time', { cause })
-  if (cause instanceof errors.JWKSInvalid || cause instanceof errors.JOSEError && cause.code === 'ERR_JOSE_GENERIC') {
+  if (cause instanceof errors.JWKSInvalid || (cause instanceof errors.JOSEError && cause.code === 'ERR_JOSE_GENERIC')) {
     return new OidcError('jwks_unavailable', 'the issuer JWKS could not be fetched or read', { cause })
   }
   if (cause instanceof errors.JWSInvalid || cause instanceof errors.JWTInvalid || cause instanceof errors.JOSENotSupported) {

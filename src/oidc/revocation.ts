@@ -6,7 +6,12 @@ import { FORM, upstreamFetch } from './upstream'
 
 export async function revokeToken(config: Config, endpoint: string, token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
   const body = new URLSearchParams({ token, token_type_hint: hint, ...(await clientAuthentication(config, endpoint)) })
-  const response = await upstreamFetch(endpoint, { method: 'POST', headers: FORM, body }, config.upstreamTimeoutMs, 'the revocation endpoint')
+  const response = await upstreamFetch(
+    endpoint,
+    { method: 'POST', headers: FORM, body },
+    config.upstreamTimeoutMs,
+    'the revocation endpoint',
+  )
   // RFC 7009 §2.2: 200 whether or not the token was valid.
   if (response.status !== 200) throw new UpstreamError('revocation_failed', `the revocation endpoint answered ${response.status}`)
 }

@@ -60,7 +60,13 @@ export async function exchangeCode(config: Config, tokenEndpoint: string, exchan
 }
 
 /** RFC 6749 §6 (OIDC Core §12): a new token set for a refresh token, with a fresh client assertion. */
-export async function refreshTokens(config: Config, tokenEndpoint: string, refreshToken: string, scope: string, sub?: string): Promise<TokenResponse> {
+export async function refreshTokens(
+  config: Config,
+  tokenEndpoint: string,
+  refreshToken: string,
+  scope: string,
+  sub?: string,
+): Promise<TokenResponse> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
@@ -70,9 +76,19 @@ export async function refreshTokens(config: Config, tokenEndpoint: string, refre
   return requestTokens(config, tokenEndpoint, form, scope)
 }
 
-export async function requestTokens(config: Config, tokenEndpoint: string, form: URLSearchParams, requestedScope: string): Promise<TokenResponse> {
+export async function requestTokens(
+  config: Config,
+  tokenEndpoint: string,
+  form: URLSearchParams,
+  requestedScope: string,
+): Promise<TokenResponse> {
   const requestedAt = Math.floor(Date.now() / 1000)
-  const response = await upstreamFetch(tokenEndpoint, { method: 'POST', headers: FORM, body: form }, config.upstreamTimeoutMs, 'the token endpoint')
+  const response = await upstreamFetch(
+    tokenEndpoint,
+    { method: 'POST', headers: FORM, body: form },
+    config.upstreamTimeoutMs,
+    'the token endpoint',
+  )
   if (response.status >= 500) throw new UpstreamError('token_endpoint_unavailable', `the token endpoint answered ${response.status}`)
   const json = await readJsonObject(response, 'the token endpoint')
   if (!response.ok) {
@@ -101,7 +117,10 @@ export async function requestTokens(config: Config, tokenEndpoint: string, form:
 
 /** The token endpoint said no (RFC 6749 §5.2); `oauthError` is its error code, e.g. invalid_grant. */
 export class TokenRequestRejected extends OidcError {
-  constructor(readonly oauthError: string | undefined, message: string) {
+  constructor(
+    readonly oauthError: string | undefined,
+    message: string,
+  ) {
     super('token_request_rejected', message)
   }
 }

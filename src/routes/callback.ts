@@ -40,7 +40,11 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
     c.executionCtx.waitUntil(deliverWebhook(config, session))
     if (record.status === 'connected') c.executionCtx.waitUntil(coordinatorOf(c.env, record.id).watch(record))
   }
-  note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', { sessionId: session.id, outcome: session.status, error: session.error })
+  note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', {
+    sessionId: session.id,
+    outcome: session.status,
+    error: session.error,
+  })
   c.header('cache-control', 'no-store')
   c.header('referrer-policy', 'no-referrer')
   if (returnTo) {
@@ -56,15 +60,23 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
 
 const callbackAnswers = {
   303: redirectAnswer('to returnTo?session=<id>&status=connected|failed[&error=<code>]'),
-  200: { description: 'without returnTo: a small HTML page saying what happened', content: { 'text/html': { schema: { type: 'string' as const } } } },
+  200: {
+    description: 'without returnTo: a small HTML page saying what happened',
+    content: { 'text/html': { schema: { type: 'string' as const } } },
+  },
 }
 
 export const callback = new Hono<AppEnv>()
   .get(
     '/',
-    describeRoute({ summary: 'The redirect from the identity server (code flow)', tags: ['browser'], responses: { ...callbackAnswers, ...errorAnswers(400, 429) } }),
-    rateLimit('CALLBACK_LIMITER'), validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })), (c) =>
-    complete(c, c.req.valid('query')),
+    describeRoute({
+      summary: 'The redirect from the identity server (code flow)',
+      tags: ['browser'],
+      responses: { ...callbackAnswers, ...errorAnswers(400, 429) },
+    }),
+    rateLimit('CALLBACK_LIMITER'),
+    validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })),
+    (c) => complete(c, c.req.valid('query')),
   )
   .post(
     '/',
@@ -73,9 +85,12 @@ export const callback = new Hono<AppEnv>()
       tags: ['browser'],
       responses: { ...callbackAnswers, ...errorAnswers(400, 405, 429) },
     }),
-    rateLimit('CALLBACK_LIMITER'), validate('form', AuthorizationResponseSchema), (c) => {
-    if (c.get('config').responseType !== 'code id_token') {
-      throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
-    }
-    return complete(c, c.req.valid('form'))
-  })
+    rateLimit('CALLBACK_LIMITER'),
+    validate('form', AuthorizationResponseSchema),
+    (c) => {
+      if (c.get('config').responseType !== 'code id_token') {
+        throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+      }
+      return complete(c, c.req.valid('form'))
+    },
+  )

@@ -109,7 +109,9 @@ export class SessionStore {
   }
 
   openPendingSecrets(record: StoredSession): Promise<PendingSecrets | undefined> {
-    return record.status === 'pending' && record.sealed ? open<PendingSecrets>(this.keys, record.sealed, record.id) : Promise.resolve(undefined)
+    return record.status === 'pending' && record.sealed
+      ? open<PendingSecrets>(this.keys, record.sealed, record.id)
+      : Promise.resolve(undefined)
   }
 
   /** Stores a (new or refreshed) token set. `refreshableUntil` is set when a refresh token is kept. */

@@ -42,7 +42,15 @@ const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
   // As root, and with no network beyond loopback: no sandbox, no background traffic.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 
 let failed = false

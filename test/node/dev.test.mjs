@@ -16,7 +16,8 @@ function project(devVars) {
   return dir
 }
 
-const run = (cwd, env = {}) => spawnSync(process.execPath, [dev], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 })
+const run = (cwd, env = {}) =>
+  spawnSync(process.execPath, [dev], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 })
 
 test('a malformed .dev.vars is named, with the line and what to do', () => {
   const result = run(project('MONEYHUB_CLIENT_ID=x\nthis line is wrong\n'))
@@ -26,7 +27,14 @@ test('a malformed .dev.vars is named, with the line and what to do', () => {
 })
 
 test('CLIENT_PRIVATE_JWKS that is not JSON is named', () => {
-  const vars = ['MONEYHUB_ISSUER=http://127.0.0.1:1/oidc', 'MONEYHUB_CLIENT_ID=x', 'MONEYHUB_REDIRECT_URI=http://127.0.0.1:2/callback', 'CLIENT_PRIVATE_JWKS={not json', 'TOKEN_ENCRYPTION_KEY=k', 'BACKEND_API_KEY=b'].join('\n')
+  const vars = [
+    'MONEYHUB_ISSUER=http://127.0.0.1:1/oidc',
+    'MONEYHUB_CLIENT_ID=x',
+    'MONEYHUB_REDIRECT_URI=http://127.0.0.1:2/callback',
+    'CLIENT_PRIVATE_JWKS={not json',
+    'TOKEN_ENCRYPTION_KEY=k',
+    'BACKEND_API_KEY=b',
+  ].join('\n')
   const result = run(project(vars))
   assert.equal(result.status, 1)
   assert.match(result.stderr, /CLIENT_PRIVATE_JWKS is not valid JSON/)

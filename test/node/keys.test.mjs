@@ -7,7 +7,11 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 
 const run = (...args) => execFileSync(process.execPath, ['scripts/keys.mjs', ...args], { encoding: 'utf8' })
-const line = (out, name) => out.split('\n').find((l) => l.startsWith(`${name}=`)).slice(name.length + 1)
+const line = (out, name) =>
+  out
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`))
+    .slice(name.length + 1)
 const publicJwks = (out) => JSON.parse(out.slice(out.indexOf('{\n'), out.indexOf('\n}\n') + 2))
 
 test('makes a private JWK Set, its public JWKS, an encryption key and a backend key', () => {
@@ -36,10 +40,19 @@ test('--add-to appends a new key after the existing ones (rotation: it signs onc
   const file = join(dir, 'jwks.json')
   writeFileSync(file, line(run('--kid', 'old'), 'CLIENT_PRIVATE_JWKS'))
   const out = run('--add-to', file, '--alg', 'ES256', '--kid', 'new')
-  assert.deepEqual(JSON.parse(line(out, 'CLIENT_PRIVATE_JWKS')).keys.map((k) => k.kid), ['old', 'new'])
-  assert.deepEqual(publicJwks(out).keys.map((k) => k.kid), ['old', 'new'])
+  assert.deepEqual(
+    JSON.parse(line(out, 'CLIENT_PRIVATE_JWKS')).keys.map((k) => k.kid),
+    ['old', 'new'],
+  )
+  assert.deepEqual(
+    publicJwks(out).keys.map((k) => k.kid),
+    ['old', 'new'],
+  )
 })
 
 test('refuses an unknown algorithm with a clear message', () => {
-  assert.throws(() => execFileSync(process.execPath, ['scripts/keys.mjs', '--alg', 'HS256'], { encoding: 'utf8', stdio: 'pipe' }), /--alg must be one of/)
+  assert.throws(
+    () => execFileSync(process.execPath, ['scripts/keys.mjs', '--alg', 'HS256'], { encoding: 'utf8', stdio: 'pipe' }),
+    /--alg must be one of/,
+  )
 })
