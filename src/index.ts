@@ -27,9 +27,10 @@ const api = new Hono<AppEnv>()
     c.json({ status: 'ok' as const }),
   )
   .use('/sessions/*', withConfig)
-  // CORS for the frontend routes only: starting a session and reading its status (never the tokens).
+  // CORS for the frontend routes only: starting a session and reading its status, at once or as events (never the tokens).
   .use('/sessions', corsForFrontends)
   .use('/sessions/:id', corsForFrontends)
+  .use('/sessions/:id/events', corsForFrontends)
   .use('/connect', withConfig)
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)

@@ -56,6 +56,17 @@ describe('live status for frontends', () => {
     }
   })
 
+  it('events are readable cross-origin from an allowed origin (EventSource makes CORS requests)', async () => {
+    const session = await started({})
+    await callback(await authorize(session.authorizeUrl))
+    const allowed = await SELF.fetch(`http://proxy.test/sessions/${session.id}/events`, { headers: { origin: 'https://app.example.com' } })
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    await allowed.text()
+    const other = await SELF.fetch(`http://proxy.test/sessions/${session.id}/events`, { headers: { origin: 'https://evil.example' } })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    await other.text()
+  })
+
   it('events for an unknown session: 404', async () => {
     expect((await SELF.fetch('http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA/events')).status).toBe(404)
   })

@@ -34,13 +34,13 @@ describe('logs are structured and hold no secret', () => {
         if (typeof r.answer?.[field] === 'string') secrets.push(r.answer[field] as string)
     }
 
-    expect(lines.length).toBeGreaterThan(10)
+    expect(lines.length).toBeGreaterThanOrEqual(8)
     const output = lines.join('\n')
     for (const secret of secrets) expect(output).not.toContain(secret)
     expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
 
     const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.path === 'string')
-    expect(requests.length).toBeGreaterThan(8)
+    expect(requests.length).toBeGreaterThanOrEqual(8)
     for (const line of requests) {
       expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/)
       expect(line.path).not.toMatch(/\?/)

@@ -3,8 +3,8 @@
  * (hono/request-id, also sent back as X-Request-Id), the route's event and its
  * fields. Nothing secret is logged: query strings are never written, and
  * redact() masks any field named like a secret and any value shaped like a
- * JWT, whatever it is called. Successful status polls and health checks are
- * not logged: they are many and say nothing.
+ * JWT, whatever it is called. Successful status polls, health checks and
+ * launches are not logged: they are many and say nothing the next line won't.
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -41,7 +41,8 @@ export function note(c: Context, event: string, level: LogLevel, fields: Record<
   c.set('logNote', { event, level, fields } satisfies Noted)
 }
 
-const QUIET = /^\/(health|sessions\/[A-Za-z0-9_-]{22})$/
+/** Successful answers not worth a line: health checks, status polls, and opening an authorizeUrl (its outcome is logged at the callback). */
+const QUIET = /^\/(health|sessions\/[A-Za-z0-9_-]{22}(\/authorize)?)$/
 
 /** One line per request: its event (or `request`), method, path (never the query), status, duration and the route's fields. */
 export const accessLog = createMiddleware(async (c, next) => {
@@ -49,7 +50,7 @@ export const accessLog = createMiddleware(async (c, next) => {
   await next()
   const path = new URL(c.req.url).pathname
   const noted = c.get('logNote') as Noted | undefined
-  if (!noted && c.req.method === 'GET' && c.res.status === 200 && QUIET.test(path)) return
+  if (!noted && c.req.method === 'GET' && (c.res.status === 200 || c.res.status === 303) && QUIET.test(path)) return
   const level = c.res.status >= 500 ? 'error' : (noted?.level ?? (c.res.status >= 400 ? 'warn' : 'info'))
   log(level, noted?.event ?? 'request', {
     requestId: c.get('requestId'),
