@@ -12,11 +12,12 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   return value
 }
 
+// expires_at is whole seconds (floor of the request time + expires_in): 2 s of life leaves at least 1 s to see it connected.
 describe('expiry', () => {
   it('once the access token has expired and cannot be refreshed: status expired, tokens 410, and the token set is scrubbed', async () => {
-    const { session } = await connectAccount({}, 'approve', { expires_in: '1' })
+    const { session } = await connectAccount({}, 'approve', { expires_in: '2' })
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
-    await sleepMs(1500)
+    await sleepMs(2200)
     expect(await statusOf(session.id)).toMatchObject({ status: 'expired' })
     const gone = await tokens(session.id)
     expect(gone.status).toBe(410)
@@ -32,8 +33,8 @@ describe('expiry', () => {
   })
 
   it('with a refresh token, an expired access token is not the end: still connected, and a refresh brings a new one', async () => {
-    const { session } = await connectAccount({ offlineAccess: true }, 'approve', { expires_in: '1' })
-    await sleepMs(1500)
+    const { session } = await connectAccount({ offlineAccess: true }, 'approve', { expires_in: '2' })
+    await sleepMs(2200)
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
     const stale = await tokenSet(session.id)
     expect(stale.expires_at).toBeLessThanOrEqual(Date.now() / 1000)

@@ -69,7 +69,7 @@ describe('the webhook to the app backend', () => {
   })
 
   it('reports expired when the access token runs out (the session alarm), and when a refresh token is refused', async () => {
-    const timed = await connectAccount({}, 'approve', { expires_in: '1' })
+    const timed = await connectAccount({}, 'approve', { expires_in: '2' })
     const byAlarm = await waitForWebhooks(timed.session.id, 2)
     expect(byAlarm.map((w) => JSON.parse(w.body).status)).toEqual(['connected', 'expired'])
 
