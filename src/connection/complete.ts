@@ -63,7 +63,7 @@ export async function completeConnection(
   const secrets = await store.openPendingSecrets(record)
   if (!secrets) {
     const failed = await store.markFailed(record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
-    return { session: publicSession(failed), returnTo: record.returnTo }
+    return { session: publicSession(failed), record: failed, returnTo: record.returnTo }
   }
   if (browserKey === undefined || !sameDigest(browserKey, secrets.browserKey)) {
     throw new FlowError('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection')
