@@ -66,4 +66,19 @@ describe('encryption key rotation', () => {
     expect(await (await newOnly.backend(`/sessions/${old.id}/tokens`)).json()).toMatchObject({ error: 'tokens_unreadable' })
     expect((await newOnly.backend(`/sessions/${fresh.id}/tokens`)).status).toBe(200)
   })
+
+  it('a pending session sealed under a key no longer configured fails clearly at the callback', async () => {
+    const before = proxyWith({})
+    const { id, authorizeUrl } = await (
+      await before.backend('/sessions', { method: 'POST', body: '{}' })
+    ).json<{ id: string; authorizeUrl: string }>()
+    const back = await before.browser.authorize(authorizeUrl)
+    const newOnly = proxyWith({ TOKEN_ENCRYPTION_KEY: newKey })
+    const response = await newOnly.serve(new Request(back, { redirect: 'manual' }))
+    expect(response.status).toBe(200)
+    expect(await (await newOnly.serve(new Request(`http://proxy.test/sessions/${id}`))).json()).toMatchObject({
+      status: 'failed',
+      error: 'session_unreadable',
+    })
+  })
 })
