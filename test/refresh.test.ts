@@ -50,6 +50,16 @@ describe('refreshing a session started with offlineAccess', () => {
     expect((await refresh(session.id)).status).toBe(200)
   })
 
+  it('a refresh response without an id_token (OIDC Core §12.2) keeps the one from the authentication', async () => {
+    const { session } = await connectAccount({ offlineAccess: true }, 'approve', { fault: 'refresh_no_id_token' })
+    const before = await tokenSet(session.id)
+    const response = await refresh(session.id)
+    expect(response.status).toBe(200)
+    const after = await tokenSet(session.id)
+    expect(after.access_token).not.toBe(before.access_token)
+    expect(after.id_token).toBe(before.id_token)
+  })
+
   it('two refreshes at the same moment both succeed and the rotated refresh token is not burned', async () => {
     const { session } = await connectAccount({ offlineAccess: true })
     const first = (await tokenSet(session.id)).refresh_token

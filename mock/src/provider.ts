@@ -334,7 +334,8 @@ export function provider(options: ProviderOptions) {
       access_token: accessToken,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
       ...(fault === 'expires_in_missing' ? {} : { expires_in: expiresIn }),
-      id_token: idToken,
+      // OIDC Core §12.2: a refresh response may come without an id_token.
+      ...(refreshing && fault === 'refresh_no_id_token' ? {} : { id_token: idToken }),
       scope: issued.scope,
       token_type: fault === 'token_type_odd_case' ? 'bEaReR' : 'Bearer',
     }

@@ -51,8 +51,8 @@ export async function refreshSession(config: Config, store: SessionStore, record
         ...(record.userId ? { sub: record.userId } : {}),
       })
     }
-    // RFC 6749 §6: the server may or may not rotate the refresh token; keep the old one when it does not.
-    const kept = { ...tokens, refresh_token: tokens.refresh_token ?? refreshToken }
+    // RFC 6749 §6 and OIDC Core §12.2: the server may leave out a new refresh token or id_token; keep the old ones then.
+    const kept = { ...tokens, id_token: tokens.id_token ?? connection.tokens.id_token, refresh_token: tokens.refresh_token ?? refreshToken }
     const stored = await store.storeConnection(
       record,
       { tokens: kept, nonce: connection.nonce },

@@ -12,7 +12,8 @@ const TokenResponseSchema = z.looseObject({
   access_token: nonEmpty(),
   // RFC 6749 §5.1 / §7.1: compared case-insensitively.
   token_type: z.string().check(z.refine((t) => t.toLowerCase() === 'bearer')),
-  id_token: nonEmpty(),
+  // Required at the code exchange (OIDC Core §3.1.3.3), optional after a refresh (§12.2): checked per grant below.
+  id_token: z.optional(nonEmpty()),
   expires_in: seconds(),
   refresh_token: z.optional(nonEmpty()),
   scope: z.optional(z.string()),
@@ -33,10 +34,13 @@ export interface TokenSet {
 }
 
 /** A token response: the set, and the refresh token's lifetime when the server states it. */
-export interface TokenResponse {
-  tokens: TokenSet
+export interface TokenResponse<T = TokenSet> {
+  tokens: T
   refreshExpiresIn?: number
 }
+
+/** A refresh response may leave out the id_token (OIDC Core §12.2). */
+export type RefreshedTokenSet = Omit<TokenSet, 'id_token'> & { id_token?: string }
 
 export interface CodeExchange {
   code: string
@@ -56,7 +60,10 @@ export async function exchangeCode(config: Config, tokenEndpoint: string, exchan
     ...(await clientAuthentication(config, tokenEndpoint)),
   })
   if (exchange.sub) form.set('sub', exchange.sub)
-  return requestTokens(config, tokenEndpoint, form, exchange.requestedScope)
+  const response = await requestTokens(config, tokenEndpoint, form, exchange.requestedScope)
+  const { id_token } = response.tokens
+  if (!id_token) throw new OidcError('token_response_invalid', 'the token response is missing or has invalid: id_token')
+  return { ...response, tokens: { ...response.tokens, id_token } }
 }
 
 /** RFC 6749 §6 (OIDC Core §12): a new token set for a refresh token, with a fresh client assertion. */
@@ -66,7 +73,7 @@ export async function refreshTokens(
   refreshToken: string,
   scope: string,
   sub?: string,
-): Promise<TokenResponse> {
+): Promise<TokenResponse<RefreshedTokenSet>> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
@@ -81,7 +88,7 @@ export async function requestTokens(
   tokenEndpoint: string,
   form: URLSearchParams,
   requestedScope: string,
-): Promise<TokenResponse> {
+): Promise<TokenResponse<RefreshedTokenSet>> {
   const requestedAt = Math.floor(Date.now() / 1000)
   const response = await upstreamFetch(
     tokenEndpoint,
@@ -105,7 +112,7 @@ export async function requestTokens(
   return {
     tokens: {
       access_token: t.access_token,
-      id_token: t.id_token,
+      ...(t.id_token ? { id_token: t.id_token } : {}),
       ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
       token_type: 'Bearer',
       scope: t.scope ?? requestedScope,
