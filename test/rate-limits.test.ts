@@ -35,6 +35,22 @@ describe('per-IP rate limits answer 429 with a clear message', { timeout: 30_000
     expect(statuses.slice(20)).toEqual([429, 429])
   })
 
+  it('an Authorization header that is not the backend key does not escape the limit', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 21; i++) {
+      const response = await SELF.fetch('http://proxy.test/callback?state=x&code=y', {
+        headers: { 'cf-connecting-ip': '198.51.100.2', authorization: 'Bearer anything-at-all' },
+      })
+      statuses.push(response.status)
+    }
+    expect(statuses.at(-1)).toBe(429)
+    const starts: number[] = []
+    for (let i = 0; i < 21; i++)
+      starts.push((await startSession({}, { authorization: 'Bearer wrong-key-wrong-key', 'cf-connecting-ip': '198.51.100.3' })).status)
+    expect(starts.slice(0, 20).every((s) => s === 401)).toBe(true)
+    expect(starts.at(-1)).toBe(429)
+  })
+
   it('the app backend (bearer key) is not limited by its address', async () => {
     for (let i = 0; i < 25; i++)
       expect((await startSession({}, { ...(await import('./helpers')).backendAuth(), 'cf-connecting-ip': '192.0.2.1' })).status).toBe(201)

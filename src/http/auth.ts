@@ -8,17 +8,22 @@ export type Caller = 'backend' | 'browser'
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 
+/** Whether the request carries BACKEND_API_KEY: `absent` without an Authorization header. */
+export async function backendKeyCheck(c: Context<AppEnv>): Promise<'valid' | 'invalid' | 'absent'> {
+  const header = c.req.header('authorization')
+  if (header === undefined) return 'absent'
+  const key = BEARER.exec(header)?.[1]
+  if (!key) return 'invalid'
+  // Compared as SHA-256 digests so that lengths match and timing says nothing.
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
+  return crypto.subtle.timingSafeEqual(digest, c.get('config').backendKeyDigest) ? 'valid' : 'invalid'
+}
+
 /** True for a correct bearer key, false with no Authorization header; a wrong key is refused with 401. */
 export async function isBackend(c: Context<AppEnv>): Promise<boolean> {
-  const header = c.req.header('authorization')
-  if (header === undefined) return false
-  const key = BEARER.exec(header)?.[1]
-  if (key) {
-    // Compared as SHA-256 digests so that lengths match and timing says nothing.
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-    if (crypto.subtle.timingSafeEqual(digest, c.get('config').backendKeyDigest)) return true
-  }
-  throw new ApiError(401, 'unauthorized', 'the bearer key is not valid')
+  const check = await backendKeyCheck(c)
+  if (check === 'invalid') throw new ApiError(401, 'unauthorized', 'the bearer key is not valid')
+  return check === 'valid'
 }
 
 export const requireBackend = createMiddleware<AppEnv>(async (c, next) => {
