@@ -2,10 +2,14 @@
  * The connect proxy: one Worker that runs the whole "connect a bank account"
  * flow with Moneyhub's identity server.
  *
- *   POST /sessions | GET /connect  → routes/sessions.ts, routes/connect.ts → connection/start.ts
- *   GET /callback                  → routes/callback.ts → connection/complete.ts
- *   GET /sessions/:id[/tokens]     → routes/sessions.ts → storage/sessions.ts
- *   GET /.well-known/jwks.json     → routes/jwks.ts
+ *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → connection/start.ts
+ *   GET /sessions/:id/authorize           → routes/sessions.ts → connection/start.ts (launch)
+ *   GET|POST /callback                    → routes/callback.ts → connection/complete.ts
+ *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts
+ *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
+ *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   GET /.well-known/jwks.json            → routes/jwks.ts
+ *   GET /openapi.json, GET /health        → here
  */
 import { Hono } from 'hono'
 import { describeRoute, openAPIRouteHandler } from 'hono-openapi'

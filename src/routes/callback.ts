@@ -46,7 +46,6 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
     error: session.error,
   })
   c.header('cache-control', 'no-store')
-  c.header('referrer-policy', 'no-referrer')
   if (returnTo) {
     const url = new URL(returnTo)
     url.searchParams.set('session', session.id)

@@ -191,7 +191,6 @@ export const sessions = new Hono<AppEnv>()
       const { authorizeUrl, browserKey, expiresAt } = await launchSession(c.get('config'), id, c.req.valid('query').ticket)
       setBrowserBinding(c, id, browserKey, expiresAt - nowSeconds())
       c.header('cache-control', 'no-store')
-      c.header('referrer-policy', 'no-referrer')
       return c.redirect(authorizeUrl, 303)
     },
   )
