@@ -86,10 +86,10 @@ describe('a slow identity server', () => {
       createExecutionContext(),
     )
     const { id, authorizeUrl } = await start.json<{ id: string; authorizeUrl: string }>()
-    const back = await browser.authorize(authorizeUrl, 'approve', { fault: 'slow', delay_ms: '2000' })
+    const back = await browser.authorize(authorizeUrl, 'approve', { fault: 'slow', delay_ms: '5000' })
     const began = Date.now()
     const response = await browser.callback(back)
-    expect(Date.now() - began).toBeLessThan(1500)
+    expect(Date.now() - began).toBeLessThan(4000) // well before the identity server's 5 s answer, even on a busy machine
     expect(response.status).toBe(303)
     expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe('upstream_timeout')
     expect(await statusOf(id)).toMatchObject({ status: 'failed', error: 'upstream_timeout' })
