@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { authorize, callback, started, tokenRequestFor, tokens } from './helpers'
+import { authorize, browser, callback, pushedRequestFor, started, tokenRequestFor, tokens } from './helpers'
 
 async function dumpKv(): Promise<string> {
   const { keys } = await env.SESSIONS.list()
@@ -9,22 +9,35 @@ async function dumpKv(): Promise<string> {
 }
 
 describe('a dump of the KV namespace shows no secret', () => {
-  it('holds no token, code verifier or nonce in the clear', async () => {
+  it('holds no token, code verifier, nonce or browser key in the clear', async () => {
     const session = await started({ bankId: 'abc' })
     const pendingDump = await dumpKv()
     expect(pendingDump).toContain(`session:${session.id}`)
-    expect(pendingDump).not.toMatch(/codeVerifier|nonce/)
+    expect(pendingDump).not.toMatch(/codeVerifier|nonce|browserKey/)
 
-    const back = await authorize(session.authorizeUrl)
+    const identityUrl = await browser.launch(session.authorizeUrl)
+    const nonce = (await pushedRequestFor(identityUrl)).params.nonce!
+    const browserKey = [...browser.cookies.values()].at(-1)!
+    const back = await browser.decide(identityUrl)
     await callback(back)
-    const issued = (await tokenRequestFor(back.searchParams.get('code')!)).answer!
+    const request = await tokenRequestFor(back.searchParams.get('code')!)
+    const issued = request.answer!
     const dump = await dumpKv()
-    for (const secret of [issued.access_token, issued.id_token, back.searchParams.get('code')]) {
-      expect(dump).not.toContain(secret as string)
-      // not even a recognisable piece of a JWT
-      expect(dump).not.toContain((secret as string).slice(0, 40))
+    // The secrets themselves, never a pattern that random ciphertext can happen to contain.
+    const secrets = {
+      access_token: issued.access_token as string,
+      id_token: issued.id_token as string,
+      code: back.searchParams.get('code')!,
+      code_verifier: request.params.code_verifier!,
+      nonce,
+      browserKey,
     }
-    expect(dump).not.toContain('eyJ')
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect(secret, name).toMatch(/^[\w.-]{16,}$/)
+      expect(dump.includes(secret), `${name} is in KV in the clear`).toBe(false)
+    }
+    // Nor a recognisable piece of a JWT: its signature-free head and payload.
+    for (const jwt of [secrets.access_token, secrets.id_token]) expect(dump.includes(jwt.slice(0, 40))).toBe(false)
   })
 
   it('a sealed token set copied into another session does not open there', async () => {
