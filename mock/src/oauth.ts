@@ -13,7 +13,7 @@ export class OAuthError extends Error {
   constructor(
     readonly error: string,
     readonly description: string,
-    readonly status: 400 | 401 = 400,
+    readonly status: 400 | 401 | 403 = 400,
   ) {
     super(description)
   }

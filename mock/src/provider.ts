@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { checkAuthParams } from './checks'
+import { issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
@@ -229,8 +230,12 @@ export function provider(options: ProviderOptions) {
         if (issued.grant.fault !== 'refresh_no_rotation') issued.used = true
         grant = issued.grant
         refreshing = form.refresh_token
+      } else if (form.grant_type === 'client_credentials') {
+        const answer = issueClientToken(client.clientId, form, Number(c.env.ACCESS_TOKEN_TTL || 3600))
+        record({ endpoint: 'token', params: form, status: 200, answer })
+        return c.json(answer, 200, { 'cache-control': 'no-store' })
       } else {
-        throw new OAuthError('unsupported_grant_type', 'authorization_code or refresh_token')
+        throw new OAuthError('unsupported_grant_type', 'authorization_code, refresh_token or client_credentials')
       }
       if (form.sub !== undefined && form.sub !== grant.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
       if (grant.fault === 'slow') await new Promise((r) => setTimeout(r, grant.delayMs))

@@ -1,0 +1,71 @@
+/**
+ * The client credentials grant (RFC 6749 §4.4) as Moneyhub serves it: client-level
+ * scopes (users, payees, payments), or data scopes for one registered user, named
+ * by the `sub` form field. `requireClientToken` is how the mock's own APIs check
+ * a bearer token's scope and user.
+ */
+import type { Context } from 'hono'
+import { OAuthError, random } from './oauth'
+import { now } from './state'
+
+/** Scopes a client-credentials token carries for the client itself. */
+export const CLIENT_SCOPES = new Set(['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'])
+
+/** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those. */
+export const DATA_SCOPES = new Set([
+  'accounts:read',
+  'accounts_details:read',
+  'accounts:write',
+  'accounts:write:all',
+  'transactions:read:all',
+  'transactions:read:in',
+  'transactions:read:out',
+  'transactions:write',
+  'transactions:write:all',
+  'categories:read',
+  'categories:write',
+  'spending_analysis:read',
+  'spending_goals:read',
+  'spending_goals:write',
+  'spending_goals:write:all',
+  'savings_goals:read',
+  'savings_goals:write',
+  'savings_goals:write:all',
+])
+
+export interface ClientToken {
+  clientId: string
+  scopes: string[]
+  /** The registered user whose data the token reads. */
+  sub?: string
+  expiresAt: number
+}
+
+export const clientTokens = new Map<string, ClientToken>()
+
+/** The token endpoint's answer to grant_type=client_credentials. */
+export function issueClientToken(clientId: string, form: Record<string, string>, ttlSeconds: number) {
+  const scopes = (form.scope ?? '').split(' ').filter(Boolean)
+  if (!scopes.length) throw new OAuthError('invalid_scope', 'scope is required')
+  for (const scope of scopes) {
+    if (!CLIENT_SCOPES.has(scope) && !DATA_SCOPES.has(scope)) throw new OAuthError('invalid_scope', `unknown scope: ${scope}`)
+  }
+  const data = scopes.filter((s) => DATA_SCOPES.has(s))
+  if (data.length && !form.sub) throw new OAuthError('invalid_request', 'data scopes need sub (a registered user)')
+  if (form.sub !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(form.sub)) throw new OAuthError('invalid_request', 'sub is not a user id')
+  if (data.filter((s) => s.startsWith('transactions:read:')).length > 1) {
+    throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
+  }
+  const accessToken = random(32)
+  clientTokens.set(accessToken, { clientId, scopes, ...(form.sub ? { sub: form.sub } : {}), expiresAt: now() + ttlSeconds })
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') }
+}
+
+/** The client token a request carries, holding `scope`; 401/403 as a resource server answers (RFC 6750 §3.1). */
+export function requireClientToken(c: Context, scope: string): ClientToken {
+  const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1]
+  const found = token ? clientTokens.get(token) : undefined
+  if (!found || found.expiresAt <= now()) throw new OAuthError('invalid_token', 'the access token is unknown or expired', 401)
+  if (!found.scopes.includes(scope)) throw new OAuthError('insufficient_scope', `the access token lacks ${scope}`, 403)
+  return found
+}
