@@ -71,6 +71,7 @@ export const CLIENT_MODULE = 'src/client/browserModule.generated.ts'
 export async function buildClientScript() {
   const result = await build({
     entryPoints: [join(ROOT, CLIENT_SOURCE)],
+    absWorkingDir: ROOT, // the paths esbuild writes into comments, the same from any directory
     bundle: true,
     format: 'esm',
     platform: 'browser',
