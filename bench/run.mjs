@@ -113,7 +113,10 @@ const mockOrigin = `http://127.0.0.1:${mockPort}`
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
 const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}` }
 const log = []
-console.log('starting the proxy (bench Worker) and the mock identity server under wrangler dev…')
+const begun = performance.now()
+/** One line per phase, with the time so far: the whole run takes minutes. */
+const progress = (what) => console.log(`[${String(Math.round((performance.now() - begun) / 1000)).padStart(3)} s] ${what}…`)
+progress('starting the proxy (bench Worker) and the mock identity server under wrangler dev')
 const servers = await startServers({
   proxyPort,
   mockPort,
@@ -164,11 +167,13 @@ const counters = async (reset) => (await fetch(`${proxyOrigin}/__bench/counters$
 // ---------- run ----------
 const results = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, at: new Date().toISOString() }
 try {
+  progress('warm-up (20 connections) and idle CPU')
   await pool(20, 4, flow) // warm-up: config, keys, discovery and JWKS caches, JIT
   idleCpuPerMs = await measureIdle(pids, 3000)
   const { envsSeen } = await counters(false)
   if (envsSeen !== 1) throw new Error(`the Worker saw ${envsSeen} env objects: per-isolate caches are missed`)
 
+  progress('raw cryptography and outbound subrequests')
   await get('/__bench/crypto?n=1')
   const crypto = await measure(pids, () => pool(4, 1, () => get(`/__bench/crypto?n=${CRYPTO_ITERATIONS / 4}`)))
   const cryptoPerConnection = crypto.cpuMs / CRYPTO_ITERATIONS
@@ -194,6 +199,7 @@ try {
   results.connections = {}
   for (const concurrency of [1, 32]) {
     const n = FLOWS[concurrency]
+    progress(`connections at concurrency ${concurrency}: calibration, ${n} flows, ${4 * n} × /health`)
     const { kvOpCpu, limitCallCpu, logLineCpu } = (results.calibration[concurrency] = await calibrate(concurrency))
     for (const key of Object.keys(latencies)) delete latencies[key]
     await counters(true)
@@ -234,6 +240,7 @@ try {
   }
 
   // The status route alone, against a bare Worker in the same workerd, at concurrency 64.
+  progress(`status route and a bare Worker at concurrency 64, ${STATUS_SECONDS} s each`)
   const connectedId = await flow()
   const cannon = (path) =>
     new Promise((resolve, reject) =>
@@ -260,6 +267,7 @@ try {
 }
 
 // Bundle and start-up: what `npm run deploy` (wrangler deploy --env production, minified) would upload, and its start-up profile.
+progress('bundle size (wrangler deploy --dry-run) and start-up CPU (wrangler check startup, 2 × 9 runs)')
 const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
 execFileSync('wrangler', ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], { env: TOOL_ENV, stdio: 'ignore' })
 const bundle = readFileSync(join(outdir, 'index.js'))
@@ -332,4 +340,4 @@ rows.push(["  = the Worker's own start-up", f(results.bundle.ownStartupMs, 1), '
 const width = Math.max(...rows.map((r) => r[0].length))
 console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}\n`)
 for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(18)}  ${note}`)
-console.log('\nwritten to bench/results/latest.json')
+console.log(`\nwritten to bench/results/latest.json (${Math.round((performance.now() - begun) / 1000)} s in all)`)

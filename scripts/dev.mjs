@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /**
  * npm run dev: the proxy (127.0.0.1:8787) and the mock identity server with the
- * demo app (127.0.0.1:8788) under `wrangler dev`, offline, with dev keys made
- * on first run into .dev.vars and mock/.dev.vars (both git-ignored).
+ * demo app (127.0.0.1:8788) under `wrangler dev`, offline.
+ *
+ * .dev.vars (git-ignored) keeps only what must survive a restart, the keys;
+ * everything that depends on the ports (issuer, redirect URI, allowed origins,
+ * the mock's view of the proxy) is derived on every run, and what changed is
+ * said. The settings are then checked with the Worker's own config code
+ * (src/config.ts), every problem at once, before anything starts.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { makeSigningKey, publicJwks, randomKey } from './keys.mjs'
-import { portFree, startServers } from './lib/servers.mjs'
+import { localSettings, portFree, startServers } from './lib/servers.mjs'
+import { configProblems, writeClientModule } from './lib/workerCode.mjs'
 
 const PROXY_PORT = Number(process.env.PROXY_PORT ?? 8787)
 const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8788)
@@ -16,6 +22,13 @@ const mockOrigin = `http://127.0.0.1:${MOCK_PORT}`
 const fail = (message) => {
   console.error(`\n✖ ${message}\n`)
   process.exit(1)
+}
+
+/** Kept from an existing .dev.vars (made fresh when absent). */
+const KEYS = {
+  CLIENT_PRIVATE_JWKS: async () => JSON.stringify({ keys: [await makeSigningKey('RS256')] }),
+  TOKEN_ENCRYPTION_KEY: async () => randomKey(),
+  BACKEND_API_KEY: async () => `dev-${randomKey(24)}`,
 }
 
 function parseDevVars(path) {
@@ -30,42 +43,48 @@ function parseDevVars(path) {
 }
 
 async function ensureDevVars() {
-  if (!existsSync('.dev.vars')) {
-    const jwks = { keys: [await makeSigningKey('RS256')] }
-    writeFileSync(
-      '.dev.vars',
+  const old = existsSync('.dev.vars') ? parseDevVars('.dev.vars') : undefined
+  const derived = localSettings({ proxyOrigin, mockOrigin })
+  const vars = {}
+  const said = []
+  for (const [name, make] of Object.entries(KEYS)) {
+    if (old?.[name]) vars[name] = old[name]
+    else {
+      vars[name] = await make()
+      if (old) said.push(`made a new ${name} (there was none)`)
+    }
+  }
+  for (const [name, value] of Object.entries(derived)) {
+    if (old && old[name] !== value) said.push(`${name}: ${old[name] ?? '(none)'} → ${value}`)
+    vars[name] = value
+  }
+  // Anything else set by hand (RESPONSE_TYPE, WEBHOOK_URL, …) stays as it is.
+  const kept = Object.keys(old ?? {}).filter((name) => !(name in vars))
+  for (const name of kept) vars[name] = old[name]
+
+  writeFileSync(
+    '.dev.vars',
+    [
+      '# Made by `npm run dev` for local development only (see .dev.vars.example). Delete it to make new keys.',
+      '# The keys are kept; the settings that depend on the ports are rewritten on every run.',
+      ...Object.entries(vars).map(([name, value]) => `${name}=${value}`),
+      '',
+    ].join('\n'),
+  )
+  if (!old) console.log('• made dev keys in .dev.vars')
+  for (const line of said) console.log(`• .dev.vars: ${line}`)
+
+  const problems = await configProblems(vars)
+  if (problems.length) {
+    fail(
       [
-        '# Made by `npm run dev` for local development only. Delete it to make new keys.',
-        `MONEYHUB_ISSUER=${mockOrigin}/oidc`,
-        'MONEYHUB_CLIENT_ID=dev-client',
-        `MONEYHUB_REDIRECT_URI=${proxyOrigin}/callback`,
-        `ALLOWED_ORIGINS=${mockOrigin},http://localhost:${MOCK_PORT}`,
-        'DEFAULT_BANK_SELECTOR=id:test',
-        `CLIENT_PRIVATE_JWKS=${JSON.stringify(jwks)}`,
-        `TOKEN_ENCRYPTION_KEY=${randomKey()}`,
-        `BACKEND_API_KEY=dev-${randomKey(24)}`,
-        '',
+        `.dev.vars has ${problems.length} problem${problems.length > 1 ? 's' : ''} (checked with the Worker's own config code):`,
+        ...problems.map((p) => `  - ${p}`),
+        'Fix them, or delete .dev.vars to have fresh dev keys made.',
       ].join('\n'),
     )
-    console.log('• made dev keys in .dev.vars')
   }
-  const vars = parseDevVars('.dev.vars')
-  for (const name of [
-    'MONEYHUB_ISSUER',
-    'MONEYHUB_CLIENT_ID',
-    'MONEYHUB_REDIRECT_URI',
-    'CLIENT_PRIVATE_JWKS',
-    'TOKEN_ENCRYPTION_KEY',
-    'BACKEND_API_KEY',
-  ]) {
-    if (!vars[name]) fail(`.dev.vars has no ${name}. Add it (see .dev.vars.example), or delete .dev.vars to have fresh dev keys made.`)
-  }
-  let jwks
-  try {
-    jwks = JSON.parse(vars.CLIENT_PRIVATE_JWKS)
-  } catch {
-    fail('.dev.vars: CLIENT_PRIVATE_JWKS is not valid JSON (it must be on one line). Delete .dev.vars to have fresh dev keys made.')
-  }
+
   // The mock knows the proxy as its one registered client, with the proxy's public keys.
   writeFileSync(
     'mock/.dev.vars',
@@ -73,7 +92,7 @@ async function ensureDevVars() {
       '# Made by `npm run dev` from ../.dev.vars on every start.',
       `CLIENT_ID=${vars.MONEYHUB_CLIENT_ID}`,
       `CLIENT_REDIRECT_URIS=${vars.MONEYHUB_REDIRECT_URI}`,
-      `CLIENT_JWKS=${JSON.stringify(publicJwks(jwks))}`,
+      `CLIENT_JWKS=${JSON.stringify(publicJwks(JSON.parse(vars.CLIENT_PRIVATE_JWKS)))}`,
       `PROXY_ORIGIN=${proxyOrigin}`,
       '',
     ].join('\n'),
@@ -88,6 +107,8 @@ for (const [port, what] of [
 ]) {
   if (!(await portFree(port))) fail(`port ${port} (${what}) is taken. Stop what uses it, or run with PROXY_PORT=… MOCK_PORT=… npm run dev.`)
 }
+// GET /client.js serves the browser helper built from src/client/browser.ts: keep it current while developing.
+if (existsSync('src/client/browser.ts') && (await writeClientModule())) console.log('• rebuilt the browser helper served at /client.js')
 
 let stopping = false
 let servers
@@ -113,7 +134,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 console.log(`
 ✔ Ready, offline.
   Demo app:              ${mockOrigin}/   ← open this, press Connect
-  Proxy:                 ${proxyOrigin}   (API: ${proxyOrigin}/openapi.json)
+  Proxy:                 ${proxyOrigin}   (API: ${proxyOrigin}/openapi.json, browser helper: ${proxyOrigin}/client.js)
   Mock identity server:  ${mockOrigin}/oidc   (discovery: ${mockOrigin}/oidc/.well-known/openid-configuration)
   Dev keys and settings: .dev.vars (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…) and mock/.dev.vars
   Stop with Ctrl-C.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run keys -- [--alg PS256|RS256|ES256] [--kid <kid>] [--add-to <private JWKS file>]
+ * npm run keys -- [--alg PS256|RS256|ES256] [--kid <kid>] [--add-to <private JWKS file>] [--help]
  *
  * Makes a client signing key with jose and prints:
  *  - CLIENT_PRIVATE_JWKS: the private JWK Set, for `wrangler secret put` or .dev.vars
@@ -28,14 +28,51 @@ export const publicJwks = (privateJwks) => ({
 
 export const randomKey = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url')
 
+export const USAGE = `Usage: npm run keys -- [--alg PS256|RS256|ES256] [--kid <kid>] [--add-to <file>]
+
+Prints a new client signing key as CLIENT_PRIVATE_JWKS (a private JWK Set), its public
+JWKS to register with Moneyhub, a TOKEN_ENCRYPTION_KEY and a BACKEND_API_KEY.
+
+  --alg       the signing algorithm of the new key (default RS256)
+  --kid       its key id (default: its JWK thumbprint)
+  --add-to    a file holding your current private JWK Set, either as JSON ({"keys":[…]})
+              or as the CLIENT_PRIVATE_JWKS=… line this command prints (a .dev.vars works too):
+              the new key is appended after the existing ones (rotation, README "Rotating keys")
+  -h, --help  this text`
+
+/** The private JWK Set in a file: JSON, or a `CLIENT_PRIVATE_JWKS=<json>` line (as printed here, or in .dev.vars). */
+export function readPrivateJwks(text, file = 'the file') {
+  const line = text.split('\n').find((l) => l.trim().startsWith('CLIENT_PRIVATE_JWKS='))
+  const json = line ? line.slice(line.indexOf('=') + 1).trim() : text.trim()
+  let jwks
+  try {
+    jwks = JSON.parse(json)
+  } catch {
+    throw new Error(`${file} holds neither a JWK Set as JSON ({"keys":[…]}) nor a CLIENT_PRIVATE_JWKS=… line`)
+  }
+  if (!Array.isArray(jwks?.keys)) throw new Error(`${file}: the JWK Set has no "keys" array`)
+  return jwks
+}
+
 async function main() {
-  const { values } = parseArgs({
-    options: { alg: { type: 'string', default: 'RS256' }, kid: { type: 'string' }, 'add-to': { type: 'string' } },
-  })
+  let values
+  try {
+    ;({ values } = parseArgs({
+      options: {
+        alg: { type: 'string', default: 'RS256' },
+        kid: { type: 'string' },
+        'add-to': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (error) {
+    throw new Error(`${error.message}\n\n${USAGE}`)
+  }
+  if (values.help) return console.log(USAGE)
   let jwks = { keys: [] }
   if (values['add-to']) {
     const { readFileSync } = await import('node:fs')
-    jwks = JSON.parse(readFileSync(values['add-to'], 'utf8'))
+    jwks = readPrivateJwks(readFileSync(values['add-to'], 'utf8'), values['add-to'])
   }
   // Rotation: the new key goes last; it signs once you move it first, after Moneyhub has it registered.
   jwks.keys.push(await makeSigningKey(values.alg.toUpperCase(), values.kid))

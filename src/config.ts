@@ -1,8 +1,10 @@
 /**
  * Configuration: read from the Worker's env, validated and turned into keys
  * once per isolate (env is the same object for every request of an isolate,
- * so a WeakMap keyed on it is the cache). A missing or malformed value throws
- * ConfigError naming the variable, never echoing its value.
+ * so a WeakMap keyed on it is the cache). Every missing or malformed value is
+ * collected, and ConfigError lists them all at once, each naming its variable
+ * and what is wrong, never echoing a value. `npm run dev` runs this same code
+ * before it says "Ready" (scripts/lib/checkConfig.mjs).
  */
 import { importJWK, type JWK } from 'jose'
 import * as z from 'zod/mini'
@@ -52,35 +54,44 @@ export interface Config {
   backendKeyDigest: ArrayBuffer
 }
 
-export class ConfigError extends Error {
+/** One thing wrong with one variable: `${variable} ${problem}`. */
+export class ConfigProblem extends Error {
   constructor(
     readonly variable: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${variable} ${problem}`)
+    this.name = 'ConfigProblem'
+  }
+}
+
+/** Every problem found in the settings, in the order of the README's table. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => p.message).join('; '))
     this.name = 'ConfigError'
   }
 }
 
 const httpsUrl = (variable: string, value: string | undefined): URL => {
-  if (!value) throw new ConfigError(variable, 'is missing')
+  if (!value) throw new ConfigProblem(variable, 'is missing')
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(variable, 'is not an absolute URL')
+    throw new ConfigProblem(variable, 'is not an absolute URL')
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new ConfigError(variable, 'must use https (http is allowed only for localhost and 127.0.0.1)')
+    throw new ConfigProblem(variable, 'must use https (http is allowed only for localhost and 127.0.0.1)')
   }
-  if (url.hash || url.username || url.password) throw new ConfigError(variable, 'must not have a fragment or credentials')
+  if (url.hash || url.username || url.password) throw new ConfigProblem(variable, 'must not have a fragment or credentials')
   return url
 }
 
 const positiveInt = (variable: string, value: string | undefined, fallback: number, min: number, max: number) => {
   if (value === undefined || value === '') return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(variable, `must be an integer from ${min} to ${max}`)
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigProblem(variable, `must be an integer from ${min} to ${max}`)
   return n
 }
 
@@ -96,29 +107,29 @@ const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
 
 async function readSigningKeys(value: string | undefined) {
   const variable = 'CLIENT_PRIVATE_JWKS'
-  if (!value) throw new ConfigError(variable, 'is missing')
+  if (!value) throw new ConfigProblem(variable, 'is missing')
   let parsed: unknown
   try {
     parsed = JSON.parse(value)
   } catch {
-    throw new ConfigError(variable, 'is not valid JSON')
+    throw new ConfigProblem(variable, 'is not valid JSON')
   }
   const result = PrivateJwksSchema.safeParse(parsed)
   if (!result.success) {
-    throw new ConfigError(variable, 'must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)')
+    throw new ConfigProblem(variable, 'must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)')
   }
   const kids = new Set<string>()
   const publicKeys: JWK[] = []
   let signingKey: SigningKey | undefined
   for (const jwk of result.data.keys) {
-    if (kids.has(jwk.kid)) throw new ConfigError(variable, `has two keys with kid "${jwk.kid}"`)
+    if (kids.has(jwk.kid)) throw new ConfigProblem(variable, `has two keys with kid "${jwk.kid}"`)
     kids.add(jwk.kid)
-    if ((jwk.alg === 'ES256') !== (jwk.kty === 'EC')) throw new ConfigError(variable, `key "${jwk.kid}" does not fit its alg`)
+    if ((jwk.alg === 'ES256') !== (jwk.kty === 'EC')) throw new ConfigProblem(variable, `key "${jwk.kid}" does not fit its alg`)
     let key: CryptoKey
     try {
       key = (await importJWK({ ...jwk, ext: false, key_ops: ['sign'] } as JWK, jwk.alg)) as CryptoKey
     } catch {
-      throw new ConfigError(variable, `key "${jwk.kid}" cannot be imported as a private ${jwk.alg} key`)
+      throw new ConfigProblem(variable, `key "${jwk.kid}" cannot be imported as a private ${jwk.alg} key`)
     }
     signingKey ??= { kid: jwk.kid, alg: jwk.alg, key }
     const pub: Record<string, unknown> = { use: 'sig' }
@@ -130,16 +141,16 @@ async function readSigningKeys(value: string | undefined) {
 
 async function readEncryptionKeys(value: string | undefined): Promise<EncryptionKey[]> {
   const variable = 'TOKEN_ENCRYPTION_KEY'
-  if (!value) throw new ConfigError(variable, 'is missing')
+  if (!value) throw new ConfigProblem(variable, 'is missing')
   const keys: EncryptionKey[] = []
   for (const part of value.split(',').map((s) => s.trim())) {
     let raw: Uint8Array
     try {
       raw = fromBase64Url(part)
     } catch {
-      throw new ConfigError(variable, 'must be base64url (comma-separated for rotation)')
+      throw new ConfigProblem(variable, 'must be base64url (comma-separated for rotation)')
     }
-    if (raw.length !== 32) throw new ConfigError(variable, 'must be 32 bytes, base64url-encoded')
+    if (raw.length !== 32) throw new ConfigProblem(variable, 'must be 32 bytes, base64url-encoded')
     const kid = (await sha256(raw)).slice(0, 8)
     const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt'])
     keys.push({ kid, key })
@@ -155,7 +166,7 @@ function readAllowedOrigins(value: string | undefined): Set<string> {
     .filter(Boolean)) {
     const url = httpsUrl('ALLOWED_ORIGINS', entry)
     if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new ConfigError('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
+      throw new ConfigProblem('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
     }
     origins.add(url.origin)
   }
@@ -165,7 +176,7 @@ function readAllowedOrigins(value: string | undefined): Set<string> {
 async function readWebhook(url: string | undefined, secret: string | undefined) {
   if (!url && !secret) return {}
   const target = httpsUrl('WEBHOOK_URL', url)
-  if (!secret || secret.length < 16) throw new ConfigError('WEBHOOK_SECRET', 'must be set, at least 16 characters, when WEBHOOK_URL is')
+  if (!secret || secret.length < 16) throw new ConfigProblem('WEBHOOK_SECRET', 'must be set, at least 16 characters, when WEBHOOK_URL is')
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   return { webhook: { url: target.href, key } }
 }
@@ -173,47 +184,80 @@ async function readWebhook(url: string | undefined, secret: string | undefined) 
 const BANK_SELECTOR = /^id:[A-Za-z0-9_-]{1,64}$/
 
 export async function readConfig(env: Env): Promise<Config> {
+  const problems: ConfigProblem[] = []
+  /** Runs one check; a problem is noted (and the value left undefined) so that the next checks still run. */
+  const check = async <T>(read: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read()
+    } catch (error) {
+      if (!(error instanceof ConfigProblem)) throw error
+      problems.push(error)
+      return undefined
+    }
+  }
   // Kept exactly as written: the discovery document's issuer must equal it character for character (OIDC Discovery §4.3).
   const issuer = env.MONEYHUB_ISSUER || 'https://identity.moneyhub.co.uk/oidc'
-  if (httpsUrl('MONEYHUB_ISSUER', issuer).search) throw new ConfigError('MONEYHUB_ISSUER', 'must not have a query')
-  if (!env.MONEYHUB_CLIENT_ID) throw new ConfigError('MONEYHUB_CLIENT_ID', 'is missing')
-  const redirectUri = httpsUrl('MONEYHUB_REDIRECT_URI', env.MONEYHUB_REDIRECT_URI)
-  if (redirectUri.search) throw new ConfigError('MONEYHUB_REDIRECT_URI', 'must not have a query')
+  await check(() => {
+    if (httpsUrl('MONEYHUB_ISSUER', issuer).search) throw new ConfigProblem('MONEYHUB_ISSUER', 'must not have a query')
+  })
+  await check(() => {
+    if (!env.MONEYHUB_CLIENT_ID) throw new ConfigProblem('MONEYHUB_CLIENT_ID', 'is missing')
+  })
+  const redirectUri = await check(() => {
+    const url = httpsUrl('MONEYHUB_REDIRECT_URI', env.MONEYHUB_REDIRECT_URI)
+    if (url.search) throw new ConfigProblem('MONEYHUB_REDIRECT_URI', 'must not have a query')
+    return url
+  })
+  const allowedOrigins = await check(() => readAllowedOrigins(env.ALLOWED_ORIGINS))
   const defaultBankSelector = env.DEFAULT_BANK_SELECTOR || 'id:all'
-  if (!BANK_SELECTOR.test(defaultBankSelector))
-    throw new ConfigError('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
+  await check(() => {
+    if (!BANK_SELECTOR.test(defaultBankSelector))
+      throw new ConfigProblem('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
+  })
+  const sessionTtlSeconds = await check(() => positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600))
   const audience = env.CLIENT_ASSERTION_AUDIENCE || 'endpoint'
-  if (audience !== 'endpoint' && audience !== 'issuer') throw new ConfigError('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
+  await check(() => {
+    if (audience !== 'endpoint' && audience !== 'issuer')
+      throw new ConfigProblem('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
+  })
   const responseType = env.RESPONSE_TYPE || 'code'
-  if (responseType !== 'code' && responseType !== 'code id_token')
-    throw new ConfigError('RESPONSE_TYPE', 'must be "code" or "code id_token"')
-  if (!env.BACKEND_API_KEY) throw new ConfigError('BACKEND_API_KEY', 'is missing')
-  if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
-  if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
+  await check(() => {
+    if (responseType !== 'code' && responseType !== 'code id_token')
+      throw new ConfigProblem('RESPONSE_TYPE', 'must be "code" or "code id_token"')
+  })
+  const upstreamTimeoutMs = await check(() => positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000))
+  const refreshRetentionSeconds = await check(() =>
+    positiveInt('REFRESH_TOKEN_RETENTION_SECONDS', env.REFRESH_TOKEN_RETENTION_SECONDS, 90 * 86_400, 60, 400 * 86_400),
+  )
+  const expiredStatusSeconds = await check(() => positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400))
+  const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
+  const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
+  const encryptionKeys = await check(() => readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY))
+  await check(() => {
+    if (!env.BACKEND_API_KEY) throw new ConfigProblem('BACKEND_API_KEY', 'is missing')
+    if (env.BACKEND_API_KEY.length < 16) throw new ConfigProblem('BACKEND_API_KEY', 'must be at least 16 characters')
+  })
+  await check(() => {
+    if (!env.SESSIONS) throw new ConfigProblem('SESSIONS', 'KV binding is missing')
+  })
+  if (problems.length) throw new ConfigError(problems)
 
-  const { signingKey, publicJwks } = await readSigningKeys(env.CLIENT_PRIVATE_JWKS)
   return {
     issuer,
     clientId: env.MONEYHUB_CLIENT_ID,
-    redirectUri: redirectUri.href,
-    allowedOrigins: readAllowedOrigins(env.ALLOWED_ORIGINS),
+    redirectUri: redirectUri!.href,
+    allowedOrigins: allowedOrigins!,
     defaultBankSelector,
-    sessionTtlSeconds: positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600),
-    clientAssertionAudience: audience,
-    responseType,
-    upstreamTimeoutMs: positiveInt('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000, 100, 60_000),
-    refreshRetentionSeconds: positiveInt(
-      'REFRESH_TOKEN_RETENTION_SECONDS',
-      env.REFRESH_TOKEN_RETENTION_SECONDS,
-      90 * 86_400,
-      60,
-      400 * 86_400,
-    ),
-    expiredStatusSeconds: positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400),
-    ...(await readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET)),
-    signingKey,
-    publicJwks,
-    encryptionKeys: await readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY),
+    sessionTtlSeconds: sessionTtlSeconds!,
+    clientAssertionAudience: audience as Config['clientAssertionAudience'],
+    responseType: responseType as Config['responseType'],
+    upstreamTimeoutMs: upstreamTimeoutMs!,
+    refreshRetentionSeconds: refreshRetentionSeconds!,
+    expiredStatusSeconds: expiredStatusSeconds!,
+    ...webhook,
+    signingKey: signing!.signingKey,
+    publicJwks: signing!.publicJwks,
+    encryptionKeys: encryptionKeys!,
     backendKeyDigest: await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.BACKEND_API_KEY)),
   }
 }

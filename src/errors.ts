@@ -32,14 +32,16 @@ const STATUS_OF: Record<FlowErrorKind, ContentfulStatusCode> = {
 
 /** app.onError: every failure becomes a JSON error; unexpected ones are logged and say nothing of their cause. */
 export function answerError(error: Error, c: Context) {
-  const body = (status: ContentfulStatusCode, code: string, message: string) => {
-    note(c, status >= 500 ? 'failed' : 'refused', status >= 500 ? 'error' : 'warn', { error: code })
-    return c.json({ error: code, message: message.slice(0, 500) }, status)
+  const body = (status: ContentfulStatusCode, code: string, message: string, fields: Record<string, unknown> = {}) => {
+    note(c, status >= 500 ? 'failed' : 'refused', status >= 500 ? 'error' : 'warn', { error: code, ...fields })
+    return c.json({ error: code, message: message.slice(0, 500), ...fields }, status)
   }
   if (error instanceof ApiError) return body(error.status, error.code, error.message)
   if (error instanceof FlowError) return body(STATUS_OF[error.kind], error.code, error.message)
   if (error instanceof ConfigError) {
-    return body(500, 'config_invalid', `the Worker is misconfigured: ${error.message}`)
+    // Every problem at once, in the answer and in the log line: fixing them one 500 at a time wastes an afternoon.
+    const problems = error.problems.map((p) => p.message)
+    return body(500, 'config_invalid', `the Worker is misconfigured: ${problems.join('; ')}`, { problems })
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode

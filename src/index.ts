@@ -9,6 +9,7 @@
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
+ *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here
  */
 import { Hono } from 'hono'
@@ -21,7 +22,9 @@ import { corsForFrontends } from './http/cors'
 import { accessLog } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
 import { callback } from './routes/callback'
+import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
+import { favicon } from './routes/favicon'
 import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
 
@@ -42,6 +45,8 @@ const api = new Hono<AppEnv>()
   .route('/connect', connect)
   .route('/callback', callback)
   .route('/', jwks)
+  .route('/', clientScript)
+  .route('/', favicon)
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */
 export type AppType = typeof api

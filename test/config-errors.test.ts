@@ -40,3 +40,38 @@ describe('a missing or malformed setting answers 500 naming the variable, never 
     expect(response.status).toBe(200)
   })
 })
+
+describe('every problem at once', () => {
+  it('the answer lists each bad variable with what is wrong, and the log line too', async () => {
+    const lines: string[] = []
+    const original = console.error
+    console.error = (line: unknown) => void lines.push(String(line))
+    try {
+      const { status, body } = await withEnv({
+        MONEYHUB_CLIENT_ID: '',
+        ALLOWED_ORIGINS: 'https://app.example.com/path',
+        CLIENT_PRIVATE_JWKS: '{"keys":[]}',
+        TOKEN_ENCRYPTION_KEY: 'secretvalue123',
+        BACKEND_API_KEY: 'short',
+        SESSION_TTL_SECONDS: '5',
+      })
+      expect(status).toBe(500)
+      expect(body.error).toBe('config_invalid')
+      const problems = (body as unknown as { problems: string[] }).problems
+      expect(problems).toEqual([
+        'MONEYHUB_CLIENT_ID is missing',
+        'ALLOWED_ORIGINS must list bare origins (scheme://host[:port]), comma-separated',
+        'SESSION_TTL_SECONDS must be an integer from 60 to 3600',
+        'CLIENT_PRIVATE_JWKS must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)',
+        'TOKEN_ENCRYPTION_KEY must be 32 bytes, base64url-encoded',
+        'BACKEND_API_KEY must be at least 16 characters',
+      ])
+      for (const problem of problems) expect(body.message).toContain(problem)
+      expect(body.message).not.toContain('secretvalue123')
+      const logged = lines.map((l) => JSON.parse(l) as { error?: string; problems?: string[] }).find((l) => l.error === 'config_invalid')
+      expect(logged?.problems).toEqual(problems)
+    } finally {
+      console.error = original
+    }
+  })
+})

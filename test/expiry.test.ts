@@ -12,12 +12,15 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   return value
 }
 
-// expires_at is whole seconds (floor of the request time + expires_in): 2 s of life leaves at least 1 s to see it connected.
+/** Sleeps until a token set's expires_at has passed: however long the flow took on a busy machine. */
+const untilExpired = async (expiresAt: number) => sleepMs(Math.max(0, expiresAt * 1000 - Date.now()) + 200)
+
+// expires_at is whole seconds (floor of the request time + expires_in): 5 s of life leaves at least 4 s to see it connected.
 describe('expiry', () => {
   it('once the access token has expired and cannot be refreshed: status expired, tokens 410, and the token set is scrubbed', async () => {
-    const { session } = await connectAccount({}, 'approve', { expires_in: '2' })
+    const { session } = await connectAccount({}, 'approve', { expires_in: '5' })
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
-    await sleepMs(2200)
+    await untilExpired((await tokenSet(session.id)).expires_at)
     expect(await statusOf(session.id)).toMatchObject({ status: 'expired' })
     const gone = await tokens(session.id)
     expect(gone.status).toBe(410)
@@ -33,8 +36,8 @@ describe('expiry', () => {
   })
 
   it('with a refresh token, an expired access token is not the end: still connected, and a refresh brings a new one', async () => {
-    const { session } = await connectAccount({ offlineAccess: true }, 'approve', { expires_in: '2' })
-    await sleepMs(2200)
+    const { session } = await connectAccount({ offlineAccess: true }, 'approve', { expires_in: '5' })
+    await untilExpired((await tokenSet(session.id)).expires_at)
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
     const stale = await tokenSet(session.id)
     expect(stale.expires_at).toBeLessThanOrEqual(Date.now() / 1000)

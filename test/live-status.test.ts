@@ -24,7 +24,7 @@ describe('live status for frontends', () => {
     await callback(await authorize(session.authorizeUrl))
     const answer = await (await waiting).json<{ status: string }>()
     expect(answer.status).toBe('connected')
-    expect(Date.now() - began).toBeLessThan(5000)
+    expect(Date.now() - began).toBeLessThan(15_000) // not the 20 s of ?wait=20, with room for a busy machine
   })
 
   it('?wait answers at once when the status is final, after N seconds when still pending, and is capped at 25', async () => {

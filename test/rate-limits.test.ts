@@ -1,52 +1,68 @@
 import { SELF } from 'cloudflare:test'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { APP_ORIGIN, startSession } from './helpers'
 
 const from = (ip: string) => ({ origin: APP_ORIGIN, 'cf-connecting-ip': ip })
 
-/** The limiter's windows are aligned to the wall clock: start a burst well inside one, so that it is not split. */
-async function inOneWindow() {
-  const intoWindow = Date.now() % 60_000
-  if (intoWindow > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoWindow + 100))
+/**
+ * The limiter's windows are aligned to the wall clock (60 s). A burst split by a window boundary (a busy machine
+ * can make one slow) is sent again from a fresh address, which then starts at the beginning of a window.
+ */
+async function inOneWindow<T>(addresses: string[], burst: (address: string) => Promise<T>): Promise<T> {
+  for (const address of addresses) {
+    const window = Math.floor(Date.now() / 60_000)
+    const result = await burst(address)
+    if (Math.floor(Date.now() / 60_000) === window) return result
+  }
+  throw new Error('every burst was split by a window boundary')
 }
 
-describe('per-IP rate limits answer 429 with a clear message', { timeout: 30_000 }, () => {
-  beforeEach(inOneWindow)
-
+describe('per-IP rate limits answer 429 with a clear message', { timeout: 60_000 }, () => {
   it('starting sessions from one browser address', async () => {
-    const answers: number[] = []
-    for (let i = 0; i < 25; i++) answers.push((await startSession({}, from('203.0.113.7'))).status)
+    const { answers, limited, address } = await inOneWindow(['203.0.113.7', '203.0.113.17'], async (address) => {
+      const answers: number[] = []
+      for (let i = 0; i < 25; i++) answers.push((await startSession({}, from(address))).status)
+      return { answers, limited: await startSession({}, from(address)), address }
+    })
     expect(answers.slice(0, 20).every((s) => s === 201)).toBe(true)
     expect(answers.slice(20)).toEqual([429, 429, 429, 429, 429])
-    const limited = await startSession({}, from('203.0.113.7'))
     expect(limited.headers.get('retry-after')).toBe('60')
     expect(await limited.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/too many/) })
     // Another address is not affected.
-    expect((await startSession({}, from('203.0.113.8'))).status).toBe(201)
+    expect((await startSession({}, from(address.replace(/\d+$/, '8')))).status).toBe(201)
   })
 
   it('callbacks from one address', async () => {
-    const statuses: number[] = []
-    for (let i = 0; i < 22; i++) {
-      const response = await SELF.fetch(`http://proxy.test/callback?state=x&code=y`, { headers: { 'cf-connecting-ip': '198.51.100.1' } })
-      statuses.push(response.status)
-    }
+    const statuses = await inOneWindow(['198.51.100.1', '198.51.100.11'], async (address) => {
+      const statuses: number[] = []
+      for (let i = 0; i < 22; i++) {
+        const response = await SELF.fetch(`http://proxy.test/callback?state=x&code=y`, { headers: { 'cf-connecting-ip': address } })
+        statuses.push(response.status)
+      }
+      return statuses
+    })
     expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true)
     expect(statuses.slice(20)).toEqual([429, 429])
   })
 
   it('an Authorization header that is not the backend key does not escape the limit', async () => {
-    const statuses: number[] = []
-    for (let i = 0; i < 21; i++) {
-      const response = await SELF.fetch('http://proxy.test/callback?state=x&code=y', {
-        headers: { 'cf-connecting-ip': '198.51.100.2', authorization: 'Bearer anything-at-all' },
-      })
-      statuses.push(response.status)
-    }
+    const statuses = await inOneWindow(['198.51.100.2', '198.51.100.12'], async (address) => {
+      const statuses: number[] = []
+      for (let i = 0; i < 21; i++) {
+        const response = await SELF.fetch('http://proxy.test/callback?state=x&code=y', {
+          headers: { 'cf-connecting-ip': address, authorization: 'Bearer anything-at-all' },
+        })
+        statuses.push(response.status)
+      }
+      return statuses
+    })
     expect(statuses.at(-1)).toBe(429)
-    const starts: number[] = []
-    for (let i = 0; i < 21; i++)
-      starts.push((await startSession({}, { authorization: 'Bearer wrong-key-wrong-key', 'cf-connecting-ip': '198.51.100.3' })).status)
+    const starts = await inOneWindow(['198.51.100.3', '198.51.100.13'], async (address) => {
+      const starts: number[] = []
+      for (let i = 0; i < 21; i++)
+        starts.push((await startSession({}, { authorization: 'Bearer wrong-key-wrong-key', 'cf-connecting-ip': address })).status)
+      return starts
+    })
     expect(starts.slice(0, 20).every((s) => s === 401)).toBe(true)
     expect(starts.at(-1)).toBe(429)
   })

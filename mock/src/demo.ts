@@ -11,38 +11,60 @@ export function demoPage(proxyOrigin: string) {
 const proxy = ${JSON.stringify(proxyOrigin)};
 const out = document.getElementById('status');
 const show = (text) => { out.textContent = text; };
+// A refused or unreachable fetch says only "Failed to fetch" (the reason, e.g. CORS, is in the console): say what to check.
+const unreachable = (what, error) => {
+  show(what + ': the proxy at ' + proxy + ' did not answer (' + error.message + ').\\n' +
+    'Check that npm run dev is running, and that this page\\'s origin, ' + location.origin + ', is in the proxy\\'s ALLOWED_ORIGINS ' +
+    '(npm run dev sets it; a CORS refusal shows only in the browser console).');
+  document.body.dataset.status = 'error';
+};
+const refused = (what, res, body) => {
+  show(what + ': ' + res.status + ' ' + (body.error || '') + (body.message ? ' (' + body.message + ')' : '') +
+    (body.problems ? '\\n- ' + body.problems.join('\\n- ') + '\\nFix .dev.vars and restart npm run dev.' : ''));
+  document.body.dataset.status = 'error';
+};
 document.getElementById('connect').addEventListener('click', async () => {
   show('Starting…');
   const bankId = document.getElementById('bank').value || undefined;
-  const res = await fetch(proxy + '/sessions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ bankId, returnTo: location.origin + '/' }),
-  });
-  const body = await res.json();
-  if (!res.ok) return show('Could not start: ' + body.error + ' (' + body.message + ')');
+  let res, body;
+  try {
+    res = await fetch(proxy + '/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bankId, returnTo: location.origin + '/' }),
+    });
+    body = await res.json().catch(() => ({}));
+  } catch (error) {
+    return unreachable('Could not start', error);
+  }
+  if (!res.ok) return refused('Could not start', res, body);
   location.assign(body.authorizeUrl);
 });
 const params = new URLSearchParams(location.search);
 const id = params.get('session');
 if (id) {
   show('Checking session ' + id + '…');
-  fetch(proxy + '/sessions/' + encodeURIComponent(id)).then((r) => r.json()).then((s) => {
+  fetch(proxy + '/sessions/' + encodeURIComponent(id)).then(async (r) => {
+    const s = await r.json().catch(() => ({}));
+    if (!r.ok) return refused('Could not read session ' + id, r, s);
     const lines = ['Status: ' + s.status];
-    if (s.bankId) lines.push('Bank: ' + s.bankId);
+    // Chosen at Moneyhub: the bank is the first part of the connection id (<bankId>:<connection>).
+    const bank = s.bankId || (s.connectionId ? s.connectionId.split(':')[0] + ' (chosen at Moneyhub)' : '');
+    if (bank) lines.push('Bank: ' + bank);
     if (s.connectionId) lines.push('Connection: ' + s.connectionId);
     if (s.userId) lines.push('User: ' + s.userId);
-    if (s.expiresAt) lines.push('Expires: ' + new Date(s.expiresAt * 1000).toISOString());
+    if (s.expiresAt && s.status === 'connected') lines.push('Expires: ' + new Date(s.expiresAt * 1000).toISOString());
     if (s.error) lines.push('Error: ' + s.error + (s.errorDescription ? ' (' + s.errorDescription + ')' : ''));
     show(lines.join('\\n'));
     document.body.dataset.status = s.status;
-  });
+  }, (error) => unreachable('Could not read session ' + id, error));
 }`
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <title>Demo app: connect a bank</title>
+        <link rel="icon" href="/favicon.ico" type="image/svg+xml" />
         <style>
           body {
             font: 16px system-ui;
@@ -75,3 +97,7 @@ if (id) {
       </body>
     </html>`
 }
+
+/** The demo origin's icon (browsers ask for /favicon.ico on every page). */
+export const DEMO_FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#15803d"/><path d="M4 8h8" stroke="#fff" stroke-width="2"/></svg>'

@@ -6,7 +6,8 @@
  * /request and /token), so a test can check exactly what the proxy sent.
  */
 import { Hono } from 'hono'
-import { demoPage } from './demo'
+import { appPage } from './appPage'
+import { DEMO_FAVICON, demoPage } from './demo'
 import { provider } from './provider'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
@@ -33,5 +34,8 @@ const app = new Hono<{ Bindings: Env }>()
     return c.body(null, 204)
   })
   .get('/', (c) => c.html(demoPage(c.env.PROXY_ORIGIN)))
+  // An app page that loads the browser helper from the proxy (GET /client.js), as an app's own page would.
+  .get('/app', (c) => c.html(appPage(c.env.PROXY_ORIGIN)))
+  .get('/favicon.ico', (c) => c.body(DEMO_FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }))
 
 export default app

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { delimiter, dirname, join } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeSigningKey, publicJwks, randomKey } from '../keys.mjs'
 
@@ -32,15 +32,23 @@ export async function freePort() {
   })
 }
 
+/**
+ * The local setup's settings that follow from the ports: the mock is the issuer, the demo app (on the mock's
+ * origin, also reached as localhost) the frontend. `npm run dev` rewrites them on every run; .dev.vars.example holds them for the default ports.
+ */
+export const localSettings = ({ proxyOrigin, mockOrigin, clientId = 'dev-client', extraOrigins = [] }) => ({
+  MONEYHUB_ISSUER: `${mockOrigin}/oidc`,
+  MONEYHUB_CLIENT_ID: clientId,
+  MONEYHUB_REDIRECT_URI: `${proxyOrigin}/callback`,
+  ALLOWED_ORIGINS: [mockOrigin, mockOrigin.replace('//127.0.0.1:', '//localhost:'), ...extraOrigins].join(','),
+  DEFAULT_BANK_SELECTOR: 'id:test',
+})
+
 /** A complete configuration for both Workers, with fresh keys (nothing read from .dev.vars). */
 export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-client', extraOrigins = [] }) {
   const jwks = { keys: [await makeSigningKey('RS256')] }
   const proxyVars = {
-    MONEYHUB_ISSUER: `${mockOrigin}/oidc`,
-    MONEYHUB_CLIENT_ID: clientId,
-    MONEYHUB_REDIRECT_URI: `${proxyOrigin}/callback`,
-    ALLOWED_ORIGINS: [mockOrigin, ...extraOrigins].join(','),
-    DEFAULT_BANK_SELECTOR: 'id:test',
+    ...localSettings({ proxyOrigin, mockOrigin, clientId, extraOrigins }),
     SESSION_TTL_SECONDS: '600',
     CLIENT_ASSERTION_AUDIENCE: 'endpoint',
     RESPONSE_TYPE: 'code',
@@ -62,12 +70,13 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
   return { proxyVars, mockVars }
 }
 
-function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0 }) {
+function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0, cwd }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child = spawn(
     join(BIN, 'wrangler'),
     ['dev', ...args, '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...varArgs],
     {
+      cwd,
       env: TOOL_ENV,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -111,7 +120,14 @@ export async function startServers({
   inspectorPort = 0,
 }) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
-  const mock = wranglerDev('mock', ['-c', 'mock/wrangler.toml', '--port', String(mockPort), ...persist], { vars: mockVars, onLine, onExit })
+  // The mock runs from its own directory: wrangler compares ./worker-configuration.d.ts with the config it runs, and the
+  // project root's file is the proxy's ("Your types might be out of date" on every start otherwise).
+  const mock = wranglerDev('mock', ['-c', 'wrangler.toml', '--port', String(mockPort), ...persist], {
+    vars: mockVars,
+    onLine,
+    onExit,
+    cwd: resolve('mock'),
+  })
   const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], {
     vars: proxyVars,
     onLine,

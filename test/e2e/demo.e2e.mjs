@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 /**
  * The demo, driven in real headless Chromium (Debian's chromium, through
- * playwright-core) against `wrangler dev` running the proxy and the mock
- * identity server: connect with approval, then with denial. A screenshot of
- * each step lands in test-results/e2e/ (git-ignored).
+ * playwright-core) against `npm run dev` itself (scripts/dev.mjs, the proxy and
+ * the mock identity server under `wrangler dev`), started on other ports than
+ * the defaults over an old .dev.vars made for the defaults: the settings that
+ * follow from the ports must be derived again. Then: connect with approval,
+ * with denial, through "Let me choose at Moneyhub", from an app page that loads
+ * the helper from the proxy (GET /client.js), and with the proxy unreachable.
+ * A screenshot of each step lands in test-results/e2e/ (git-ignored).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
-import { freePort, freshConfig, startServers } from '../../scripts/lib/servers.mjs'
+import { freePort, portFree, TOOL_ENV } from '../../scripts/lib/servers.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -24,19 +29,60 @@ if (!existsSync(CHROMIUM)) {
 
 const shots = 'test-results/e2e'
 mkdirSync(shots, { recursive: true })
-const [proxyPort, mockPort] = [await freePort(), await freePort()]
+
+/** A project directory of its own (its .dev.vars and wrangler state), sharing this one's code. */
+function scratchProject() {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-project-'))
+  mkdirSync(join(dir, 'mock'))
+  for (const path of ['node_modules', 'mock/src']) symlinkSync(resolve(path), join(dir, path))
+  // A copy, not a link: wrangler's types check compares the import path of src/index.ts as seen from the project.
+  cpSync('src', join(dir, 'src'), { recursive: true })
+  for (const path of [
+    'wrangler.toml',
+    'worker-configuration.d.ts',
+    '.dev.vars.example',
+    'mock/wrangler.toml',
+    'mock/worker-configuration.d.ts',
+    'mock/.dev.vars.example',
+  ])
+    copyFileSync(path, join(dir, path))
+  // An old .dev.vars, made for the default ports 8787 / 8788.
+  copyFileSync('.dev.vars.example', join(dir, '.dev.vars'))
+  return dir
+}
+
+// The ports the issue names, when free.
+const [proxyPort, mockPort] = (await portFree(8901)) && (await portFree(8902)) ? [8901, 8902] : [await freePort(), await freePort()]
 const proxyOrigin = `http://127.0.0.1:${proxyPort}`
 const mockOrigin = `http://127.0.0.1:${mockPort}`
-const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
+const project = scratchProject()
 const output = []
-const servers = await startServers({
-  proxyPort,
-  mockPort,
-  proxyVars,
-  mockVars,
-  persistTo: mkdtempSync(join(tmpdir(), 'e2e-state-')),
-  onLine: (name, line) => output.push(`[${name}] ${line}`),
+const dev = spawn(process.execPath, [resolve('scripts/dev.mjs')], {
+  cwd: project,
+  env: { ...TOOL_ENV, PROXY_PORT: String(proxyPort), MOCK_PORT: String(mockPort) },
+  stdio: ['ignore', 'pipe', 'pipe'],
 })
+for (const stream of [dev.stdout, dev.stderr]) stream.on('data', (chunk) => output.push(...chunk.toString().split('\n')))
+const exited = new Promise((r) => dev.once('exit', r))
+const ready = await Promise.race([
+  new Promise((resolveReady) => {
+    const timer = setInterval(() => {
+      if (output.some((l) => l.includes('✔ Ready'))) (clearInterval(timer), resolveReady(true))
+    }, 100)
+    exited.then(() => (clearInterval(timer), resolveReady(false)))
+  }),
+  new Promise((r) => setTimeout(() => r(false), 180_000)),
+])
+const stopDev = async () => {
+  if (dev.exitCode === null) dev.kill('SIGTERM')
+  await exited
+}
+if (!ready) {
+  console.error(output.join('\n'))
+  console.error('✖ npm run dev did not get ready')
+  await stopDev()
+  process.exit(1)
+}
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -54,47 +100,113 @@ const browser = await chromium.launch({
 })
 
 let failed = false
+
 const check = (ok, what) => {
   console.log(`${ok ? '✓' : '✖'} ${what}`)
   if (!ok) failed = true
 }
 
-async function connect(decision) {
+const said = output.join('\n')
+check(
+  said.includes(`MONEYHUB_ISSUER: http://127.0.0.1:8788/oidc → ${mockOrigin}/oidc`) &&
+    said.includes(`MONEYHUB_REDIRECT_URI: http://127.0.0.1:8787/callback → ${proxyOrigin}/callback`) &&
+    said.includes('ALLOWED_ORIGINS: http://127.0.0.1:8788,http://localhost:8788 → '),
+  'npm run dev on other ports: says which port-dependent settings it derived again',
+)
+const typesWarnings = output.filter((l) => /types might be out of date/.test(l))
+check(
+  typesWarnings.length === 0,
+  `npm run dev: no "types might be out of date"${typesWarnings.length ? `: ${typesWarnings.join(' | ')}` : ''}`,
+)
+const kept = (file) => readFileSync(file, 'utf8').match(/^CLIENT_PRIVATE_JWKS=.*$/m)?.[0]
+check(kept(join(project, '.dev.vars')) === kept('.dev.vars.example'), 'npm run dev on other ports: the keys are kept')
+
+async function newPage() {
   const context = await browser.newContext()
   const page = await context.newPage()
+  const missing = []
+  page.on('response', (response) => response.status() === 404 && missing.push(response.url()))
+  return { context, page, missing }
+}
+
+async function connect(decision, { bank = 'Moneyhub Open Banking Mock', name = decision } = {}) {
+  const { context, page, missing } = await newPage()
   await page.goto(`${mockOrigin}/`)
-  await page.screenshot({ path: `${shots}/${decision}-1-demo.png` })
-  await page.selectOption('#bank', { label: 'Moneyhub Open Banking Mock' })
+  await page.screenshot({ path: `${shots}/${name}-1-demo.png` })
+  await page.selectOption('#bank', { label: bank })
   await Promise.all([page.waitForURL(`${mockOrigin}/oidc/auth?**`), page.click('#connect')])
-  await page.screenshot({ path: `${shots}/${decision}-2-consent.png` })
-  check((await page.textContent('h1'))?.includes('Mock Moneyhub'), `${decision}: the mock identity server asks for consent`)
+  await page.screenshot({ path: `${shots}/${name}-2-consent.png` })
+  check((await page.textContent('h1'))?.includes('Mock Moneyhub'), `${name}: the mock identity server asks for consent`)
   await Promise.all([page.waitForURL(`${mockOrigin}/?session=*`), page.click(decision === 'approve' ? '#approve' : '#deny')])
   const expected = decision === 'approve' ? 'connected' : 'failed'
   await page.waitForSelector(`body[data-status="${expected}"]`, { timeout: 15_000 })
-  await page.screenshot({ path: `${shots}/${decision}-3-result.png` })
+  await page.screenshot({ path: `${shots}/${name}-3-result.png` })
   const text = (await page.textContent('#status')) ?? ''
-  check(text.includes(`Status: ${expected}`), `${decision}: the demo shows status ${expected}`)
+  check(text.includes(`Status: ${expected}`), `${name}: the demo shows status ${expected}`)
   if (decision === 'approve') {
-    check(/Bank: 1ffe704d39629a929c8e293880fb449a/.test(text), 'approve: shows the bank')
-    check(/Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text), 'approve: shows the connection id')
-    check(/Expires: \d{4}-/.test(text), 'approve: shows the expiry')
+    check(/Bank: 1ffe704d39629a929c8e293880fb449a/.test(text), `${name}: shows the bank`)
+    check(/Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text), `${name}: shows the connection id`)
+    check(/Expires: \d{4}-/.test(text), `${name}: shows the expiry`)
   } else {
-    check(/Error: access_denied/.test(text), 'deny: shows the reason')
+    check(/Error: access_denied/.test(text), `${name}: shows the reason`)
+    check(!/Expires/.test(text), `${name}: no "Expires" line for a failed session`)
   }
-  check(!/eyJ/.test(await page.content()), `${decision}: no token anywhere on the page`)
+  check(!/eyJ/.test(await page.content()), `${name}: no token anywhere on the page`)
+  check(missing.length === 0, `${name}: no 404 (favicon included)${missing.length ? `: ${missing.join(', ')}` : ''}`)
+  await context.close()
+}
+
+/** An app page that imports the helper from the proxy: GET /client.js, then connectBank() and waitForStatus(). */
+async function connectFromAppPage() {
+  const { context, page, missing } = await newPage()
+  const scripts = []
+  page.on('response', (response) => response.url().startsWith(`${proxyOrigin}/client.js`) && scripts.push(response.status()))
+  await page.goto(`${mockOrigin}/app`)
+  await page.waitForSelector('body[data-helper="loaded"]', { timeout: 15_000 })
+  check(scripts.includes(200), 'app page: loads the helper from the proxy (GET /client.js)')
+  await Promise.all([page.waitForURL(`${mockOrigin}/oidc/auth?**`), page.click('#connect')])
+  await Promise.all([page.waitForURL(`${mockOrigin}/app?session=*`), page.click('#approve')])
+  await page.waitForSelector('body[data-status="connected"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/app-page-result.png` })
+  const text = (await page.textContent('#status')) ?? ''
+  check(
+    /Status: connected/.test(text) && /Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text),
+    'app page: the helper connects and reads the status',
+  )
+  check(missing.length === 0, 'app page: no 404')
+  await context.close()
+}
+
+/** The proxy unreachable (as a CORS refusal looks to the page): the demo says so and what to check, not "Starting…" forever. */
+async function proxyUnreachable() {
+  const { context, page } = await newPage()
+  await page.route(`${proxyOrigin}/sessions`, (route) => route.abort('failed'))
+  await page.goto(`${mockOrigin}/`)
+  await page.click('#connect')
+  await page.waitForSelector('body[data-status="error"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/unreachable.png` })
+  const text = (await page.textContent('#status')) ?? ''
+  check(
+    /did not answer/.test(text) && text.includes('ALLOWED_ORIGINS') && text.includes(mockOrigin),
+    'proxy unreachable: the demo shows the error and what to check',
+  )
   await context.close()
 }
 
 try {
   await connect('approve')
   await connect('deny')
+  await connect('approve', { bank: 'Let me choose at Moneyhub (id:test)', name: 'choose-at-moneyhub' })
+  await connectFromAppPage()
+  await proxyUnreachable()
 } catch (error) {
   failed = true
   console.error(error)
   console.error(output.slice(-30).join('\n'))
 } finally {
   await browser.close()
-  await servers.stop()
+  await stopDev()
+  rmSync(project, { recursive: true, force: true })
 }
 console.log(failed ? '✖ browser test failed' : `✓ browser test passed; screenshots in ${shots}/`)
 process.exit(failed ? 1 : 0)

@@ -1,7 +1,7 @@
 // npm run dev: clear messages, not stack traces, when the ground is not ready.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -51,4 +51,64 @@ test('a port that is taken is named, with what to do; first-run dev keys are mad
   assert.match(result.stdout, /made dev keys in \.dev\.vars/)
   assert.match(result.stderr, new RegExp(`port ${port} \\(the proxy\\) is taken`))
   assert.doesNotMatch(result.stderr, /\n\s+at /)
+})
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+const readVars = (file) =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('=') && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
+
+test('bad settings are all listed before anything starts, each with its variable and what is wrong', async () => {
+  // The old .dev.vars.example's values: an empty JWK Set, a placeholder encryption key, a 15-character backend key.
+  const dir = project(
+    [
+      'CLIENT_PRIVATE_JWKS={"keys":[]}',
+      'TOKEN_ENCRYPTION_KEY=base64url-32-bytes',
+      'BACKEND_API_KEY=dev-backend-key',
+      'SESSION_TTL_SECONDS=5',
+    ].join('\n'),
+  )
+  const result = run(dir, { PROXY_PORT: String(await freePort()), MOCK_PORT: String(await freePort()) })
+  assert.equal(result.status, 1)
+  assert.match(result.stderr, /\.dev\.vars has 4 problems/)
+  assert.match(result.stderr, /- CLIENT_PRIVATE_JWKS must be a JWK Set of private keys/)
+  assert.match(result.stderr, /- TOKEN_ENCRYPTION_KEY must be 32 bytes, base64url-encoded/)
+  assert.match(result.stderr, /- BACKEND_API_KEY must be at least 16 characters/)
+  assert.match(result.stderr, /- SESSION_TTL_SECONDS must be an integer from 60 to 3600/)
+  assert.doesNotMatch(result.stdout, /Ready/)
+  assert.doesNotMatch(result.stderr, /\n\s+at /)
+})
+
+test('other ports: everything that depends on them is derived again, the keys are kept, and the changes are said', async () => {
+  const old = readVars('.dev.vars.example') // made for the default ports 8787 / 8788
+  const dir = project(readFileSync('.dev.vars.example', 'utf8'))
+  const taken = createServer()
+  await new Promise((r) => taken.listen(0, '127.0.0.1', r))
+  const proxyPort = taken.address().port // taken, so that the run stops after writing the settings
+  const mockPort = await freePort()
+  const result = run(dir, { PROXY_PORT: String(proxyPort), MOCK_PORT: String(mockPort) })
+  taken.close()
+  assert.match(result.stderr, /is taken/)
+  const vars = readVars(join(dir, '.dev.vars'))
+  assert.equal(vars.MONEYHUB_ISSUER, `http://127.0.0.1:${mockPort}/oidc`)
+  assert.equal(vars.MONEYHUB_REDIRECT_URI, `http://127.0.0.1:${proxyPort}/callback`)
+  assert.equal(vars.ALLOWED_ORIGINS, `http://127.0.0.1:${mockPort},http://localhost:${mockPort}`)
+  for (const key of ['CLIENT_PRIVATE_JWKS', 'TOKEN_ENCRYPTION_KEY', 'BACKEND_API_KEY']) assert.equal(vars[key], old[key], key)
+  assert.match(result.stdout, new RegExp(`MONEYHUB_ISSUER: http://127\\.0\\.0\\.1:8788/oidc → http://127\\.0\\.0\\.1:${mockPort}/oidc`))
+  assert.match(result.stdout, /MONEYHUB_REDIRECT_URI: .* → /)
+  assert.match(result.stdout, /ALLOWED_ORIGINS: .* → /)
+  const mock = readVars(join(dir, 'mock', '.dev.vars'))
+  assert.equal(mock.PROXY_ORIGIN, `http://127.0.0.1:${proxyPort}`)
+  assert.equal(mock.CLIENT_REDIRECT_URIS, `http://127.0.0.1:${proxyPort}/callback`)
 })

@@ -56,3 +56,39 @@ test('refuses an unknown algorithm with a clear message', () => {
     /--alg must be one of/,
   )
 })
+
+test('--help prints the usage', () => {
+  const out = run('--help')
+  assert.match(out, /^Usage: npm run keys -- /)
+  assert.match(out, /--add-to/)
+  assert.doesNotMatch(out, /CLIENT_PRIVATE_JWKS=\{/) // no key made
+})
+
+test('an unknown option is refused with the usage', () => {
+  assert.throws(
+    () => execFileSync(process.execPath, ['scripts/keys.mjs', '--nope'], { encoding: 'utf8', stdio: 'pipe' }),
+    /Usage: npm run keys/,
+  )
+})
+
+test('--add-to also takes the CLIENT_PRIVATE_JWKS=… line it prints (or a whole .dev.vars)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  const file = join(dir, '.dev.vars')
+  const printed = run('--kid', 'old')
+  writeFileSync(file, `# saved output\nMONEYHUB_CLIENT_ID=x\n${printed.split('\n').find((l) => l.startsWith('CLIENT_PRIVATE_JWKS='))}\n`)
+  const out = run('--add-to', file, '--kid', 'new')
+  assert.deepEqual(
+    JSON.parse(line(out, 'CLIENT_PRIVATE_JWKS')).keys.map((k) => k.kid),
+    ['old', 'new'],
+  )
+})
+
+test('--add-to with something else says what it expects', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  const file = join(dir, 'x.txt')
+  writeFileSync(file, 'hello')
+  assert.throws(
+    () => execFileSync(process.execPath, ['scripts/keys.mjs', '--add-to', file], { encoding: 'utf8', stdio: 'pipe' }),
+    /neither a JWK Set as JSON .* nor a CLIENT_PRIVATE_JWKS=… line/,
+  )
+})
