@@ -29,6 +29,10 @@ export interface Config {
   clientId: string
   redirectUri: string
   allowedOrigins: ReadonlySet<string>
+  /** ENVIRONMENT=production: settings meant for development (http://localhost origins) are refused. */
+  production: boolean
+  /** ISSUER_ENDPOINT_ORIGINS: origins besides the issuer's that discovery may name for endpoints. */
+  issuerEndpointOrigins: ReadonlySet<string>
   defaultBankSelector: string
   sessionTtlSeconds: number
   /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
@@ -147,16 +151,19 @@ async function readEncryptionKeys(value: string | undefined): Promise<Encryption
   return keys
 }
 
-function readAllowedOrigins(value: string | undefined): Set<string> {
+function readOrigins(variable: string, value: string | undefined, production = false): Set<string> {
   const origins = new Set<string>()
   for (const entry of (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const url = httpsUrl('ALLOWED_ORIGINS', entry)
+    const url = httpsUrl(variable, entry)
     if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new ConfigError('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
+      throw new ConfigError(variable, 'must list bare origins (scheme://host[:port]), comma-separated')
     }
+    // A page on the developer's own machine has no business starting real users' sessions.
+    if (production && url.protocol !== 'https:')
+      throw new ConfigError(variable, 'must not list http origins outside development (ENVIRONMENT)')
     origins.add(url.origin)
   }
   return origins
@@ -190,13 +197,19 @@ export async function readConfig(env: Env): Promise<Config> {
   if (!env.BACKEND_API_KEY) throw new ConfigError('BACKEND_API_KEY', 'is missing')
   if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
   if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
+  const environment = env.ENVIRONMENT || 'development'
+  if (environment !== 'development' && environment !== 'production')
+    throw new ConfigError('ENVIRONMENT', 'must be "development" or "production"')
+  const production = environment === 'production'
 
   const { signingKey, publicJwks } = await readSigningKeys(env.CLIENT_PRIVATE_JWKS)
   return {
     issuer,
     clientId: env.MONEYHUB_CLIENT_ID,
     redirectUri: redirectUri.href,
-    allowedOrigins: readAllowedOrigins(env.ALLOWED_ORIGINS),
+    allowedOrigins: readOrigins('ALLOWED_ORIGINS', env.ALLOWED_ORIGINS, production),
+    production,
+    issuerEndpointOrigins: readOrigins('ISSUER_ENDPOINT_ORIGINS', env.ISSUER_ENDPOINT_ORIGINS, production),
     defaultBankSelector,
     sessionTtlSeconds: positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600),
     clientAssertionAudience: audience,

@@ -186,3 +186,9 @@ export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
   const all = await (await fetch(`${mockOrigin()}/__mock/webhooks`)).json<ReceivedWebhook[]>()
   return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
 }
+
+/** A tab's sessionStorage, for the browser helper (src/client/browser.ts) running outside a browser. */
+export function pageStorage() {
+  const items = new Map<string, string>()
+  return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) }
+}

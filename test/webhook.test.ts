@@ -55,7 +55,13 @@ describe('the webhook to the app backend', () => {
     // The user's answer was out before the retry (1 s after the refused delivery) reached the receiver.
     expect(answeredAt).toBeLessThan(received[1]!.at)
     const event = JSON.parse(received[1]!.body)
-    expect(event).toEqual({ id: session.id, status: 'connected', connectionId: expect.stringMatching(/^abc:/), userId: expect.any(String) })
+    expect(event).toEqual({
+      eventId: `${session.id}.connected`,
+      id: session.id,
+      status: 'connected',
+      connectionId: expect.stringMatching(/^abc:/),
+      userId: expect.any(String),
+    })
     for (const delivery of received) expect(await verifySignature(delivery)).toBe(true)
     expect(await verifySignature(received[1]!, 'another-secret-entirely')).toBe(false)
     expect(received[1]!.body).not.toMatch(/eyJ/)
@@ -65,7 +71,12 @@ describe('the webhook to the app backend', () => {
     const session = await start({})
     await browser.callback(await browser.authorize(session.authorizeUrl, 'deny'))
     const received = await webhooksFor(session.id)
-    expect(JSON.parse(received.at(-1)!.body)).toEqual({ id: session.id, status: 'failed', error: 'access_denied' })
+    expect(JSON.parse(received.at(-1)!.body)).toEqual({
+      eventId: `${session.id}.failed`,
+      id: session.id,
+      status: 'failed',
+      error: 'access_denied',
+    })
   })
 
   it('reports expired when the access token runs out (the session alarm), and when a refresh token is refused', async () => {

@@ -21,13 +21,17 @@ document.getElementById('connect').addEventListener('click', async () => {
   });
   const body = await res.json();
   if (!res.ok) return show('Could not start: ' + body.error + ' (' + body.message + ')');
+  // The session secret: proves, on return, that this tab started the session (the status API asks for it).
+  sessionStorage.setItem('secret:' + body.id, body.secret);
   location.assign(body.authorizeUrl);
 });
 const params = new URLSearchParams(location.search);
 const id = params.get('session');
-if (id) {
+const secret = id && sessionStorage.getItem('secret:' + id);
+if (id && !secret) show('Session ' + id + ' was not started in this tab: ignored.');
+else if (id) {
   show('Checking session ' + id + '…');
-  fetch(proxy + '/sessions/' + encodeURIComponent(id)).then((r) => r.json()).then((s) => {
+  fetch(proxy + '/sessions/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } }).then((r) => r.json()).then((s) => {
     const lines = ['Status: ' + s.status];
     if (s.bankId) lines.push('Bank: ' + s.bankId);
     if (s.connectionId) lines.push('Connection: ' + s.connectionId);

@@ -11,12 +11,14 @@ import { completeConnection, sessionIdOfState, type AuthorizationResponse } from
 import { deliverWebhook } from '../connection/webhook'
 import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
+import { limitBody, MAX_BODY_BYTES } from '../http/bodyLimit'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
+import { createMiddleware } from 'hono/factory'
 
 const short = z.optional(z.string().check(z.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
@@ -57,6 +59,14 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   return c.html(resultPage(session))
 }
 
+/** POST /callback exists for the hybrid flow only: refused before its body is read. */
+const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('config').responseType !== 'code id_token') {
+    throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+  }
+  await next()
+})
+
 const callbackAnswers = {
   303: redirectAnswer('to returnTo?session=<id>&status=connected|failed[&error=<code>]'),
   200: {
@@ -82,14 +92,11 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 413, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
+    hybridFlowOnly,
+    limitBody(MAX_BODY_BYTES),
     validate('form', AuthorizationResponseSchema),
-    (c) => {
-      if (c.get('config').responseType !== 'code id_token') {
-        throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
-      }
-      return complete(c, c.req.valid('form'))
-    },
+    (c) => complete(c, c.req.valid('form')),
   )
