@@ -15,6 +15,8 @@ export interface Started {
   authorizeUrl: string
   statusUrl: string
   expiresAt: number
+  /** Only for sessions a browser started. */
+  secret?: string
 }
 
 export async function startSession(body: Record<string, unknown> = {}, headers: Record<string, string> = backendAuth()) {

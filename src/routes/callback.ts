@@ -11,7 +11,6 @@ import { completeConnection, sessionIdOfState, type AuthorizationResponse } from
 import { deliverWebhook } from '../connection/webhook'
 import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
-import { limitBody, MAX_BODY_BYTES } from '../http/bodyLimit'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
@@ -95,8 +94,7 @@ export const callback = new Hono<AppEnv>()
       responses: { ...callbackAnswers, ...errorAnswers(400, 405, 413, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
-    hybridFlowOnly,
-    limitBody(MAX_BODY_BYTES),
+    hybridFlowOnly, // the form_post is capped by the app-wide body limit (MAX_BODY_BYTES)
     validate('form', AuthorizationResponseSchema),
     (c) => complete(c, c.req.valid('form')),
   )
