@@ -11,7 +11,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 
 const SECRET_FIELDS =
-  /^(code|state|nonce|code_verifier|client_assertion|access_token|id_token|refresh_token|authorization|cookie|request|request_uri)$/i
+  /^(code|state|nonce|code_verifier|client_assertion|access_token|id_token|refresh_token|authorization|cookie|request|request_uri|secret|x-session-secret)$/i
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g
 
 export function redact(value: unknown, key = ''): unknown {

@@ -4,6 +4,7 @@
  * flow's form_post (RESPONSE_TYPE=code id_token).
  */
 import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
@@ -17,7 +18,6 @@ import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
-import { createMiddleware } from 'hono/factory'
 
 const short = z.optional(z.string().check(z.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
