@@ -104,7 +104,7 @@ const benchConfig = readFileSync('wrangler.toml', 'utf8')
   .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
   .replace('main = "src/index.ts"', 'main = "worker.ts"')
   .replace('"./src/http/zodToJsonSchema.ts"', '"../src/http/zodToJsonSchema.ts"')
-  .replace(/limit = 20, period = 60/g, 'limit = 1000000, period = 60')
+  .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
 writeFileSync('bench/.wrangler.bench.toml', benchConfig)
 
 const [proxyPort, mockPort] = [await freePort(), await freePort()]

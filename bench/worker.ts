@@ -53,7 +53,13 @@ function countingEnv(env: Env): Env {
   })
   wrapped = {
     original: env,
-    env: { ...env, SESSIONS: sessions, START_LIMITER: limiter(env.START_LIMITER), CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER) },
+    env: {
+      ...env,
+      SESSIONS: sessions,
+      START_LIMITER: limiter(env.START_LIMITER),
+      CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER),
+      STATUS_LIMITER: limiter(env.STATUS_LIMITER),
+    },
   }
   return wrapped.env
 }

@@ -31,6 +31,10 @@ export interface Config {
   clientId: string
   redirectUri: string
   allowedOrigins: ReadonlySet<string>
+  /** ENVIRONMENT=production: settings meant for development (http://localhost origins) are refused. */
+  production: boolean
+  /** ISSUER_ENDPOINT_ORIGINS: origins besides the issuer's that discovery may name for endpoints. */
+  issuerEndpointOrigins: ReadonlySet<string>
   defaultBankSelector: string
   sessionTtlSeconds: number
   /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
@@ -158,16 +162,19 @@ async function readEncryptionKeys(value: string | undefined): Promise<Encryption
   return keys
 }
 
-function readAllowedOrigins(value: string | undefined): Set<string> {
+function readOrigins(variable: string, value: string | undefined, production = false): Set<string> {
   const origins = new Set<string>()
   for (const entry of (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const url = httpsUrl('ALLOWED_ORIGINS', entry)
+    const url = httpsUrl(variable, entry)
     if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new ConfigProblem('ALLOWED_ORIGINS', 'must list bare origins (scheme://host[:port]), comma-separated')
+      throw new ConfigProblem(variable, 'must list bare origins (scheme://host[:port]), comma-separated')
     }
+    // A page on the developer's own machine has no business starting real users' sessions.
+    if (production && url.protocol !== 'https:')
+      throw new ConfigProblem(variable, 'must not list http origins outside development (ENVIRONMENT)')
     origins.add(url.origin)
   }
   return origins
@@ -208,7 +215,9 @@ export async function readConfig(env: Env): Promise<Config> {
     if (url.search) throw new ConfigProblem('MONEYHUB_REDIRECT_URI', 'must not have a query')
     return url
   })
-  const allowedOrigins = await check(() => readAllowedOrigins(env.ALLOWED_ORIGINS))
+  const environment = env.ENVIRONMENT || 'development'
+  const production = environment === 'production'
+  const allowedOrigins = await check(() => readOrigins('ALLOWED_ORIGINS', env.ALLOWED_ORIGINS, production))
   const defaultBankSelector = env.DEFAULT_BANK_SELECTOR || 'id:all'
   await check(() => {
     if (!BANK_SELECTOR.test(defaultBankSelector))
@@ -240,6 +249,11 @@ export async function readConfig(env: Env): Promise<Config> {
   await check(() => {
     if (!env.SESSIONS) throw new ConfigProblem('SESSIONS', 'KV binding is missing')
   })
+  await check(() => {
+    if (environment !== 'development' && environment !== 'production')
+      throw new ConfigProblem('ENVIRONMENT', 'must be "development" or "production"')
+  })
+  const issuerEndpointOrigins = await check(() => readOrigins('ISSUER_ENDPOINT_ORIGINS', env.ISSUER_ENDPOINT_ORIGINS, production))
   if (problems.length) throw new ConfigError(problems)
 
   return {
@@ -247,6 +261,8 @@ export async function readConfig(env: Env): Promise<Config> {
     clientId: env.MONEYHUB_CLIENT_ID,
     redirectUri: redirectUri!.href,
     allowedOrigins: allowedOrigins!,
+    production,
+    issuerEndpointOrigins: issuerEndpointOrigins!,
     defaultBankSelector,
     sessionTtlSeconds: sessionTtlSeconds!,
     clientAssertionAudience: audience as Config['clientAssertionAudience'],

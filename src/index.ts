@@ -14,12 +14,12 @@
  */
 import { Hono } from 'hono'
 import { describeRoute, openAPIRouteHandler } from 'hono-openapi'
-import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
 import { corsForFrontends } from './http/cors'
-import { accessLog } from './http/log'
+import { limitBody, MAX_BODY_BYTES } from './http/bodyLimit'
+import { accessLog, requestIds } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
 import { callback } from './routes/callback'
 import { clientScript } from './routes/clientScript'
@@ -29,7 +29,8 @@ import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
 
 const api = new Hono<AppEnv>()
-  .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
+  // Nothing here is framed (the result page also says frame-ancestors 'none'); no route reads a body over 32 KB.
+  .use(requestIds, accessLog, secureHeaders({ xFrameOptions: 'DENY' }), limitBody(MAX_BODY_BYTES))
   .get('/health', describeRoute({ summary: 'Liveness', tags: ['public'], responses: { 200: jsonAnswer(HealthSchema, 'alive') } }), (c) =>
     c.json({ status: 'ok' as const }),
   )

@@ -21,6 +21,11 @@ describe('a missing or malformed setting answers 500 naming the variable, never 
     ['BACKEND_API_KEY', { BACKEND_API_KEY: 'short' }],
     ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '5' }],
     ['DEFAULT_BANK_SELECTOR', { DEFAULT_BANK_SELECTOR: 'all banks' }],
+    // A page on a developer's machine may not start real users' sessions (issue 10.8).
+    ['ALLOWED_ORIGINS', { ENVIRONMENT: 'production', ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:3000' }],
+    ['ALLOWED_ORIGINS', { ENVIRONMENT: 'production', ALLOWED_ORIGINS: 'http://127.0.0.1:8787' }],
+    ['ENVIRONMENT', { ENVIRONMENT: 'staging' }],
+    ['ISSUER_ENDPOINT_ORIGINS', { ISSUER_ENDPOINT_ORIGINS: 'https://keys.example.com/path' }],
   ]
   it.each(cases)('%s', async (variable, overrides) => {
     const { status, body } = await withEnv(overrides)
@@ -29,6 +34,11 @@ describe('a missing or malformed setting answers 500 naming the variable, never 
     expect(body.message).toContain(variable)
     for (const value of Object.values(overrides)) if (value) expect(body.message).not.toContain(value)
     expect(body.message).not.toContain('secretvalue123')
+  })
+
+  it('in production, https origins are accepted (only http ones are refused)', async () => {
+    const { status } = await withEnv({ ENVIRONMENT: 'production', ALLOWED_ORIGINS: 'https://app.example.com' })
+    expect(status).toBe(404)
   })
 
   it('/health answers even when the config is broken', async () => {

@@ -15,6 +15,8 @@ export interface Started {
   authorizeUrl: string
   statusUrl: string
   expiresAt: number
+  /** Only for sessions a browser started. */
+  secret?: string
 }
 
 export async function startSession(body: Record<string, unknown> = {}, headers: Record<string, string> = backendAuth()) {
@@ -185,4 +187,10 @@ export interface ReceivedWebhook {
 export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
   const all = await (await fetch(`${mockOrigin()}/__mock/webhooks`)).json<ReceivedWebhook[]>()
   return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
+}
+
+/** A tab's sessionStorage, for the browser helper (src/client/browser.ts) running outside a browser. */
+export function pageStorage() {
+  const items = new Map<string, string>()
+  return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) }
 }

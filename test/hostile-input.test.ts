@@ -1,12 +1,13 @@
 /**
  * Property-based: random and adversarial values at every route. The Worker
  * answers 2xx/3xx or a 4xx JSON error with a message — never a 5xx — and never
- * reflects raw input into HTML.
+ * reflects raw input into HTML. Every start it accepts opens; oversized bodies
+ * and neighbouring IPv6 addresses get a 4xx and store nothing.
  */
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, backendAuth } from './helpers'
+import { APP_ORIGIN, backendAuth, Browser, mockOrigin } from './helpers'
 
 const nasty = fc.oneof(
   fc.string(),
@@ -52,6 +53,9 @@ async function expectClean(response: Response, raw: string[]) {
 
 const RUNS = { numRuns: 60 }
 
+/** How many records KV holds: a refused request must not change it. */
+const storedCount = async () => (await env.SESSIONS.list()).keys.length
+
 describe('hostile input at every route gets a clear 4xx, never a 5xx', () => {
   it('POST /sessions with random JSON bodies, as backend and as browser', async () => {
     await fc.assert(
@@ -65,6 +69,15 @@ describe('hostile input at every route gets a clear 4xx, never a 5xx', () => {
           response,
           Object.values(body).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
         )
+        // Every start the API accepts yields a link that opens.
+        if (response.status === 201) {
+          const { authorizeUrl } = await SELF.fetch('http://proxy.test/sessions', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(asBackend ? backendAuth() : { origin: APP_ORIGIN }) },
+            body: JSON.stringify(body),
+          }).then((r) => r.json<{ authorizeUrl: string }>())
+          expect(new URL(await new Browser().launch(authorizeUrl)).origin).toBe(mockOrigin())
+        }
       }),
       RUNS,
     )
@@ -119,4 +132,102 @@ describe('hostile input at every route gets a clear 4xx, never a 5xx', () => {
       RUNS,
     )
   })
+
+  it('oversized bodies at every route that takes a method with a body: 4xx (413 once past the caps), nothing stored', async () => {
+    const routes: [string, string][] = [
+      ['POST', '/sessions'],
+      ['POST', '/callback'],
+      ['POST', '/sessions/AAAAAAAAAAAAAAAAAAAAAA/refresh'],
+      ['DELETE', '/sessions/AAAAAAAAAAAAAAAAAAAAAA'],
+      ['PUT', '/sessions'],
+      ['POST', '/health'],
+    ]
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.integer({ min: 8 * 1024 + 1, max: 300_000 }),
+        fc.boolean(),
+        fc.constantFrom<Record<string, string>>(backendAuth(), { origin: APP_ORIGIN }, {}),
+        fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'),
+        async ([method, path], size, chunked, who, type) => {
+          const before = await storedCount()
+          const text = type.includes('json') ? `{"bankId":"${'a'.repeat(size)}"}` : `state=${'s'.repeat(size)}`
+          const bytes = new TextEncoder().encode(text)
+          const body = chunked
+            ? new ReadableStream<Uint8Array>({
+                start(controller) {
+                  for (let i = 0; i < bytes.length; i += 16_384) controller.enqueue(bytes.slice(i, i + 16_384))
+                  controller.close()
+                },
+              })
+            : text
+          const response = await SELF.fetch(`http://proxy.test${path}`, { method, headers: { 'content-type': type, ...who }, body })
+          await expectClean(response, [])
+          expect(response.status).toBeGreaterThanOrEqual(400)
+          if (size > 32 * 1024) expect(response.status).toBe(413)
+          expect(await storedCount()).toBe(before)
+        },
+      ),
+      { numRuns: 30 },
+    )
+  })
+
+  it(
+    'IPv6 neighbours (one /64) at every route: never a 5xx, refusals store nothing, and they share one budget',
+    { timeout: 40_000 },
+    async () => {
+      const neighbour = fc
+        .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 })
+        .map((words) => `2001:db8:f00d:7:${words.map((w) => w.toString(16)).join(':')}`)
+      const request = fc.oneof(
+        fc.record({
+          method: fc.constant('POST'),
+          path: fc.constant('/sessions'),
+          body: fc.dictionary(fc.constantFrom(...fields), jsonValue, { maxKeys: 3 }),
+        }),
+        fc.record({
+          method: fc.constant('GET'),
+          path: fc.constantFrom(
+            '/connect',
+            '/callback?state=x&code=y',
+            '/sessions/AAAAAAAAAAAAAAAAAAAAAA',
+            '/sessions/AAAAAAAAAAAAAAAAAAAAAA?wait=0',
+            '/sessions/AAAAAAAAAAAAAAAAAAAAAA/events',
+            '/sessions/AAAAAAAAAAAAAAAAAAAAAA/authorize?ticket=v1.x',
+            '/sessions/AAAAAAAAAAAAAAAAAAAAAA/tokens',
+            '/.well-known/jwks.json',
+          ),
+          body: fc.constant(undefined),
+        }),
+      )
+      // The limiter's windows follow the wall clock: keep the run inside one.
+      if (Date.now() % 60_000 > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - (Date.now() % 60_000) + 100))
+      const answers: number[] = []
+      await fc.assert(
+        fc.asyncProperty(neighbour, request, async (address, { method, path, body }) => {
+          const before = await storedCount()
+          const response = await SELF.fetch(`http://proxy.test${path}`, {
+            method,
+            headers: { 'cf-connecting-ip': address, origin: APP_ORIGIN, ...(body ? { 'content-type': 'application/json' } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+            redirect: 'manual',
+          })
+          await expectClean(response, [])
+          if (method === 'POST') answers.push(response.status)
+          if (response.status >= 400) expect(await storedCount()).toBe(before)
+        }),
+        { numRuns: 80 },
+      )
+      // However many addresses of the /64 were used, it had one client's budget: 20 starts a minute, then 429.
+      for (let i = answers.length; i <= 20; i++) {
+        const response = await SELF.fetch('http://proxy.test/sessions', {
+          method: 'POST',
+          headers: { 'cf-connecting-ip': `2001:db8:f00d:7::${i.toString(16)}`, origin: APP_ORIGIN, 'content-type': 'application/json' },
+          body: '{}',
+        })
+        answers.push(response.status)
+      }
+      expect(answers.slice(20).every((s) => s === 429)).toBe(true)
+    },
+  )
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { forgetIssuerMetadata, getIssuerMetadata } from '../src/oidc/discovery'
 import { forgetIssuerKeys } from '../src/oidc/idToken'
 import { readShared, writeShared } from '../src/oidc/sharedCache'
-import { connectAccount, ISSUER, statusOf } from './helpers'
+import { connectAccount, ISSUER, mockOrigin, statusOf } from './helpers'
 
 describe('the shared issuer cache', () => {
   it('keeps the validated discovery document and JWKS after a connection', async () => {
@@ -17,9 +17,11 @@ describe('the shared issuer cache', () => {
     // An issuer nobody else uses, on a port where nothing listens: only the shared copy can answer.
     const issuer = 'http://127.0.0.1:1/shared-cache-test/oidc'
     const real = await getIssuerMetadata(ISSUER(), 5000)
-    await writeShared('discovery', issuer, { ...real, issuer })
+    // The same document, moved to that issuer (its endpoints must share its origin).
+    const moved = JSON.parse(JSON.stringify({ ...real, issuer }).replaceAll(mockOrigin(), 'http://127.0.0.1:1'))
+    await writeShared('discovery', issuer, moved)
     forgetIssuerMetadata()
-    expect(await getIssuerMetadata(issuer, 1000)).toMatchObject({ issuer, token_endpoint: real.token_endpoint })
+    expect(await getIssuerMetadata(issuer, 1000)).toMatchObject({ issuer, token_endpoint: moved.token_endpoint })
   })
 
   it('a cached JWKS that lacks the signing key is refetched from the issuer once, and the copy refreshed', async () => {

@@ -4,7 +4,7 @@ import { hc } from 'hono/client'
 import { describe, expect, it } from 'vitest'
 import { connectBank, sessionFromReturn, waitForStatus } from '../src/client/browser'
 import type { AppType } from '../src/index'
-import { APP_ORIGIN, authorize, callback } from './helpers'
+import { APP_ORIGIN, authorize, callback, pageStorage } from './helpers'
 
 const proxyFetch = ((input: RequestInfo | URL, init?: RequestInit) => SELF.fetch(new Request(input, init))) as typeof fetch
 
@@ -42,18 +42,20 @@ describe('the browser helper', () => {
 
   it('connectBank starts and navigates; sessionFromReturn and waitForStatus read the outcome', async () => {
     let navigatedTo = ''
+    const storage = pageStorage()
     const started = await connectBank({
       baseUrl: 'http://proxy.test',
       bankId: 'abc',
       returnTo: `${APP_ORIGIN}/banks`,
       fetch: browserFetch,
+      storage,
       navigate: (url) => (navigatedTo = url),
     })
     expect(navigatedTo).toBe(started.authorizeUrl)
 
-    const waiting = waitForStatus(started.id, { baseUrl: 'http://proxy.test', fetch: browserFetch, timeoutSeconds: 10 })
+    const waiting = waitForStatus(started.id, { baseUrl: 'http://proxy.test', fetch: browserFetch, storage, timeoutSeconds: 10 })
     const back = await callback(await authorize(navigatedTo))
-    const returned = sessionFromReturn(back.headers.get('location')!)
+    const returned = sessionFromReturn(back.headers.get('location')!, { storage })
     expect(returned).toEqual({ session: started.id, status: 'connected' })
     const session = await waiting
     expect(session).toMatchObject({ id: started.id, status: 'connected', bankId: 'abc' })

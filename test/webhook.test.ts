@@ -1,6 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
+import { getConfig } from '../src/config'
+import { deliverWebhook } from '../src/connection/webhook'
 import worker from '../src/index'
 import { Browser, connectAccount, mockOrigin, refresh, revokeAtMock, sleepMs, tokenSet, webhooksFor, type ReceivedWebhook } from './helpers'
 
@@ -55,8 +57,16 @@ describe('the webhook to the app backend', () => {
     // The user's answer was out before the retry (1 s after the refused delivery) reached the receiver.
     expect(answeredAt).toBeLessThan(received[1]!.at)
     const event = JSON.parse(received[1]!.body)
-    expect(event).toEqual({ id: session.id, status: 'connected', connectionId: expect.stringMatching(/^abc:/), userId: expect.any(String) })
+    expect(event).toEqual({
+      eventId: `${session.id}.connected`,
+      id: session.id,
+      status: 'connected',
+      connectionId: expect.stringMatching(/^abc:/),
+      userId: expect.any(String),
+    })
     for (const delivery of received) expect(await verifySignature(delivery)).toBe(true)
+    // One event id for the event and its retries, in the body and a header: the receiver handles it once.
+    expect(received.map((d) => d.headers['x-connect-event-id'])).toEqual([`${session.id}.connected`, `${session.id}.connected`])
     expect(await verifySignature(received[1]!, 'another-secret-entirely')).toBe(false)
     // No token in the webhook: the tokens themselves (a random session id may well contain "eyJ").
     const set = await tokenSet(session.id)
@@ -67,7 +77,12 @@ describe('the webhook to the app backend', () => {
     const session = await start({})
     await browser.callback(await browser.authorize(session.authorizeUrl, 'deny'))
     const received = await webhooksFor(session.id)
-    expect(JSON.parse(received.at(-1)!.body)).toEqual({ id: session.id, status: 'failed', error: 'access_denied' })
+    expect(JSON.parse(received.at(-1)!.body)).toEqual({
+      eventId: `${session.id}.failed`,
+      id: session.id,
+      status: 'failed',
+      error: 'access_denied',
+    })
   })
 
   it('reports expired when the access token runs out (the session alarm), and when a refresh token is refused', async () => {
@@ -80,5 +95,12 @@ describe('the webhook to the app backend', () => {
     expect((await refresh(refused.session.id)).status).toBe(410)
     const byRefresh = await waitForWebhooks(refused.session.id, 2)
     expect(JSON.parse(byRefresh.at(-1)!.body)).toMatchObject({ id: refused.session.id, status: 'expired', error: 'refresh_token_rejected' })
+  })
+
+  it('does not follow a redirect: the signed body goes to WEBHOOK_URL only, and a 3xx counts as a failure', async () => {
+    const config = await getConfig({ ...env, WEBHOOK_URL: `${mockOrigin()}/__mock/webhooks?redirect=1` })
+    const session = { id: 'RedirectTestAAAAAAAAAA', status: 'failed' as const, expiresAt: 0, error: 'access_denied' }
+    expect(await deliverWebhook(config, session, [0])).toBe(false)
+    expect(await webhooksFor(session.id)).toEqual([])
   })
 })

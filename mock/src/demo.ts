@@ -38,13 +38,17 @@ document.getElementById('connect').addEventListener('click', async () => {
     return unreachable('Could not start', error);
   }
   if (!res.ok) return refused('Could not start', res, body);
+  // The session secret: proves, on return, that this tab started the session (the status API asks for it).
+  sessionStorage.setItem('secret:' + body.id, body.secret);
   location.assign(body.authorizeUrl);
 });
 const params = new URLSearchParams(location.search);
 const id = params.get('session');
-if (id) {
+const secret = id && sessionStorage.getItem('secret:' + id);
+if (id && !secret) show('Session ' + id + ' was not started in this tab: ignored.');
+else if (id) {
   show('Checking session ' + id + '…');
-  fetch(proxy + '/sessions/' + encodeURIComponent(id)).then(async (r) => {
+  fetch(proxy + '/sessions/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } }).then(async (r) => {
     const s = await r.json().catch(() => ({}));
     if (!r.ok) return refused('Could not read session ' + id, r, s);
     const lines = ['Status: ' + s.status];

@@ -15,8 +15,10 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
   .get('/__mock/requests', (c) => c.json(recorded))
-  // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session.
+  // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session;
+  // ?redirect=1 records nothing and redirects (307, which keeps the POST) to the plain receiver.
   .post('/__mock/webhooks', async (c) => {
+    if (c.req.query('redirect')) return c.redirect('/__mock/webhooks', 307)
     const body = await c.req.text()
     const failFirst = Number(c.req.query('fail_first') ?? 0)
     const id = (JSON.parse(body) as { id?: string }).id

@@ -98,7 +98,7 @@ async function exchangeAndStore(
   secrets: PendingSecrets,
   response: AuthorizationResponse,
 ) {
-  const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+  const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
   if (response.iss !== undefined && response.iss !== config.issuer)
     throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')

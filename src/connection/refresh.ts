@@ -31,7 +31,7 @@ export async function refreshSession(config: Config, store: SessionStore, record
   }
 
   try {
-    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
     const { tokens, refreshExpiresIn } = await refreshTokens(
       config,
       metadata.token_endpoint,

@@ -19,7 +19,7 @@ export async function deleteSession(config: Config, store: SessionStore, record:
   const connection = await store.readConnection(record)
   if (connection) {
     try {
-      const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+      const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
       if (!metadata.revocation_endpoint) {
         result = { revoked: false, error: 'revocation_not_supported' }
       } else {

@@ -19,6 +19,8 @@ import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
 export interface StartRequest extends ConnectionTarget {
   /** Already checked against ALLOWED_ORIGINS. */
   returnTo?: string
+  /** SHA-256 of the session secret, when a browser starts the session. */
+  secretHash?: string
 }
 
 /** Everything the launch needs, sealed into the authorizeUrl so that launching reads nothing from KV. */
@@ -60,6 +62,7 @@ export async function createSession(config: Config, store: SessionStore, request
       ...(request.userId ? { userId: request.userId } : {}),
       ...(request.connectionId ? { connectionId: request.connectionId } : {}),
       ...(request.returnTo ? { returnTo: request.returnTo } : {}),
+      ...(request.secretHash ? { secretHash: request.secretHash } : {}),
     },
     secrets,
   )
@@ -70,7 +73,7 @@ export async function createSession(config: Config, store: SessionStore, request
 /** The authorisation URL at the identity server. */
 export async function authorizeUrlFor(config: Config, ticket: LaunchTicket): Promise<string> {
   try {
-    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
     return await buildAuthorizeUrl(config, metadata, ticket, Math.max(60, ticket.expiresAt - nowSeconds()))
   } catch (error) {
     if (error instanceof OidcError) throw new FlowError('upstream', error.code, `cannot reach the identity server: ${error.message}`)

@@ -4,12 +4,17 @@
  * signed, retried with backoff. Run from ctx.waitUntil, never in the user's way.
  *
  * Header `X-Connect-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+ * Each event has an id (`eventId` in the body, `X-Connect-Event-Id`), the same
+ * on every retry, so that a receiver handles it once. A redirect is not
+ * followed: it counts as a failed attempt (the signed body goes only to WEBHOOK_URL).
  */
 import type { Config } from '../config'
 import { log } from '../http/log'
 import type { Session } from '../storage/sessions'
 
 export interface WebhookEvent {
+  /** `<session id>.<status>`: one per change of a session, repeated on retries. */
+  eventId: string
   id: string
   status: 'connected' | 'failed' | 'expired'
   connectionId?: string
@@ -18,12 +23,14 @@ export interface WebhookEvent {
 }
 
 export const SIGNATURE_HEADER = 'x-connect-signature'
+export const EVENT_ID_HEADER = 'x-connect-event-id'
 /** Delays before each attempt; the last ends well inside waitUntil's 30 s. */
 export const ATTEMPT_DELAYS_MS = [0, 1_000, 4_000, 9_000]
 
 export function webhookEvent(session: Session): WebhookEvent | undefined {
   if (session.status === 'pending') return undefined
   return {
+    eventId: `${session.id}.${session.status}`,
     id: session.id,
     status: session.status,
     ...(session.connectionId ? { connectionId: session.connectionId } : {}),
@@ -48,8 +55,9 @@ export async function deliverWebhook(config: Config, session: Session, delays = 
       const signature = await signWebhook(config.webhook.key, Math.floor(Date.now() / 1000), body)
       const response = await fetch(config.webhook.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, [EVENT_ID_HEADER]: event.eventId },
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(config.upstreamTimeoutMs),
       })
       if (response.ok) return true

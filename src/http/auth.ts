@@ -40,3 +40,9 @@ export async function backendOrBrowser(c: Context<AppEnv>): Promise<Caller> {
   if (!c.get('config').allowedOrigins.has(origin)) throw new ApiError(403, 'origin_not_allowed', 'this origin is not in ALLOWED_ORIGINS')
   return 'browser'
 }
+
+/** Who the caller is, known from the headers before the body is read (and put on the context as `caller`). */
+export const identifyCaller = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('caller', await backendOrBrowser(c))
+  await next()
+})

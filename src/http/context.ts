@@ -1,10 +1,11 @@
 import { createMiddleware } from 'hono/factory'
 import { getConfig, type Config } from '../config'
 import { SessionStore } from '../storage/sessions'
+import type { Caller } from './auth'
 
 export type AppEnv = {
   Bindings: Env
-  Variables: { config: Config; store: SessionStore; requestId: string; logNote?: unknown }
+  Variables: { config: Config; store: SessionStore; requestId: string; caller: Caller; logNote?: unknown }
 }
 
 /** Puts the validated config and the session store on the context, for every route that needs them. */

@@ -1,6 +1,7 @@
 /**
- * Structured logs: one JSON line per request, with the request id
- * (hono/request-id, also sent back as X-Request-Id), the route's event and its
+ * Structured logs: one JSON line per request, with the request id (made
+ * here, never taken from the caller; sent back as X-Request-Id), the caller's
+ * own X-Request-Id apart and cleaned (`callerRequestId`), the route's event and its
  * fields. Nothing secret is logged: query strings are never written, and
  * redact() masks any field named like a secret and any value shaped like a
  * JWT, whatever it is called. Successful status polls, health checks and
@@ -10,7 +11,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 
 const SECRET_FIELDS =
-  /^(code|state|nonce|code_verifier|client_assertion|access_token|id_token|refresh_token|authorization|cookie|request|request_uri)$/i
+  /^(code|state|nonce|code_verifier|client_assertion|access_token|id_token|refresh_token|authorization|cookie|request|request_uri|secret|x-session-secret)$/i
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g
 
 export function redact(value: unknown, key = ''): unknown {
@@ -41,6 +42,20 @@ export function note(c: Context, event: string, level: LogLevel, fields: Record<
   c.set('logNote', { event, level, fields } satisfies Noted)
 }
 
+/** A caller's X-Request-Id, for correlation only: at most 64 characters, anything but letters, digits and -_.: replaced by _. */
+export function callerRequestId(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  return value.slice(0, 64).replace(/[^A-Za-z0-9_.:-]/g, '_')
+}
+
+/** Gives every request an id of our own (X-Request-Id on the answer); the caller's, if any, is logged beside it. */
+export const requestIds = createMiddleware(async (c, next) => {
+  const id = crypto.randomUUID()
+  c.set('requestId', id)
+  c.header('x-request-id', id)
+  await next()
+})
+
 /** Successful answers not worth a line: health checks, status polls, and opening an authorizeUrl (its outcome is logged at the callback). */
 const QUIET = /^\/(health|sessions\/[A-Za-z0-9_-]{22}(\/authorize)?)$/
 
@@ -54,6 +69,7 @@ export const accessLog = createMiddleware(async (c, next) => {
   const level = c.res.status >= 500 ? 'error' : (noted?.level ?? (c.res.status >= 400 ? 'warn' : 'info'))
   log(level, noted?.event ?? 'request', {
     requestId: c.get('requestId'),
+    ...(c.req.header('x-request-id') ? { callerRequestId: callerRequestId(c.req.header('x-request-id')) } : {}),
     method: c.req.method,
     path,
     status: c.res.status,

@@ -31,8 +31,15 @@ export const SessionSchema = named(
 )
 
 export const StartedSchema = named(
-  z.strictObject({ id: z.string(), authorizeUrl: z.url(), statusUrl: z.url(), expiresAt: z.int() }),
+  z.strictObject({
+    id: z.string(),
+    authorizeUrl: z.url(),
+    statusUrl: z.url(),
+    expiresAt: z.int(),
+    secret: z.optional(z.string()),
+  }),
   'StartedSession',
+  'secret: only when a browser started the session; the status routes of that session need it (X-Session-Secret, or ?secret=)',
 )
 
 export const TokenSetSchema = named(
@@ -72,6 +79,7 @@ export function errorAnswers(...statuses: number[]) {
     405: 'not available in this configuration',
     409: 'the session is not in a state that allows this',
     410: 'the session has expired',
+    413: 'the body is too large',
     415: 'the body is not JSON',
     429: 'rate limited',
     502: 'the identity server failed',

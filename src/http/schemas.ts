@@ -20,6 +20,8 @@ export const connectionId = z
 export const action = z.enum(ACTIONS)
 
 const DAY_MS = 86_400_000
+/** "2027-01-31T00:00:00.123456789+01:00" is 35 characters; ISO 8601 puts no bound on fractional digits, so we do. */
+const MAX_DATETIME_LENGTH = 35
 const monthsBack = (months: number) => {
   const limit = new Date()
   limit.setUTCMonth(limit.getUTCMonth() - months)
@@ -37,6 +39,7 @@ export const consent = z
     permissionsAction: z.optional(z.enum(PERMISSIONS_ACTIONS)),
     expirationDateTime: z.optional(
       z.iso.datetime({ offset: true }).check(
+        z.maxLength(MAX_DATETIME_LENGTH),
         z.refine((v) => Date.parse(v) > Date.now(), 'must be in the future'),
         z.refine(
           (v) => Date.parse(v) <= Date.now() + MAX_CONSENT_DAYS_AHEAD * DAY_MS,
@@ -46,6 +49,7 @@ export const consent = z
     ),
     transactionFromDateTime: z.optional(
       z.iso.datetime({ offset: true }).check(
+        z.maxLength(MAX_DATETIME_LENGTH),
         z.refine((v) => Date.parse(v) < Date.now(), 'must be in the past'),
         z.refine(
           (v) => Date.parse(v) >= monthsBack(MAX_TRANSACTION_MONTHS_BACK),

@@ -1,6 +1,9 @@
 /**
  * OpenID Connect Discovery 1.0: the issuer's metadata, fetched once per isolate
- * per 5 minutes. Every endpoint the Worker calls comes from here.
+ * per 5 minutes. Every endpoint the Worker calls comes from here, so every one
+ * is pinned: it must share the issuer's origin, or be on ISSUER_ENDPOINT_ORIGINS,
+ * and never be http under an https issuer. A copy from the shared cache is
+ * checked exactly as a fresh answer is (checkedIssuerMetadata).
  */
 import * as z from 'zod/mini'
 import { isLoopbackHost } from '../http/urls'
@@ -33,45 +36,90 @@ const IssuerMetadataSchema = z.looseObject({
 
 export type IssuerMetadata = z.infer<typeof IssuerMetadataSchema>
 
+/** The endpoints the Worker calls, or sends the browser to. */
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'pushed_authorization_request_endpoint',
+  'revocation_endpoint',
+  'userinfo_endpoint',
+] as const
+
+/**
+ * A discovery document (fresh, or from the shared cache) as the Worker may use it:
+ * the schema, the issuer identical to the one asked for (OIDC Discovery §4.3), and
+ * every endpoint on the issuer's origin or on `endpointOrigins`, https under an https issuer.
+ */
+export function checkedIssuerMetadata(document: unknown, issuer: string, endpointOrigins: ReadonlySet<string>): IssuerMetadata {
+  const parsed = IssuerMetadataSchema.safeParse(document)
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')
+    throw new UpstreamError('discovery_invalid', `the discovery document is missing or has invalid: ${fields}`)
+  }
+  if (parsed.data.issuer !== issuer) {
+    throw new OidcError('discovery_issuer_mismatch', 'the discovery document names another issuer than MONEYHUB_ISSUER')
+  }
+  const issuerUrl = new URL(issuer)
+  for (const name of ENDPOINTS) {
+    const value = parsed.data[name]
+    if (value === undefined) continue
+    const url = new URL(value)
+    if (issuerUrl.protocol === 'https:' && url.protocol !== 'https:') {
+      throw new OidcError('discovery_endpoint_insecure', `the discovery document's ${name} is not https under an https issuer`)
+    }
+    if (url.origin !== issuerUrl.origin && !endpointOrigins.has(url.origin)) {
+      throw new OidcError(
+        'discovery_endpoint_not_allowed',
+        `the discovery document's ${name} is on another origin than the issuer's and not on ISSUER_ENDPOINT_ORIGINS`,
+      )
+    }
+  }
+  return parsed.data
+}
+
 const TTL_MS = 5 * 60_000
 const cache = new Map<string, { expires: number; metadata: Promise<IssuerMetadata> }>()
 
 /** For tests: forget what this isolate has cached, as a new isolate would. */
 export const forgetIssuerMetadata = () => cache.clear()
 
-export async function fetchIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
+const NONE: ReadonlySet<string> = new Set()
+
+export async function fetchIssuerMetadata(issuer: string, timeoutMs: number, endpointOrigins = NONE): Promise<IssuerMetadata> {
   // OIDC Discovery §4: the issuer with any trailing "/" removed, then /.well-known/openid-configuration.
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
   const response = await upstreamFetch(url, { headers: { accept: 'application/json' } }, timeoutMs, 'the discovery endpoint')
   if (!response.ok) throw new UpstreamError('discovery_failed', `the discovery endpoint answered ${response.status}`)
-  const parsed = IssuerMetadataSchema.safeParse(await readJsonObject(response, 'the discovery endpoint'))
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')
-    throw new UpstreamError('discovery_invalid', `the discovery document is missing or has invalid: ${fields}`)
-  }
-  // OIDC Discovery §4.3: the issuer in the document MUST be identical to the one it was fetched for.
-  if (parsed.data.issuer !== issuer) {
-    throw new OidcError('discovery_issuer_mismatch', 'the discovery document names another issuer than MONEYHUB_ISSUER')
-  }
-  return parsed.data
+  return checkedIssuerMetadata(await readJsonObject(response, 'the discovery endpoint'), issuer, endpointOrigins)
 }
 
 /** The validated metadata from the Cache API (another isolate fetched it), else from the issuer. */
-async function loadIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
-  const shared = await readShared<IssuerMetadata>('discovery', issuer)
-  if (shared?.issuer === issuer) return shared
-  const metadata = await fetchIssuerMetadata(issuer, timeoutMs)
+async function loadIssuerMetadata(issuer: string, timeoutMs: number, endpointOrigins: ReadonlySet<string>): Promise<IssuerMetadata> {
+  const shared = await readShared<unknown>('discovery', issuer)
+  if (shared !== undefined) {
+    try {
+      return checkedIssuerMetadata(shared, issuer, endpointOrigins)
+    } catch {
+      // A copy that fails the checks is ignored, and replaced by a fresh answer that passes them.
+    }
+  }
+  const metadata = await fetchIssuerMetadata(issuer, timeoutMs, endpointOrigins)
   await writeShared('discovery', issuer, metadata)
   return metadata
 }
 
-/** The issuer's metadata, cached per isolate (and across isolates) for 5 minutes; a failed fetch is not cached. */
-export function getIssuerMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
+/**
+ * The issuer's metadata, cached per isolate (and across isolates) for 5 minutes; a failed fetch is not cached.
+ * `endpointOrigins`: ISSUER_ENDPOINT_ORIGINS (config.issuerEndpointOrigins).
+ */
+export function getIssuerMetadata(issuer: string, timeoutMs: number, endpointOrigins = NONE): Promise<IssuerMetadata> {
   const now = Date.now()
-  const hit = cache.get(issuer)
+  const key = `${issuer} ${[...endpointOrigins].sort().join(',')}`
+  const hit = cache.get(key)
   if (hit && hit.expires > now) return hit.metadata
-  const metadata = loadIssuerMetadata(issuer, timeoutMs)
-  cache.set(issuer, { expires: now + TTL_MS, metadata })
-  metadata.catch(() => cache.delete(issuer))
+  const metadata = loadIssuerMetadata(issuer, timeoutMs, endpointOrigins)
+  cache.set(key, { expires: now + TTL_MS, metadata })
+  metadata.catch(() => cache.delete(key))
   return metadata
 }

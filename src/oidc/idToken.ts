@@ -4,6 +4,7 @@
  */
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose'
 import { readShared, writeShared } from './sharedCache'
+import * as z from 'zod/mini'
 import { toBase64Url } from '../encoding'
 import type { IssuerMetadata } from './discovery'
 import { OidcError } from './errors'
@@ -19,6 +20,14 @@ const HASH_OF: Record<string, string> = { '256': 'SHA-256', '384': 'SHA-384', '5
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 
+/** RFC 7517 §5: a JWK Set; checked alike whether it comes from the issuer or from the shared cache. */
+const JwkSetSchema = z.object({
+  keys: z
+    .array(z.looseObject({ kty: z.string().check(z.minLength(1)), kid: z.optional(z.string()), alg: z.optional(z.string()) }))
+    .check(z.maxLength(100)),
+})
+const isJwkSet = (value: unknown): value is z.infer<typeof JwkSetSchema> => JwkSetSchema.safeParse(value).success
+
 /**
  * The issuer's JWKS, kept per isolate: refetched after 5 minutes, or once when
  * an unknown `kid` arrives. An isolate's first fetch may be answered from the
@@ -32,13 +41,13 @@ function issuerKeys(jwksUri: string, timeoutMs: number) {
     const sharedFetch = async (url: string, init: RequestInit) => {
       if (first) {
         first = false
-        const shared = await readShared<{ keys: unknown[] }>('jwks', url)
-        if (Array.isArray(shared?.keys)) return Response.json(shared)
+        const shared = await readShared<unknown>('jwks', url)
+        if (isJwkSet(shared)) return Response.json(shared)
       }
       const response = await fetch(url, init)
       if (response.status !== 200) return response
-      const body = await response.json<{ keys?: unknown[] }>().catch(() => undefined)
-      if (Array.isArray(body?.keys)) await writeShared('jwks', url, body)
+      const body = await response.json<unknown>().catch(() => undefined)
+      if (isJwkSet(body)) await writeShared('jwks', url, body)
       return Response.json(body ?? null)
     }
     jwks = createRemoteJWKSet(new URL(jwksUri), {

@@ -4,6 +4,7 @@
  * flow's form_post (RESPONSE_TYPE=code id_token).
  */
 import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
@@ -57,6 +58,14 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   return c.html(resultPage(session))
 }
 
+/** POST /callback exists for the hybrid flow only: refused before its body is read. */
+const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('config').responseType !== 'code id_token') {
+    throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+  }
+  await next()
+})
+
 const callbackAnswers = {
   303: redirectAnswer('to returnTo?session=<id>&status=connected|failed[&error=<code>]'),
   200: {
@@ -82,14 +91,10 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 413, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
+    hybridFlowOnly, // the form_post is capped by the app-wide body limit (MAX_BODY_BYTES)
     validate('form', AuthorizationResponseSchema),
-    (c) => {
-      if (c.get('config').responseType !== 'code id_token') {
-        throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
-      }
-      return complete(c, c.req.valid('form'))
-    },
+    (c) => complete(c, c.req.valid('form')),
   )

@@ -11,12 +11,14 @@ import { FlowError } from '../connection/errors'
 import { createSession, launchSession } from '../connection/start'
 import { coordinatorOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
-import { backendOrBrowser, requireBackend } from '../http/auth'
+import { identifyCaller, requireBackend } from '../http/auth'
+import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
 import { setBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { DeletedSchema, errorAnswers, jsonAnswer, redirectAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
+import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
@@ -41,6 +43,8 @@ export const StartSessionBody = z
       message: 'action needs userId and connectionId, and no bankId',
     }),
     z.refine((b) => !b.connectionId || Boolean(b.action), { message: 'connectionId needs an action (reauth, reconsent or refresh)' }),
+    // Moneyhub allows only openid beside an action: such a start would make a link that cannot open.
+    z.refine((b) => !b.action || !b.offlineAccess, { message: 'an action allows no offlineAccess' }),
   )
 
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
@@ -50,8 +54,12 @@ const POLL_MS = 1_000
 /** An event stream ends after this long even if the session is still pending. */
 const MAX_STREAM_S = 600
 
-const StatusQuery = z.strictObject({ wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))) })
-const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(4096)) })
+const StatusQuery = z.strictObject({
+  wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
+  secret: z.optional(sessionSecretQuery),
+})
+/** The largest ticket a valid start makes is about 4 KB (test/body-limits.test.ts); 8 KB leaves room. */
+const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(8192)) })
 
 const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -80,15 +88,18 @@ export const sessions = new Hono<AppEnv>()
       tags: ['sessions'],
       responses: {
         201: jsonAnswer(StartedSchema, 'the session; send the browser to authorizeUrl'),
-        ...errorAnswers(400, 401, 403, 415, 429),
+        ...errorAnswers(400, 401, 403, 413, 415, 429),
       },
     }),
     rateLimit('START_LIMITER'),
+    // Who is calling, and how big the body is, are settled before the body is parsed.
+    identifyCaller,
+    limitBody(MAX_START_BODY_BYTES),
     requireJson,
     validate('json', StartSessionBody),
     async (c) => {
       const body = c.req.valid('json')
-      const caller = await backendOrBrowser(c)
+      const caller = c.get('caller')
       if (caller === 'browser' && (body.userId || body.connectionId || body.offlineAccess)) {
         throw new ApiError(
           403,
@@ -98,17 +109,26 @@ export const sessions = new Hono<AppEnv>()
       }
       const config = c.get('config')
       const returnTo = checkedReturnTo(body.returnTo, config.allowedOrigins)
-      const { record, sealedTicket } = await createSession(config, c.get('store'), { ...body, ...(returnTo ? { returnTo } : {}) })
+      // Only the page that starts a session learns its secret; the backend ties its sessions to its users itself.
+      const owner = caller === 'browser' ? await newSessionSecret() : undefined
+      const { record, sealedTicket } = await createSession(config, c.get('store'), {
+        ...body,
+        ...(returnTo ? { returnTo } : {}),
+        ...(owner ? { secretHash: owner.secretHash } : {}),
+      })
       note(c, 'session_created', 'info', { sessionId: record.id, caller, scope: record.requestedScope })
       // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
       const authorizeUrl = new URL(`/sessions/${record.id}/authorize`, config.redirectUri)
       authorizeUrl.searchParams.set('ticket', sealedTicket)
+      // authorizeUrl is a bearer link until opened, and the secret a credential: neither may be cached.
+      c.header('cache-control', 'no-store')
       return c.json(
         {
           id: record.id,
           authorizeUrl: authorizeUrl.href,
           statusUrl: new URL(`/sessions/${record.id}`, c.req.url).href,
           expiresAt: record.expiresAt,
+          ...(owner ? { secret: owner.secret } : {}),
         },
         201,
       )
@@ -120,10 +140,12 @@ export const sessions = new Hono<AppEnv>()
     describeRoute({
       summary: 'The status of a session, at once or long-polled (?wait=N)',
       tags: ['sessions'],
-      responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 404) },
+      responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 403, 404, 429) },
     }),
+    rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
     validate('query', StatusQuery),
+    requireSessionSecret,
     async (c) => {
       const { id } = c.req.valid('param')
       const deadline = Date.now() + (c.req.valid('query').wait ?? 0) * 1000
@@ -148,10 +170,12 @@ export const sessions = new Hono<AppEnv>()
           description: 'text/event-stream of `status` events (Session JSON)',
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
-        ...errorAnswers(400, 404),
+        ...errorAnswers(400, 403, 404, 429),
       },
     }),
+    rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
+    requireSessionSecret,
     async (c) => {
       const { id } = c.req.valid('param')
       const first = await readStatus(c, id)

@@ -5,6 +5,7 @@
  * | key            | value (JSON, StoredSession)                                   | TTL                                                        |
  * |----------------|---------------------------------------------------------------|------------------------------------------------------------|
  * | `session:<id>` | pending: public fields, stateHash, sealed PendingSecrets      | SESSION_TTL_SECONDS (default 600)                          |
+ * |                | (any status) secretHash, when a browser started it            |                                                            |
  * |                | connected: public fields, sealed Connection (token set, nonce)| until the token set is useless (access token expiry, or    |
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
  * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
@@ -64,6 +65,8 @@ export interface StoredSession extends Session {
   stateHash?: string
   /** PendingSecrets while pending; Connection once connected. */
   sealed?: string
+  /** Browser-started sessions: base64url SHA-256 of the session secret the starting page holds (http/sessionSecret.ts). */
+  secretHash?: string
 }
 
 /** KV refuses an expirationTtl below 60 s. */

@@ -13,9 +13,10 @@ test('the built helper is a browser ES module exporting the helper', async () =>
   const helper = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)
   for (const name of ['connectBank', 'sessionFromReturn', 'waitForStatus', 'ConnectError'])
     assert.equal(typeof helper[name], 'function', name)
-  assert.deepEqual(helper.sessionFromReturn('https://app.example.com/?session=abc&status=failed&error=access_denied'), {
-    session: 'abc',
-    status: 'failed',
-    error: 'access_denied',
-  })
+  // A return is accepted only by the page that started the session: the one holding its secret.
+  const back = 'https://app.example.com/?session=abc&status=failed&error=access_denied'
+  const stored = new Map([['moneyhub-connect:secret:abc', 'the-secret']])
+  const storage = { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, v) }
+  assert.deepEqual(helper.sessionFromReturn(back, { storage }), { session: 'abc', status: 'failed', error: 'access_denied' })
+  assert.throws(() => helper.sessionFromReturn(back, { storage: { getItem: () => null } }), { code: 'session_not_started_here' })
 })
