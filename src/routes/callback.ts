@@ -1,21 +1,22 @@
 /**
  * The redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI):
  * GET /callback for the code flow's query, POST /callback for the hybrid
- * flow's form_post (RESPONSE_TYPE=code id_token).
+ * flow's form_post (RESPONSE_TYPE=code id_token). One call to the session's
+ * Durable Object checks, claims, exchanges and stores (coordinator.ts).
  */
 import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
-import { completeConnection, sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
-import { deliverWebhook } from '../connection/webhook'
-import { coordinatorOf } from '../coordinator'
+import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
+import { FlowError } from '../connection/errors'
+import { coordinatorOf, settingsOf } from '../coordinator'
 import { ApiError } from '../errors'
+import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
-import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
 
 const short = z.optional(z.string().check(z.maxLength(2048)))
@@ -31,30 +32,17 @@ const AuthorizationResponseSchema = z.object({
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
-  const browserKey = id ? readBrowserBinding(c, id) : undefined
-  const config = c.get('config')
-  const { session, record, returnTo } = await completeConnection(config, c.get('store'), response, browserKey)
+  if (!id) throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
+  const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id), settingsOf(c.env))
+  if (!outcome.ok) return refuse(c, id, outcome)
+  const { session, returnTo } = outcome
   clearBrowserBinding(c, session.id)
-  if (config.webhook && record) {
-    // Never in the user's way: the webhook and the expiry watch run after the answer.
-    c.executionCtx.waitUntil(deliverWebhook(config, session))
-    if (record.status === 'connected') c.executionCtx.waitUntil(coordinatorOf(c.env, record.id).watch(record))
-  }
   note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', {
     sessionId: session.id,
     outcome: session.status,
     error: session.error,
   })
-  c.header('cache-control', 'no-store')
-  if (returnTo) {
-    const url = new URL(returnTo)
-    url.searchParams.set('session', session.id)
-    url.searchParams.set('status', session.status)
-    if (session.error) url.searchParams.set('error', session.error)
-    return c.redirect(url.href, 303)
-  }
-  c.header('content-security-policy', RESULT_PAGE_CSP)
-  return c.html(resultPage(session))
+  return returnTo ? sendBack(c, returnTo, session) : outcomePage(c, session)
 }
 
 const callbackAnswers = {
@@ -71,7 +59,7 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The redirect from the identity server (code flow)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 410, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
     validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })),
@@ -82,7 +70,7 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 410, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
     validate('form', AuthorizationResponseSchema),
@@ -93,3 +81,4 @@ export const callback = new Hono<AppEnv>()
       return complete(c, c.req.valid('form'))
     },
   )
+  .onError(browserError)
