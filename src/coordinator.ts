@@ -78,6 +78,7 @@ export const MAX_WATCHERS_PER_SESSION = 10
 const HEARTBEAT_MS = 15_000
 
 interface Watcher {
+  id: string
   writer: WritableStreamDefaultWriter<Uint8Array>
   once: boolean
   deadline?: ReturnType<typeof setTimeout>
@@ -100,7 +101,7 @@ export class SessionCoordinator extends DurableObject<Env> {
   private state: SessionState | undefined
   private claim: Promise<Outcome<{ session: Session; returnTo?: string }>> | undefined
   private tail: Promise<unknown> = Promise.resolve()
-  private readonly watchers = new Set<Watcher>()
+  private readonly watchers = new Map<string, Watcher>()
   private readonly configs = new Map<string, Promise<Config>>()
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -262,7 +263,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
         await this.save({ record: record!, deleted: true, forgetAt: nowSeconds() + config.sessionTtlSeconds + 60 })
-        for (const watcher of this.watchers) this.write(watcher, sse('gone', { id }), true)
+        for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted
       }),
     )
@@ -284,13 +285,18 @@ export class SessionCoordinator extends DurableObject<Env> {
    * the first change (long-polling); otherwise at a final status. Both end
    * after `maxMs`, or when the reader goes away.
    */
-  async watch(initial: Session, options: { once: boolean; maxMs: number }): Promise<Outcome<{ stream: ReadableStream<Uint8Array> }>> {
+  async watch(
+    initial: Session,
+    options: { once: boolean; maxMs: number },
+  ): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
     if (this.watchers.size >= MAX_WATCHERS_PER_SESSION) {
       return refusal('too_many', 'too_many_watchers', 'too many status requests are open for this session; close one and retry')
     }
     const { readable, writable } = new IdentityTransformStream()
-    const watcher: Watcher = { writer: writable.getWriter(), once: options.once, chain: Promise.resolve() }
-    this.watchers.add(watcher)
+    const watcher: Watcher = { id: randomToken(9), writer: writable.getWriter(), once: options.once, chain: Promise.resolve() }
+    this.watchers.set(watcher.id, watcher)
+    // The reader cancelling (the client went) errors the writable side at once.
+    watcher.writer.closed.catch(() => this.drop(watcher, true))
     watcher.deadline = setTimeout(() => this.drop(watcher), options.maxMs)
     if (!options.once) {
       watcher.heartbeat = setInterval(() => this.write(watcher, encoder.encode(': heartbeat\n\n')), HEARTBEAT_MS)
@@ -299,11 +305,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     const known = this.state && !this.state.deleted ? publicSession(this.state.record) : undefined
     if (this.state?.deleted) this.write(watcher, sse('gone', { id: initial.id }), true)
     else if (known && known.status !== initial.status) this.write(watcher, sse('status', known), options.once || known.status !== 'pending')
-    return { ok: true, stream: readable as ReadableStream<Uint8Array> }
+    return { ok: true, stream: readable as ReadableStream<Uint8Array>, watcher: watcher.id }
+  }
+
+  /** The Worker saw its client go: drop the stream now rather than at its next write. */
+  unwatch(id: string): void {
+    const watcher = this.watchers.get(id)
+    if (watcher) this.drop(watcher, true)
   }
 
   private push(session: Session) {
-    for (const watcher of this.watchers) this.write(watcher, sse('status', session), watcher.once || session.status !== 'pending')
+    for (const watcher of this.watchers.values()) this.write(watcher, sse('status', session), watcher.once || session.status !== 'pending')
   }
 
   /** Writes in order; a failed write means the reader is gone. */
@@ -323,7 +335,7 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   private drop(watcher: Watcher, broken = false) {
-    if (!this.watchers.delete(watcher)) return
+    if (!this.watchers.delete(watcher.id)) return
     this.stopTimers(watcher)
     if (broken) watcher.writer.abort().catch(() => undefined)
     else watcher.writer.close().catch(() => undefined)

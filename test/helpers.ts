@@ -186,3 +186,18 @@ export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
   const all = await (await fetch(`${mockOrigin()}/__mock/webhooks`)).json<ReceivedWebhook[]>()
   return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
 }
+
+/** The pushed authorisation requests the mock received for a session (its state starts with the id). */
+export async function pushedRequestsOf(id: string) {
+  return (await mockRequests()).filter((r) => r.endpoint === 'par' && r.params.state?.startsWith(`${id}.`))
+}
+
+/** The status streams a session's Durable Object holds open. */
+export const watchersOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id)).watching()
+
+/** The access token works at the identity server (its userinfo endpoint answers for it). */
+export async function accessTokenWorks(accessToken: string) {
+  const response = await fetch(`${ISSUER()}/me`, { headers: { authorization: `Bearer ${accessToken}` } })
+  await response.arrayBuffer()
+  return response.ok
+}

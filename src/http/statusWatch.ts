@@ -31,27 +31,31 @@ export async function watchStatus(
     if (gate && lease) c.executionCtx.waitUntil(gate.release(lease))
     lease = undefined
   }
-  const outcome = await coordinatorOf(c.env, initial.id)
-    .watch(initial, options)
-    .catch((error: unknown) => {
-      release()
-      throw error
-    })
+  const coordinator = coordinatorOf(c.env, initial.id)
+  const outcome = await coordinator.watch(initial, options).catch((error: unknown) => {
+    release()
+    throw error
+  })
   if (!outcome.ok) {
     release()
     c.header('retry-after', '10')
     throw new FlowError(outcome.kind, outcome.code, outcome.message)
   }
   const reader = outcome.stream.getReader()
+  let open = true
   const stop = () => {
     reader.cancel().catch(() => undefined)
     release()
+    // A cancelled stream is noticed by the object only at its next write (the heartbeat): tell it now.
+    if (open) c.executionCtx.waitUntil(coordinator.unwatch(outcome.watcher))
+    open = false
   }
   c.req.raw.signal?.addEventListener('abort', stop)
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await reader.read().catch(() => ({ done: true as const, value: undefined }))
       if (next.done) {
+        open = false
         controller.close()
         release()
       } else controller.enqueue(next.value)
