@@ -46,8 +46,9 @@ export const authorize = new Hono<AppEnv>()
       knowSession(c, id, ticket.record.returnTo)
       const launched = await coordinatorOf(c.env, id).launch(ticket.record, ticket.state, sealedTicket, readBrowserBinding(c, id))
       if (!launched.ok) return refuse(c, id, launched)
-      const authorizeUrl = await authorizeUrlFor(config, ticket)
+      // Set before the request goes upstream: if that fails, this browser keeps its binding and can try again.
       setBrowserBinding(c, id, launched.browserKey, ticket.record.expiresAt - nowSeconds())
+      const authorizeUrl = await authorizeUrlFor(config, ticket)
       c.header('cache-control', 'no-store')
       return c.redirect(authorizeUrl, 303)
     },

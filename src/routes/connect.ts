@@ -40,8 +40,8 @@ export const connect = new Hono<AppEnv>()
       const { record, ticket, sealedTicket } = created
       const launched = await coordinatorOf(c.env, record.id).launch(record, ticket.state, sealedTicket)
       if (!launched.ok) throw new FlowError(launched.kind, launched.code, launched.message) // a session made just now: never
-      const authorizeUrl = await authorizeUrlFor(config, ticket)
       setBrowserBinding(c, record.id, launched.browserKey, config.sessionTtlSeconds)
+      const authorizeUrl = await authorizeUrlFor(config, ticket)
       c.header('cache-control', 'no-store')
       return c.redirect(authorizeUrl, 303)
     },
