@@ -8,7 +8,7 @@
  * Worker, before and after each phase.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -99,6 +99,9 @@ const percentile = (values, p) => {
 // ---------- setup ----------
 const root = process.cwd()
 mkdirSync('bench/results', { recursive: true })
+// What this run is compared with: the last run on this machine, else the figures the README had before (bench/baseline.json).
+const previousPath = existsSync('bench/results/latest.json') ? 'bench/results/latest.json' : 'bench/baseline.json'
+const previous = JSON.parse(readFileSync(previousPath, 'utf8'))
 // The bench Worker: the root config with bench/worker.ts as main and limits out of the way (one client IP sends everything).
 const benchConfig = readFileSync('wrangler.toml', 'utf8')
   .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
@@ -226,6 +229,7 @@ try {
       },
       logLinesPerConnection: logLines,
       kvOpsPerConnection: kvOps,
+      durableObjectCallsPerConnection: kv.durableObjectCalls / n,
       rateLimitCallsPerConnection: limitCalls,
       kvWritesPerConnection: (kv.put + kv.delete) / n,
       netToCrypto: net / cryptoPerConnection,
@@ -310,6 +314,24 @@ for (const [c, r] of Object.entries(results.connections)) {
     `without it: ${f(r.cpuMsPerConnection.netWithoutDevConsole)} = ${f(r.netWithoutDevConsoleToCrypto)} × crypto`,
   ])
   rows.push([`  KV ops / writes per connection`, `${f(r.kvOpsPerConnection, 1)} / ${f(r.kvWritesPerConnection, 1)}`, 'target ≤ 4 / ≤ 2'])
+  rows.push([
+    `  Durable Object calls per connection`,
+    f(r.durableObjectCallsPerConnection, 1),
+    'target ≤ 1 per request: launch 1, callback 1',
+  ])
+  const before = previous.connections?.[c]
+  if (before) {
+    const delta = (now, then, d = 2) => `${f(then, d)} → ${f(now, d)} (${now >= then ? '+' : ''}${f(((now - then) / then) * 100, 0)} %)`
+    rows.push([
+      `  vs previous run: gross / net CPU ms per connection`,
+      '',
+      `${delta(r.cpuMsPerConnection.gross, before.cpuMsPerConnection.gross)} / ${delta(r.cpuMsPerConnection.net, before.cpuMsPerConnection.net)}`,
+    ])
+    for (const [route, l] of Object.entries(r.routes)) {
+      const was = before.routes?.[route]
+      if (was) rows.push([`  vs previous run: ${route} p50 ms`, '', delta(l.p50, was.p50, 1)])
+    }
+  }
 }
 rows.push(['raw crypto per connection (2 × RS256 sign, verify, AES-GCM) ms', f(results.cpu.cryptoPerConnection), ''])
 rows.push(['workerd idle CPU ms/s (taken off every phase)', f(results.cpu.idleCpuPerSecond), ''])
@@ -330,6 +352,6 @@ rows.push(['start-up CPU ms (wrangler check startup, median of 9)', f(results.bu
 rows.push(['  − a trivial Worker profiled the same way', f(results.bundle.trivialStartupMs, 1), ''])
 rows.push(["  = the Worker's own start-up", f(results.bundle.ownStartupMs, 1), 'target ≤ 10'])
 const width = Math.max(...rows.map((r) => r[0].length))
-console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}\n`)
+console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}; previous run: ${previous.at} (${previousPath})\n`)
 for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(18)}  ${note}`)
 console.log('\nwritten to bench/results/latest.json')
