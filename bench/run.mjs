@@ -124,7 +124,7 @@ const servers = await startServers({
   mockVars,
   proxyConfig: 'bench/.wrangler.bench.toml',
   persistTo: mkdtempSync(join(tmpdir(), 'bench-state-')),
-  onLine: (name, line) => log.push(`[${name}] ${line}`),
+  onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
 })
 const pids = workerdPids(servers.proxy.pid)
 if (!pids.length) throw new Error('could not find the workerd process of the proxy')
@@ -149,6 +149,7 @@ async function flow() {
   )
   const { id, authorizeUrl } = await started.json()
   const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
+  if (launch.status !== 303) throw new Error(`launch answered ${launch.status}: ${await launch.text()}`)
   const cookie = launch.headers.get('set-cookie').split(';')[0]
   const approve = new URL(launch.headers.get('location'))
   approve.searchParams.set('decision', 'approve')
@@ -188,6 +189,7 @@ try {
       barePerRequest: bare.cpuMs / KV_OPS,
       kvOpCpu: (kvPut + kvGet) / 2, // the flow makes as many puts as gets
       limitCallCpu: Math.max(0, await perOp('/__bench/ratelimit?k=')),
+      durableObjectCallCpu: Math.max(0, await perOp('/__bench/do?k=')),
       logLineCpu: Math.max(0, await perOp('/__bench/log?i=')),
     }
   }
@@ -197,7 +199,7 @@ try {
   results.connections = {}
   for (const concurrency of [1, 32]) {
     const n = FLOWS[concurrency]
-    const { kvOpCpu, limitCallCpu, logLineCpu } = (results.calibration[concurrency] = await calibrate(concurrency))
+    const { kvOpCpu, limitCallCpu, durableObjectCallCpu, logLineCpu } = (results.calibration[concurrency] = await calibrate(concurrency))
     for (const key of Object.keys(latencies)) delete latencies[key]
     await counters(true)
     const run = await measure(pids, () => pool(n, concurrency, flow))
@@ -209,7 +211,9 @@ try {
     const host = health.cpuMs / n // 4 Worker requests per connection, as many /health
     const kvSim = kvOps * kvOpCpu
     const limitSim = limitCalls * limitCallCpu
-    const net = gross - host - kvSim - limitSim
+    const doCalls = kv.durableObjectCalls / n
+    const doSim = doCalls * durableObjectCallCpu
+    const net = gross - host - kvSim - limitSim - doSim
     const logLines = (kv.logLines - 0) / n
     const logForwarding = logLines * logLineCpu
     results.connections[concurrency] = {
@@ -223,13 +227,14 @@ try {
         host,
         kvSimulation: kvSim,
         rateLimitSimulation: limitSim,
+        durableObjectSimulation: doSim,
         net,
         devConsoleForwarding: logForwarding,
         netWithoutDevConsole: net - logForwarding,
       },
       logLinesPerConnection: logLines,
       kvOpsPerConnection: kvOps,
-      durableObjectCallsPerConnection: kv.durableObjectCalls / n,
+      durableObjectCallsPerConnection: doCalls,
       rateLimitCallsPerConnection: limitCalls,
       kvWritesPerConnection: (kv.put + kv.delete) / n,
       netToCrypto: net / cryptoPerConnection,
@@ -305,6 +310,11 @@ for (const [c, r] of Object.entries(results.connections)) {
   rows.push([
     `  − rate-limit simulation (${f(r.rateLimitCallsPerConnection, 1)} calls × ${f(cal.limitCallCpu)} ms)`,
     f(r.cpuMsPerConnection.rateLimitSimulation),
+    '',
+  ])
+  rows.push([
+    `  − Durable Object call simulation (${f(r.durableObjectCallsPerConnection, 1)} calls × ${f(cal.durableObjectCallCpu)} ms)`,
+    f(r.cpuMsPerConnection.durableObjectSimulation),
     '',
   ])
   rows.push([`  = net`, f(r.cpuMsPerConnection.net), `${f(r.netToCrypto)} × crypto (target ≤ 2)`])

@@ -5,6 +5,7 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
+ *   /__bench/do?k=          one Durable Object call with one storage write: what the local simulation costs
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
  *   /__bench/inproc?path=   n calls of one GET route inside the isolate: the app's own cost, without the host
@@ -44,7 +45,7 @@ function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T):
             if (typeof member !== 'function' || method === 'then') return member
             return (...callArgs: unknown[]) => {
               counts.durableObjectCalls++
-              return member.apply(stubTarget, callArgs)
+              return Reflect.apply(member, stubTarget, callArgs) // not member.apply: an RPC stub answers any property
             }
           },
         })
@@ -150,6 +151,10 @@ export default {
         else await env.SESSIONS.get(key)
         return new Response('ok')
       }
+      case '/__bench/do':
+        // One Durable Object call that writes its storage once: what the local simulation of a call costs.
+        await env.CLIENT_GATE.get(env.CLIENT_GATE.idFromName(`bench-${url.searchParams.get('k') ?? '0'}`)).release('x')
+        return new Response('ok')
       case '/__bench/ratelimit':
         await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
         return new Response('ok')

@@ -137,6 +137,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     await this.scheduleAlarm()
   }
 
+  private alarmAt: number | undefined
+
   /**
    * Opening the authorizeUrl. The first browser gets a new browser key (its
    * cookie); the same browser again (back button, reload) gets the same one
@@ -262,6 +264,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         const deleted = await deleteSession(config, store, record)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
+        this.alarmAt = undefined
         await this.save({ record: record!, deleted: true, forgetAt: nowSeconds() + config.sessionTtlSeconds + 60 })
         for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted
@@ -357,11 +360,14 @@ export class SessionCoordinator extends DurableObject<Env> {
         : record.status === 'connected'
           ? Math.max(record.expiresAt, record.refreshableUntil ?? 0)
           : nowSeconds())
+    if (at === this.alarmAt) return
+    this.alarmAt = at
     await this.ctx.storage.setAlarm(at * 1000)
   }
 
   /** Tokens spent: scrub them from KV and report `expired`. Anything past its time is forgotten. */
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined // spent
     const state = this.state
     if (!state) return this.legacyAlarm()
     if (this.claim && state.record.status === 'pending') return // an exchange is running; its transition reschedules
@@ -375,6 +381,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
     if (state.forgetAt !== undefined && state.forgetAt > nowSeconds() && this.state === state) return this.scheduleAlarm()
     this.state = undefined
+    this.alarmAt = undefined
     await this.ctx.storage.deleteAll()
   }
 
