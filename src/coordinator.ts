@@ -96,13 +96,13 @@ const refusal = (kind: FlowErrorKind, code: string, message: string, known: Part
   ...known,
 })
 const isFinal = (record: StoredSession) => record.status !== 'pending'
+const configs = new Map<string, Promise<Config>>()
 
 export class SessionCoordinator extends DurableObject<Env> {
   private state: SessionState | undefined
   private claim: Promise<Outcome<{ session: Session; returnTo?: string }>> | undefined
   private tail: Promise<unknown> = Promise.resolve()
   private readonly watchers = new Map<string, Watcher>()
-  private readonly configs = new Map<string, Promise<Config>>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -112,14 +112,15 @@ export class SessionCoordinator extends DurableObject<Env> {
     })
   }
 
+  /** Read once per isolate for each set of settings (every session's object shares it: importing keys is the costly part). */
   private config(settings?: Settings): Promise<Config> {
     const key = settings ? JSON.stringify(settings) : ''
-    let config = this.configs.get(key)
+    let config = configs.get(key)
     if (!config) {
-      if (this.configs.size >= 4) this.configs.clear()
+      if (configs.size >= 8) configs.clear()
       config = readConfig(settings ? ({ ...this.env, ...settings } as Env) : this.env)
-      this.configs.set(key, config)
-      config.catch(() => this.configs.delete(key))
+      configs.set(key, config)
+      config.catch(() => configs.delete(key))
     }
     return config
   }
@@ -131,10 +132,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     return run
   }
 
+  /** The state and its alarm, written together (one coalesced write: nothing awaits between them). */
   private async save(state: SessionState) {
     this.state = state
-    await this.ctx.storage.put('session', state)
-    await this.scheduleAlarm()
+    const put = this.ctx.storage.put('session', state)
+    await Promise.all([put, this.scheduleAlarm()])
   }
 
   private alarmAt: number | undefined
