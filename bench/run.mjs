@@ -211,7 +211,7 @@ try {
     const host = health.cpuMs / n // 4 Worker requests per connection, as many /health
     const kvSim = kvOps * kvOpCpu
     const limitSim = limitCalls * limitCallCpu
-    const doCalls = kv.durableObjectCalls / n
+    const doCalls = (kv.durableObjectCalls ?? 0) / n
     const doSim = doCalls * durableObjectCallCpu
     const net = gross - host - kvSim - limitSim - doSim
     const logLines = (kv.logLines - 0) / n
