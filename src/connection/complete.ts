@@ -10,6 +10,7 @@ import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
+import { kindOf } from './kind'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
 export interface AuthorizationResponse {
@@ -109,16 +110,12 @@ async function exchangeAndStore(
   // OIDC Core §3.3.3.6: both id_tokens speak of the same user.
   if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
     throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
-  // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
-  if (record.userId && claims.sub !== record.userId)
-    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
-  if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {
-    throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
-  }
+  // What the session keeps from the id_token is the session kind's business (kind.ts).
+  const found = kindOf(record).found(claims, record)
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },
-    { userId: claims.sub, connectionId: claims['mh:con_id'], refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
+    { ...found, refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
   )
 }
 

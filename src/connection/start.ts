@@ -15,7 +15,8 @@ import { OidcError } from '../oidc/errors'
 import { open, seal } from '../storage/seal'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { FlowError } from './errors'
-import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
+import { connectionKind, type SessionKind } from './kind'
+import type { ConnectionTarget } from './moneyhub'
 
 export interface StartRequest extends ConnectionTarget {
   /** Already checked against ALLOWED_ORIGINS. */
@@ -39,7 +40,12 @@ export interface Created {
 
 export const ticketAad = (id: string) => `launch:${id}`
 
-export async function createSession(config: Config, store: SessionStore, request: StartRequest): Promise<Created> {
+export async function createSession(
+  config: Config,
+  store: SessionStore,
+  request: StartRequest,
+  kind: SessionKind<ConnectionTarget> = connectionKind,
+): Promise<Created> {
   const id = randomToken(16) // 128 bits
   const secrets: PendingSecrets = {
     nonce: randomToken(16),
@@ -51,13 +57,13 @@ export async function createSession(config: Config, store: SessionStore, request
     id,
     createdAt: nowSeconds(),
     expiresAt: nowSeconds() + config.sessionTtlSeconds,
-    requestedScope: scopeFor(request, config.defaultBankSelector),
+    requestedScope: kind.scope(request, config.defaultBankSelector),
     ...(request.bankId ? { bankId: request.bankId } : {}),
     ...(request.userId ? { userId: request.userId } : {}),
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),
     ...(request.returnTo ? { returnTo: request.returnTo } : {}),
   })
-  const ticket: LaunchTicket = { ...secrets, state, claims: claimsFor(request), record }
+  const ticket: LaunchTicket = { ...secrets, state, claims: kind.claims(request), record }
   return { record, ticket, sealedTicket: await seal(config.encryptionKeys, ticket, ticketAad(id)) }
 }
 
