@@ -5,7 +5,9 @@
  * the webhook reports the outcome once. The mock revokes a code's tokens when
  * the code is presented twice (RFC 6749 §4.1.2), as Moneyhub's server does.
  */
+import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import type { SessionCoordinator } from '../src/coordinator'
 import { accessTokenWorks, APP_ORIGIN, Browser, mockRequests, sleepMs, started, statusOf, tokenSet, webhooksFor } from './helpers'
 
 async function tokenRequestsFor(code: string) {
@@ -71,5 +73,25 @@ describe('the callback is claimed once', () => {
     expect(await tokenRequestsFor('a-code-from-elsewhere')).toHaveLength(0)
     expect(await statusOf(session.id)).toMatchObject({ status: 'failed', error: 'access_denied' })
     expect((await settledWebhooks(session.id)).map((w) => JSON.parse(w.body).status)).toEqual(['failed'])
+  })
+
+  it('a claim survives a restart of the session object: the code is never sent twice', async () => {
+    const user = new Browser()
+    const session = await started({ returnTo: `${APP_ORIGIN}/banks` })
+    const back = await user.authorize(session.authorizeUrl)
+    // As if the object had claimed this callback and restarted before the exchange ended: the claim is in its storage only.
+    const stub = env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(session.id))
+    await runInDurableObject(stub, async (instance: SessionCoordinator, state) => {
+      const held = (instance as unknown as { state: { claimedAt?: number } }).state
+      held.claimedAt = Date.now()
+      await state.storage.put('session', held)
+    })
+    const answer = await user.callback(back)
+    expect(Object.fromEntries(new URL(answer.headers.get('location')!).searchParams)).toMatchObject({
+      status: 'failed',
+      error: 'exchange_interrupted',
+    })
+    expect(await tokenRequestsFor(back.searchParams.get('code')!)).toHaveLength(0)
+    expect(await statusOf(session.id)).toMatchObject({ status: 'failed', error: 'exchange_interrupted' })
   })
 })
