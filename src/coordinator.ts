@@ -263,11 +263,17 @@ export class SessionCoordinator extends DurableObject<Env> {
         const config = await this.config(settings)
         const store = new SessionStore(this.env.SESSIONS, config)
         const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
+        const stateHash = this.state?.stateHash
         const deleted = await deleteSession(config, store, record)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
         this.alarmAt = undefined
-        await this.save({ record: record!, deleted: true, forgetAt: nowSeconds() + config.sessionTtlSeconds + 60 })
+        await this.save({
+          record: record!,
+          deleted: true,
+          ...(stateHash ? { stateHash } : {}),
+          forgetAt: nowSeconds() + config.sessionTtlSeconds + 60,
+        })
         for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted
       }),

@@ -76,4 +76,18 @@ describe('the authorizeUrl is single-use', () => {
     expect(await pushedRequestsOf(session.id)).toHaveLength(0)
     expect((await SELF.fetch(`http://proxy.test/sessions/${session.id}`)).status).toBe(404)
   })
+
+  it('a session deleted while the user is at the bank: neither its link nor its callback brings it back', async () => {
+    const user = new Browser()
+    const session = await started({})
+    const identityUrl = await user.launch(session.authorizeUrl)
+    expect((await remove(session.id)).status).toBe(204)
+    const back = await user.decide(identityUrl)
+    const answer = await user.callback(back)
+    expect(answer.status).toBe(410)
+    expect(await answer.text()).toMatch(/cancelled/)
+    expect((await user.open(session.authorizeUrl)).status).toBe(410)
+    expect(await pushedRequestsOf(session.id)).toHaveLength(1)
+    expect((await SELF.fetch(`http://proxy.test/sessions/${session.id}`)).status).toBe(404)
+  })
 })
