@@ -69,6 +69,8 @@ interface SessionState {
   claimedAt?: number
   /** DELETE /sessions/:id: nothing opens or completes this session again. */
   deleted?: true
+  /** When the authorizeUrl lapses (the pending deadline): a final session is remembered at least until then. */
+  linkExpiresAt?: number
   /** When this state may be forgotten (every link to it has lapsed). */
   forgetAt?: number
 }
@@ -160,7 +162,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     // From here to the write, nothing awaits: two browsers opening the link at once cannot both be first.
     if (!this.state) {
       if (pending.expiresAt <= nowSeconds()) return expired()
-      await this.save({ record: pending, stateHash, browserKeyHash: freshHash, sealedTicket })
+      await this.save({ record: pending, stateHash, browserKeyHash: freshHash, sealedTicket, linkExpiresAt: pending.expiresAt })
       return { ok: true, browserKey: fresh }
     }
     if (this.state.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
@@ -238,7 +240,15 @@ export class SessionCoordinator extends DurableObject<Env> {
   private async transition(record: StoredSession, config: Config) {
     const before = this.state?.record.status
     const { sealedTicket: _, ...rest }: Partial<SessionState> = this.state ?? {}
-    await this.save({ ...rest, record, ...(record.status === 'failed' ? { forgetAt: nowSeconds() + config.sessionTtlSeconds } : {}) })
+    // A final state is remembered while its link could still be opened, so that opening it never starts anything again.
+    const linkLapses = (rest.linkExpiresAt ?? 0) + 60
+    const forgetAt =
+      record.status === 'failed'
+        ? Math.max(nowSeconds() + config.sessionTtlSeconds, linkLapses)
+        : record.status === 'expired'
+          ? Math.max(nowSeconds(), linkLapses)
+          : undefined
+    await this.save({ ...rest, record, ...(forgetAt !== undefined ? { forgetAt } : {}) })
     const session = publicSession(record)
     this.push(session)
     if (before !== record.status) this.ctx.waitUntil(deliverWebhook(config, session))
@@ -387,7 +397,8 @@ export class SessionCoordinator extends DurableObject<Env> {
         await this.transition(await new SessionStore(this.env.SESSIONS, config).markExpired(this.state.record), config)
       })
     }
-    if (state.forgetAt !== undefined && state.forgetAt > nowSeconds() && this.state === state) return this.scheduleAlarm()
+    const after = this.state
+    if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     this.state = undefined
     this.alarmAt = undefined
     await this.ctx.storage.deleteAll()

@@ -6,7 +6,7 @@
  */
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, Browser, pushedRequestsOf, remove, started, statusOf } from './helpers'
+import { APP_ORIGIN, Browser, pushedRequestsOf, remove, sleepMs, started, statusOf } from './helpers'
 
 describe('the authorizeUrl is single-use', () => {
   it('two browsers, one authorizeUrl: the second gets a page and nothing is sent upstream; the first still finishes', async () => {
@@ -89,5 +89,19 @@ describe('the authorizeUrl is single-use', () => {
     expect((await user.open(session.authorizeUrl)).status).toBe(410)
     expect(await pushedRequestsOf(session.id)).toHaveLength(1)
     expect((await SELF.fetch(`http://proxy.test/sessions/${session.id}`)).status).toBe(404)
+  })
+
+  it('a session whose tokens expired is still final for its link: reopening it sends nothing upstream', async () => {
+    const user = new Browser()
+    const session = await started({ returnTo: `${APP_ORIGIN}/banks` })
+    await user.callback(await user.authorize(session.authorizeUrl, 'approve', { expires_in: '2' }))
+    const until = Date.now() + 10_000
+    while ((await statusOf(session.id)).status !== 'expired' && Date.now() < until) await sleepMs(250)
+    await sleepMs(500) // the session object's alarm has run by now (it runs when the tokens are spent)
+    const sent = (await pushedRequestsOf(session.id)).length
+    const reopened = await new Browser().open(session.authorizeUrl)
+    expect(reopened.status).toBe(303)
+    expect(new URL(reopened.headers.get('location')!).searchParams.get('status')).toBe('expired')
+    expect(await pushedRequestsOf(session.id)).toHaveLength(sent)
   })
 })
