@@ -8,7 +8,7 @@
  * Worker, before and after each phase.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -99,6 +99,9 @@ const percentile = (values, p) => {
 // ---------- setup ----------
 const root = process.cwd()
 mkdirSync('bench/results', { recursive: true })
+// What this run is compared with: the last run on this machine, else the figures the README had before (bench/baseline.json).
+const previousPath = existsSync('bench/results/latest.json') ? 'bench/results/latest.json' : 'bench/baseline.json'
+const previous = JSON.parse(readFileSync(previousPath, 'utf8'))
 // The bench Worker: the root config with bench/worker.ts as main and limits out of the way (one client IP sends everything).
 const benchConfig = readFileSync('wrangler.toml', 'utf8')
   .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
@@ -124,7 +127,7 @@ const servers = await startServers({
   mockVars,
   proxyConfig: 'bench/.wrangler.bench.toml',
   persistTo: mkdtempSync(join(tmpdir(), 'bench-state-')),
-  onLine: (name, line) => log.push(`[${name}] ${line}`),
+  onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
 })
 const pids = workerdPids(servers.proxy.pid)
 if (!pids.length) throw new Error('could not find the workerd process of the proxy')
@@ -149,6 +152,7 @@ async function flow() {
   )
   const { id, authorizeUrl } = await started.json()
   const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
+  if (launch.status !== 303) throw new Error(`launch answered ${launch.status}: ${await launch.text()}`)
   const cookie = launch.headers.get('set-cookie').split(';')[0]
   const approve = new URL(launch.headers.get('location'))
   approve.searchParams.set('decision', 'approve')
@@ -190,6 +194,7 @@ try {
       barePerRequest: bare.cpuMs / KV_OPS,
       kvOpCpu: (kvPut + kvGet) / 2, // the flow makes as many puts as gets
       limitCallCpu: Math.max(0, await perOp('/__bench/ratelimit?k=')),
+      durableObjectCallCpu: Math.max(0, await perOp('/__bench/do?k=')),
       logLineCpu: Math.max(0, await perOp('/__bench/log?i=')),
     }
   }
@@ -200,7 +205,7 @@ try {
   for (const concurrency of [1, 32]) {
     const n = FLOWS[concurrency]
     progress(`connections at concurrency ${concurrency}: calibration, ${n} flows, ${4 * n} × /health`)
-    const { kvOpCpu, limitCallCpu, logLineCpu } = (results.calibration[concurrency] = await calibrate(concurrency))
+    const { kvOpCpu, limitCallCpu, durableObjectCallCpu, logLineCpu } = (results.calibration[concurrency] = await calibrate(concurrency))
     for (const key of Object.keys(latencies)) delete latencies[key]
     await counters(true)
     const run = await measure(pids, () => pool(n, concurrency, flow))
@@ -212,7 +217,9 @@ try {
     const host = health.cpuMs / n // 4 Worker requests per connection, as many /health
     const kvSim = kvOps * kvOpCpu
     const limitSim = limitCalls * limitCallCpu
-    const net = gross - host - kvSim - limitSim
+    const doCalls = (kv.durableObjectCalls ?? 0) / n
+    const doSim = doCalls * durableObjectCallCpu
+    const net = gross - host - kvSim - limitSim - doSim
     const logLines = (kv.logLines - 0) / n
     const logForwarding = logLines * logLineCpu
     results.connections[concurrency] = {
@@ -226,12 +233,14 @@ try {
         host,
         kvSimulation: kvSim,
         rateLimitSimulation: limitSim,
+        durableObjectSimulation: doSim,
         net,
         devConsoleForwarding: logForwarding,
         netWithoutDevConsole: net - logForwarding,
       },
       logLinesPerConnection: logLines,
       kvOpsPerConnection: kvOps,
+      durableObjectCallsPerConnection: doCalls,
       rateLimitCallsPerConnection: limitCalls,
       kvWritesPerConnection: (kv.put + kv.delete) / n,
       netToCrypto: net / cryptoPerConnection,
@@ -311,6 +320,11 @@ for (const [c, r] of Object.entries(results.connections)) {
     f(r.cpuMsPerConnection.rateLimitSimulation),
     '',
   ])
+  rows.push([
+    `  − Durable Object call simulation (${f(r.durableObjectCallsPerConnection, 1)} calls × ${f(cal.durableObjectCallCpu)} ms)`,
+    f(r.cpuMsPerConnection.durableObjectSimulation),
+    '',
+  ])
   rows.push([`  = net`, f(r.cpuMsPerConnection.net), `${f(r.netToCrypto)} × crypto (target ≤ 2)`])
   rows.push([
     `  of which wrangler dev's console forwarding (${f(r.logLinesPerConnection, 1)} lines × ${f(cal.logLineCpu)} ms)`,
@@ -318,6 +332,24 @@ for (const [c, r] of Object.entries(results.connections)) {
     `without it: ${f(r.cpuMsPerConnection.netWithoutDevConsole)} = ${f(r.netWithoutDevConsoleToCrypto)} × crypto`,
   ])
   rows.push([`  KV ops / writes per connection`, `${f(r.kvOpsPerConnection, 1)} / ${f(r.kvWritesPerConnection, 1)}`, 'target ≤ 4 / ≤ 2'])
+  rows.push([
+    `  Durable Object calls per connection`,
+    f(r.durableObjectCallsPerConnection, 1),
+    'target ≤ 1 per request: launch 1, callback 1',
+  ])
+  const before = previous.connections?.[c]
+  if (before) {
+    const delta = (now, then, d = 2) => `${f(then, d)} → ${f(now, d)} (${now >= then ? '+' : ''}${f(((now - then) / then) * 100, 0)} %)`
+    rows.push([
+      `  vs previous run: gross / net CPU ms per connection`,
+      '',
+      `${delta(r.cpuMsPerConnection.gross, before.cpuMsPerConnection.gross)} / ${delta(r.cpuMsPerConnection.net, before.cpuMsPerConnection.net)}`,
+    ])
+    for (const [route, l] of Object.entries(r.routes)) {
+      const was = before.routes?.[route]
+      if (was) rows.push([`  vs previous run: ${route} p50 ms`, '', delta(l.p50, was.p50, 1)])
+    }
+  }
 }
 rows.push(['raw crypto per connection (2 × RS256 sign, verify, AES-GCM) ms', f(results.cpu.cryptoPerConnection), ''])
 rows.push(['workerd idle CPU ms/s (taken off every phase)', f(results.cpu.idleCpuPerSecond), ''])
@@ -338,6 +370,6 @@ rows.push(['start-up CPU ms (wrangler check startup, median of 9)', f(results.bu
 rows.push(['  − a trivial Worker profiled the same way', f(results.bundle.trivialStartupMs, 1), ''])
 rows.push(["  = the Worker's own start-up", f(results.bundle.ownStartupMs, 1), 'target ≤ 10'])
 const width = Math.max(...rows.map((r) => r[0].length))
-console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}\n`)
+console.log(`\n${results.machine.cores} × ${results.machine.cpu}, ${results.at}; previous run: ${previous.at} (${previousPath})\n`)
 for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(18)}  ${note}`)
 console.log(`\nwritten to bench/results/latest.json (${Math.round((performance.now() - begun) / 1000)} s in all)`)

@@ -5,18 +5,20 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
+ *   /__bench/do?k=          one Durable Object call with one storage write: what the local simulation costs
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
  *   /__bench/inproc?path=   n calls of one GET route inside the isolate: the app's own cost, without the host
- *   /__bench/counters       KV operations and rate-limiter calls made by the proxy since the last ?reset=1
+ *   /__bench/counters       KV operations, rate-limiter calls and Durable Object calls made by the proxy
+ *                           (its sessions' Durable Objects included) since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
  */
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import app, { SessionCoordinator } from '../src/index'
+import app, { ClientGate, SessionCoordinator as SessionCoordinator_ } from '../src/index'
 
-export { SessionCoordinator }
+export { ClientGate }
 
-const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0 }
+const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0, durableObjectCalls: 0 }
 let envsSeen = 0
 
 // Count the proxy's log lines (their forwarding is a wrangler dev cost, measured by /__bench/log).
@@ -29,10 +31,40 @@ for (const method of ['log', 'warn', 'error'] as const) {
 }
 let wrapped: { original: Env; env: Env } | undefined
 
+/** A Durable Object namespace whose stubs count the calls made through them. */
+function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T): T {
+  return new Proxy(namespace, {
+    get(target, property) {
+      const value = Reflect.get(target, property)
+      if (property !== 'get' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
+      return (...args: unknown[]) => {
+        const stub = value.apply(target, args)
+        return new Proxy(stub, {
+          get(stubTarget, method) {
+            const member = Reflect.get(stubTarget, method)
+            if (typeof member !== 'function' || method === 'then') return member
+            return (...callArgs: unknown[]) => {
+              counts.durableObjectCalls++
+              return Reflect.apply(member, stubTarget, callArgs) // not member.apply: an RPC stub answers any property
+            }
+          },
+        })
+      }
+    },
+  })
+}
+
+/** The session's Durable Object with its KV operations counted too (its env is its own object). */
+export class SessionCoordinator extends SessionCoordinator_ {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, countingEnv(env, false))
+  }
+}
+
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
-function countingEnv(env: Env): Env {
-  if (wrapped?.original === env) return wrapped.env
-  envsSeen++
+function countingEnv(env: Env, worker = true): Env {
+  if (worker && wrapped?.original === env) return wrapped.env
+  if (worker) envsSeen++
   const kv = env.SESSIONS
   const sessions = new Proxy(kv, {
     get(target, property) {
@@ -51,17 +83,17 @@ function countingEnv(env: Env): Env {
       return binding.limit(options)
     },
   })
-  wrapped = {
-    original: env,
-    env: {
-      ...env,
-      SESSIONS: sessions,
-      START_LIMITER: limiter(env.START_LIMITER),
-      CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER),
-      STATUS_LIMITER: limiter(env.STATUS_LIMITER),
-    },
+  const counted = {
+    ...env,
+    SESSIONS: sessions,
+    START_LIMITER: limiter(env.START_LIMITER),
+    CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER),
+    STATUS_LIMITER: limiter(env.STATUS_LIMITER),
+    SESSION_COORDINATOR: countingNamespace(env.SESSION_COORDINATOR),
+    CLIENT_GATE: countingNamespace(env.CLIENT_GATE),
   }
-  return wrapped.env
+  if (worker) wrapped = { original: env, env: counted }
+  return counted
 }
 
 let cryptoKeys: ReturnType<typeof makeCryptoKeys> | undefined
@@ -120,6 +152,10 @@ export default {
         else await env.SESSIONS.get(key)
         return new Response('ok')
       }
+      case '/__bench/do':
+        // One Durable Object call that writes its storage once: what the local simulation of a call costs.
+        await env.CLIENT_GATE.get(env.CLIENT_GATE.idFromName(`bench-${url.searchParams.get('k') ?? '0'}`)).release('x')
+        return new Response('ok')
       case '/__bench/ratelimit':
         await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
         return new Response('ok')
@@ -176,7 +212,8 @@ export default {
         return new Response('ok')
       case '/__bench/counters': {
         const snapshot = { ...counts, envsSeen }
-        if (url.searchParams.has('reset')) Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0 })
+        if (url.searchParams.has('reset'))
+          Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0, durableObjectCalls: 0 })
         return Response.json(snapshot)
       }
       default:

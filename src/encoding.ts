@@ -17,3 +17,10 @@ export async function sha256(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === 'string' ? encoder.encode(data) : data
   return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
 }
+
+/** Two strings compared in constant time (digests, keys). */
+export function sameDigest(a: string, b: string): boolean {
+  const x = encoder.encode(a)
+  const y = encoder.encode(b)
+  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y)
+}

@@ -3,9 +3,9 @@
  * flow with Moneyhub's identity server.
  *
  *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → connection/start.ts
- *   GET /sessions/:id/authorize           → routes/sessions.ts → connection/start.ts (launch)
- *   GET|POST /callback                    → routes/callback.ts → connection/complete.ts
- *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts
+ *   GET /sessions/:id/authorize           → routes/authorize.ts → coordinator.ts (launch) → connection/start.ts
+ *   GET|POST /callback                    → routes/callback.ts → coordinator.ts (complete) → connection/complete.ts
+ *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, coordinator.ts (watch)
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
@@ -21,6 +21,7 @@ import { corsForFrontends } from './http/cors'
 import { limitBody, MAX_BODY_BYTES } from './http/bodyLimit'
 import { accessLog, requestIds } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
+import { authorize } from './routes/authorize'
 import { callback } from './routes/callback'
 import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
@@ -42,6 +43,7 @@ const api = new Hono<AppEnv>()
   .use('/connect', withConfig)
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)
+  .route('/sessions/:id/authorize', authorize)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
@@ -71,5 +73,6 @@ const app = api
   .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
   .onError(answerError)
 
+export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
 export default app

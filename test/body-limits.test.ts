@@ -59,9 +59,13 @@ describe('bodies: who, which method, how big — before any parsing', () => {
 
   it('POST /callback in the code flow is refused with 405 before its form is read', async () => {
     const form = new URLSearchParams({ junk: 'x'.repeat(20_000) }) // no state: 400 if it were validated
-    const response = await post('/callback', form, { 'content-type': 'application/x-www-form-urlencoded' })
+    const response = await post('/callback', form, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' })
     expect(response.status).toBe(405)
     expect(await response.json()).toMatchObject({ error: 'method_not_allowed' })
+    // A person gets the same refusal as a page (a browser route).
+    const page = await post('/callback', form, { 'content-type': 'application/x-www-form-urlencoded' })
+    expect(page.status).toBe(405)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
   })
 
   it('POST /callback in the hybrid flow caps the form_post', async () => {

@@ -19,7 +19,7 @@ describe('browser binding', () => {
     const before = await env.SESSIONS.get(`session:${session.id}`)
     const response = await mallory.callback(back)
     expect(response.status).toBe(400)
-    expect(await response.json()).toMatchObject({ error: 'browser_mismatch' })
+    expect(await response.text()).toMatch(/started in another browser[\s\S]*browser_mismatch/)
     expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(before)
 
     // Alice, who started it, can still finish.
@@ -35,7 +35,7 @@ describe('browser binding', () => {
     const identityUrl = start.headers.get('location')!
     const response = await victim.callback(await victim.decide(identityUrl))
     expect(response.status).toBe(400)
-    expect(await response.json()).toMatchObject({ error: 'browser_mismatch' })
+    expect(await response.text()).toMatch(/browser_mismatch/)
   })
 
   it('a callback URL replayed in another browser first changes nothing, and the user still completes', async () => {
@@ -47,6 +47,20 @@ describe('browser binding', () => {
     expect(await statusOf(session.id)).toMatchObject({ status: 'pending' })
     expect((await user.callback(back)).status).toBe(200)
     expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
+  })
+
+  it('a callback without the cookie changes nothing, even when the session can no longer be opened', async () => {
+    const user = new Browser()
+    const session = await started({})
+    const back = await user.authorize(session.authorizeUrl)
+    const before = await env.SESSIONS.get(`session:${session.id}`)
+    // The encryption key was dropped: the pending secrets cannot be opened. Still, only the user's browser may change the session.
+    const droppedKey = { ...env, TOKEN_ENCRYPTION_KEY: 'A'.repeat(43) }
+    const response = await worker.fetch(new Request(back, { redirect: 'manual' }), droppedKey, createExecutionContext())
+    expect(response.status).toBe(400)
+    expect(await response.text()).toMatch(/browser_mismatch/)
+    expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(before)
+    expect(await statusOf(session.id)).toMatchObject({ status: 'pending' })
   })
 
   it('the cookie is HttpOnly, SameSite=Lax, per session, and cleared by the callback', async () => {

@@ -194,3 +194,18 @@ export function pageStorage() {
   const items = new Map<string, string>()
   return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) }
 }
+
+/** The pushed authorisation requests the mock received for a session (its state starts with the id). */
+export async function pushedRequestsOf(id: string) {
+  return (await mockRequests()).filter((r) => r.endpoint === 'par' && r.params.state?.startsWith(`${id}.`))
+}
+
+/** The status streams a session's Durable Object holds open. */
+export const watchersOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id)).watching()
+
+/** The access token works at the identity server (its userinfo endpoint answers for it). */
+export async function accessTokenWorks(accessToken: string) {
+  const response = await fetch(`${ISSUER()}/me`, { headers: { authorization: `Bearer ${accessToken}` } })
+  await response.arrayBuffer()
+  return response.ok
+}

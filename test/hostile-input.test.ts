@@ -1,8 +1,9 @@
 /**
  * Property-based: random and adversarial values at every route. The Worker
- * answers 2xx/3xx or a 4xx JSON error with a message — never a 5xx — and never
- * reflects raw input into HTML. Every start it accepts opens; oversized bodies
- * and neighbouring IPv6 addresses get a 4xx and store nothing.
+ * answers 2xx/3xx or a 4xx JSON error with a message (a page with the reason,
+ * on the browser routes) — never a 5xx — and never reflects raw input into
+ * HTML. Every start it accepts opens; oversized bodies and neighbouring IPv6
+ * addresses get a 4xx and store nothing.
  */
 import { env, SELF } from 'cloudflare:test'
 import fc from 'fast-check'
@@ -41,7 +42,10 @@ const fields = ['bankId', 'returnTo', 'userId', 'connectionId', 'action', 'extra
 async function expectClean(response: Response, raw: string[]) {
   expect(response.status).toBeLessThan(500)
   const text = await response.text()
-  if (response.status >= 400) {
+  // Browser routes answer people with a page (the reason in words), programs with JSON.
+  if (response.status >= 400 && (response.headers.get('content-type') ?? '').includes('html'))
+    expect(text).toMatch(/Reason: <code>[a-z_]+<\/code>/)
+  else if (response.status >= 400) {
     const body = JSON.parse(text)
     expect(typeof body.error).toBe('string')
     expect(typeof body.message).toBe('string')

@@ -74,7 +74,9 @@ describe('encryption key rotation', () => {
     ).json<{ id: string; authorizeUrl: string }>()
     const back = await before.browser.authorize(authorizeUrl)
     const newOnly = proxyWith({ TOKEN_ENCRYPTION_KEY: newKey })
-    const response = await newOnly.serve(new Request(back, { redirect: 'manual' }))
+    // From the browser that opened the link (with its binding cookie): only that browser may change the session.
+    const cookie = [...before.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    const response = await newOnly.serve(new Request(back, { redirect: 'manual', headers: { cookie } }))
     expect(response.status).toBe(200)
     expect(await (await newOnly.serve(new Request(`http://proxy.test/sessions/${id}`))).json()).toMatchObject({
       status: 'failed',

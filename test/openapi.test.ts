@@ -83,6 +83,8 @@ describe('the OpenAPI document', () => {
     await expectMatches(doc, '/sessions/{id}/refresh', 'post', await refresh((await started({})).id))
     await expectMatches(doc, '/.well-known/jwks.json', 'get', await SELF.fetch('http://proxy.test/.well-known/jwks.json'))
     await expectMatches(doc, '/health', 'get', await SELF.fetch('http://proxy.test/health'))
-    await expectMatches(doc, '/callback', 'get', await SELF.fetch('http://proxy.test/callback?state=x', { redirect: 'manual' }))
+    // A browser route answers JSON to a program that asks for it (people get a page).
+    const asProgram = { redirect: 'manual' as const, headers: { accept: 'application/json' } }
+    await expectMatches(doc, '/callback', 'get', await SELF.fetch('http://proxy.test/callback?state=x', asProgram))
   })
 })

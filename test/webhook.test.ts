@@ -52,7 +52,7 @@ describe('the webhook to the app backend', () => {
     const session = await start({ bankId: 'abc' })
     const response = await browser.callback(await browser.authorize(session.authorizeUrl))
     expect(response.status).toBe(200)
-    const received = await webhooksFor(session.id)
+    const received = await waitForWebhooks(session.id, 2)
     expect(received).toHaveLength(2)
     // The user's answer was out before the retry (1 s after the refused delivery) reached the receiver.
     expect(answeredAt).toBeLessThan(received[1]!.at)
@@ -76,7 +76,7 @@ describe('the webhook to the app backend', () => {
   it('reports failed, with the reason', async () => {
     const session = await start({})
     await browser.callback(await browser.authorize(session.authorizeUrl, 'deny'))
-    const received = await webhooksFor(session.id)
+    const received = await waitForWebhooks(session.id, 2)
     expect(JSON.parse(received.at(-1)!.body)).toEqual({
       eventId: `${session.id}.failed`,
       id: session.id,

@@ -2,7 +2,8 @@
  * One Moneyhub-like identity server, mounted at a base path (its issuer is
  * origin + base). Strict where node-oidc-provider (which Moneyhub runs) is
  * strict: signed client assertions with single-use jti, single-use request_uri
- * and codes, PKCE S256, exactly one bank selector, registered redirect_uri.
+ * and codes (a code used twice revokes its tokens), PKCE S256, exactly one bank
+ * selector, registered redirect_uri. /me answers only for a live access token.
  */
 import { Hono, type Context } from 'hono'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
@@ -213,6 +214,8 @@ export function provider(options: ProviderOptions) {
       let refreshing: string | undefined
       if (form.grant_type === 'authorization_code') {
         const issued = form.code ? codes.get(form.code) : undefined
+        // RFC 6749 §4.1.2, as node-oidc-provider does it: a code presented twice is refused, and what it issued is revoked.
+        if (issued?.used) issued.revoked = true
         if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
         issued.used = true
         if (issued.params.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'code was issued to another client')
@@ -350,6 +353,7 @@ export function provider(options: ProviderOptions) {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
     try {
       const { payload } = await jwtVerify(token ?? '', createLocalJWKSet({ keys: await publishedKeys() }), { issuer: base(c) })
+      if (accessTokens.get(token!)?.revoked) throw new Error('revoked')
       return c.json({ sub: payload.sub })
     } catch {
       return c.json({ error: 'invalid_token' }, 401)

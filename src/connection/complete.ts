@@ -1,17 +1,16 @@
 /**
  * Completing a connection from the authorisation response (OIDC Core §3.1.2.5-6):
- * find the pending session by state, check the response, exchange the code,
- * validate the id_token, and store the token set. Every failure after the
- * state is accepted ends the session `failed` with a reason code.
+ * check the response, exchange the code, validate the id_token, and store the
+ * token set. Every failure after the state is accepted ends the session
+ * `failed` with a reason code.
  */
 import type { Config } from '../config'
-import { sha256 } from '../encoding'
 import { getIssuerMetadata } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
-import { nowSeconds, publicSession, type PendingSecrets, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
-import { FlowError } from './errors'
+import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
+import { kindOf } from './kind'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
 export interface AuthorizationResponse {
@@ -24,60 +23,28 @@ export interface AuthorizationResponse {
   id_token?: string
 }
 
-export interface Completed {
-  session: Session
-  /** The record as written, when this callback wrote one. */
-  record?: StoredSession
-  returnTo?: string
-}
-
 const STATE = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{22}$/
 
 /** The session id a state carries (start.ts makes states as `<id>.<random>`). */
 export const sessionIdOfState = (state: string): string | undefined => STATE.exec(state)?.[1]
 
-/** The pending session this state belongs to; anything else is refused before any state changes. */
-export async function findPendingSession(store: SessionStore, state: string): Promise<StoredSession> {
-  const id = sessionIdOfState(state)
-  const record = id ? await store.get(id) : undefined
-  if (!record?.stateHash || !sameDigest(record.stateHash, await sha256(state))) {
-    throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
-  }
-  if (record.status !== 'pending') throw new FlowError('invalid', 'state_used', 'this authorisation response was already used')
-  if (record.expiresAt <= nowSeconds()) throw new FlowError('invalid', 'state_expired', 'the session expired before the user came back')
-  return record
-}
-
 /**
- * `browserKey` is the browser-binding cookie the callback arrived with: without
- * the one set when this session was opened, nothing happens (a leaked link or
- * callback URL is useless in another browser).
+ * The step after the session's Durable Object has checked the state and the
+ * browser binding and claimed the callback (coordinator.ts): check the
+ * response, exchange the code, and write the outcome, connected or failed.
  */
 export async function completeConnection(
   config: Config,
   store: SessionStore,
+  record: StoredSession,
+  secrets: PendingSecrets,
   response: AuthorizationResponse,
-  browserKey: string | undefined,
-): Promise<Completed> {
-  const record = await findPendingSession(store, response.state)
-  const secrets = await store.openPendingSecrets(record)
-  if (!secrets) {
-    const failed = await store.markFailed(record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
-    return { session: publicSession(failed), record: failed, returnTo: record.returnTo }
-  }
-  if (browserKey === undefined || !sameDigest(browserKey, secrets.browserKey)) {
-    throw new FlowError('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection')
-  }
+): Promise<StoredSession> {
   try {
-    const connected = await exchangeAndStore(config, store, record, secrets, response)
-    return { session: publicSession(connected), record: connected, returnTo: record.returnTo }
+    return await exchangeAndStore(config, store, record, secrets, response)
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
-    // Another callback for the same state may have finished first (a double submit): never overwrite its outcome.
-    const current = await store.get(record.id)
-    if (current && current.status !== 'pending') return { session: publicSession(current), returnTo: record.returnTo }
-    const failed = await store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
-    return { session: publicSession(failed), record: failed, returnTo: record.returnTo }
+    return store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
   }
 }
 
@@ -143,27 +110,16 @@ async function exchangeAndStore(
   // OIDC Core §3.3.3.6: both id_tokens speak of the same user.
   if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
     throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
-  // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
-  if (record.userId && claims.sub !== record.userId)
-    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
-  if (record.connectionId && claims['mh:con_id'] !== record.connectionId) {
-    throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
-  }
+  // What the session keeps from the id_token is the session kind's business (kind.ts).
+  const found = kindOf(record).found(claims, record)
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },
-    { userId: claims.sub, connectionId: claims['mh:con_id'], refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
+    { ...found, refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
   )
 }
 
 /** With a refresh token, the session is kept for the token's stated lifetime, else REFRESH_TOKEN_RETENTION_SECONDS. */
 export function refreshableUntil(config: Config, tokens: TokenSet, refreshExpiresIn?: number): number | undefined {
   return tokens.refresh_token ? nowSeconds() + (refreshExpiresIn ?? config.refreshRetentionSeconds) : undefined
-}
-
-function sameDigest(a: string, b: string): boolean {
-  const encoder = new TextEncoder()
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y)
 }

@@ -1,5 +1,5 @@
 /** Why a request cannot be served, independent of HTTP; routes map `kind` to a status (src/errors.ts). */
-export type FlowErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'upstream'
+export type FlowErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'too_many' | 'upstream'
 
 export class FlowError extends Error {
   constructor(

@@ -1,6 +1,8 @@
 /**
- * Refreshing a connected session's token set (OIDC Core §12). Runs inside the
- * session's Durable Object (coordinator.ts), one at a time per session.
+ * Refreshing a connected session's token set (OIDC Core §12). Runs in the
+ * session's Durable Object (coordinator.ts), one at a time per session, never
+ * inside its input gate, and within REFRESH_BUDGET_MS in all: each call to the
+ * identity server gets UPSTREAM_TIMEOUT_MS or what is left of the budget.
  */
 import type { Config } from '../config'
 import { getIssuerMetadata } from '../oidc/discovery'
@@ -19,6 +21,9 @@ export interface Refreshed {
   expired: boolean
 }
 
+/** A refresh ends well inside the platform's limits, however slow the identity server is. */
+export const REFRESH_BUDGET_MS = 20_000
+
 export async function refreshSession(config: Config, store: SessionStore, record: StoredSession | undefined): Promise<Refreshed> {
   if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
   if (currentStatus(record) !== 'connected')
@@ -30,16 +35,21 @@ export async function refreshSession(config: Config, store: SessionStore, record
     throw new FlowError('conflict', 'not_refreshable', 'this session has no refresh token (start it with offlineAccess: true)')
   }
 
+  const deadline = Date.now() + REFRESH_BUDGET_MS
+  const bounded = (): Config => ({ ...config, upstreamTimeoutMs: Math.max(1, Math.min(config.upstreamTimeoutMs, deadline - Date.now())) })
+  let sent = false
   try {
-    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
+    const metadata = await getIssuerMetadata(config.issuer, bounded().upstreamTimeoutMs, config.issuerEndpointOrigins)
+    sent = true
     const { tokens, refreshExpiresIn } = await refreshTokens(
-      config,
+      bounded(),
       metadata.token_endpoint,
       refreshToken,
       connection.tokens.scope,
       record.userId,
     )
     // OIDC Core §12.2: a new id_token, when there is one, is validated as at the code exchange, for the same user.
+    sent = false
     if (tokens.id_token) {
       await verifyIdToken(tokens.id_token, metadata, {
         issuer: config.issuer,
@@ -47,7 +57,7 @@ export async function refreshSession(config: Config, store: SessionStore, record
         nonce: connection.nonce,
         refreshed: true,
         accessToken: tokens.access_token,
-        timeoutMs: config.upstreamTimeoutMs,
+        timeoutMs: bounded().upstreamTimeoutMs,
         ...(record.userId ? { sub: record.userId } : {}),
       })
     }
@@ -69,6 +79,15 @@ export async function refreshSession(config: Config, store: SessionStore, record
       const expired = await store.markExpired(record, 'refresh_token_rejected')
       return { session: publicSession(expired), record: expired, expired: true }
     }
+    // Sent, and no answer in time: the server may have rotated the refresh token. Say so; the stored set is left as it was.
+    if (sent && error instanceof UpstreamError && error.code === 'upstream_timeout') {
+      throw new FlowError(
+        'upstream',
+        'refresh_outcome_unknown',
+        `the identity server did not answer the refresh in time (${error.message}); it may have spent the refresh token, so the next refresh may be refused`,
+      )
+    }
+    // Failed before the identity server answered (discovery, connection): nothing was spent, the session is usable as it was.
     if (error instanceof UpstreamError) throw new FlowError('upstream', error.code, `the refresh failed upstream: ${error.message}`)
     if (error instanceof OidcError) throw new FlowError('upstream', error.code, `the refreshed tokens were refused: ${error.message}`)
     throw error

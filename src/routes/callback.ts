@@ -1,22 +1,23 @@
 /**
  * The redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI):
  * GET /callback for the code flow's query, POST /callback for the hybrid
- * flow's form_post (RESPONSE_TYPE=code id_token).
+ * flow's form_post (RESPONSE_TYPE=code id_token). One call to the session's
+ * Durable Object checks, claims, exchanges and stores (coordinator.ts).
  */
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
-import { completeConnection, sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
-import { deliverWebhook } from '../connection/webhook'
-import { coordinatorOf } from '../coordinator'
+import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
+import { FlowError } from '../connection/errors'
+import { coordinatorOf, settingsOf } from '../coordinator'
 import { ApiError } from '../errors'
+import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
-import { RESULT_PAGE_CSP, resultPage } from '../http/resultPage'
 import { validate } from '../http/validation'
 
 const short = z.optional(z.string().check(z.maxLength(2048)))
@@ -32,30 +33,17 @@ const AuthorizationResponseSchema = z.object({
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
-  const browserKey = id ? readBrowserBinding(c, id) : undefined
-  const config = c.get('config')
-  const { session, record, returnTo } = await completeConnection(config, c.get('store'), response, browserKey)
+  if (!id) throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
+  const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id), settingsOf(c.env))
+  if (!outcome.ok) return refuse(c, id, outcome)
+  const { session, returnTo } = outcome
   clearBrowserBinding(c, session.id)
-  if (config.webhook && record) {
-    // Never in the user's way: the webhook and the expiry watch run after the answer.
-    c.executionCtx.waitUntil(deliverWebhook(config, session))
-    if (record.status === 'connected') c.executionCtx.waitUntil(coordinatorOf(c.env, record.id).watch(record))
-  }
   note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', {
     sessionId: session.id,
     outcome: session.status,
     error: session.error,
   })
-  c.header('cache-control', 'no-store')
-  if (returnTo) {
-    const url = new URL(returnTo)
-    url.searchParams.set('session', session.id)
-    url.searchParams.set('status', session.status)
-    if (session.error) url.searchParams.set('error', session.error)
-    return c.redirect(url.href, 303)
-  }
-  c.header('content-security-policy', RESULT_PAGE_CSP)
-  return c.html(resultPage(session))
+  return returnTo ? sendBack(c, returnTo, session) : outcomePage(c, session)
 }
 
 /** POST /callback exists for the hybrid flow only: refused before its body is read. */
@@ -80,7 +68,7 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The redirect from the identity server (code flow)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 410, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
     validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })),
@@ -91,10 +79,11 @@ export const callback = new Hono<AppEnv>()
     describeRoute({
       summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
       tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 413, 429) },
+      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 410, 413, 429) },
     }),
     rateLimit('CALLBACK_LIMITER'),
     hybridFlowOnly, // the form_post is capped by the app-wide body limit (MAX_BODY_BYTES)
     validate('form', AuthorizationResponseSchema),
     (c) => complete(c, c.req.valid('form')),
   )
+  .onError(browserError)

@@ -1,9 +1,12 @@
-/** GET /connect: start a connection and send the browser on, in one step. */
+/** GET /connect: start a connection, bind this browser (one call to the session's Durable Object) and send it on, in one step. */
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
+import { FlowError } from '../connection/errors'
 import { authorizeUrlFor, createSession } from '../connection/start'
+import { coordinatorOf } from '../coordinator'
+import { browserError, knowSession } from '../http/browserAnswer'
 import { setBrowserBinding } from '../http/browserBinding'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
@@ -14,27 +17,33 @@ import { validate } from '../http/validation'
 
 const ConnectQuery = z.object({ bankId: z.optional(bankId), returnTo: z.optional(returnTo) })
 
-export const connect = new Hono<AppEnv>().get(
-  '/',
-  describeRoute({
-    summary: 'Start a connection and go to the identity server, in one browser step',
-    tags: ['browser'],
-    responses: {
-      303: redirectAnswer("to Moneyhub's authorisation endpoint, with the browser-binding cookie"),
-      ...errorAnswers(400, 429, 502),
+export const connect = new Hono<AppEnv>()
+  .get(
+    '/',
+    describeRoute({
+      summary: 'Start a connection and go to the identity server, in one browser step',
+      tags: ['browser'],
+      responses: {
+        303: redirectAnswer("to Moneyhub's authorisation endpoint, with the browser-binding cookie"),
+        ...errorAnswers(400, 429, 502),
+      },
+    }),
+    rateLimit('START_LIMITER'),
+    validate('query', ConnectQuery),
+    async (c) => {
+      const query = c.req.valid('query')
+      const config = c.get('config')
+      const returnTo = checkedReturnTo(query.returnTo, config.allowedOrigins)
+      const created = await createSession(config, c.get('store'), { ...query, ...(returnTo ? { returnTo } : {}) })
+      note(c, 'session_created', 'info', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
+      knowSession(c, created.record.id, returnTo)
+      const { record, ticket, sealedTicket } = created
+      const launched = await coordinatorOf(c.env, record.id).launch(record, ticket.state, sealedTicket)
+      if (!launched.ok) throw new FlowError(launched.kind, launched.code, launched.message) // a session made just now: never
+      setBrowserBinding(c, record.id, launched.browserKey, config.sessionTtlSeconds)
+      const authorizeUrl = await authorizeUrlFor(config, ticket)
+      c.header('cache-control', 'no-store')
+      return c.redirect(authorizeUrl, 303)
     },
-  }),
-  rateLimit('START_LIMITER'),
-  validate('query', ConnectQuery),
-  async (c) => {
-    const query = c.req.valid('query')
-    const config = c.get('config')
-    const returnTo = checkedReturnTo(query.returnTo, config.allowedOrigins)
-    const created = await createSession(config, c.get('store'), { ...query, ...(returnTo ? { returnTo } : {}) })
-    note(c, 'session_created', 'info', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
-    const authorizeUrl = await authorizeUrlFor(config, created.ticket)
-    setBrowserBinding(c, created.record.id, created.ticket.browserKey, config.sessionTtlSeconds)
-    c.header('cache-control', 'no-store')
-    return c.redirect(authorizeUrl, 303)
-  },
-)
+  )
+  .onError(browserError)

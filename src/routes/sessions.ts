@@ -1,28 +1,27 @@
 /**
- * /sessions: start a connection, open it in the browser, read its status
+ * /sessions: start a connection, read its status
  * (at once, long-polled, or as Server-Sent Events), and — backend only — read,
  * refresh and delete its tokens.
  */
 import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
-import { streamSSE } from 'hono/streaming'
 import * as z from 'zod/mini'
 import { FlowError } from '../connection/errors'
-import { createSession, launchSession } from '../connection/start'
-import { coordinatorOf, type Outcome } from '../coordinator'
+import { createSession } from '../connection/start'
+import { coordinatorOf, settingsOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { identifyCaller, requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
-import { setBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
-import { DeletedSchema, errorAnswers, jsonAnswer, redirectAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
+import { DeletedSchema, errorAnswers, jsonAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
+import { firstStatus, watchStatus } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import { nowSeconds, publicSession, type Session } from '../storage/sessions'
+import { publicSession, type Session } from '../storage/sessions'
 
 export const StartSessionBody = z
   .partial(
@@ -49,8 +48,6 @@ export const StartSessionBody = z
 
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
 export const MAX_WAIT_S = 25
-/** How often a waiting request looks at the session again. */
-const POLL_MS = 1_000
 /** An event stream ends after this long even if the session is still pending. */
 const MAX_STREAM_S = 600
 
@@ -58,11 +55,8 @@ const StatusQuery = z.strictObject({
   wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
   secret: z.optional(sessionSecretQuery),
 })
-/** The largest ticket a valid start makes is about 4 KB (test/body-limits.test.ts); 8 KB leaves room. */
-const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(8192)) })
 
 const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The session's status now; a record whose tokens are spent is scrubbed in the background. */
 async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | undefined> {
@@ -148,11 +142,11 @@ export const sessions = new Hono<AppEnv>()
     requireSessionSecret,
     async (c) => {
       const { id } = c.req.valid('param')
-      const deadline = Date.now() + (c.req.valid('query').wait ?? 0) * 1000
+      const wait = c.req.valid('query').wait ?? 0
       let session = await readStatus(c, id)
-      while (session?.status === 'pending' && Date.now() < deadline) {
-        await sleep(Math.min(POLL_MS, deadline - Date.now()))
-        session = await readStatus(c, id)
+      // Pending: the session's Durable Object answers the moment it changes (or when the wait is over, or the client goes).
+      if (session?.status === 'pending' && wait > 0) {
+        session = (await firstStatus(await watchStatus(c, session, { once: true, maxMs: wait * 1000 }))) ?? session
       }
       if (!session) throw notFound()
       c.header('cache-control', 'no-store')
@@ -181,41 +175,10 @@ export const sessions = new Hono<AppEnv>()
       const first = await readStatus(c, id)
       if (!first) throw notFound()
       c.header('cache-control', 'no-store')
-      return streamSSE(c, async (stream) => {
-        let last = ''
-        const until = Date.now() + MAX_STREAM_S * 1000
-        let session: Session | undefined = first
-        while (session && !stream.aborted && Date.now() < until) {
-          const data = JSON.stringify(session)
-          if (data !== last) {
-            await stream.writeSSE({ event: 'status', data })
-            last = data
-          }
-          if (session.status !== 'pending') return // a final state: the stream ends
-          await stream.sleep(POLL_MS)
-          session = await readStatus(c, id)
-        }
-        if (!session) await stream.writeSSE({ event: 'gone', data: JSON.stringify({ id }) })
-      })
-    },
-  )
-
-  .get(
-    '/:id/authorize',
-    describeRoute({
-      summary: 'The authorizeUrl: bind this browser and go to the identity server',
-      tags: ['browser'],
-      responses: { 303: redirectAnswer("to Moneyhub's authorisation endpoint"), ...errorAnswers(400, 410, 429, 502) },
-    }),
-    rateLimit('START_LIMITER'),
-    validate('param', SessionIdParam),
-    validate('query', LaunchQuery),
-    async (c) => {
-      const { id } = c.req.valid('param')
-      const { authorizeUrl, browserKey, expiresAt } = await launchSession(c.get('config'), id, c.req.valid('query').ticket)
-      setBrowserBinding(c, id, browserKey, expiresAt - nowSeconds())
-      c.header('cache-control', 'no-store')
-      return c.redirect(authorizeUrl, 303)
+      c.header('content-type', 'text/event-stream')
+      if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(first)}\n\n`)
+      // Pushed by the session's Durable Object, with a heartbeat; ends at a final status, after MAX_STREAM_S, or when the client goes.
+      return c.body(await watchStatus(c, first, { once: false, maxMs: MAX_STREAM_S * 1000 }))
     },
   )
 
@@ -258,7 +221,7 @@ export const sessions = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id))
+      const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id, settingsOf(c.env)))
       note(c, 'session_refreshed', session.status === 'connected' ? 'info' : 'warn', {
         sessionId: id,
         outcome: session.status,
@@ -286,7 +249,7 @@ export const sessions = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     async (c) => {
       const { id } = c.req.valid('param')
-      const deleted = unwrap(await coordinatorOf(c.env, id).remove(id))
+      const deleted = unwrap(await coordinatorOf(c.env, id).remove(id, settingsOf(c.env)))
       note(c, 'session_deleted', deleted.revoked ? 'info' : 'warn', { sessionId: id, revoked: deleted.revoked, error: deleted.error })
       if (deleted.revoked) return c.body(null, 204)
       // Deleted here all the same; the answer says the tokens may still be live upstream.

@@ -4,7 +4,7 @@
  *
  * | key            | value (JSON, StoredSession)                                   | TTL                                                        |
  * |----------------|---------------------------------------------------------------|------------------------------------------------------------|
- * | `session:<id>` | pending: public fields, stateHash, sealed PendingSecrets      | SESSION_TTL_SECONDS (default 600)                          |
+ * | `session:<id>` | pending: public fields; nothing sealed                        | SESSION_TTL_SECONDS (default 600)                          |
  * |                | (any status) secretHash, when a browser started it            |                                                            |
  * |                | connected: public fields, sealed Connection (token set, nonce)| until the token set is useless (access token expiry, or    |
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
@@ -15,7 +15,12 @@
  * id as associated data (seal.ts). A connected record past its usefulness is
  * reported `expired` at once, and rewritten without its sealed token set by
  * the first read that notices (`scrubIfExpired`), or by the session's alarm
- * when a webhook is configured. Nothing else is written to KV.
+ * (every session has one, coordinator.ts). Nothing else is written to KV.
+ *
+ * KV is the edge's fast copy, not the authority: after creation, every write
+ * to a session's record is made by its Durable Object (coordinator.ts), which
+ * keeps the record, the state hash, the browser key's hash and the sealed
+ * launch ticket in its own strongly consistent storage.
  */
 import type { Config } from '../config'
 import type { TokenSet } from '../oidc/tokenExchange'
@@ -40,12 +45,10 @@ export interface Session {
   errorDescription?: string
 }
 
-/** Secrets of a pending attempt, sealed at rest. */
+/** Secrets of a pending attempt, sealed at rest (in the launch ticket). */
 export interface PendingSecrets {
   nonce: string
   codeVerifier: string
-  /** The value of the browser-binding cookie: the callback must come from the browser that holds it. */
-  browserKey: string
 }
 
 /** What a connected session holds, sealed at rest. */
@@ -61,9 +64,7 @@ export interface StoredSession extends Session {
   returnTo?: string
   /** The scope asked for, used when the token response omits it. */
   requestedScope: string
-  /** base64url SHA-256 of the state parameter: proves a callback's state, and tells a replay from a forgery. */
-  stateHash?: string
-  /** PendingSecrets while pending; Connection once connected. */
+  /** Connection once connected. */
   sealed?: string
   /** Browser-started sessions: base64url SHA-256 of the session secret the starting page holds (http/sessionSecret.ts). */
   secretHash?: string
@@ -105,16 +106,10 @@ export class SessionStore {
     return record
   }
 
-  async createPending(session: Omit<StoredSession, 'v' | 'sealed' | 'status'>, secrets: PendingSecrets): Promise<StoredSession> {
-    const record: StoredSession = { v: 1, ...session, status: 'pending', sealed: await seal(this.keys, secrets, session.id) }
+  async createPending(session: Omit<StoredSession, 'v' | 'sealed' | 'status'>): Promise<StoredSession> {
+    const record: StoredSession = { v: 1, ...session, status: 'pending' }
     await this.put(record, record.expiresAt)
     return record
-  }
-
-  openPendingSecrets(record: StoredSession): Promise<PendingSecrets | undefined> {
-    return record.status === 'pending' && record.sealed
-      ? open<PendingSecrets>(this.keys, record.sealed, record.id)
-      : Promise.resolve(undefined)
   }
 
   /** Stores a (new or refreshed) token set. `refreshableUntil` is set when a refresh token is kept. */

@@ -1,0 +1,73 @@
+/**
+ * Status watchers (GET /sessions/:id?wait=N and /events): a stream from the
+ * session's Durable Object, which pushes each change as it is made. Capped per
+ * session (in that object) and per client address (ClientGate), with 429
+ * `too_many_watchers` past the cap; ended when the client goes (request
+ * signal, cancelled body) and the cap's lease released with it.
+ */
+import type { Context } from 'hono'
+import { gateOf } from '../clientGate'
+import { clientKey } from './rateLimit'
+import { FlowError } from '../connection/errors'
+import { coordinatorOf } from '../coordinator'
+import type { Session } from '../storage/sessions'
+import type { AppEnv } from './context'
+
+/** Watchers one client address may hold open at once, across sessions. */
+export const MAX_WATCHERS_PER_CLIENT = 20
+
+export async function watchStatus(
+  c: Context<AppEnv>,
+  initial: Session,
+  options: { once: boolean; maxMs: number },
+): Promise<ReadableStream<Uint8Array>> {
+  const address = c.req.header('cf-connecting-ip')
+  const gate = address ? gateOf(c.env, clientKey(address)) : undefined
+  let lease = gate ? await gate.acquire(MAX_WATCHERS_PER_CLIENT, options.maxMs + 60_000) : undefined
+  if (gate && !lease) {
+    c.header('retry-after', '10')
+    throw new FlowError('too_many', 'too_many_watchers', 'too many status requests are open from this address; close one and retry')
+  }
+  const release = () => {
+    if (gate && lease) c.executionCtx.waitUntil(gate.release(lease))
+    lease = undefined
+  }
+  const coordinator = coordinatorOf(c.env, initial.id)
+  const outcome = await coordinator.watch(initial, options).catch((error: unknown) => {
+    release()
+    throw error
+  })
+  if (!outcome.ok) {
+    release()
+    c.header('retry-after', '10')
+    throw new FlowError(outcome.kind, outcome.code, outcome.message)
+  }
+  const reader = outcome.stream.getReader()
+  let open = true
+  const stop = () => {
+    reader.cancel().catch(() => undefined)
+    release()
+    // A cancelled stream is noticed by the object only at its next write (the heartbeat): tell it now.
+    if (open) c.executionCtx.waitUntil(coordinator.unwatch(outcome.watcher))
+    open = false
+  }
+  c.req.raw.signal?.addEventListener('abort', stop)
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await reader.read().catch(() => ({ done: true as const, value: undefined }))
+      if (next.done) {
+        open = false
+        controller.close()
+        release()
+      } else controller.enqueue(next.value)
+    },
+    cancel: stop,
+  })
+}
+
+/** The first status event of a stream, read to its end (long-polling). */
+export async function firstStatus(stream: ReadableStream<Uint8Array>): Promise<Session | undefined> {
+  const text = await new Response(stream).text()
+  const data = /^event: status\ndata: (.*)$/m.exec(text)?.[1]
+  return data ? (JSON.parse(data) as Session) : undefined
+}

@@ -1,0 +1,57 @@
+/**
+ * GET /sessions/:id/authorize?ticket=…: the authorizeUrl. The session's
+ * Durable Object binds the first browser that opens it (one call), and only
+ * then is the authorisation request pushed upstream; any other browser, and
+ * any opening of a final session, sends nothing upstream.
+ */
+import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import * as z from 'zod/mini'
+import { authorizeUrlFor, openTicket } from '../connection/start'
+import { coordinatorOf } from '../coordinator'
+import { browserError, knowSession, refuse } from '../http/browserAnswer'
+import { readBrowserBinding, setBrowserBinding } from '../http/browserBinding'
+import type { AppEnv } from '../http/context'
+import { errorAnswers, redirectAnswer } from '../http/openapi'
+import { rateLimit } from '../http/rateLimit'
+import { SessionIdParam } from '../http/schemas'
+import { validate } from '../http/validation'
+import { nowSeconds } from '../storage/sessions'
+
+/** The largest ticket a valid start makes is measured in test/body-limits.test.ts; this leaves room. */
+const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(8192)) })
+
+export const authorize = new Hono<AppEnv>()
+  .get(
+    '/',
+    describeRoute({
+      summary: 'The authorizeUrl: bind this browser and go to the identity server',
+      tags: ['browser'],
+      responses: {
+        303: redirectAnswer("to Moneyhub's authorisation endpoint; or, once the session is final, to returnTo with its outcome"),
+        200: {
+          description: 'a final session without returnTo: its outcome as a page',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        ...errorAnswers(400, 409, 410, 429, 502),
+      },
+    }),
+    rateLimit('START_LIMITER'),
+    validate('param', SessionIdParam),
+    validate('query', LaunchQuery),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const { ticket: sealedTicket } = c.req.valid('query')
+      const config = c.get('config')
+      const ticket = await openTicket(config, id, sealedTicket)
+      knowSession(c, id, ticket.record.returnTo)
+      const launched = await coordinatorOf(c.env, id).launch(ticket.record, ticket.state, sealedTicket, readBrowserBinding(c, id))
+      if (!launched.ok) return refuse(c, id, launched)
+      // Set before the request goes upstream: if that fails, this browser keeps its binding and can try again.
+      setBrowserBinding(c, id, launched.browserKey, ticket.record.expiresAt - nowSeconds())
+      const authorizeUrl = await authorizeUrlFor(config, ticket)
+      c.header('cache-control', 'no-store')
+      return c.redirect(authorizeUrl, 303)
+    },
+  )
+  .onError(browserError)
