@@ -26,6 +26,10 @@ export interface EncryptionKey {
 
 export interface Config {
   issuer: string
+  /** The identity server's base for users (and payees, payments): MONEYHUB_IDENTITY_URL, else the issuer without its trailing /oidc. */
+  identityUrl: string
+  /** How long GET /banks serves its cached copy of the published bank list before fetching it again. */
+  bankListMaxAgeSeconds: number
   clientId: string
   redirectUri: string
   allowedOrigins: ReadonlySet<string>
@@ -191,9 +195,14 @@ export async function readConfig(env: Env): Promise<Config> {
   if (env.BACKEND_API_KEY.length < 16) throw new ConfigError('BACKEND_API_KEY', 'must be at least 16 characters')
   if (!env.SESSIONS) throw new ConfigError('SESSIONS', 'KV binding is missing')
 
+  const identityUrl = httpsUrl('MONEYHUB_IDENTITY_URL', env.MONEYHUB_IDENTITY_URL || issuer.replace(/\/oidc\/?$/, ''))
+  if (identityUrl.search) throw new ConfigError('MONEYHUB_IDENTITY_URL', 'must not have a query')
+
   const { signingKey, publicJwks } = await readSigningKeys(env.CLIENT_PRIVATE_JWKS)
   return {
     issuer,
+    identityUrl: identityUrl.href.replace(/\/$/, ''),
+    bankListMaxAgeSeconds: positiveInt('BANK_LIST_MAX_AGE_SECONDS', env.BANK_LIST_MAX_AGE_SECONDS, 300, 0, 86_400),
     clientId: env.MONEYHUB_CLIENT_ID,
     redirectUri: redirectUri.href,
     allowedOrigins: readAllowedOrigins(env.ALLOWED_ORIGINS),

@@ -8,6 +8,9 @@
  *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
+ *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
+ *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /openapi.json, GET /health        → here
  */
@@ -17,13 +20,16 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
-import { corsForFrontends } from './http/cors'
+import { corsForBankList, corsForFrontends } from './http/cors'
 import { accessLog } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
 import { callback } from './routes/callback'
 import { connect } from './routes/connect'
+import { banks } from './routes/banks'
 import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
+import { tokens } from './routes/tokens'
+import { users } from './routes/users'
 
 const api = new Hono<AppEnv>()
   .use(requestId({ limitLength: 64 }), accessLog, secureHeaders())
@@ -38,9 +44,15 @@ const api = new Hono<AppEnv>()
   .use('/connect', withConfig)
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)
+  .use('/users/*', withConfig)
+  .use('/tokens', withConfig)
+  .use('/banks', withConfig, corsForBankList)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
+  .route('/users', users)
+  .route('/tokens', tokens)
+  .route('/banks', banks)
   .route('/', jwks)
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */

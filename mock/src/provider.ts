@@ -7,11 +7,12 @@
 import { Hono, type Context } from 'hono'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { checkAuthParams } from './checks'
-import { issueClientToken } from './clientCredentials'
+import { CLIENT_SCOPES, DATA_SCOPES, issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
+import { recordConnection, registerUser, users } from './registeredUsers'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
@@ -40,8 +41,8 @@ export function provider(options: ProviderOptions) {
     response_types_supported: ['code', 'code id_token'],
     response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh'],
-    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification'],
+    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...DATA_SCOPES, ...CLIENT_SCOPES],
+    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification', 'mh:cat_type'],
     claims_parameter_supported: true,
     request_parameter_supported: true,
     request_uri_parameter_supported: false,
@@ -171,6 +172,9 @@ export function provider(options: ProviderOptions) {
     const fault = query.fault ? { fault: query.fault, delayMs: Number(query.delay_ms ?? 3000) } : {}
     const lifetime = query.expires_in ? { expiresIn: Number(query.expires_in) } : {}
     codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault, ...lifetime })
+    // A new user (no sub asked for) is Moneyhub's user from now on; the bank now holds accounts for this connection.
+    if (!users.has(sub) && !params.claims.id_token.sub?.value) registerUser(params.client_id, undefined, sub)
+    recordConnection(sub, conId, bankId)
     back.searchParams.set('code', code)
     sweep()
     if (!hybrid) return c.redirect(back.href, 303)

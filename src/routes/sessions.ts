@@ -8,7 +8,9 @@ import { describeRoute } from 'hono-openapi'
 import { streamSSE } from 'hono/streaming'
 import * as z from 'zod/mini'
 import { FlowError } from '../connection/errors'
+import { CATEGORY_TYPES } from '../connection/moneyhub'
 import { createSession, launchSession } from '../connection/start'
+import { checkScopesForIssuer } from '../data/scopes'
 import { coordinatorOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { backendOrBrowser, requireBackend } from '../http/auth'
@@ -17,7 +19,7 @@ import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { DeletedSchema, errorAnswers, jsonAnswer, redirectAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
-import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
+import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
 import { nowSeconds, publicSession, type Session } from '../storage/sessions'
@@ -34,9 +36,12 @@ export const StartSessionBody = z
       consent,
       enableAsync: z.boolean(),
       accountVerification: z.boolean(),
+      dataScopes,
+      categoryType: z.enum(CATEGORY_TYPES),
     }),
   )
   .check(
+    z.refine((b) => !b.action || !b.dataScopes?.length, { message: 'dataScopes cannot go with an action (only openid goes beside it)' }),
     z.refine((b) => !b.action || Boolean(b.userId && b.connectionId && !b.bankId), {
       message: 'action needs userId and connectionId, and no bankId',
     }),
@@ -98,6 +103,7 @@ export const sessions = new Hono<AppEnv>()
       }
       const config = c.get('config')
       const returnTo = checkedReturnTo(body.returnTo, config.allowedOrigins)
+      if (body.dataScopes) body.dataScopes = await checkScopesForIssuer(config, body.dataScopes, 'connection')
       const { record, sealedTicket } = await createSession(config, c.get('store'), { ...body, ...(returnTo ? { returnTo } : {}) })
       note(c, 'session_created', 'info', { sessionId: record.id, caller, scope: record.requestedScope })
       // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
