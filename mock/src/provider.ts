@@ -41,7 +41,10 @@ export function provider(options: ProviderOptions) {
     response_types_supported: ['code', 'code id_token'],
     response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...DATA_SCOPES, ...CLIENT_SCOPES],
+    // The second issuer stands for a smaller deployment: it offers no goals scopes.
+    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...CLIENT_SCOPES].concat(
+      [...DATA_SCOPES].filter((s) => options.par || !s.includes('goals')),
+    ),
     claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification', 'mh:cat_type'],
     claims_parameter_supported: true,
     request_parameter_supported: true,

@@ -49,7 +49,12 @@ const isHttps = (value: string) => {
 /** The list as published, its valid entries mapped; `dropped` counts the entries that were not. */
 export async function fetchBankList(config: Config, type: BankListType): Promise<{ banks: Bank[]; dropped: number }> {
   const what = `the ${type} bank list`
-  const response = await upstreamFetch(bankListUrl(config, type), { headers: { accept: 'application/json' } }, config.upstreamTimeoutMs, what)
+  const response = await upstreamFetch(
+    bankListUrl(config, type),
+    { headers: { accept: 'application/json' } },
+    config.upstreamTimeoutMs,
+    what,
+  )
   if (!response.ok) {
     await response.body?.cancel()
     throw new UpstreamError('bank_list_unavailable', `${what} answered ${response.status}`)

@@ -28,7 +28,12 @@ export const DATA_SCOPES = [
 ] as const
 
 /** For registered users' client-credentials tokens only (use case 2). */
-export const WRITE_ALL_SCOPES = ['accounts:write:all', 'transactions:write:all', 'spending_goals:write:all', 'savings_goals:write:all'] as const
+export const WRITE_ALL_SCOPES = [
+  'accounts:write:all',
+  'transactions:write:all',
+  'spending_goals:write:all',
+  'savings_goals:write:all',
+] as const
 
 /** Scopes of a client-credentials token for the client itself: no user. */
 export const CLIENT_SCOPES = ['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'] as const

@@ -30,7 +30,8 @@ export const forgetDataTokens = () => memory.clear()
 
 export type Source = 'memory' | 'kv' | 'grant'
 
-const usable = (token: ClientToken | undefined, now = nowSeconds()) => (token && token.expires_at - REUSE_MARGIN_S > now ? token : undefined)
+const usable = (token: ClientToken | undefined, now = nowSeconds()) =>
+  token && token.expires_at - REUSE_MARGIN_S > now ? token : undefined
 
 export async function dataTokenKey(config: Pick<Config, 'issuer' | 'clientId'>, scope: string, userId?: string): Promise<string> {
   return `token:${await sha256([config.issuer, config.clientId, userId ?? '', scope].join('\n'))}`
@@ -50,7 +51,10 @@ export class DataTokenCache {
     const pending = inFlight.get(key)
     if (pending) return { token: await pending, source: 'grant' }
     const work = this.load(key, grant)
-    inFlight.set(key, work.then((r) => r.token))
+    inFlight.set(
+      key,
+      work.then((r) => r.token),
+    )
     try {
       return await work
     } finally {
