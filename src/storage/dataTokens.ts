@@ -51,10 +51,9 @@ export class DataTokenCache {
     const pending = inFlight.get(key)
     if (pending) return { token: await pending, source: 'grant' }
     const work = this.load(key, grant)
-    inFlight.set(
-      key,
-      work.then((r) => r.token),
-    )
+    const shared = work.then((r) => r.token)
+    shared.catch(() => {}) // the caller below handles the failure; waiters, if any, see it too
+    inFlight.set(key, shared)
     try {
       return await work
     } finally {
