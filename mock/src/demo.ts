@@ -1,23 +1,32 @@
 /**
  * The demo app, for `npm run dev` only: a one-page frontend on its own origin
- * that uses the proxy the way a real app would (POST /sessions from the
- * browser, then the status API). It never sees a token.
+ * that uses the proxy the way a real app would (the bank picker from GET /banks,
+ * POST /sessions from the browser, then the status API), and shows the
+ * connected accounts that its "backend" (demoBackend.ts) read. It never sees a token.
  */
 import { html, raw } from 'hono/html'
-import { MOCK_BANK_ID } from './oauth'
 
 export function demoPage(proxyOrigin: string) {
   const script = `
 const proxy = ${JSON.stringify(proxyOrigin)};
 const out = document.getElementById('status');
 const show = (text) => { out.textContent = text; };
+const picker = document.getElementById('bank');
+// The bank picker: the published list, from the proxy's edge cache.
+fetch(proxy + '/banks').then((r) => (r.ok ? r.json() : Promise.reject(new Error('GET /banks answered ' + r.status)))).then((banks) => {
+  for (const bank of banks.sort((a, b) => a.name.localeCompare(b.name))) {
+    picker.insertBefore(new Option(bank.name, bank.id), picker.lastElementChild);
+  }
+  const mock = banks.find((b) => b.name === 'Moneyhub Open Banking Mock');
+  if (mock) picker.value = mock.id;
+}).catch((e) => { document.getElementById('banks-note').textContent = 'Bank list unavailable (' + e.message + '): choose at Moneyhub.'; });
 document.getElementById('connect').addEventListener('click', async () => {
   show('Starting…');
   const bankId = document.getElementById('bank').value || undefined;
   const res = await fetch(proxy + '/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ bankId, returnTo: location.origin + '/' }),
+    body: JSON.stringify({ bankId, returnTo: location.origin + '/', dataScopes: ['accounts:read', 'transactions:read:all'] }),
   });
   const body = await res.json();
   if (!res.ok) return show('Could not start: ' + body.error + ' (' + body.message + ')');
@@ -36,6 +45,15 @@ if (id) {
     if (s.error) lines.push('Error: ' + s.error + (s.errorDescription ? ' (' + s.errorDescription + ')' : ''));
     show(lines.join('\\n'));
     document.body.dataset.status = s.status;
+    if (s.status !== 'connected') return;
+    // What the app's backend read with the access token (demoBackend.ts); the page never holds the token.
+    fetch('/__demo/accounts?session=' + encodeURIComponent(id)).then((r) => r.json()).then((answer) => {
+      const accounts = answer.data || [];
+      lines.push('', accounts.length ? 'Accounts:' : 'Accounts: ' + (answer.message || 'none'));
+      for (const a of accounts) lines.push('  ' + a.accountName + ' (' + a.type + '): ' + (a.balance.amount.value / 100).toFixed(2) + ' ' + a.balance.amount.currency);
+      show(lines.join('\\n'));
+      document.body.dataset.accounts = String(accounts.length);
+    });
   });
 }`
   return html`<!doctype html>
@@ -63,10 +81,10 @@ if (id) {
         <label
           >Bank
           <select id="bank">
-            <option value="${MOCK_BANK_ID}">Moneyhub Open Banking Mock</option>
             <option value="">Let me choose at Moneyhub (id:test)</option>
           </select></label
         >
+        <small id="banks-note"></small>
         <button id="connect">Connect</button>
         <pre id="status">Not connected yet.</pre>
         <script>

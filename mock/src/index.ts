@@ -10,6 +10,7 @@ import { Hono } from 'hono'
 import { bankLists, failingBankLists } from './bankLists'
 import { dataApi } from './data'
 import { demoPage } from './demo'
+import { demoBackend } from './demoBackend'
 import { provider } from './provider'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
@@ -49,6 +50,7 @@ const app = new Hono<{ Bindings: Env }>()
     grant.revoked = true
     return c.body(null, 204)
   })
+  .route('/', demoBackend)
   .get('/', (c) => c.html(demoPage(c.env.PROXY_ORIGIN)))
 
 export default app

@@ -78,6 +78,9 @@ async function connect(decision) {
     check(/Bank: 1ffe704d39629a929c8e293880fb449a/.test(text), 'approve: shows the bank')
     check(/Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text), 'approve: shows the connection id')
     check(/Expires: \d{4}-/.test(text), 'approve: shows the expiry')
+    await page.waitForSelector('body[data-accounts]', { timeout: 15_000 })
+    const withAccounts = (await page.textContent('#status')) ?? ''
+    check(/Accounts:\n  Current Account/.test(withAccounts), 'approve: shows the accounts its backend read with the access token')
   } else {
     check(/Error: access_denied/.test(text), 'deny: shows the reason')
   }
