@@ -180,9 +180,11 @@ async function dataTokenPhase() {
   delete latencies['POST /tokens']
   const overHttp = await measure(pids, () => pool(DATA_TOKEN_ASKS, 8, ask))
   const health = await measure(pids, () => pool(DATA_TOKEN_ASKS, 8, () => get('/health')))
+  await counters(true)
   const inIsolate = await measure(pids, () =>
     get(`/__bench/inproc?path=/tokens&method=POST&backend=1&n=${DATA_TOKEN_ASKS}&body=${encodeURIComponent(body)}`),
   )
+  const logLinesPerHit = (await counters(true)).logLines / DATA_TOKEN_ASKS
   const recorded = await (await fetch(`${mockOrigin}/__mock/requests`)).json()
   const grants = recorded.filter((r) => r.endpoint === 'token' && r.params.grant_type === 'client_credentials' && r.params.sub === userId)
   const asks = 2 * DATA_TOKEN_ASKS
@@ -195,6 +197,9 @@ async function dataTokenPhase() {
     cpuMsPerAskOverHttp: overHttp.cpuMs / DATA_TOKEN_ASKS,
     hostCpuMsPerRequest: health.cpuMs / DATA_TOKEN_ASKS,
     cpuMsPerHitInIsolate: inIsolate.cpuMs / DATA_TOKEN_ASKS,
+    logLinesPerHit,
+    // What of it is wrangler dev forwarding the access-log line to its terminal (absent in production).
+    devConsoleForwardingPerHit: logLinesPerHit * results.calibration[1].logLineCpu,
   }
 }
 
@@ -366,6 +371,11 @@ rows.push([
   `  CPU ms per hit: over HTTP − host (/health)`,
   f(d.cpuMsPerAskOverHttp - d.hostCpuMsPerRequest),
   `in the isolate: ${f(d.cpuMsPerHitInIsolate, 3)}`,
+])
+rows.push([
+  `  of which wrangler dev's console forwarding (${f(d.logLinesPerHit, 1)} lines)`,
+  f(d.devConsoleForwardingPerHit),
+  `in the isolate without it: ${f(d.cpuMsPerHitInIsolate - d.devConsoleForwardingPerHit, 3)}`,
 ])
 rows.push([
   'bundle minified / gzip KB',

@@ -5,7 +5,7 @@ import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
-import { errorAnswers, jsonAnswer, RegisteredUserSchema } from '../http/openapi'
+import { errorAnswers, ErrorSchema, jsonAnswer, RegisteredUserSchema } from '../http/openapi'
 import { userId } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
 import { createUser, deleteUser, getUser } from '../users/registeredUsers'
@@ -13,6 +13,7 @@ import { createUser, deleteUser, getUser } from '../users/registeredUsers'
 const CreateUserBody = z.strictObject({ clientUserId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))) })
 const UserIdParam = z.object({ userId })
 const backendOnly = { tags: ['users'], security: [{ backendKey: [] }] }
+const noSuchUser = { 404: jsonAnswer(ErrorSchema, 'no such user at Moneyhub') }
 
 export const users = new Hono<AppEnv>()
   .use(requireBackend)
@@ -37,7 +38,7 @@ export const users = new Hono<AppEnv>()
     describeRoute({
       ...backendOnly,
       summary: 'Read a registered user (client credentials user:read)',
-      responses: { 200: jsonAnswer(RegisteredUserSchema, "Moneyhub's user"), ...errorAnswers(400, 401, 404, 502) },
+      responses: { 200: jsonAnswer(RegisteredUserSchema, "Moneyhub's user"), ...errorAnswers(400, 401, 502), ...noSuchUser },
     }),
     validate('param', UserIdParam),
     async (c) => {
@@ -50,7 +51,7 @@ export const users = new Hono<AppEnv>()
     describeRoute({
       ...backendOnly,
       summary: 'Delete a registered user (client credentials user:delete)',
-      responses: { 204: { description: 'deleted at Moneyhub' }, ...errorAnswers(400, 401, 404, 502) },
+      responses: { 204: { description: 'deleted at Moneyhub' }, ...errorAnswers(400, 401, 502), ...noSuchUser },
     }),
     validate('param', UserIdParam),
     async (c) => {
