@@ -1,7 +1,9 @@
 /** GET /banks: Moneyhub's published list, mapped, cached at the edge with an ETag, and served from the last good copy when the upstream is down. */
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { getConfig } from '../src/config'
 import worker from '../src/index'
+import { bankList, forgetBankLists } from '../src/storage/bankLists'
 import { APP_ORIGIN, MOCK_BANK_ID, mockOrigin, mockRequests } from './helpers'
 
 const banks = (query = '', headers: Record<string, string> = {}) => SELF.fetch(`http://proxy.test/banks${query}`, { headers })
@@ -115,6 +117,19 @@ describe('GET /banks', () => {
     }
     const recovered = await ask('test')
     expect(recovered.headers.get('x-stale')).toBeNull()
+  })
+
+  it("a new isolate falls back on the data centre's copy (Cache API) when the upstream fails", async () => {
+    const config = { ...(await getConfig(env)), issuer: `${mockOrigin()}/nopar/oidc`, bankListMaxAgeSeconds: 0 }
+    const good = await bankList(config, 'all')
+    expect(good.stale).toBe(false)
+    forgetBankLists() // this isolate's copy is gone, as in a fresh isolate
+    await fetch(`${mockOrigin()}/__mock/bank-lists?issuer=/nopar/oidc&fail=1`, { method: 'POST' })
+    try {
+      expect(await bankList(config, 'all')).toMatchObject({ stale: true, body: good.body, etag: good.etag })
+    } finally {
+      await fetch(`${mockOrigin()}/__mock/bank-lists?issuer=/nopar/oidc&fail=0`, { method: 'POST' })
+    }
   })
 
   it('allows CORS from the allowed origins only, exposing ETag and X-Stale', async () => {
