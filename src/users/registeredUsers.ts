@@ -33,6 +33,7 @@ async function callUsersApi(config: Config, scope: string, path: string, init: R
 
 /** 404 for a user → user_not_found; 400/409/422 (the request's content) → 400 user_request_rejected; anything else → 502 identity_request_failed. */
 function refuse(response: Response, userId?: string): never {
+  void response.body?.cancel()
   if (response.status === 404 && userId)
     throw new FlowError('not_found', 'user_not_found', `no registered user ${userId ?? ''} at Moneyhub`.trim())
   if ([400, 409, 422].includes(response.status))
