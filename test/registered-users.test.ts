@@ -1,6 +1,7 @@
 /** Registered users (use case 2): POST /users, GET and DELETE /users/:userId, backend key only, each a client-credentials grant then the identity server. */
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { ConfigError, readConfig } from '../src/config'
 import worker from '../src/index'
 import { backendAuth, backendJson, claimsOf, clientCredentialGrants, ISSUER, mockOrigin } from './helpers'
 
@@ -71,5 +72,17 @@ describe('registered users', () => {
     await waitOnExecutionContext(ctx)
     expect(response.status).toBe(502)
     expect(await response.json()).toMatchObject({ error: 'identity_request_failed', message: expect.stringContaining('404') })
+  })
+
+  it('finds the identity server at the issuer without /oidc, unless MONEYHUB_IDENTITY_URL says otherwise', async () => {
+    expect((await readConfig({ ...env, MONEYHUB_ISSUER: 'https://identity.moneyhub.co.uk/oidc' })).identityUrl).toBe(
+      'https://identity.moneyhub.co.uk',
+    )
+    expect((await readConfig({ ...env, MONEYHUB_IDENTITY_URL: 'https://id.example.com/base/' })).identityUrl).toBe(
+      'https://id.example.com/base',
+    )
+    const refused = await readConfig({ ...env, MONEYHUB_IDENTITY_URL: 'http://id.example.com' }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ConfigError)
+    expect(refused).toMatchObject({ variable: 'MONEYHUB_IDENTITY_URL' })
   })
 })
