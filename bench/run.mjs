@@ -18,6 +18,7 @@ import { freePort, freshConfig, startServers, TOOL_ENV } from '../scripts/lib/se
 const FLOWS = { 1: Number(process.env.BENCH_FLOWS_C1 ?? 100), 32: Number(process.env.BENCH_FLOWS_C32 ?? 320) }
 const STATUS_SECONDS = Number(process.env.BENCH_STATUS_SECONDS ?? 5)
 const KV_OPS = 300
+const DATA_TOKEN_ASKS = Number(process.env.BENCH_DATA_TOKEN_ASKS ?? 500)
 const CRYPTO_ITERATIONS = 200
 const CLK_TCK = 100 // USER_HZ on Linux
 
@@ -168,6 +169,45 @@ async function flow() {
 const get = (path) => fetch(`${proxyOrigin}${path}`).then((r) => r.arrayBuffer())
 const counters = async (reset) => (await fetch(`${proxyOrigin}/__bench/counters${reset ? '?reset=1' : ''}`)).json()
 
+/**
+ * POST /tokens: identical asks from the app backend for one registered user. The mock's client-credentials
+ * grants for that user say how many asks missed the cache; CPU per ask over HTTP (less as many /health) and
+ * inside the isolate (/__bench/inproc) say what a hit costs.
+ */
+async function dataTokenPhase() {
+  const headers = { ...backend, 'content-type': 'application/json' }
+  const post = (path, body) => fetch(`${proxyOrigin}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+  const { userId } = await (await post('/users', {})).json()
+  const body = JSON.stringify({ scopes: ['accounts:read', 'transactions:read:all'], userId })
+  const ask = async () => {
+    const response = await timed('POST /tokens', fetch(`${proxyOrigin}/tokens`, { method: 'POST', headers, body }))
+    if (!response.ok) throw new Error(`POST /tokens answered ${response.status}: ${await response.text()}`)
+    await response.arrayBuffer()
+  }
+  delete latencies['POST /tokens']
+  const overHttp = await measure(pids, () => pool(DATA_TOKEN_ASKS, 8, ask))
+  const health = await measure(pids, () => pool(DATA_TOKEN_ASKS, 8, () => get('/health')))
+  const inIsolate = await measure(pids, () =>
+    get(`/__bench/inproc?path=/tokens&method=POST&backend=1&n=${DATA_TOKEN_ASKS}&quiet=1&body=${encodeURIComponent(body)}`),
+  )
+  const healthInIsolate = await measure(pids, () => get(`/__bench/inproc?path=/health&n=${DATA_TOKEN_ASKS}&quiet=1`))
+  const recorded = await (await fetch(`${mockOrigin}/__mock/requests`)).json()
+  const grants = recorded.filter((r) => r.endpoint === 'token' && r.params.grant_type === 'client_credentials' && r.params.sub === userId)
+  const asks = 2 * DATA_TOKEN_ASKS
+  return {
+    asks,
+    grants: grants.length,
+    hitRate: 1 - grants.length / asks,
+    p50: percentile(latencies['POST /tokens'], 50),
+    p99: percentile(latencies['POST /tokens'], 99),
+    cpuMsPerAskOverHttp: overHttp.cpuMs / DATA_TOKEN_ASKS,
+    hostCpuMsPerRequest: health.cpuMs / DATA_TOKEN_ASKS,
+    // Inside the isolate, without the host and without wrangler dev printing the access-log line.
+    cpuMsPerHitInIsolate: inIsolate.cpuMs / DATA_TOKEN_ASKS,
+    cpuMsPerHealthInIsolate: healthInIsolate.cpuMs / DATA_TOKEN_ASKS,
+  }
+}
+
 // ---------- run ----------
 const results = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, at: new Date().toISOString() }
 try {
@@ -271,6 +311,7 @@ try {
     ratio: status.requests.average / bareLoad.requests.average,
   }
   results.cpu = { idleCpuPerSecond: idleCpuPerMs * 1000, subrequestCpu, cryptoPerConnection }
+  results.dataTokens = await dataTokenPhase()
 } finally {
   await servers.stop()
 }
@@ -361,6 +402,15 @@ rows.push([
   `${f(s.ratio)} × bare (target ≥ 0.8)`,
 ])
 rows.push([`bare Worker c=64 req/s (p50 / p99 ms)`, `${f(s.bareRps, 0)} (${s.bareP50} / ${s.bareP99})`, ''])
+const d = results.dataTokens
+rows.push([`POST /tokens: ${d.asks} identical asks, upstream grants (hit rate)`, `${d.grants} (${f(d.hitRate * 100, 1)} %)`, ''])
+rows.push([`  c=8 p50 / p99 ms`, `${f(d.p50, 1)} / ${f(d.p99, 1)}`, ''])
+rows.push([`  CPU ms per hit: over HTTP − host (/health)`, f(d.cpuMsPerAskOverHttp - d.hostCpuMsPerRequest), ''])
+rows.push([
+  `  CPU ms per hit inside the isolate (logs unprinted)`,
+  f(d.cpuMsPerHitInIsolate, 3),
+  `GET /health the same way: ${f(d.cpuMsPerHealthInIsolate, 3)}`,
+])
 rows.push([
   'bundle minified / gzip KB',
   `${f(results.bundle.minifiedBytes / 1024, 1)} / ${f(results.bundle.gzipBytes / 1024, 1)}`,

@@ -8,7 +8,7 @@
  *   /__bench/do?k=          one Durable Object call with one storage write: what the local simulation costs
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
- *   /__bench/inproc?path=   n calls of one GET route inside the isolate: the app's own cost, without the host
+ *   /__bench/inproc?path=   n calls of one route inside the isolate: the app's own cost, without the host (&quiet: logs unprinted)
  *   /__bench/counters       KV operations, rate-limiter calls and Durable Object calls made by the proxy
  *                           (its sessions' Durable Objects included) since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
@@ -197,13 +197,20 @@ export default {
         const headers: Record<string, string> = url.searchParams.has('backend')
           ? { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' }
           : {}
-        for (let i = 0; i < n; i++) {
-          const request = new Request(target, {
-            method,
-            headers,
-            ...(method === 'POST' ? { body: url.searchParams.get('body') ?? '{}' } : {}),
-          })
-          await (await app.fetch(request, countingEnv(env), ctx)).arrayBuffer()
+        // ?quiet: the log lines are made but not printed, so wrangler dev's forwarding of them is not counted.
+        const printing = { log: console.log, warn: console.warn, error: console.error }
+        if (url.searchParams.has('quiet')) console.log = console.warn = console.error = () => {}
+        try {
+          for (let i = 0; i < n; i++) {
+            const request = new Request(target, {
+              method,
+              headers,
+              ...(method === 'POST' ? { body: url.searchParams.get('body') ?? '{}' } : {}),
+            })
+            await (await app.fetch(request, countingEnv(env), ctx)).arrayBuffer()
+          }
+        } finally {
+          Object.assign(console, printing)
         }
         return new Response('ok')
       }

@@ -94,6 +94,7 @@ async function ensureDevVars() {
       `CLIENT_REDIRECT_URIS=${vars.MONEYHUB_REDIRECT_URI}`,
       `CLIENT_JWKS=${JSON.stringify(publicJwks(JSON.parse(vars.CLIENT_PRIVATE_JWKS)))}`,
       `PROXY_ORIGIN=${proxyOrigin}`,
+      `DEMO_BACKEND_API_KEY=${vars.BACKEND_API_KEY}`,
       '',
     ].join('\n'),
   )

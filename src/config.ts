@@ -28,6 +28,10 @@ export interface EncryptionKey {
 
 export interface Config {
   issuer: string
+  /** The identity server's base for users (and payees, payments): MONEYHUB_IDENTITY_URL, else the issuer without its trailing /oidc. */
+  identityUrl: string
+  /** How long GET /banks serves its cached copy of the published bank list before fetching it again. */
+  bankListMaxAgeSeconds: number
   clientId: string
   redirectUri: string
   allowedOrigins: ReadonlySet<string>
@@ -254,10 +258,18 @@ export async function readConfig(env: Env): Promise<Config> {
       throw new ConfigProblem('ENVIRONMENT', 'must be "development" or "production"')
   })
   const issuerEndpointOrigins = await check(() => readOrigins('ISSUER_ENDPOINT_ORIGINS', env.ISSUER_ENDPOINT_ORIGINS, production))
+  const identityUrl = await check(() => {
+    const url = httpsUrl('MONEYHUB_IDENTITY_URL', env.MONEYHUB_IDENTITY_URL || issuer.replace(/\/oidc\/?$/, ''))
+    if (url.search) throw new ConfigProblem('MONEYHUB_IDENTITY_URL', 'must not have a query')
+    return url
+  })
+  const bankListMaxAgeSeconds = await check(() => positiveInt('BANK_LIST_MAX_AGE_SECONDS', env.BANK_LIST_MAX_AGE_SECONDS, 300, 0, 86_400))
   if (problems.length) throw new ConfigError(problems)
 
   return {
     issuer,
+    identityUrl: identityUrl!.href.replace(/\/$/, ''),
+    bankListMaxAgeSeconds: bankListMaxAgeSeconds!,
     clientId: env.MONEYHUB_CLIENT_ID,
     redirectUri: redirectUri!.href,
     allowedOrigins: allowedOrigins!,

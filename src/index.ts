@@ -8,6 +8,9 @@
  *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, coordinator.ts (watch)
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
+ *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
+ *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here
@@ -17,17 +20,20 @@ import { describeRoute, openAPIRouteHandler } from 'hono-openapi'
 import { secureHeaders } from 'hono/secure-headers'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
-import { corsForFrontends } from './http/cors'
+import { corsForBankList, corsForFrontends } from './http/cors'
 import { limitBody, MAX_BODY_BYTES } from './http/bodyLimit'
 import { accessLog, requestIds } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
 import { authorize } from './routes/authorize'
+import { banks } from './routes/banks'
 import { callback } from './routes/callback'
 import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
 import { favicon } from './routes/favicon'
 import { jwks } from './routes/jwks'
 import { sessions } from './routes/sessions'
+import { tokens } from './routes/tokens'
+import { users } from './routes/users'
 
 const api = new Hono<AppEnv>()
   // Nothing here is framed (the result page also says frame-ancestors 'none'); no route reads a body over 32 KB.
@@ -44,9 +50,15 @@ const api = new Hono<AppEnv>()
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)
   .route('/sessions/:id/authorize', authorize)
+  .use('/users/*', withConfig)
+  .use('/tokens', withConfig)
+  .use('/banks', withConfig, corsForBankList)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
+  .route('/users', users)
+  .route('/tokens', tokens)
+  .route('/banks', banks)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

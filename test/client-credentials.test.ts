@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { requestClientToken } from '../src/oidc/clientCredentials'
 import { TokenRequestRejected } from '../src/oidc/tokenExchange'
-import { claimsOf, ISSUER, mockRequests } from './helpers'
+import { claimsOf, ISSUER, mockOrigin, mockRequests } from './helpers'
 
 const tokenEndpoint = () => `${ISSUER()}/token`
 
@@ -24,10 +24,17 @@ describe('client credentials grant (RFC 6749 §4.4) with private_key_jwt', () =>
 
   it('names the registered user with sub for data scopes', async () => {
     const config = await getConfig(env)
-    const token = await requestClientToken(config, tokenEndpoint(), { scope: 'accounts:read transactions:read:all', sub: 'user-1' })
+    const admin = await requestClientToken(config, tokenEndpoint(), { scope: 'user:create' })
+    const created = await fetch(`${mockOrigin()}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.access_token}`, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    const { userId } = await created.json<{ userId: string }>()
+    const token = await requestClientToken(config, tokenEndpoint(), { scope: 'accounts:read transactions:read:all', sub: userId })
     expect(token.scope).toBe('accounts:read transactions:read:all')
     const last = (await mockRequests()).filter((r) => r.endpoint === 'token').at(-1)!
-    expect(last.params).toMatchObject({ grant_type: 'client_credentials', sub: 'user-1' })
+    expect(last.params).toMatchObject({ grant_type: 'client_credentials', sub: userId })
   })
 
   it('reports the server refusing the grant with its OAuth error code', async () => {

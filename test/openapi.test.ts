@@ -3,7 +3,7 @@ import { Validator } from '@cfworker/json-schema'
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import app from '../src/index'
-import { authorize, backendAuth, callback, connectAccount, refresh, remove, started } from './helpers'
+import { authorize, backendAuth, backendJson, callback, connectAccount, refresh, registerUser, remove, started } from './helpers'
 
 type Doc = {
   openapi: string
@@ -86,5 +86,27 @@ describe('the OpenAPI document', () => {
     // A browser route answers JSON to a program that asks for it (people get a page).
     const asProgram = { redirect: 'manual' as const, headers: { accept: 'application/json' } }
     await expectMatches(doc, '/callback', 'get', await SELF.fetch('http://proxy.test/callback?state=x', asProgram))
+  })
+})
+
+describe('the OpenAPI document: users, tokens, banks', () => {
+  it('real answers match the documented schemas', async () => {
+    const doc = await loadDoc()
+    const created = await backendJson('POST', '/users', { clientUserId: 'openapi' })
+    const { userId } = (await created.clone().json()) as { userId: string }
+    await expectMatches(doc, '/users', 'post', created)
+    await expectMatches(doc, '/users', 'post', await backendJson('POST', '/users', { clientUserId: 1 }))
+    await expectMatches(doc, '/users/{userId}', 'get', await backendJson('GET', `/users/${userId}`))
+    await expectMatches(doc, '/users/{userId}', 'delete', await backendJson('DELETE', `/users/${userId}`))
+    await expectMatches(doc, '/users/{userId}', 'get', await backendJson('GET', `/users/${userId}`))
+    const dataUser = await registerUser()
+    await expectMatches(doc, '/tokens', 'post', await backendJson('POST', '/tokens', { scopes: ['accounts:read'], userId: dataUser }))
+    await expectMatches(doc, '/tokens', 'post', await backendJson('POST', '/tokens', { scopes: ['accounts:read'] }))
+    await expectMatches(doc, '/tokens', 'post', await backendJson('POST', '/tokens', { scopes: ['user:read'] }, {}))
+    const banks = await SELF.fetch('http://proxy.test/banks')
+    const etag = banks.headers.get('etag')!
+    await expectMatches(doc, '/banks', 'get', banks)
+    await expectMatches(doc, '/banks', 'get', await SELF.fetch('http://proxy.test/banks', { headers: { 'if-none-match': etag } }))
+    await expectMatches(doc, '/banks', 'get', await SELF.fetch('http://proxy.test/banks?type=nope'))
   })
 })

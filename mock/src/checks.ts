@@ -30,6 +30,11 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
   } else if (selectors.length !== 1) {
     throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
   }
+  // Data scopes as Moneyhub checks them: …:write:all only with client credentials, at most one transactions read scope.
+  const writeAll = scopes.find((s) => s.endsWith(':write:all'))
+  if (writeAll) throw new OAuthError('invalid_scope', `${writeAll} is for client credentials only`)
+  if (scopes.filter((s) => s.startsWith('transactions:read:')).length > 1)
+    throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   checkMoneyhubClaims(idTokenClaims)
   if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
   if (!p.state) throw new OAuthError('invalid_request', 'state is required')
@@ -72,6 +77,10 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
   const sync = claims['mh:sync']
   if (sync && JSON.stringify(sync) !== JSON.stringify({ essential: true, value: { enableAsync: true } })) {
     throw new OAuthError('invalid_request', 'mh:sync must be {essential: true, value: {enableAsync: true}}')
+  }
+  const catType = claims['mh:cat_type']
+  if (catType && !(catType.essential && (catType.value === 'personal' || catType.value === 'business'))) {
+    throw new OAuthError('invalid_request', 'mh:cat_type must be {essential: true, value: "personal" | "business"}')
   }
   const verification = claims['mh:account_verification']
   if (verification && JSON.stringify(verification) !== JSON.stringify({ essential: true, value: { accVerification: true } })) {

@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono'
 import { OAuthError, random } from './oauth'
+import { users } from './registeredUsers'
 import { now } from './state'
 
 /** Scopes a client-credentials token carries for the client itself. */
@@ -53,6 +54,7 @@ export function issueClientToken(clientId: string, form: Record<string, string>,
   const data = scopes.filter((s) => DATA_SCOPES.has(s))
   if (data.length && !form.sub) throw new OAuthError('invalid_request', 'data scopes need sub (a registered user)')
   if (form.sub !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(form.sub)) throw new OAuthError('invalid_request', 'sub is not a user id')
+  if (data.length && users.get(form.sub!)?.clientId !== clientId) throw new OAuthError('invalid_request', 'sub is not a registered user')
   if (data.filter((s) => s.startsWith('transactions:read:')).length > 1) {
     throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   }

@@ -1,10 +1,10 @@
 /**
  * The demo app, for `npm run dev` only: a one-page frontend on its own origin
- * that uses the proxy the way a real app would (POST /sessions from the
- * browser, then the status API). It never sees a token.
+ * that uses the proxy the way a real app would (the bank picker from GET /banks,
+ * POST /sessions from the browser, then the status API), and shows the
+ * connected accounts that its "backend" (demoBackend.ts) read. It never sees a token.
  */
 import { html, raw } from 'hono/html'
-import { MOCK_BANK_ID } from './oauth'
 
 export function demoPage(proxyOrigin: string) {
   const script = `
@@ -23,6 +23,15 @@ const refused = (what, res, body) => {
     (body.problems ? '\\n- ' + body.problems.join('\\n- ') + '\\nFix .dev.vars and restart npm run dev.' : ''));
   document.body.dataset.status = 'error';
 };
+const picker = document.getElementById('bank');
+// The bank picker: the published list, from the proxy's edge cache.
+fetch(proxy + '/banks').then((r) => (r.ok ? r.json() : Promise.reject(new Error('GET /banks answered ' + r.status)))).then((banks) => {
+  for (const bank of banks.sort((a, b) => a.name.localeCompare(b.name))) {
+    picker.insertBefore(new Option(bank.name, bank.id), picker.lastElementChild);
+  }
+  const mock = banks.find((b) => b.name === 'Moneyhub Open Banking Mock');
+  if (mock) picker.value = mock.id;
+}).catch((e) => { document.getElementById('banks-note').textContent = 'Bank list unavailable (' + e.message + '): choose at Moneyhub.'; });
 document.getElementById('connect').addEventListener('click', async () => {
   show('Starting…');
   const bankId = document.getElementById('bank').value || undefined;
@@ -31,7 +40,7 @@ document.getElementById('connect').addEventListener('click', async () => {
     res = await fetch(proxy + '/sessions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ bankId, returnTo: location.origin + '/' }),
+      body: JSON.stringify({ bankId, returnTo: location.origin + '/', dataScopes: ['accounts:read', 'transactions:read:all'] }),
     });
     body = await res.json().catch(() => ({}));
   } catch (error) {
@@ -61,6 +70,15 @@ else if (id) {
     if (s.error) lines.push('Error: ' + s.error + (s.errorDescription ? ' (' + s.errorDescription + ')' : ''));
     show(lines.join('\\n'));
     document.body.dataset.status = s.status;
+    if (s.status !== 'connected') return;
+    // What the app's backend read with the access token (demoBackend.ts); the page never holds the token.
+    fetch('/__demo/accounts?session=' + encodeURIComponent(id)).then((r) => r.json()).then((answer) => {
+      const accounts = answer.data || [];
+      lines.push('', accounts.length ? 'Accounts:' : 'Accounts: ' + (answer.message || 'none'));
+      for (const a of accounts) lines.push('  ' + a.accountName + ' (' + a.type + '): ' + (a.balance.amount.value / 100).toFixed(2) + ' ' + a.balance.amount.currency);
+      show(lines.join('\\n'));
+      document.body.dataset.accounts = String(accounts.length);
+    });
   }, (error) => unreachable('Could not read session ' + id, error));
 }`
   return html`<!doctype html>
@@ -89,10 +107,10 @@ else if (id) {
         <label
           >Bank
           <select id="bank">
-            <option value="${MOCK_BANK_ID}">Moneyhub Open Banking Mock</option>
             <option value="">Let me choose at Moneyhub (id:test)</option>
           </select></label
         >
+        <small id="banks-note"></small>
         <button id="connect">Connect</button>
         <pre id="status">Not connected yet.</pre>
         <script>

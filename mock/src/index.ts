@@ -2,18 +2,36 @@
  * The mock identity server Worker. Two issuers, both strict:
  *   {origin}/oidc        — with pushed authorization requests, like Moneyhub today
  *   {origin}/nopar/oidc  — without PAR: request objects by value
- * the demo app at / (npm run dev), and, for tests only, GET /__mock/requests: what the mock received (forms of
+ * their bank lists ({issuer}/.well-known/<type>-connections), registered users ({origin}/users, {origin}/nopar/users),
+ * a data API ({origin}/data/v2.0: accounts, transactions), the demo app at / (npm run dev), and, for tests only, GET /__mock/requests: what the mock received (forms of
  * /request and /token), so a test can check exactly what the proxy sent.
  */
 import { Hono } from 'hono'
 import { appPage } from './appPage'
+import { bankLists, failingBankLists } from './bankLists'
+import { dataApi } from './data'
 import { DEMO_FAVICON, demoPage } from './demo'
+import { demoBackend } from './demoBackend'
 import { provider } from './provider'
+import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
+  // Reaching the data: the published bank lists, users at the identity base (issuer without /oidc), the data API.
+  .route('/oidc', bankLists('/oidc'))
+  .route('/nopar/oidc', bankLists('/nopar/oidc'))
+  .route('/', identityApi())
+  .route('/nopar', identityApi())
+  .route('/data/v2.0', dataApi())
+  // For tests: make one issuer's bank lists fail (?issuer=/nopar/oidc&fail=1), or recover (fail=0).
+  .post('/__mock/bank-lists', (c) => {
+    const issuer = c.req.query('issuer') ?? '/oidc'
+    if (c.req.query('fail') === '1') failingBankLists.add(issuer)
+    else failingBankLists.delete(issuer)
+    return c.body(null, 204)
+  })
   .get('/__mock/requests', (c) => c.json(recorded))
   // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session;
   // ?redirect=1 records nothing and redirects (307, which keeps the POST) to the plain receiver.
@@ -35,6 +53,7 @@ const app = new Hono<{ Bindings: Env }>()
     grant.revoked = true
     return c.body(null, 204)
   })
+  .route('/', demoBackend)
   .get('/', (c) => c.html(demoPage(c.env.PROXY_ORIGIN)))
   // An app page that loads the browser helper from the proxy (GET /client.js), as an app's own page would.
   .get('/app', (c) => c.html(appPage(c.env.PROXY_ORIGIN)))

@@ -8,11 +8,12 @@
 import { Hono, type Context } from 'hono'
 import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { checkAuthParams } from './checks'
-import { issueClientToken } from './clientCredentials'
+import { CLIENT_SCOPES, DATA_SCOPES, issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
+import { recordConnection, registerUser, users } from './registeredUsers'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
@@ -41,8 +42,11 @@ export function provider(options: ProviderOptions) {
     response_types_supported: ['code', 'code id_token'],
     response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh'],
-    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification'],
+    // The second issuer stands for a smaller deployment: it offers no goals scopes.
+    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...CLIENT_SCOPES].concat(
+      [...DATA_SCOPES].filter((s) => options.par || !s.includes('goals')),
+    ),
+    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification', 'mh:cat_type'],
     claims_parameter_supported: true,
     request_parameter_supported: true,
     request_uri_parameter_supported: false,
@@ -172,6 +176,9 @@ export function provider(options: ProviderOptions) {
     const fault = query.fault ? { fault: query.fault, delayMs: Number(query.delay_ms ?? 3000) } : {}
     const lifetime = query.expires_in ? { expiresIn: Number(query.expires_in) } : {}
     codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault, ...lifetime })
+    // A new user (no sub asked for) is Moneyhub's user from now on; the bank now holds accounts for this connection.
+    if (!users.has(sub) && !params.claims.id_token.sub?.value) registerUser(params.client_id, undefined, sub)
+    recordConnection(sub, conId, bankId)
     back.searchParams.set('code', code)
     sweep()
     if (!hybrid) return c.redirect(back.href, 303)

@@ -66,6 +66,7 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
     CLIENT_REDIRECT_URIS: `${proxyOrigin}/callback`,
     CLIENT_JWKS: JSON.stringify(publicJwks(jwks)),
     PROXY_ORIGIN: proxyOrigin,
+    DEMO_BACKEND_API_KEY: proxyVars.BACKEND_API_KEY,
   }
   return { proxyVars, mockVars }
 }

@@ -5,7 +5,7 @@
  * `failed` with a reason code.
  */
 import type { Config } from '../config'
-import { getIssuerMetadata } from '../oidc/discovery'
+import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
@@ -65,7 +65,7 @@ async function exchangeAndStore(
   secrets: PendingSecrets,
   response: AuthorizationResponse,
 ) {
-  const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
+  const metadata = await issuerMetadataOf(config)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
   if (response.iss !== undefined && response.iss !== config.issuer)
     throw new OidcError('iss_mismatch', 'the authorisation response comes from another issuer')

@@ -39,12 +39,18 @@ export interface ConnectionTarget {
   enableAsync?: boolean
   /** Account verification (`mh:account_verification`). */
   accountVerification?: boolean
+  /** Data scopes (`accounts:read`, `transactions:read:all`, …), already checked by data/scopes.ts. */
+  dataScopes?: string[]
+  /** The category type of the connection's transactions (`mh:cat_type`). */
+  categoryType?: (typeof CATEGORY_TYPES)[number]
 }
 
-/** `openid` plus exactly one bank selector, or `openid <action>` for an existing connection; plus offline_access when asked. */
+export const CATEGORY_TYPES = ['personal', 'business'] as const
+
+/** `openid` plus exactly one bank selector, or `openid <action>` for an existing connection; plus offline_access when asked, then the data scopes. */
 export function scopeFor(target: ConnectionTarget, defaultBankSelector: string): string {
   const journey = target.action ?? (target.bankId ? `id:${target.bankId}` : defaultBankSelector)
-  return ['openid', journey, ...(target.offlineAccess ? ['offline_access'] : [])].join(' ')
+  return ['openid', journey, ...(target.offlineAccess ? ['offline_access'] : []), ...(target.dataScopes ?? [])].join(' ')
 }
 
 /** The id_token claims: always `sub` and `mh:con_id` (with values for a known user and connection), then the options. */
@@ -66,5 +72,6 @@ export function claimsFor(target: ConnectionTarget): ClaimsRequest {
   }
   if (target.enableAsync) claims['mh:sync'] = { essential: true, value: { enableAsync: true } }
   if (target.accountVerification) claims['mh:account_verification'] = { essential: true, value: { accVerification: true } }
+  if (target.categoryType) claims['mh:cat_type'] = { essential: true, value: target.categoryType }
   return { id_token: claims }
 }

@@ -5,7 +5,7 @@
  * identity server gets UPSTREAM_TIMEOUT_MS or what is left of the budget.
  */
 import type { Config } from '../config'
-import { getIssuerMetadata } from '../oidc/discovery'
+import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError, UpstreamError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { refreshTokens, TokenRequestRejected } from '../oidc/tokenExchange'
@@ -39,7 +39,7 @@ export async function refreshSession(config: Config, store: SessionStore, record
   const bounded = (): Config => ({ ...config, upstreamTimeoutMs: Math.max(1, Math.min(config.upstreamTimeoutMs, deadline - Date.now())) })
   let sent = false
   try {
-    const metadata = await getIssuerMetadata(config.issuer, bounded().upstreamTimeoutMs, config.issuerEndpointOrigins)
+    const metadata = await issuerMetadataOf(config, bounded().upstreamTimeoutMs)
     sent = true
     const { tokens, refreshExpiresIn } = await refreshTokens(
       bounded(),

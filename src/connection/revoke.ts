@@ -1,6 +1,6 @@
 /** Ending a session: revoke its tokens at the issuer (RFC 7009) when it offers revocation, then forget it. */
 import type { Config } from '../config'
-import { getIssuerMetadata } from '../oidc/discovery'
+import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { revokeToken } from '../oidc/revocation'
 import type { SessionStore, StoredSession } from '../storage/sessions'
@@ -19,7 +19,7 @@ export async function deleteSession(config: Config, store: SessionStore, record:
   const connection = await store.readConnection(record)
   if (connection) {
     try {
-      const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
+      const metadata = await issuerMetadataOf(config)
       if (!metadata.revocation_endpoint) {
         result = { revoked: false, error: 'revocation_not_supported' }
       } else {

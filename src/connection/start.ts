@@ -10,7 +10,7 @@
 import type { Config } from '../config'
 import { randomToken } from '../encoding'
 import { buildAuthorizeUrl, type ClaimsRequest } from '../oidc/authorizationRequest'
-import { getIssuerMetadata } from '../oidc/discovery'
+import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { open, seal } from '../storage/seal'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
@@ -73,7 +73,7 @@ export async function createSession(
 /** The authorisation URL at the identity server. */
 export async function authorizeUrlFor(config: Config, ticket: LaunchTicket): Promise<string> {
   try {
-    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs, config.issuerEndpointOrigins)
+    const metadata = await issuerMetadataOf(config)
     const request = { ...ticket, scope: ticket.record.requestedScope }
     return await buildAuthorizeUrl(config, metadata, request, Math.max(60, ticket.record.expiresAt - nowSeconds()))
   } catch (error) {

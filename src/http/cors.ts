@@ -9,3 +9,11 @@ export const corsForFrontends = cors({
   allowHeaders: ['content-type', 'x-session-secret'],
   maxAge: 600,
 })
+
+/** GET /banks: the same origins; the picker may read the validator and the staleness flag. */
+export const corsForBankList = cors({
+  origin: (origin, c: Context<AppEnv>) => (c.get('config').allowedOrigins.has(origin) ? origin : null),
+  allowMethods: ['GET'],
+  exposeHeaders: ['etag', 'x-stale', 'x-dropped-entries'],
+  maxAge: 600,
+})

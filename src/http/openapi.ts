@@ -88,3 +88,32 @@ export function errorAnswers(...statuses: number[]) {
 }
 
 export const redirectAnswer = (description: string) => ({ description, headers: { location: { schema: { type: 'string' as const } } } })
+
+// Reaching the data: registered users, data tokens, the bank list.
+
+export const RegisteredUserSchema = named(
+  z.looseObject({ userId: z.string(), clientUserId: z.optional(z.nullable(z.string())) }),
+  'RegisteredUser',
+  "Moneyhub's user, as its identity server answers it (further members passed on).",
+)
+
+export const DataTokenSchema = named(
+  z.strictObject({ access_token: z.string(), token_type: z.literal('Bearer'), scope: z.string(), expires_at: z.int() }),
+  'DataToken',
+  'A client-credentials access token; scope is what the identity server granted.',
+)
+
+export const BankListSchema = named(
+  z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      type: z.enum(['api', 'legacy', 'test']),
+      bankRef: z.string(),
+      iconUrl: z.string(),
+      accountTypes: z.array(z.strictObject({ type: z.string(), beta: z.boolean() })),
+      userTypes: z.array(z.string()),
+    }),
+  ),
+  'BankList',
+)

@@ -18,6 +18,10 @@ export const connectionId = z
   .string()
   .check(z.regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub connection id (<bankId>:<id>)'))
 export const action = z.enum(ACTIONS)
+/** Scope names; which ones are allowed, and together, is data/scopes.ts's to say (400 invalid_scope naming the scope). */
+export const dataScopes = z
+  .array(z.string().check(z.regex(/^[\x21-\x7e]{1,64}$/, 'must be a scope name, e.g. accounts:read')))
+  .check(z.minLength(1), z.maxLength(32))
 
 const DAY_MS = 86_400_000
 /** "2027-01-31T00:00:00.123456789+01:00" is 35 characters; ISO 8601 puts no bound on fractional digits, so we do. */

@@ -6,6 +6,7 @@
  * checked exactly as a fresh answer is (checkedIssuerMetadata).
  */
 import * as z from 'zod/mini'
+import type { Config } from '../config'
 import { isLoopbackHost } from '../http/urls'
 import { OidcError, UpstreamError } from './errors'
 import { readShared, writeShared } from './sharedCache'
@@ -123,3 +124,9 @@ export function getIssuerMetadata(issuer: string, timeoutMs: number, endpointOri
   metadata.catch(() => cache.delete(key))
   return metadata
 }
+
+/** The configured issuer's metadata, pinned to its endpoint origins: what every flow calls. */
+export const issuerMetadataOf = (
+  config: Pick<Config, 'issuer' | 'upstreamTimeoutMs' | 'issuerEndpointOrigins'>,
+  timeoutMs = config.upstreamTimeoutMs,
+): Promise<IssuerMetadata> => getIssuerMetadata(config.issuer, timeoutMs, config.issuerEndpointOrigins)

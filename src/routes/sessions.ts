@@ -7,7 +7,9 @@ import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { FlowError } from '../connection/errors'
+import { CATEGORY_TYPES } from '../connection/moneyhub'
 import { createSession } from '../connection/start'
+import { checkScopesForIssuer } from '../data/scopes'
 import { coordinatorOf, settingsOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { identifyCaller, requireBackend } from '../http/auth'
@@ -17,7 +19,7 @@ import { note } from '../http/log'
 import { DeletedSchema, errorAnswers, jsonAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
-import { action, bankId, connectionId, consent, returnTo, SessionIdParam, userId } from '../http/schemas'
+import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
 import { firstStatus, watchStatus } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
@@ -35,9 +37,12 @@ export const StartSessionBody = z
       consent,
       enableAsync: z.boolean(),
       accountVerification: z.boolean(),
+      dataScopes,
+      categoryType: z.enum(CATEGORY_TYPES),
     }),
   )
   .check(
+    z.refine((b) => !b.action || !b.dataScopes?.length, { message: 'dataScopes cannot go with an action (only openid goes beside it)' }),
     z.refine((b) => !b.action || Boolean(b.userId && b.connectionId && !b.bankId), {
       message: 'action needs userId and connectionId, and no bankId',
     }),
@@ -103,6 +108,7 @@ export const sessions = new Hono<AppEnv>()
       }
       const config = c.get('config')
       const returnTo = checkedReturnTo(body.returnTo, config.allowedOrigins)
+      if (body.dataScopes) body.dataScopes = await checkScopesForIssuer(config, body.dataScopes, 'connection')
       // Only the page that starts a session learns its secret; the backend ties its sessions to its users itself.
       const owner = caller === 'browser' ? await newSessionSecret() : undefined
       const { record, sealedTicket } = await createSession(config, c.get('store'), {

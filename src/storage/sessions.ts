@@ -10,12 +10,16 @@
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
  * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
  * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
+ * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
+ * |                |                                                               | not written when that leaves under 60 s                    |
  *
  * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
  * id as associated data (seal.ts). A connected record past its usefulness is
  * reported `expired` at once, and rewritten without its sealed token set by
  * the first read that notices (`scrubIfExpired`), or by the session's alarm
- * (every session has one, coordinator.ts). Nothing else is written to KV.
+ * (every session has one, coordinator.ts). `<digest>` is base64url SHA-256 of issuer,
+ * client id, userId and the sorted scopes; the sealed token has the key as
+ * associated data. Nothing else is written to KV.
  *
  * KV is the edge's fast copy, not the authority: after creation, every write
  * to a session's record is made by its Durable Object (coordinator.ts), which

@@ -147,6 +147,9 @@ async function connect(decision, { bank = 'Moneyhub Open Banking Mock', name = d
     check(/Bank: 1ffe704d39629a929c8e293880fb449a/.test(text), `${name}: shows the bank`)
     check(/Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text), `${name}: shows the connection id`)
     check(/Expires: \d{4}-/.test(text), `${name}: shows the expiry`)
+    await page.waitForSelector('body[data-accounts]', { timeout: 15_000 })
+    const withAccounts = (await page.textContent('#status')) ?? ''
+    check(/Accounts:\n  Current Account/.test(withAccounts), `${name}: shows the accounts its backend read with the access token`)
   } else {
     check(/Error: access_denied/.test(text), `${name}: shows the reason`)
     check(!/Expires/.test(text), `${name}: no "Expires" line for a failed session`)

@@ -1,0 +1,86 @@
+/**
+ * Moneyhub's published bank lists ({issuer}/.well-known/<type>-connections,
+ * MONEYHUB-NOTES.md "Bank lists"), fetched, checked entry by entry and mapped
+ * to what a bank picker needs. A malformed entry is dropped and counted, never
+ * a reason to fail the whole list; a list that is not a JSON array is a failure.
+ */
+import * as z from 'zod/mini'
+import type { Config } from '../config'
+import { BANK_ID } from '../connection/moneyhub'
+import { UpstreamError } from '../oidc/errors'
+import { upstreamFetch } from '../oidc/upstream'
+
+export const BANK_LIST_TYPES = ['all', 'api', 'legacy', 'test'] as const
+export type BankListType = (typeof BANK_LIST_TYPES)[number]
+
+const UpstreamBankSchema = z.looseObject({
+  id: z.string().check(z.regex(BANK_ID)),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  type: z.enum(['api', 'legacy', 'test']),
+  bankRef: z.string().check(z.minLength(1), z.maxLength(200)),
+  iconUrl: z.optional(z.string()),
+  accountTypes: z.optional(z.array(z.looseObject({ type: z.string(), beta: z.optional(z.boolean()) }))),
+  userTypes: z.optional(z.array(z.string())),
+})
+
+export interface Bank {
+  /** What goes in `id:<bankId>`, and in POST /sessions' bankId. */
+  id: string
+  name: string
+  type: 'api' | 'legacy' | 'test'
+  /** Groups the connections of one institution. */
+  bankRef: string
+  iconUrl: string
+  accountTypes: { type: string; beta: boolean }[]
+  userTypes: string[]
+}
+
+export const bankListUrl = (config: Pick<Config, 'issuer'>, type: BankListType) =>
+  `${config.issuer.replace(/\/$/, '')}/.well-known/${type}-connections`
+
+const isHttps = (value: string) => {
+  try {
+    return new URL(value).protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+/** The list as published, its valid entries mapped; `dropped` counts the entries that were not. */
+export async function fetchBankList(config: Config, type: BankListType): Promise<{ banks: Bank[]; dropped: number }> {
+  const what = `the ${type} bank list`
+  const response = await upstreamFetch(
+    bankListUrl(config, type),
+    { headers: { accept: 'application/json' } },
+    config.upstreamTimeoutMs,
+    what,
+  )
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw new UpstreamError('bank_list_unavailable', `${what} answered ${response.status}`)
+  }
+  let json: unknown
+  try {
+    json = await response.json()
+  } catch {
+    throw new UpstreamError('bank_list_invalid', `${what} is not JSON`)
+  }
+  if (!Array.isArray(json)) throw new UpstreamError('bank_list_invalid', `${what} is not a JSON array`)
+  const banks: Bank[] = []
+  for (const entry of json) {
+    const parsed = UpstreamBankSchema.safeParse(entry)
+    if (!parsed.success) continue
+    const b = parsed.data
+    banks.push({
+      id: b.id,
+      name: b.name,
+      type: b.type,
+      bankRef: b.bankRef,
+      // Moneyhub serves icons at {identity}/bank-icons/:bankRef when the entry names none.
+      iconUrl: b.iconUrl && isHttps(b.iconUrl) ? b.iconUrl : `${config.identityUrl}/bank-icons/${encodeURIComponent(b.bankRef)}`,
+      accountTypes: (b.accountTypes ?? []).map((a) => ({ type: a.type, beta: a.beta ?? false })),
+      userTypes: b.userTypes ?? [],
+    })
+  }
+  return { banks, dropped: json.length - banks.length }
+}

@@ -1,0 +1,101 @@
+/**
+ * Moneyhub's data scopes and client-level scopes (MONEYHUB-NOTES.md, "Reaching
+ * the data"), and the one set of rules that POST /sessions (data through a
+ * connection) and POST /tokens (client-credentials tokens) both apply. Every
+ * refusal names the scope it is about.
+ */
+import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
+import { issuerMetadataOf } from '../oidc/discovery'
+import { OidcError } from '../oidc/errors'
+
+export const TRANSACTIONS_READ = ['transactions:read:all', 'transactions:read:in', 'transactions:read:out'] as const
+
+/** Data scopes a connection's authorisation request may carry. */
+export const DATA_SCOPES = [
+  'accounts:read',
+  'accounts_details:read',
+  'accounts:write',
+  ...TRANSACTIONS_READ,
+  'transactions:write',
+  'categories:read',
+  'categories:write',
+  'spending_analysis:read',
+  'spending_goals:read',
+  'spending_goals:write',
+  'savings_goals:read',
+  'savings_goals:write',
+] as const
+
+/** For registered users' client-credentials tokens only (use case 2). */
+export const WRITE_ALL_SCOPES = [
+  'accounts:write:all',
+  'transactions:write:all',
+  'spending_goals:write:all',
+  'savings_goals:write:all',
+] as const
+
+/** Scopes of a client-credentials token for the client itself: no user. */
+export const CLIENT_SCOPES = ['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'] as const
+
+const dataScopes = new Set<string>(DATA_SCOPES)
+const writeAll = new Set<string>(WRITE_ALL_SCOPES)
+const clientScopes = new Set<string>(CLIENT_SCOPES)
+
+export type ScopeUse =
+  /** In an authorisation request, beside the bank selector: data scopes, no `…:write:all`. */
+  | 'connection'
+  /** A client-credentials token for one registered user: data scopes, `…:write:all` included. */
+  | 'user_token'
+  /** A client-credentials token for the client itself: client-level scopes only. */
+  | 'client_token'
+
+const invalidScope = (message: string) => new FlowError('invalid', 'invalid_scope', message)
+
+/**
+ * The rules, in the order a reader checks them. `supported` is the discovery
+ * document's scopes_supported, when it lists them. Answers the scopes in a
+ * canonical order (sorted), so that equal sets are equal strings.
+ */
+export function checkScopes(scopes: readonly string[], use: ScopeUse, supported?: readonly string[]): string[] {
+  if (!scopes.length) throw invalidScope('at least one scope is required')
+  const seen = new Set<string>()
+  for (const scope of scopes) {
+    if (seen.has(scope)) throw invalidScope(`${scope} is listed twice`)
+    seen.add(scope)
+    const isData = dataScopes.has(scope)
+    const isWriteAll = writeAll.has(scope)
+    const isClient = clientScopes.has(scope)
+    if (!isData && !isWriteAll && !isClient) throw invalidScope(`${scope} is not a Moneyhub data or client scope`)
+    if (use === 'connection') {
+      if (isWriteAll) throw invalidScope(`${scope} is only for registered users' client-credentials tokens (POST /tokens with userId)`)
+      if (isClient) throw invalidScope(`${scope} is a client-level scope, not a data scope: ask POST /tokens without userId`)
+    }
+    if (use === 'user_token' && isClient) throw invalidScope(`${scope} is a client-level scope: ask for it without userId`)
+    if (use === 'client_token' && !isClient) throw invalidScope(`${scope} reads a user's data: it needs userId (a registered user)`)
+    if (supported && !supported.includes(scope)) throw invalidScope(`${scope} is not in the identity server's scopes_supported`)
+  }
+  const reads = scopes.filter((s) => (TRANSACTIONS_READ as readonly string[]).includes(s))
+  if (reads.length > 1) throw invalidScope(`${reads[1]}: at most one of ${TRANSACTIONS_READ.join(', ')}`)
+  if (seen.has('transactions:write') && !reads.length) throw invalidScope('transactions:write needs a transactions:read scope beside it')
+  return [...seen].sort()
+}
+
+/** The discovery document's scopes_supported, when it lists them (OIDC Discovery §3: RECOMMENDED, so maybe not). */
+export async function supportedScopes(config: Config): Promise<string[] | undefined> {
+  let metadata
+  try {
+    metadata = await issuerMetadataOf(config)
+  } catch (error) {
+    if (error instanceof OidcError) throw new FlowError('upstream', error.code, `cannot reach the identity server: ${error.message}`)
+    throw error
+  }
+  const listed = (metadata as { scopes_supported?: unknown }).scopes_supported
+  return Array.isArray(listed) && listed.every((s) => typeof s === 'string') ? listed : undefined
+}
+
+/** checkScopes against what the identity server says it supports. */
+export async function checkScopesForIssuer(config: Config, scopes: readonly string[], use: ScopeUse): Promise<string[]> {
+  checkScopes(scopes, use) // refuse what no issuer could grant before asking the issuer anything
+  return checkScopes(scopes, use, await supportedScopes(config))
+}
