@@ -1,0 +1,70 @@
+/**
+ * Session kinds: the one session machine (create → launch → callback →
+ * status → webhook, single-use) serves several flows, and a kind is all that
+ * differs between them: the scope asked for, the id_token claims requested,
+ * and what the validated id_token says was made. A connection is one kind;
+ * payments, standing orders, recurring payments and refunds are the others
+ * (payments/kinds.ts). Kinds are pure data: no HTTP, no storage.
+ */
+import { OidcError } from '../oidc/errors'
+import type { ClaimsRequest } from '../oidc/authorizationRequest'
+import type { IdTokenClaims } from '../oidc/idToken'
+import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
+
+export const KIND_NAMES = ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment'] as const
+export type KindName = (typeof KIND_NAMES)[number]
+
+/** What a kind may take from the configuration. */
+export interface KindDefaults {
+  /** DEFAULT_BANK_SELECTOR, for a connection without a bankId. */
+  defaultBankSelector: string
+}
+
+export interface SessionKind<Request, Outcome> {
+  readonly name: KindName
+  /** The authorisation request's scope (OIDC Core §3.1.2.1; Moneyhub's scopes per flow). */
+  scope(request: Request, defaults: KindDefaults): string
+  /** The claims request (OIDC Core §5.5), all under id_token. */
+  claims(request: Request): ClaimsRequest
+  /**
+   * What the id_token (already validated, OIDC Core §3.1.3.7) says was made.
+   * Throws OidcError `id_token_<claim>_missing` when the claim the kind exists
+   * for is absent or not an id.
+   */
+  outcomeFromIdToken(claims: IdTokenClaims): Outcome
+}
+
+/** Ids Moneyhub writes in the id_token for created objects: UUIDs, or `<bankId>:<id>` for connections. */
+const CREATED_ID = /^[A-Za-z0-9_:.-]{1,128}$/
+
+/** The id the id_token carries under `claim`; OidcError when it is not there. */
+export function createdId(claims: IdTokenClaims, claim: string): string {
+  const value = (claims as Record<string, unknown>)[claim]
+  if (value === undefined) throw new OidcError(`id_token_${claim.replace(/[^a-z_]/gi, '_')}_missing`, `the id_token has no ${claim}`)
+  if (typeof value !== 'string' || !CREATED_ID.test(value)) {
+    throw new OidcError('id_token_claim_invalid', `the id_token ${claim} is not an id`)
+  }
+  return value
+}
+
+/** The id under `claim` when the id_token has one. */
+export const optionalCreatedId = (claims: IdTokenClaims, claim: string): string | undefined =>
+  (claims as Record<string, unknown>)[claim] === undefined ? undefined : createdId(claims, claim)
+
+export interface ConnectionOutcome {
+  /** The id_token's sub: Moneyhub's user id. */
+  userId: string
+  /** The id_token's mh:con_id. */
+  connectionId?: string
+}
+
+/** A bank connection: connection/moneyhub.ts builds its scope and claims (start.ts calls those directly today). */
+export const connectionKind: SessionKind<ConnectionTarget, ConnectionOutcome> = {
+  name: 'connection',
+  scope: (target, defaults) => scopeFor(target, defaults.defaultBankSelector),
+  claims: claimsFor,
+  outcomeFromIdToken: (claims) => {
+    const connectionId = optionalCreatedId(claims, 'mh:con_id')
+    return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
+  },
+}
