@@ -9,6 +9,7 @@
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
  * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
  * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
+ * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
  *
  * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
  * id as associated data (seal.ts). A connected record past its usefulness is
