@@ -8,6 +8,7 @@
  *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   POST|GET /payees                      → routes/payees.ts → payments/payees.ts (client credentials)
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /openapi.json, GET /health        → here
  */
@@ -23,6 +24,7 @@ import { HealthSchema, jsonAnswer } from './http/openapi'
 import { callback } from './routes/callback'
 import { connect } from './routes/connect'
 import { jwks } from './routes/jwks'
+import { payees } from './routes/payees'
 import { sessions } from './routes/sessions'
 
 const api = new Hono<AppEnv>()
@@ -38,9 +40,11 @@ const api = new Hono<AppEnv>()
   .use('/connect', withConfig)
   .use('/callback', withConfig)
   .use('/.well-known/*', withConfig)
+  .use('/payees', withConfig)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
+  .route('/payees', payees)
   .route('/', jwks)
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */

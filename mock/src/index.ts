@@ -7,13 +7,19 @@
  */
 import { Hono } from 'hono'
 import { demoPage } from './demo'
+import { identityApi, madeAtExchange } from './payments'
 import { provider } from './provider'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
+  // Moneyhub's own APIs at each issuer's base ({identity}): payees and payments.
+  .route('/', identityApi())
+  .route('/nopar', identityApi())
   .get('/__mock/requests', (c) => c.json(recorded))
+  // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
+  .get('/__mock/payments', (c) => c.json(madeAtExchange))
   // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session.
   .post('/__mock/webhooks', async (c) => {
     const body = await c.req.text()

@@ -9,6 +9,7 @@ import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { checkAuthParams } from './checks'
 import { issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
+import { completeAtExchange } from './payments'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
@@ -247,7 +248,9 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 200 })
         return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
       }
-      const answer = await issueTokens(c, client, grant, nonce, refreshing)
+      // The code exchange is what makes a payment (MONEYHUB-NOTES.md, "Payments"); its id goes into the id_token.
+      const made = form.grant_type === 'authorization_code' ? completeAtExchange(grant) : {}
+      const answer = await issueTokens(c, client, grant, nonce, refreshing, made)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })
     } catch (e) {
@@ -271,7 +274,14 @@ export function provider(options: ProviderOptions) {
   })
 
   /** `nonce` only at the code exchange: a refreshed id_token has none (OIDC Core §12.2). */
-  async function issueTokens(c: Context<MockEnv>, client: Client, issued: Grant, nonce: string | undefined, refreshing?: string) {
+  async function issueTokens(
+    c: Context<MockEnv>,
+    client: Client,
+    issued: Grant,
+    nonce: string | undefined,
+    refreshing?: string,
+    made: Record<string, string> = {},
+  ) {
     const fault = issued.fault
     const key = fault === 'rotate_key' ? await rotateServerKey() : await serverKey()
     const issuer = base(c)
@@ -294,6 +304,7 @@ export function provider(options: ProviderOptions) {
     const claims: Record<string, unknown> = {
       sub: issued.sub,
       'mh:con_id': issued.conId,
+      ...made,
       auth_time: t,
       ...(nonce ? { nonce } : {}),
       at_hash: atHash,
