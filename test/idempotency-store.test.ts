@@ -67,7 +67,7 @@ describe('the Idempotency-Key store', () => {
     const key = crypto.randomUUID()
     const otherKey = {
       kid: 'retired',
-      key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+      key: (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey,
     }
     await new IdempotencyStore(env.SESSIONS, [otherKey]).remember('payments', key, body, answer)
     expect(await new IdempotencyStore(env.SESSIONS, config.encryptionKeys).lookup('payments', key, body)).toEqual({ state: 'new' })

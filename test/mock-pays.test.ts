@@ -38,7 +38,7 @@ const payee = (name = 'Acme Ltd') => ({ name, sortCode: '123456', accountNumber:
 const ref = () => `T${crypto.randomUUID().slice(0, 8)}`
 
 /** The kind's request pushed to the mock, the consent page, and the user's approval: the code, not yet exchanged. */
-async function authorise<R>(kind: SessionKind<R, unknown>, request: R) {
+async function authorise<R, O>(kind: SessionKind<R, O>, request: R) {
   const config = await getConfig(env)
   const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
   const authorization: AuthorizationRequest = {

@@ -2,6 +2,7 @@
  * The mock identity server Worker. Two issuers, both strict:
  *   {origin}/oidc        — with pushed authorization requests, like Moneyhub today
  *   {origin}/nopar/oidc  — without PAR: request objects by value
+ * Moneyhub's payees and payments APIs at each issuer's base (payments.ts),
  * the demo app at / (npm run dev), and, for tests only, GET /__mock/requests: what the mock received (forms of
  * /request and /token), so a test can check exactly what the proxy sent.
  */
