@@ -5,6 +5,7 @@
  */
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { identityBaseOf } from '../src/oidc/identity'
 import { backendAuth, mockRequests } from './helpers'
 
 const addPayee = (body: unknown, headers: Record<string, string> = backendAuth()) =>
@@ -87,5 +88,11 @@ describe('payees', () => {
     const schema = doc.components.schemas[ref.replace('#/components/schemas/', '')]!
     expect(schema.properties.sortCode).toMatchObject({ pattern: '^\\d{6}$', description: expect.any(String) })
     expect(schema.properties.accountNumber).toMatchObject({ pattern: '^\\d{8}$', description: expect.any(String) })
+  })
+
+  it('calls Moneyhub at {identity}: the issuer without /oidc', () => {
+    expect(identityBaseOf('https://identity.moneyhub.co.uk/oidc')).toBe('https://identity.moneyhub.co.uk')
+    expect(identityBaseOf('https://identity.moneyhub.co.uk/oidc/')).toBe('https://identity.moneyhub.co.uk')
+    expect(identityBaseOf('http://127.0.0.1:9000/nopar/oidc')).toBe('http://127.0.0.1:9000/nopar')
   })
 })

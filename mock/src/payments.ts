@@ -385,6 +385,7 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
     made[claim] = crypto.randomUUID()
   }
   madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value })
+  if (madeAtExchange.length > 5000) madeAtExchange.splice(0, madeAtExchange.length - 5000)
   return made
 }
 

@@ -45,8 +45,11 @@ export function clientTokenFor(config: Config, scope: string): Promise<ClientTok
   const now = Math.floor(Date.now() / 1000)
   const held = tokens.get(key)
   if (held) {
-    const fresh = held.then((token) => (token.expires_at - EXPIRY_MARGIN_S > now ? token : undefined))
-    return fresh.then((token) => token ?? grant())
+    // A held grant that failed or is about to expire gives way to a new one.
+    return held.then(
+      (token) => (token.expires_at - EXPIRY_MARGIN_S > now ? token : grant()),
+      () => grant(),
+    )
   }
   return grant()
 
