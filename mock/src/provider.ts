@@ -9,10 +9,10 @@ import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { checkAuthParams } from './checks'
 import { issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
-import { completeAtExchange } from './payments'
 import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
+import { completeAtExchange } from './payments'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
