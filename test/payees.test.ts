@@ -3,10 +3,12 @@
  * through the Worker, which holds the client key and uses client-credentials
  * tokens (payee:create, payee:read) the app never sees.
  */
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { identityBaseOf } from '../src/oidc/identity'
-import { backendAuth, mockRequests } from './helpers'
+import { getConfig } from '../src/config'
+import { clientTokenFor, identityBaseOf } from '../src/oidc/identity'
+import { listPayees as listPayeesAtMoneyhub } from '../src/payments/payees'
+import { backendAuth, mockOrigin, mockRequests } from './helpers'
 
 const addPayee = (body: unknown, headers: Record<string, string> = backendAuth()) =>
   SELF.fetch('http://proxy.test/payees', {
@@ -94,5 +96,16 @@ describe('payees', () => {
     expect(identityBaseOf('https://identity.moneyhub.co.uk/oidc')).toBe('https://identity.moneyhub.co.uk')
     expect(identityBaseOf('https://identity.moneyhub.co.uk/oidc/')).toBe('https://identity.moneyhub.co.uk')
     expect(identityBaseOf('http://127.0.0.1:9000/nopar/oidc')).toBe('http://127.0.0.1:9000/nopar')
+  })
+
+  it('takes a new client token once when Moneyhub no longer honours the kept one', async () => {
+    const config = await getConfig(env)
+    const kept = await clientTokenFor(config, 'payee:read')
+    expect((await fetch(`${mockOrigin()}/__mock/client-tokens/${kept.access_token}`, { method: 'DELETE' })).status).toBe(204)
+    const grants = async () => (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.scope === 'payee:read').length
+    const before = await grants()
+    expect(await listPayeesAtMoneyhub(config)).toEqual(expect.any(Array))
+    expect(await grants()).toBe(before + 1)
+    expect((await clientTokenFor(config, 'payee:read')).access_token).not.toBe(kept.access_token)
   })
 })

@@ -7,6 +7,7 @@
  * /request and /token), so a test can check exactly what the proxy sent.
  */
 import { Hono } from 'hono'
+import { clientTokens } from './clientCredentials'
 import { demoPage } from './demo'
 import { identityApi, madeAtExchange } from './payments'
 import { provider } from './provider'
@@ -21,6 +22,8 @@ const app = new Hono<{ Bindings: Env }>()
   .get('/__mock/requests', (c) => c.json(recorded))
   // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
   .get('/__mock/payments', (c) => c.json(madeAtExchange))
+  // For tests: the server forgets a client-credentials token, as after a revocation or a restart.
+  .delete('/__mock/client-tokens/:token', (c) => c.body(null, clientTokens.delete(c.req.param('token')) ? 204 : 404))
   // A webhook receiver for tests: records what arrives; ?fail_first=N refuses the first N deliveries of each session.
   .post('/__mock/webhooks', async (c) => {
     const body = await c.req.text()
