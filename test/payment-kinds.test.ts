@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod/mini'
-import { connectionKind } from '../src/connection/kind'
+import { connectionKind, KIND_NAMES } from '../src/connection/kind'
 import { claimsFor, scopeFor } from '../src/connection/moneyhub'
 import type { IdTokenClaims } from '../src/oidc/idToken'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../src/payments/kinds'
+import { paymentKind, recurringPaymentKind, reversePaymentKind, SESSION_KINDS, standingOrderKind } from '../src/payments/kinds'
 import {
   PaymentRequest,
   RecurringPaymentRequest,
@@ -128,6 +128,11 @@ describe('the payment kinds give exactly the documented scope and claims', () =>
         'mh:payment': { essential: true },
       },
     })
+  })
+
+  it('every kind is registered under its own name', () => {
+    expect(Object.keys(SESSION_KINDS).sort()).toEqual([...KIND_NAMES].sort())
+    for (const [name, kind] of Object.entries(SESSION_KINDS)) expect(kind.name).toBe(name)
   })
 
   it('the connection is a kind of the same shape, giving what connection/moneyhub.ts gives', () => {

@@ -16,7 +16,7 @@
  * the user's id as value when userId is given), as the official client's
  * getAuthorizeUrl merges them into every request.
  */
-import { createdId, optionalCreatedId, type SessionKind } from '../connection/kind'
+import { connectionKind, createdId, optionalCreatedId, type KindName, type SessionKind } from '../connection/kind'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import type { IdTokenClaims } from '../oidc/idToken'
 import type { PaymentRequest, RecurringPaymentRequest, ReversePaymentRequest, StandingOrderRequest } from './schemas'
@@ -108,3 +108,7 @@ export const PAYMENT_KINDS = {
   recurring_payment: recurringPaymentKind,
   reverse_payment: reversePaymentKind,
 } as const
+
+/** Every kind by name: what a session record's `kind` looks up at the callback. */
+// `any`: the registry only routes; each kind takes the request its own schema parsed.
+export const SESSION_KINDS: { readonly [K in KindName]: SessionKind<any, object> } = { connection: connectionKind, ...PAYMENT_KINDS }
