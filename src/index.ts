@@ -11,6 +11,7 @@
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
+ *   POST|GET /payees                      → routes/payees.ts → payments/payees.ts (client credentials)
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here
@@ -31,6 +32,7 @@ import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
 import { favicon } from './routes/favicon'
 import { jwks } from './routes/jwks'
+import { payees } from './routes/payees'
 import { sessions } from './routes/sessions'
 import { tokens } from './routes/tokens'
 import { users } from './routes/users'
@@ -53,12 +55,14 @@ const api = new Hono<AppEnv>()
   .use('/users/*', withConfig)
   .use('/tokens', withConfig)
   .use('/banks', withConfig, corsForBankList)
+  .use('/payees', withConfig)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
   .route('/users', users)
   .route('/tokens', tokens)
   .route('/banks', banks)
+  .route('/payees', payees)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

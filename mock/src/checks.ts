@@ -1,6 +1,7 @@
 /** The checks Moneyhub's identity server makes of an authorisation request. */
 import type { Client } from './keys'
 import { ACTIONS, OAuthError } from './oauth'
+import { checkPaymentClaims } from './payments'
 import type { AuthParams } from './state'
 
 /** The checks Moneyhub makes of an authorisation request, whichever way it arrives. */
@@ -36,6 +37,7 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
   if (scopes.filter((s) => s.startsWith('transactions:read:')).length > 1)
     throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   checkMoneyhubClaims(idTokenClaims)
+  checkPaymentClaims(client.clientId, scopes, idTokenClaims)
   if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
   if (!p.state) throw new OAuthError('invalid_request', 'state is required')
   if (!p.nonce) throw new OAuthError('invalid_request', 'nonce is required')

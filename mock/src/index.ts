@@ -3,7 +3,8 @@
  *   {origin}/oidc        — with pushed authorization requests, like Moneyhub today
  *   {origin}/nopar/oidc  — without PAR: request objects by value
  * their bank lists ({issuer}/.well-known/<type>-connections), registered users ({origin}/users, {origin}/nopar/users),
- * a data API ({origin}/data/v2.0: accounts, transactions), the demo app at / (npm run dev), and, for tests only, GET /__mock/requests: what the mock received (forms of
+ * a data API ({origin}/data/v2.0: accounts, transactions), Moneyhub's payees and payments APIs at each
+ * issuer's base (payments.ts), the demo app at / (npm run dev), and, for tests only, GET /__mock/requests: what the mock received (forms of
  * /request and /token), so a test can check exactly what the proxy sent.
  */
 import { Hono } from 'hono'
@@ -12,6 +13,8 @@ import { bankLists, failingBankLists } from './bankLists'
 import { dataApi } from './data'
 import { DEMO_FAVICON, demoPage } from './demo'
 import { demoBackend } from './demoBackend'
+import { clientTokens } from './clientCredentials'
+import { identityApi as paymentsApi, madeAtExchange } from './payments'
 import { provider } from './provider'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
@@ -25,6 +28,13 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/', identityApi())
   .route('/nopar', identityApi())
   .route('/data/v2.0', dataApi())
+  // Moneyhub's own APIs at each issuer's base ({identity}): payees and payments.
+  .route('/', paymentsApi())
+  .route('/nopar', paymentsApi())
+  // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
+  .get('/__mock/payments', (c) => c.json(madeAtExchange))
+  // For tests: the server forgets a client-credentials token, as after a revocation or a restart.
+  .delete('/__mock/client-tokens/:token', (c) => c.body(null, clientTokens.delete(c.req.param('token')) ? 204 : 404))
   // For tests: make one issuer's bank lists fail (?issuer=/nopar/oidc&fail=1), or recover (fail=0).
   .post('/__mock/bank-lists', (c) => {
     const issuer = c.req.query('issuer') ?? '/oidc'

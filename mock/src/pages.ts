@@ -1,6 +1,7 @@
 /** The mock's pages: the consent page the user sees, and the form_post answer. */
 import { html } from 'hono/html'
 import { GROUP_SELECTORS, MOCK_BANK_ID } from './oauth'
+import { paymentSummary } from './payments'
 import type { AuthParams } from './state'
 
 /** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
@@ -39,6 +40,7 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
           The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope
           <code>${params.scope}</code>).
         </p>
+        ${paymentSummary(params)}
         ${
           chooser
             ? html`<p>

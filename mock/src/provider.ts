@@ -14,6 +14,7 @@ import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, server
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
 import { recordConnection, registerUser, users } from './registeredUsers'
+import { completeAtExchange } from './payments'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
@@ -257,7 +258,9 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 200 })
         return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
       }
-      const answer = await issueTokens(c, client, grant, nonce, refreshing)
+      // The code exchange is what makes a payment (MONEYHUB-NOTES.md, "Payments"); its id goes into the id_token.
+      const made = form.grant_type === 'authorization_code' ? completeAtExchange(grant) : {}
+      const answer = await issueTokens(c, client, grant, nonce, refreshing, made)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })
     } catch (e) {
@@ -281,7 +284,14 @@ export function provider(options: ProviderOptions) {
   })
 
   /** `nonce` only at the code exchange: a refreshed id_token has none (OIDC Core §12.2). */
-  async function issueTokens(c: Context<MockEnv>, client: Client, issued: Grant, nonce: string | undefined, refreshing?: string) {
+  async function issueTokens(
+    c: Context<MockEnv>,
+    client: Client,
+    issued: Grant,
+    nonce: string | undefined,
+    refreshing?: string,
+    made: Record<string, string> = {},
+  ) {
     const fault = issued.fault
     const key = fault === 'rotate_key' ? await rotateServerKey() : await serverKey()
     const issuer = base(c)
@@ -304,6 +314,7 @@ export function provider(options: ProviderOptions) {
     const claims: Record<string, unknown> = {
       sub: issued.sub,
       'mh:con_id': issued.conId,
+      ...made,
       auth_time: t,
       ...(nonce ? { nonce } : {}),
       at_hash: atHash,

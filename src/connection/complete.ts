@@ -111,7 +111,7 @@ async function exchangeAndStore(
   if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
     throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
   // What the session keeps from the id_token is the session kind's business (kind.ts).
-  const found = kindOf(record).found(claims, record)
+  const found = kindOf(record).outcomeFromIdToken(claims, record)
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },

@@ -46,7 +46,7 @@ export async function createSession(
   config: Config,
   store: SessionStore,
   request: StartRequest,
-  kind: SessionKind<ConnectionTarget> = connectionKind,
+  kind: SessionKind<ConnectionTarget, unknown> = connectionKind,
 ): Promise<Created> {
   const id = randomToken(16) // 128 bits
   const secrets: PendingSecrets = {
@@ -59,7 +59,7 @@ export async function createSession(
     id,
     createdAt: nowSeconds(),
     expiresAt: nowSeconds() + config.sessionTtlSeconds,
-    requestedScope: kind.scope(request, config.defaultBankSelector),
+    requestedScope: kind.scope(request, config),
     ...(request.bankId ? { bankId: request.bankId } : {}),
     ...(request.userId ? { userId: request.userId } : {}),
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),

@@ -12,6 +12,7 @@
  * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
  * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
  * |                |                                                               | not written when that leaves under 60 s                    |
+ * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
  *
  * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
  * id as associated data (seal.ts). A connected record past its usefulness is

@@ -1,0 +1,105 @@
+/**
+ * Moneyhub's own APIs on the identity server (payees, payments, users), called
+ * with a client-credentials bearer token (RFC 6750 §2.1). They live at the
+ * identity server's base, `{identity}` in Moneyhub's documentation:
+ * config.identityUrl (MONEYHUB_IDENTITY_URL, else the issuer without `/oidc`). Answers are JSON
+ * `{ data, links?, meta? }`; errors `{ code, message }`.
+ */
+import type { Config } from '../config'
+import { requestClientToken, type ClientToken } from './clientCredentials'
+import { issuerMetadataOf } from './discovery'
+import { UpstreamError } from './errors'
+import { readJsonObject, upstreamFetch } from './upstream'
+
+/** The identity API answered with an error: its HTTP status and Moneyhub's error code, when it gave one. */
+export class IdentityApiError extends UpstreamError {
+  constructor(
+    readonly status: number,
+    readonly apiCode: string | undefined,
+    message: string,
+  ) {
+    super('identity_api_error', message)
+    this.name = 'IdentityApiError'
+  }
+}
+
+/** A token is used until this many seconds before it expires. */
+const EXPIRY_MARGIN_S = 30
+const tokens = new Map<string, Promise<ClientToken>>()
+
+/** For tests: forget the client tokens this isolate holds. */
+export const forgetClientTokens = () => tokens.clear()
+
+/**
+ * A client-credentials token for `scope`, kept in this isolate until shortly
+ * before it expires: one grant serves many API calls. Never written to KV.
+ * A failed grant is not kept.
+ */
+export function clientTokenFor(config: Config, scope: string): Promise<ClientToken> {
+  const key = `${config.issuer} ${config.clientId} ${scope}`
+  const now = Math.floor(Date.now() / 1000)
+  const held = tokens.get(key)
+  if (held) {
+    // A held grant that failed or is about to expire gives way to a new one.
+    return held.then(
+      (token) => (token.expires_at - EXPIRY_MARGIN_S > now ? token : grant()),
+      () => grant(),
+    )
+  }
+  return grant()
+
+  function grant() {
+    const pending = issuerMetadataOf(config).then((metadata) => requestClientToken(config, metadata.token_endpoint, { scope }))
+    tokens.set(key, pending)
+    pending.catch(() => {
+      if (tokens.get(key) === pending) tokens.delete(key)
+    })
+    return pending
+  }
+}
+
+export interface IdentityRequest {
+  method?: 'GET' | 'POST'
+  /** Under the identity base, e.g. `/payments/<id>`. */
+  path: string
+  /** The client-credentials scope the call needs, e.g. `payment:read`. */
+  scope: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+}
+
+/** Calls the identity API and returns its answer's `data`; IdentityApiError for an error answer. */
+export async function identityRequest(config: Config, request: IdentityRequest): Promise<unknown> {
+  const url = new URL(config.identityUrl + request.path)
+  for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value))
+  const what = `the identity API (${request.method ?? 'GET'} ${request.path})`
+  const call = async (token: ClientToken) =>
+    upstreamFetch(
+      url.href,
+      {
+        method: request.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      },
+      config.upstreamTimeoutMs,
+      what,
+    )
+  let response = await call(await clientTokenFor(config, request.scope))
+  // A kept token the server no longer honours (revoked, or the server restarted): one new grant, one retry.
+  if (response.status === 401) {
+    tokens.delete(`${config.issuer} ${config.clientId} ${request.scope}`)
+    response = await call(await clientTokenFor(config, request.scope))
+  }
+  const json = await readJsonObject(response, what)
+  if (!response.ok) {
+    const code = typeof json.code === 'string' ? json.code : typeof json.error === 'string' ? json.error : undefined
+    const safeCode = code && /^[A-Za-z0-9_:.-]{1,64}$/.test(code) ? code : undefined
+    throw new IdentityApiError(response.status, safeCode, `${what} answered ${response.status}${safeCode ? ` ${safeCode}` : ''}`)
+  }
+  if (!('data' in json)) throw new UpstreamError('upstream_invalid_response', `${what} answered without data`)
+  return json.data
+}

@@ -1,0 +1,114 @@
+/**
+ * The payment flows as session kinds (connection/kind.ts): each is a scope, a
+ * claims request and the id it reads back from the id_token, exactly as
+ * Moneyhub's official client builds them (getPaymentAuthorizeUrl,
+ * getStandingOrderAuthorizeUrl, getRecurringPaymentAuthorizeUrl,
+ * getReversePaymentAuthorizeUrl) and MONEYHUB-NOTES.md ("Payments") states:
+ *
+ * | kind              | scope                                        | claim (essential, with the request as value) | id_token gives        |
+ * |-------------------|----------------------------------------------|----------------------------------------------|-----------------------|
+ * | payment           | `payment openid id:<bankId>`                 | `mh:payment`                                 | paymentId             |
+ * | standing_order    | `standing_orders:create openid id:<bankId>`  | `mh:standing_order`                          | standingOrderId       |
+ * | recurring_payment | `recurring_payment:create openid id:<bankId>`| `mh:recurring_payment`                       | recurringPaymentId    |
+ * | reverse_payment   | `reverse_payment openid id:<bankId>`         | `mh:reverse_payment`, and `mh:payment` (no value) | reversePaymentId, paymentId? |
+ *
+ * Every kind also asks for `mh:con_id` (essential) and `sub` (essential; with
+ * the user's id as value when userId is given), as the official client's
+ * getAuthorizeUrl merges them into every request.
+ */
+import { connectionKind, createdId, optionalCreatedId, type KindName, type SessionKind } from '../connection/kind'
+import type { ClaimsRequest } from '../oidc/authorizationRequest'
+import type { IdTokenClaims } from '../oidc/idToken'
+import type { PaymentRequest, RecurringPaymentRequest, ReversePaymentRequest, StandingOrderRequest } from './schemas'
+
+/** Who made the payment, as every payment id_token says. */
+export interface PayerOutcome {
+  /** The id_token's sub. */
+  userId: string
+  /** The id_token's mh:con_id: the payment connection at the bank. */
+  connectionId?: string
+}
+
+export interface PaymentOutcome extends PayerOutcome {
+  paymentId: string
+}
+export interface StandingOrderOutcome extends PayerOutcome {
+  standingOrderId: string
+}
+export interface RecurringPaymentOutcome extends PayerOutcome {
+  recurringPaymentId: string
+}
+export interface ReversePaymentOutcome extends PayerOutcome {
+  reversePaymentId: string
+  /** The refund's own payment id, when the id_token carries mh:payment. */
+  paymentId?: string
+}
+
+/** Fields of the request that belong to the session, not to the claim's value. */
+const SESSION_FIELDS = new Set(['bankId', 'userId', 'returnTo'])
+
+/** The request's own fields, without undefined ones: the claim's value. */
+function claimValue(request: object, leaveOut: ReadonlySet<string> = SESSION_FIELDS): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(request).filter(([key, value]) => value !== undefined && !leaveOut.has(key)))
+}
+
+function claimsWith(request: { userId?: string }, claims: ClaimsRequest['id_token']): ClaimsRequest {
+  return {
+    id_token: {
+      sub: { essential: true, ...(request.userId ? { value: request.userId } : {}) },
+      'mh:con_id': { essential: true },
+      ...claims,
+    },
+  }
+}
+
+function payer(claims: IdTokenClaims): PayerOutcome {
+  const connectionId = optionalCreatedId(claims, 'mh:con_id')
+  return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
+}
+
+export const paymentKind: SessionKind<PaymentRequest, PaymentOutcome> = {
+  name: 'payment',
+  scope: (request) => `payment openid id:${request.bankId}`,
+  claims: (request) => claimsWith(request, { 'mh:payment': { essential: true, value: claimValue(request) } }),
+  outcomeFromIdToken: (claims) => ({ paymentId: createdId(claims, 'mh:payment'), ...payer(claims) }),
+}
+
+export const standingOrderKind: SessionKind<StandingOrderRequest, StandingOrderOutcome> = {
+  name: 'standing_order',
+  scope: (request) => `standing_orders:create openid id:${request.bankId}`,
+  claims: (request) => claimsWith(request, { 'mh:standing_order': { essential: true, value: claimValue(request) } }),
+  outcomeFromIdToken: (claims) => ({ standingOrderId: createdId(claims, 'mh:standing_order'), ...payer(claims) }),
+}
+
+export const recurringPaymentKind: SessionKind<RecurringPaymentRequest, RecurringPaymentOutcome> = {
+  name: 'recurring_payment',
+  scope: (request) => `recurring_payment:create openid id:${request.bankId}`,
+  claims: (request) => claimsWith(request, { 'mh:recurring_payment': { essential: true, value: claimValue(request) } }),
+  outcomeFromIdToken: (claims) => ({ recurringPaymentId: createdId(claims, 'mh:recurring_payment'), ...payer(claims) }),
+}
+
+export const reversePaymentKind: SessionKind<ReversePaymentRequest, ReversePaymentOutcome> = {
+  name: 'reverse_payment',
+  scope: (request) => `reverse_payment openid id:${request.bankId}`,
+  claims: (request) =>
+    claimsWith(request, {
+      'mh:reverse_payment': { essential: true, value: claimValue(request) },
+      'mh:payment': { essential: true },
+    }),
+  outcomeFromIdToken: (claims) => {
+    const paymentId = optionalCreatedId(claims, 'mh:payment')
+    return { reversePaymentId: createdId(claims, 'mh:reverse_payment'), ...(paymentId ? { paymentId } : {}), ...payer(claims) }
+  },
+}
+
+export const PAYMENT_KINDS = {
+  payment: paymentKind,
+  standing_order: standingOrderKind,
+  recurring_payment: recurringPaymentKind,
+  reverse_payment: reversePaymentKind,
+} as const
+
+/** Every kind by name: what a session record's `kind` looks up at the callback. */
+// `any`: the registry only routes; each kind takes the request its own schema parsed.
+export const SESSION_KINDS: { readonly [K in KindName]: SessionKind<any, object> } = { connection: connectionKind, ...PAYMENT_KINDS }

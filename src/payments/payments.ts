@@ -1,0 +1,70 @@
+/**
+ * Moneyhub's own record of a payment: `GET {identity}/payments/:id` with a
+ * client-credentials token scoped payment:read (MONEYHUB-NOTES.md, "Payments").
+ * GET /payments/:id shows it beside the session's status, and a frontend may
+ * poll that every second: each payment is kept in the isolate for a few
+ * seconds, and concurrent reads of one payment share one upstream call.
+ */
+import * as z from 'zod/mini'
+import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
+import { IdentityApiError, identityRequest } from '../oidc/identity'
+import { upstreamFailure } from './errors'
+
+/** Moneyhub's payment; `status` is inProgress, pending, completed, rejected, cancelled, abandoned or error:…; other members pass through. */
+export const MoneyhubPayment = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  amount: z.int(),
+  payeeId: z.optional(z.string()),
+  payeeRef: z.optional(z.string()),
+  payerRef: z.optional(z.string()),
+  currency: z.optional(z.string()),
+  initiatedAt: z.optional(z.string()),
+  finalisedAt: z.optional(z.string()),
+})
+export type MoneyhubPayment = z.infer<typeof MoneyhubPayment>
+
+/** How long a read payment is kept: short enough that a status change shows within a poll or two. */
+export const PAYMENT_CACHE_MS = 3_000
+const MAX_ENTRIES = 10_000
+const kept = new Map<string, { until: number; payment: Promise<MoneyhubPayment> }>()
+
+/** For tests: forget the payments this isolate keeps. */
+export const forgetPayments = () => kept.clear()
+
+async function fetchPayment(config: Config, paymentId: string): Promise<MoneyhubPayment> {
+  let data: unknown
+  try {
+    data = await identityRequest(config, { path: `/payments/${encodeURIComponent(paymentId)}`, scope: 'payment:read' })
+  } catch (error) {
+    if (error instanceof IdentityApiError && error.status === 404) {
+      throw new FlowError('not_found', 'payment_not_found', 'Moneyhub has no payment with this id')
+    }
+    upstreamFailure(error, 'read the payment')
+  }
+  const parsed = MoneyhubPayment.safeParse(data)
+  if (!parsed.success || parsed.data.id !== paymentId) {
+    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the payment in an unexpected shape')
+  }
+  return parsed.data
+}
+
+/** Moneyhub's record of the payment, at most PAYMENT_CACHE_MS old. A failed read is not kept. */
+export function readPayment(config: Config, paymentId: string): Promise<MoneyhubPayment> {
+  const key = `${config.issuer} ${paymentId}`
+  const now = Date.now()
+  const hit = kept.get(key)
+  if (hit && hit.until > now) return hit.payment
+  if (kept.size >= MAX_ENTRIES) {
+    for (const [k, v] of kept) if (v.until <= now) kept.delete(k)
+    if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value!)
+  }
+  const payment = fetchPayment(config, paymentId)
+  const entry = { until: now + PAYMENT_CACHE_MS, payment }
+  kept.set(key, entry)
+  payment.catch(() => {
+    if (kept.get(key) === entry) kept.delete(key)
+  })
+  return payment
+}

@@ -1,0 +1,248 @@
+/**
+ * The requests of Moneyhub's payment flows, as schemas: each field's rule is
+ * written once here, checked at the edge (a 400 naming the field), and shown
+ * in the OpenAPI document (description, minimum, maxLength, pattern, enum).
+ * Rules come from MONEYHUB-NOTES.md ("Payments"), Moneyhub's official client
+ * (getPaymentAuthorizeUrl and friends) and, where Moneyhub is silent, the UK
+ * Open Banking payment initiation standard (OB v3.1) it sits on.
+ */
+import * as z from 'zod/mini'
+import { BANK_ID } from '../connection/moneyhub'
+import { returnTo as returnToUrl, userId as userIdString } from '../http/schemas'
+
+/** Sets the description the OpenAPI document shows for a schema. */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
+  z.globalRegistry.add(schema, { description })
+  return schema
+}
+/** A schema defined elsewhere, with a description of its own here. */
+const redescribed = <T extends z.ZodMiniType>(schema: T, description: string): T => described(schema.clone() as T, description)
+
+/** Faster Payments and Bacs references: at most 18 characters. */
+export const MAX_REFERENCE_LENGTH = 18
+export const PAYEE_TYPES = ['api-payee', 'mh-user-account'] as const
+export const PAYER_TYPES = ['api-payer', 'mh-user-account'] as const
+/** Open Banking's PaymentContextCode (OB v3.1); Moneyhub's client documents Other, BillPayment and PartyToParty. */
+export const PAYMENT_CONTEXTS = ['BillPayment', 'EcommerceGoods', 'EcommerceServices', 'Other', 'PartyToParty'] as const
+export const STANDING_ORDER_REPEATS = ['Daily', 'Weekly', 'Monthly'] as const
+export const PERIOD_TYPES = ['Day', 'Week', 'Fortnight', 'Month', 'Half-year', 'Year'] as const
+export const PERIOD_ALIGNMENTS = ['Consent', 'Calendar'] as const
+export const RECURRING_PAYMENT_TYPES = ['Sweeping', 'Other'] as const
+export const CURRENCIES = ['GBP'] as const
+
+/** Moneyhub's ids for payees, payers and payments (UUIDs); any plain id is accepted. */
+const MONEYHUB_ID = /^[A-Za-z0-9_-]{1,64}$/
+/** An ISO 8601 date, or date-time with an offset. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
+/** Printable ASCII: what bank references and names carry through Faster Payments. */
+const PRINTABLE = /^[\x20-\x7e]*$/
+
+const id = (what: string) => z.string().check(z.regex(MONEYHUB_ID, `must be a Moneyhub ${what} id (letters, digits, - and _)`))
+
+export const pence = (description: string) =>
+  described(z.int('must be a whole number of pence').check(z.positive('must be more than 0 pence')), description)
+
+const reference = (description: string) =>
+  described(
+    z
+      .string()
+      .check(
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(MAX_REFERENCE_LENGTH, `must be at most ${MAX_REFERENCE_LENGTH} characters`),
+        z.regex(PRINTABLE, 'must be printable ASCII'),
+      ),
+    description,
+  )
+
+/** Date.parse rolls 2027-02-30 over to March: the day must survive the round trip. */
+function isRealDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+const isoDate = (description: string) =>
+  described(
+    z
+      .string()
+      .check(
+        z.regex(ISO_DATE, 'must be an ISO 8601 date (2026-12-01) or date-time with offset'),
+        z.refine(isRealDate, 'must be a real date'),
+      ),
+    description,
+  )
+
+export const bankId = described(
+  z.string().check(z.regex(BANK_ID, 'must be a Moneyhub bank id (letters, digits, - and _)')),
+  'The bank the user pays from (scope id:<bankId>); the test bank is 1ffe704d39629a929c8e293880fb449a',
+)
+export const userId = redescribed(userIdString, 'A registered Moneyhub user to attach the payment to (claim sub with this value)')
+export const returnTo = redescribed(returnToUrl, 'Where the browser returns afterwards: an origin in ALLOWED_ORIGINS')
+export const payeeId = described(id('payee'), 'A payee made with POST /payees; give payeeId or payee, not both')
+export const payerId = described(id('payer'), 'The payer, when payerType says who pays')
+export const payeeType = described(z.enum(PAYEE_TYPES), 'Who is paid: api-payee (default, a payee made by this client) or mh-user-account')
+export const payerType = described(z.enum(PAYER_TYPES), 'Who pays: api-payer or mh-user-account (with payerId)')
+export const context = described(z.enum(PAYMENT_CONTEXTS), 'Open Banking payment context code')
+export const currency = described(z.enum(CURRENCIES), 'ISO 4217 currency; Moneyhub pays in GBP')
+
+export const Payee = described(
+  z.strictObject({
+    name: described(
+      z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(140, 'must be at most 140 characters')),
+      "The payee's account name",
+    ),
+    sortCode: described(z.string().check(z.regex(/^\d{6}$/, 'must be 6 digits')), 'UK sort code, 6 digits without dashes'),
+    accountNumber: described(z.string().check(z.regex(/^\d{8}$/, 'must be 8 digits')), 'UK account number, 8 digits'),
+  }),
+  'A UK bank account to pay',
+)
+export type Payee = z.infer<typeof Payee>
+
+/** Exactly one of payeeId and payee (Moneyhub's client: "PayeeId or Payee are required"). */
+const onePayee = z.refine<{ payeeId?: string; payee?: Payee }>((b) => (b.payeeId === undefined) !== (b.payee === undefined), {
+  message: 'give payeeId or payee, not both',
+  path: ['payeeId'],
+})
+
+const payeeFields = {
+  payeeId: z.optional(payeeId),
+  payee: z.optional(described(Payee.clone(), 'A payee given in full; give payeeId or payee, not both')),
+  payeeType: z.optional(payeeType),
+  payerId: z.optional(payerId),
+  payerType: z.optional(payerType),
+  context: z.optional(context),
+}
+const sessionFields = { userId: z.optional(userId), returnTo: z.optional(returnTo) }
+
+/** POST /payments: a single domestic payment (claim mh:payment). */
+export const PaymentRequest = z
+  .strictObject({
+    bankId,
+    amount: pence('Amount in pence, an integer above 0: 150 is £1.50'),
+    ...payeeFields,
+    payeeRef: reference('Reference the payee sees, 1 to 18 printable characters'),
+    payerRef: reference("Reference on the payer's statement, 1 to 18 printable characters"),
+    readRefundAccount: z.optional(described(z.boolean(), "Ask the bank for the payer's account, to refund it later")),
+    ...sessionFields,
+  })
+  .check(onePayee)
+export type PaymentRequest = z.infer<typeof PaymentRequest>
+
+const dateOrder = <T>(first: keyof T, last: keyof T, message: string) =>
+  z.refine<T>((b) => b[first] === undefined || b[last] === undefined || Date.parse(String(b[first])) <= Date.parse(String(b[last])), {
+    message,
+    path: [last as string],
+  })
+
+export const StandingOrderFrequency = described(
+  z
+    .strictObject({
+      repeat: described(z.enum(STANDING_ORDER_REPEATS), 'How often the payment repeats'),
+      day: z.optional(
+        described(
+          z.int().check(z.gte(1, 'must be 1 or more'), z.lte(31, 'must be 31 or less')),
+          'Day of the week (1-7, Weekly) or month (1-31, Monthly) to pay on; required for Weekly and Monthly',
+        ),
+      ),
+      week: z.optional(
+        described(z.int().check(z.gte(1, 'must be 1 or more'), z.lte(5, 'must be 5 or less')), 'Week of the month to pay in (1-5)'),
+      ),
+      onlyWorkDays: z.optional(described(z.boolean(), 'Pay only on working days')),
+    })
+    .check(
+      z.refine((f) => f.repeat === 'Daily' || f.day !== undefined, { message: 'Weekly and Monthly need day', path: ['day'] }),
+      z.refine((f) => f.repeat !== 'Weekly' || f.day === undefined || f.day <= 7, { message: 'must be 1 to 7 for Weekly', path: ['day'] }),
+    ),
+  'When the standing order pays',
+)
+
+/** POST /standing-orders: a standing order (claim mh:standing_order). */
+export const StandingOrderRequest = z
+  .strictObject({
+    bankId,
+    ...payeeFields,
+    reference: reference('Reference on every payment, 1 to 18 printable characters'),
+    frequency: StandingOrderFrequency,
+    numberOfPayments: z.optional(
+      described(
+        z.int().check(z.gte(1, 'must be 1 or more'), z.lte(9999, 'must be 9999 or less')),
+        'How many payments in all; give numberOfPayments or finalPaymentDate',
+      ),
+    ),
+    firstPaymentAmount: pence('First payment, in pence (integer above 0)'),
+    recurringPaymentAmount: z.optional(pence('Each payment between the first and the last, in pence; defaults to the first amount')),
+    finalPaymentAmount: z.optional(pence('Last payment, in pence; defaults to the first amount')),
+    currency: z.optional(currency),
+    firstPaymentDate: isoDate('Date of the first payment (ISO 8601)'),
+    recurringPaymentDate: z.optional(isoDate('Date of the first repeating payment (ISO 8601)')),
+    finalPaymentDate: z.optional(isoDate('Date of the last payment (ISO 8601); give numberOfPayments or finalPaymentDate')),
+    ...sessionFields,
+  })
+  .check(
+    onePayee,
+    z.refine((b) => (b.numberOfPayments === undefined) !== (b.finalPaymentDate === undefined), {
+      message: 'give numberOfPayments or finalPaymentDate, not both',
+      path: ['numberOfPayments'],
+    }),
+    dateOrder('firstPaymentDate', 'recurringPaymentDate', 'must not be before firstPaymentDate'),
+    dateOrder('firstPaymentDate', 'finalPaymentDate', 'must not be before firstPaymentDate'),
+  )
+export type StandingOrderRequest = z.infer<typeof StandingOrderRequest>
+
+export const PeriodicLimit = described(
+  z.strictObject({
+    amount: pence('Most that may be paid in one period, in pence'),
+    currency: z.optional(currency),
+    periodType: described(z.enum(PERIOD_TYPES), 'The period the limit covers'),
+    periodAlignment: described(z.enum(PERIOD_ALIGNMENTS), 'Periods start at the consent (Consent) or on the calendar (Calendar)'),
+  }),
+  'A limit per period (Open Banking VRP control parameters)',
+)
+
+/** POST /recurring-payments: a variable recurring payment consent (claim mh:recurring_payment). */
+export const RecurringPaymentRequest = z
+  .strictObject({
+    bankId,
+    ...payeeFields,
+    reference: z.optional(reference('Reference on the payments, 1 to 18 printable characters')),
+    validFromDate: z.optional(isoDate('When the consent starts (ISO 8601)')),
+    validToDate: z.optional(isoDate('When the consent ends (ISO 8601)')),
+    maximumIndividualAmount: pence('Most one payment may be, in pence'),
+    currency: z.optional(currency),
+    periodicLimits: described(
+      z.array(PeriodicLimit).check(z.minLength(1, 'must have at least one limit'), z.maxLength(6, 'must have at most 6 limits')),
+      'Limits per period, at least one',
+    ),
+    type: described(
+      z.array(z.enum(RECURRING_PAYMENT_TYPES)).check(z.minLength(1, 'must name at least one type'), z.maxLength(2)),
+      'Sweeping (between the payer’s own accounts) and/or Other',
+    ),
+    ...sessionFields,
+  })
+  .check(onePayee, dateOrder('validFromDate', 'validToDate', 'must not be before validFromDate'))
+export type RecurringPaymentRequest = z.infer<typeof RecurringPaymentRequest>
+
+/** POST /payments/:id/reverse: the body; the payment to reverse comes from the path. */
+export const ReversePaymentBody = z.strictObject({
+  bankId: redescribed(bankId, 'The bank the refund is paid from (the payee’s bank)'),
+  amount: z.optional(pence('Amount to refund in pence; the whole payment when left out')),
+  payerId: z.optional(payerId),
+  payerType: z.optional(payerType),
+  ...sessionFields,
+})
+export type ReversePaymentBody = z.infer<typeof ReversePaymentBody>
+
+/** What the reverse_payment kind needs: the body and Moneyhub's id of the payment to reverse. */
+export const ReversePaymentRequest = z.extend(ReversePaymentBody, {
+  paymentId: described(id('payment'), "Moneyhub's id of the payment to reverse"),
+})
+export type ReversePaymentRequest = z.infer<typeof ReversePaymentRequest>
+
+for (const [schema, name, description] of [
+  [PaymentRequest, 'PaymentRequest', 'A single payment. Give payeeId or payee, not both.'],
+  [StandingOrderRequest, 'StandingOrderRequest', 'A standing order. Give payeeId or payee, and numberOfPayments or finalPaymentDate.'],
+  [RecurringPaymentRequest, 'RecurringPaymentRequest', 'A variable recurring payment (VRP) consent. Give payeeId or payee.'],
+  [ReversePaymentBody, 'ReversePaymentBody', 'A refund of the payment named in the path.'],
+] as const) {
+  z.globalRegistry.add(schema, { id: name, description })
+}
