@@ -4,14 +4,9 @@
  * budget. The status routes (GET /sessions/:id, ?wait, /events) are limited too.
  */
 import { SELF } from 'cloudflare:test'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { clientKey } from '../src/http/rateLimit'
-import { APP_ORIGIN, startSession } from './helpers'
-
-async function inOneWindow() {
-  const intoWindow = Date.now() % 60_000
-  if (intoWindow > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoWindow + 100))
-}
+import { APP_ORIGIN, inOneWindow, startSession } from './helpers'
 
 describe('the rate-limit key of a client address', () => {
   it.each([
@@ -30,34 +25,43 @@ describe('the rate-limit key of a client address', () => {
 })
 
 describe('IPv6 neighbours share one budget', { timeout: 60_000 }, () => {
-  beforeEach(inOneWindow)
-
   it('40 addresses in one /64 get 20 starts between them; another /64 is not affected', async () => {
-    const answers: number[] = []
-    for (let i = 1; i <= 40; i++) {
-      const address = `2001:db8:aa:1:${i.toString(16)}::${(i * 7).toString(16)}`
-      answers.push((await startSession({}, { origin: APP_ORIGIN, 'cf-connecting-ip': address })).status)
-    }
+    const answers = await inOneWindow(['2001:db8:aa:1', '2001:db8:aa:11'], async (prefix) => {
+      const answers: number[] = []
+      for (let i = 1; i <= 40; i++) {
+        const address = `${prefix}:${i.toString(16)}::${(i * 7).toString(16)}`
+        answers.push((await startSession({}, { origin: APP_ORIGIN, 'cf-connecting-ip': address })).status)
+      }
+      return answers
+    })
     expect(answers.filter((s) => s === 201)).toHaveLength(20)
     expect(answers.slice(20).every((s) => s === 429)).toBe(true)
     expect((await startSession({}, { origin: APP_ORIGIN, 'cf-connecting-ip': '2001:db8:aa:2::1' })).status).toBe(201)
   })
 
   it('the status routes: 120 reads a minute per client, then 429 for the status, ?wait and /events alike', async () => {
-    const statuses: number[] = []
-    for (let i = 0; i < 120; i++) {
-      const response = await SELF.fetch('http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA', {
-        headers: { 'cf-connecting-ip': `2001:db8:bb:1::${i.toString(16)}` },
-      })
-      statuses.push(response.status)
-    }
+    const { statuses, limited } = await inOneWindow(['2001:db8:bb:1', '2001:db8:bb:11'], async (prefix) => {
+      const statuses: number[] = []
+      for (let i = 0; i < 120; i++) {
+        const response = await SELF.fetch('http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA', {
+          headers: { 'cf-connecting-ip': `${prefix}::${i.toString(16)}` },
+        })
+        statuses.push(response.status)
+      }
+      const limited: Response[] = []
+      for (const path of ['', '?wait=5', '/events']) {
+        limited.push(
+          await SELF.fetch(`http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA${path}`, {
+            headers: { 'cf-connecting-ip': `${prefix}:ffff::1` },
+          }),
+        )
+      }
+      return { statuses, limited }
+    })
     expect(statuses.every((s) => s === 404)).toBe(true)
-    for (const path of ['', '?wait=5', '/events']) {
-      const limited = await SELF.fetch(`http://proxy.test/sessions/AAAAAAAAAAAAAAAAAAAAAA${path}`, {
-        headers: { 'cf-connecting-ip': '2001:db8:bb:1:ffff::1' },
-      })
-      expect(limited.status, path).toBe(429)
-      expect(await limited.json()).toMatchObject({ error: 'rate_limited' })
+    for (const response of limited) {
+      expect(response.status, response.url).toBe(429)
+      expect(await response.json()).toMatchObject({ error: 'rate_limited' })
     }
   })
 })

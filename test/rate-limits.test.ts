@@ -1,21 +1,8 @@
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, startSession } from './helpers'
+import { APP_ORIGIN, inOneWindow, startSession } from './helpers'
 
 const from = (ip: string) => ({ origin: APP_ORIGIN, 'cf-connecting-ip': ip })
-
-/**
- * The limiter's windows are aligned to the wall clock (60 s). A burst split by a window boundary (a busy machine
- * can make one slow) is sent again from a fresh address, which then starts at the beginning of a window.
- */
-async function inOneWindow<T>(addresses: string[], burst: (address: string) => Promise<T>): Promise<T> {
-  for (const address of addresses) {
-    const window = Math.floor(Date.now() / 60_000)
-    const result = await burst(address)
-    if (Math.floor(Date.now() / 60_000) === window) return result
-  }
-  throw new Error('every burst was split by a window boundary')
-}
 
 describe('per-IP rate limits answer 429 with a clear message', { timeout: 60_000 }, () => {
   it('starting sessions from one browser address', async () => {
