@@ -16,10 +16,15 @@ export const ErrorSchema = named(z.object({ error: z.string(), message: z.string
 export const SessionSchema = named(
   z.strictObject({
     id: z.string(),
-    status: z.enum(['pending', 'connected', 'failed', 'expired']),
+    kind: z.optional(z.enum(['payment', 'standing_order', 'recurring_payment', 'reverse_payment'])),
+    status: z.enum(['pending', 'connected', 'authorised', 'failed', 'expired']),
     bankId: z.optional(z.string()),
     userId: z.optional(z.string()),
     connectionId: z.optional(z.string()),
+    paymentId: z.optional(z.string()),
+    standingOrderId: z.optional(z.string()),
+    recurringPaymentId: z.optional(z.string()),
+    reversePaymentId: z.optional(z.string()),
     scope: z.optional(z.string()),
     expiresAt: z.int(),
     refreshableUntil: z.optional(z.int()),
@@ -27,7 +32,7 @@ export const SessionSchema = named(
     errorDescription: z.optional(z.string()),
   }),
   'Session',
-  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id.",
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made.",
 )
 
 export const StartedSchema = named(
@@ -78,6 +83,7 @@ export function errorAnswers(...statuses: number[]) {
     404: 'no such session',
     405: 'not available in this configuration',
     409: 'the session is not in a state that allows this',
+    422: 'the Idempotency-Key was used with another body',
     410: 'the session has expired',
     413: 'the body is too large',
     415: 'the body is not JSON',
@@ -88,6 +94,48 @@ export function errorAnswers(...statuses: number[]) {
 }
 
 export const redirectAnswer = (description: string) => ({ description, headers: { location: { schema: { type: 'string' as const } } } })
+
+// Pay by bank: payment kinds' sessions.
+
+export const PaymentStartedSchema = named(
+  z.strictObject({
+    id: z.string(),
+    authorizeUrl: z.url(),
+    statusUrl: z.url(),
+    expiresAt: z.int(),
+    secret: z.string(),
+  }),
+  'StartedPayment',
+  'Send the user to authorizeUrl. statusUrl is GET /payments/:id; hand secret to your page if it reads the status itself (X-Session-Secret, or ?secret= for EventSource).',
+)
+
+export const PaymentStatusSchema = named(
+  z.strictObject({
+    id: z.string(),
+    kind: z.enum(['payment', 'standing_order', 'recurring_payment', 'reverse_payment']),
+    status: z.enum(['pending', 'authorised', 'failed', 'expired']),
+    bankId: z.optional(z.string()),
+    userId: z.optional(z.string()),
+    paymentId: z.optional(z.string()),
+    standingOrderId: z.optional(z.string()),
+    recurringPaymentId: z.optional(z.string()),
+    reversePaymentId: z.optional(z.string()),
+    expiresAt: z.int(),
+    error: z.optional(z.string()),
+    errorDescription: z.optional(z.string()),
+    payment: z.optional(
+      z.looseObject({
+        id: z.string(),
+        status: z.string(),
+        amount: z.int(),
+        payeeId: z.optional(z.string()),
+        initiatedAt: z.optional(z.string()),
+      }),
+    ),
+  }),
+  'PaymentStatus',
+  "A payment kind's session. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
+)
 
 // Reaching the data: registered users, data tokens, the bank list.
 

@@ -6,6 +6,7 @@ import type { Session } from '../storage/sessions'
 export const RESULT_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 export function resultPage(session: Session) {
+  if (session.kind) return paymentResultPage(session)
   const connected = session.status === 'connected'
   return html`<!doctype html>
     <html lang="en">
@@ -18,6 +19,27 @@ export function resultPage(session: Session) {
         <h1>${connected ? 'Your bank account is connected' : 'Your bank account was not connected'}</h1>
         <p>
           ${connected ? 'You can close this window and return to the app.' : 'Nothing was shared. You can close this window and try again from the app.'}
+        </p>
+        ${session.error ? html`<p>Reason: <code>${session.error}</code>${session.errorDescription ? html` (${session.errorDescription})` : ''}</p>` : ''}
+        <p><small>Session ${session.id}</small></p>
+      </body>
+    </html>`
+}
+
+/** A payment kind's outcome (payments, standing orders, recurring payments, refunds). */
+function paymentResultPage(session: Session) {
+  const authorised = session.status === 'authorised'
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${authorised ? 'Payment authorised' : 'Payment not made'}</title>
+      </head>
+      <body>
+        <h1>${authorised ? 'Your payment is authorised' : 'Your payment was not made'}</h1>
+        <p>
+          ${authorised ? 'Your bank is making the payment. You can close this window and return to the app.' : 'No money moved. You can close this window and try again from the app.'}
         </p>
         ${session.error ? html`<p>Reason: <code>${session.error}</code>${session.errorDescription ? html` (${session.errorDescription})` : ''}</p>` : ''}
         <p><small>Session ${session.id}</small></p>

@@ -71,3 +71,29 @@ export async function firstStatus(stream: ReadableStream<Uint8Array>): Promise<S
   const data = /^event: status\ndata: (.*)$/m.exec(text)?.[1]
   return data ? (JSON.parse(data) as Session) : undefined
 }
+
+/** A status stream whose `status` events are re-rendered by `view` (GET /payments/:id/events shows payments, not sessions). */
+export function mapStatusEvents(stream: ReadableStream<Uint8Array>, view: (session: Session) => unknown): ReadableStream<Uint8Array> {
+  let buffer = ''
+  const render = (event: string) =>
+    event.replace(/^(event: status\ndata: )(.*)$/m, (_, head: string, data: string) => head + JSON.stringify(view(JSON.parse(data) as Session)))
+  return stream
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(
+      new TransformStream<string, string>({
+        transform(chunk, controller) {
+          buffer += chunk
+          // Events end with a blank line; a chunk may hold several, or part of one.
+          let end
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            controller.enqueue(render(buffer.slice(0, end + 2)))
+            buffer = buffer.slice(end + 2)
+          }
+        },
+        flush(controller) {
+          if (buffer) controller.enqueue(render(buffer))
+        },
+      }),
+    )
+    .pipeThrough(new TextEncoderStream())
+}

@@ -50,12 +50,15 @@ async function fetchPayment(config: Config, paymentId: string): Promise<Moneyhub
   return parsed.data
 }
 
-/** Moneyhub's record of the payment, at most PAYMENT_CACHE_MS old. A failed read is not kept. */
-export function readPayment(config: Config, paymentId: string): Promise<MoneyhubPayment> {
+/**
+ * Moneyhub's record of the payment, at most PAYMENT_CACHE_MS old (`fresh`: read
+ * now, for a decision such as a refund). A failed read is not kept.
+ */
+export function readPayment(config: Config, paymentId: string, options: { fresh?: boolean } = {}): Promise<MoneyhubPayment> {
   const key = `${config.issuer} ${paymentId}`
   const now = Date.now()
   const hit = kept.get(key)
-  if (hit && hit.until > now) return hit.payment
+  if (hit && hit.until > now && !options.fresh) return hit.payment
   if (kept.size >= MAX_ENTRIES) {
     for (const [k, v] of kept) if (v.until <= now) kept.delete(k)
     if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value!)
