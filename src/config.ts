@@ -172,9 +172,13 @@ async function readEncryptionKeys(value: string | undefined): Promise<Encryption
 async function deriveSessionIdKey(value: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', fromBase64Url(value.split(',')[0]!.trim()), 'HKDF', false, ['deriveKey'])
   const info = new TextEncoder().encode('session id from Idempotency-Key')
-  return crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, base, { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info },
+    base,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
 }
 
 function readOrigins(variable: string, value: string | undefined, production = false): Set<string> {

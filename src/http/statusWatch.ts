@@ -76,7 +76,10 @@ export async function firstStatus(stream: ReadableStream<Uint8Array>): Promise<S
 export function mapStatusEvents(stream: ReadableStream<Uint8Array>, view: (session: Session) => unknown): ReadableStream<Uint8Array> {
   let buffer = ''
   const render = (event: string) =>
-    event.replace(/^(event: status\ndata: )(.*)$/m, (_, head: string, data: string) => head + JSON.stringify(view(JSON.parse(data) as Session)))
+    event.replace(
+      /^(event: status\ndata: )(.*)$/m,
+      (_, head: string, data: string) => head + JSON.stringify(view(JSON.parse(data) as Session)),
+    )
   return stream
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(

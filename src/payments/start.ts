@@ -90,7 +90,14 @@ export async function startPayment<R extends SessionFields>(
   const bodyHash = await sha256(canonicalJson(start.body))
   const made = await deps
     .makerOf(id)
-    .create(record, ticket.state, sealedTicket, { bodyHash, answer: answerOf(record, sealedTicket) }, nowSeconds() + IDEMPOTENCY_TTL_SECONDS, deps.settings)
+    .create(
+      record,
+      ticket.state,
+      sealedTicket,
+      { bodyHash, answer: answerOf(record, sealedTicket) },
+      nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
+      deps.settings,
+    )
   if (!made.ok) return { refused: 'idempotency_key_reused' }
   await deps.idempotency.remember(start.route, key, start.body, made.answer)
   return { answer: made.answer, created: made.created }

@@ -56,6 +56,10 @@ export async function refundablePayment(config: Config, session: Session | undef
     throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
   const payment = await readPayment(config, view.paymentId, { fresh: true })
   if (payment.status !== 'completed')
-    throw new FlowError('conflict', 'payment_not_reversible', `Moneyhub says the payment is ${payment.status}; only a completed payment can be refunded`)
+    throw new FlowError(
+      'conflict',
+      'payment_not_reversible',
+      `Moneyhub says the payment is ${payment.status}; only a completed payment can be refunded`,
+    )
   return payment
 }

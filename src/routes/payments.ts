@@ -61,7 +61,13 @@ async function sessionOf(c: Context<AppEnv>, id: string): Promise<Session | unde
 }
 
 /** Starts `kind` with a validated request: the one path every payment start takes. */
-async function start<R extends { returnTo?: string }>(c: Context<AppEnv>, route: string, kind: SessionKind<R, unknown>, request: R, body: unknown) {
+async function start<R extends { returnTo?: string }>(
+  c: Context<AppEnv>,
+  route: string,
+  kind: SessionKind<R, unknown>,
+  request: R,
+  body: unknown,
+) {
   const config = c.get('config')
   const key = c.req.header(IDEMPOTENCY_HEADER)
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
@@ -91,7 +97,10 @@ async function start<R extends { returnTo?: string }>(c: Context<AppEnv>, route:
     },
   )
   if ('refused' in started) throw new ApiError(422, started.refused, 'this Idempotency-Key was used with another request body')
-  note(c, started.created ? 'payment_session_created' : 'payment_session_replayed', 'info', { sessionId: started.answer.id, kind: kind.name })
+  note(c, started.created ? 'payment_session_created' : 'payment_session_replayed', 'info', {
+    sessionId: started.answer.id,
+    kind: kind.name,
+  })
   // authorizeUrl is a bearer link until opened, and the secret a credential: neither may be cached.
   c.header('cache-control', 'no-store')
   if (!started.created) c.header('idempotent-replayed', 'true')
@@ -147,7 +156,10 @@ export const payments = new Hono<AppEnv>()
       summary: 'The status of a payment session, at once or long-polled (?wait=N)',
       description: 'App backend (bearer key), or the page the backend gave the session secret to (X-Session-Secret).',
       tags: ['payments'],
-      responses: { 200: jsonAnswer(PaymentStatusSchema, "the status, and Moneyhub's record once authorised"), ...errorAnswers(400, 403, 404, 429) },
+      responses: {
+        200: jsonAnswer(PaymentStatusSchema, "the status, and Moneyhub's record once authorised"),
+        ...errorAnswers(400, 403, 404, 429),
+      },
     }),
     rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
@@ -174,7 +186,8 @@ export const payments = new Hono<AppEnv>()
       tags: ['payments'],
       responses: {
         200: {
-          description: 'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: read GET /payments/:id for it)',
+          description:
+            'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: read GET /payments/:id for it)',
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         ...errorAnswers(400, 403, 404, 429),

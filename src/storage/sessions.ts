@@ -216,7 +216,16 @@ export function publicSession(record: StoredSession, now = nowSeconds()): Sessio
     status: currentStatus(record, now),
     expiresAt: record.expiresAt,
   }
-  for (const field of ['bankId', 'userId', 'connectionId', ...OUTCOME_IDS, 'scope', 'refreshableUntil', 'error', 'errorDescription'] as const) {
+  for (const field of [
+    'bankId',
+    'userId',
+    'connectionId',
+    ...OUTCOME_IDS,
+    'scope',
+    'refreshableUntil',
+    'error',
+    'errorDescription',
+  ] as const) {
     if (record[field] !== undefined) (view as unknown as Record<string, unknown>)[field] = record[field]
   }
   if (view.status !== 'connected') delete view.refreshableUntil
