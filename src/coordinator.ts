@@ -79,6 +79,20 @@ interface SessionState {
   keepUntil?: number
 }
 
+/** A session made for an Idempotency-Key (create). */
+export interface CreateRequest {
+  /** The pending record, with the id derived from the key. */
+  record: StoredSession
+  /** The launch ticket's state, and the sealed ticket. */
+  state: string
+  sealedTicket: string
+  /** The body's hash (canonical JSON) and the answer a retry gets. */
+  made: { bodyHash: string; answer: StartAnswer }
+  /** Remembered at least until then (24 h). */
+  keepUntil: number
+  settings: Settings
+}
+
 /** What POST /payments (and the other payment starts) answer: given again to a retry with the same Idempotency-Key. */
 export interface StartAnswer {
   id: string
@@ -207,14 +221,14 @@ export class SessionCoordinator extends DurableObject<Env> {
    * and writes its pending KV record; every later call with the same body hash
    * gets the first one's answer, and with another body `idempotency_key_reused`.
    */
-  async create(
-    record: StoredSession,
-    state: string,
-    sealedTicket: string,
-    made: { bodyHash: string; answer: StartAnswer },
-    keepUntil: number,
-    settings: Settings,
-  ): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
+  async create({
+    record,
+    state,
+    sealedTicket,
+    made,
+    keepUntil,
+    settings,
+  }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
     const stateHash = await sha256(state)
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!this.state) {

@@ -15,6 +15,13 @@ import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
 
 export const KIND_NAMES = ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment'] as const
 export type KindName = (typeof KIND_NAMES)[number]
+/** The kinds that pay: they end `authorised`, and keep no token set. */
+export const PAYMENT_KIND_NAMES = [
+  'payment',
+  'standing_order',
+  'recurring_payment',
+  'reverse_payment',
+] as const satisfies readonly KindName[]
 
 /** What a kind may take from the configuration. */
 export interface KindDefaults {

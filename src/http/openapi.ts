@@ -4,6 +4,8 @@
  */
 import { resolver } from 'hono-openapi'
 import * as z from 'zod/mini'
+import { PAYMENT_KIND_NAMES } from '../connection/kind'
+import { MoneyhubPayment } from '../payments/payments'
 
 /** Names a schema in the document's components (zod's global registry feeds toJSONSchema). */
 const named = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
@@ -16,7 +18,7 @@ export const ErrorSchema = named(z.object({ error: z.string(), message: z.string
 export const SessionSchema = named(
   z.strictObject({
     id: z.string(),
-    kind: z.optional(z.enum(['payment', 'standing_order', 'recurring_payment', 'reverse_payment'])),
+    kind: z.optional(z.enum(PAYMENT_KIND_NAMES)),
     status: z.enum(['pending', 'connected', 'authorised', 'failed', 'expired']),
     bankId: z.optional(z.string()),
     userId: z.optional(z.string()),
@@ -93,6 +95,12 @@ export function errorAnswers(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, jsonAnswer(ErrorSchema, descriptions[s] ?? 'error')]))
 }
 
+/** A text/event-stream answer of `status` events. */
+export const eventStreamAnswer = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string' as const } } },
+})
+
 export const redirectAnswer = (description: string) => ({ description, headers: { location: { schema: { type: 'string' as const } } } })
 
 // Pay by bank: payment kinds' sessions.
@@ -112,7 +120,7 @@ export const PaymentStartedSchema = named(
 export const PaymentStatusSchema = named(
   z.strictObject({
     id: z.string(),
-    kind: z.enum(['payment', 'standing_order', 'recurring_payment', 'reverse_payment']),
+    kind: z.enum(PAYMENT_KIND_NAMES),
     status: z.enum(['pending', 'authorised', 'failed', 'expired']),
     bankId: z.optional(z.string()),
     userId: z.optional(z.string()),
@@ -123,15 +131,7 @@ export const PaymentStatusSchema = named(
     expiresAt: z.int(),
     error: z.optional(z.string()),
     errorDescription: z.optional(z.string()),
-    payment: z.optional(
-      z.looseObject({
-        id: z.string(),
-        status: z.string(),
-        amount: z.int(),
-        payeeId: z.optional(z.string()),
-        initiatedAt: z.optional(z.string()),
-      }),
-    ),
+    payment: z.optional(MoneyhubPayment),
   }),
   'PaymentStatus',
   "A payment kind's session. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",

@@ -100,3 +100,16 @@ export function mapStatusEvents(stream: ReadableStream<Uint8Array>, view: (sessi
     )
     .pipeThrough(new TextEncoderStream())
 }
+
+/**
+ * A status route's event stream (GET /sessions/:id/events, /payments/:id/events):
+ * a final status at once as one event; else the session's Durable Object's
+ * pushes, each rendered by `view`, until a final status, `maxMs`, or the client goes.
+ */
+export async function statusEvents(c: Context<AppEnv>, first: Session, maxMs: number, view?: (session: Session) => unknown) {
+  c.header('cache-control', 'no-store')
+  c.header('content-type', 'text/event-stream')
+  if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(view ? view(first) : first)}\n\n`)
+  const stream = await watchStatus(c, first, { once: false, maxMs })
+  return c.body(view ? mapStatusEvents(stream, view) : stream)
+}

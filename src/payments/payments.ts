@@ -23,6 +23,10 @@ export const MoneyhubPayment = z.looseObject({
   initiatedAt: z.optional(z.string()),
   finalisedAt: z.optional(z.string()),
 })
+z.globalRegistry.add(MoneyhubPayment, {
+  id: 'MoneyhubPayment',
+  description: "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
+})
 export type MoneyhubPayment = z.infer<typeof MoneyhubPayment>
 
 /** How long a read payment is kept: short enough that a status change shows within a poll or two. */

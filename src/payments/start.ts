@@ -16,21 +16,14 @@
 import type { Config } from '../config'
 import type { SessionKind } from '../connection/kind'
 import { createSession, newSession, type SessionFields } from '../connection/start'
-import type { Outcome, Settings, StartAnswer } from '../coordinator'
+import type { CreateRequest, Outcome, Settings, StartAnswer } from '../coordinator'
 import { sha256, toBase64Url } from '../encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
 
 /** The part of a session's Durable Object that makes sessions for an Idempotency-Key. */
 export interface SessionMaker {
-  create(
-    record: StoredSession,
-    state: string,
-    sealedTicket: string,
-    made: { bodyHash: string; answer: StartAnswer },
-    keepUntil: number,
-    settings: Settings,
-  ): Promise<Outcome<{ created: boolean; answer: StartAnswer }>>
+  create(request: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>>
 }
 
 export interface PaymentStart<R> {
@@ -88,16 +81,14 @@ export async function startPayment<R extends SessionFields>(
   const id = await sessionIdFor(config, start.route, key)
   const { record, ticket, sealedTicket } = await newSession(config, request, start.kind, id)
   const bodyHash = await sha256(canonicalJson(start.body))
-  const made = await deps
-    .makerOf(id)
-    .create(
-      record,
-      ticket.state,
-      sealedTicket,
-      { bodyHash, answer: answerOf(record, sealedTicket) },
-      nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
-      deps.settings,
-    )
+  const made = await deps.makerOf(id).create({
+    record,
+    state: ticket.state,
+    sealedTicket,
+    made: { bodyHash, answer: answerOf(record, sealedTicket) },
+    keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
+    settings: deps.settings,
+  })
   if (!made.ok) return { refused: 'idempotency_key_reused' }
   await deps.idempotency.remember(start.route, key, start.body, made.answer)
   return { answer: made.answer, created: made.created }

@@ -15,17 +15,18 @@ import { Hono, type Context } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import type { SessionKind } from '../connection/kind'
+import type { SessionFields } from '../connection/start'
 import { coordinatorOf, settingsOf } from '../coordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
-import { errorAnswers, jsonAnswer, PaymentStartedSchema, PaymentStatusSchema } from '../http/openapi'
+import { errorAnswers, eventStreamAnswer, jsonAnswer, PaymentStartedSchema, PaymentStatusSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
-import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
-import { firstStatus, mapStatusEvents, watchStatus } from '../http/statusWatch'
+import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
+import { firstStatus, statusEvents, watchStatus } from '../http/statusWatch'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
 import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../payments/kinds'
@@ -34,15 +35,7 @@ import { startPayment } from '../payments/start'
 import { paymentStatusOf, refundablePayment, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
-
-/** Long-polling waits at most this long (GET /payments/:id?wait=N), as for sessions. */
-const MAX_WAIT_S = 25
-const MAX_STREAM_S = 600
-
-const StatusQuery = z.strictObject({
-  wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
-  secret: z.optional(sessionSecretQuery),
-})
+import { MAX_STREAM_S, StatusQuery } from './sessions'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
 const idempotencyParameter = {
@@ -116,19 +109,7 @@ const startAnswers = {
 const startGuards = [rateLimit('START_LIMITER'), requireBackend, limitBody(MAX_START_BODY_BYTES), requireJson] as const
 
 export const payments = new Hono<AppEnv>()
-  .post(
-    '/',
-    describeRoute({
-      summary: 'Start a single payment (scope payment, claim mh:payment)',
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      parameters: [idempotencyParameter],
-      responses: startAnswers,
-    }),
-    ...startGuards,
-    validate('json', PaymentRequest),
-    (c) => start(c, 'payments', paymentKind, c.req.valid('json'), c.req.valid('json')),
-  )
+  .route('/', startRoute('payments', paymentKind, PaymentRequest, 'Start a single payment (scope payment, claim mh:payment)'))
   .post(
     '/:id/reverse',
     describeRoute({
@@ -185,11 +166,9 @@ export const payments = new Hono<AppEnv>()
       summary: 'The status of a payment session as Server-Sent Events, until it is final',
       tags: ['payments'],
       responses: {
-        200: {
-          description:
-            'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: read GET /payments/:id for it)',
-          content: { 'text/event-stream': { schema: { type: 'string' } } },
-        },
+        200: eventStreamAnswer(
+          'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: GET /payments/:id has it)',
+        ),
         ...errorAnswers(400, 403, 404, 429),
       },
     }),
@@ -197,43 +176,45 @@ export const payments = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     requireSessionSecret,
     async (c) => {
-      const { id } = c.req.valid('param')
-      const session = await sessionOf(c, id)
-      const first = paymentStatusOf(session)
-      c.header('cache-control', 'no-store')
-      c.header('content-type', 'text/event-stream')
-      if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(first)}\n\n`)
-      const stream = await watchStatus(c, session!, { once: false, maxMs: MAX_STREAM_S * 1000 })
-      return c.body(mapStatusEvents(stream, paymentStatusOf))
+      const session = await sessionOf(c, c.req.valid('param').id)
+      paymentStatusOf(session) // 404 unless a payment kind's session
+      return statusEvents(c, session!, MAX_STREAM_S * 1000, paymentStatusOf)
     },
   )
 
-export const standingOrders = new Hono<AppEnv>().post(
-  '/',
-  describeRoute({
-    summary: 'Start a standing order (scope standing_orders:create, claim mh:standing_order)',
-    description: 'Its status is GET /payments/:id (kind standing_order).',
-    tags: ['payments'],
-    security: [{ backendKey: [] }],
-    parameters: [idempotencyParameter],
-    responses: startAnswers,
-  }),
-  ...startGuards,
-  validate('json', StandingOrderRequest),
-  (c) => start(c, 'standing-orders', standingOrderKind, c.req.valid('json'), c.req.valid('json')),
+/** A payment kind's start route: the same guards, answers and idempotency; only the schema and the kind differ. */
+function startRoute<S extends z.ZodMiniType<SessionFields>>(
+  route: string,
+  kind: SessionKind<z.infer<S>, unknown>,
+  schema: S,
+  summary: string,
+) {
+  return new Hono<AppEnv>().post(
+    '/',
+    describeRoute({
+      summary,
+      description: `Its status is GET /payments/:id (kind ${kind.name}).`,
+      tags: ['payments'],
+      security: [{ backendKey: [] }],
+      parameters: [idempotencyParameter],
+      responses: startAnswers,
+    }),
+    ...startGuards,
+    validate('json', schema),
+    (c) => start(c, route, kind, c.req.valid('json') as z.infer<S>, c.req.valid('json')),
+  )
+}
+
+export const standingOrders = startRoute(
+  'standing-orders',
+  standingOrderKind,
+  StandingOrderRequest,
+  'Start a standing order (scope standing_orders:create, claim mh:standing_order)',
 )
 
-export const recurringPayments = new Hono<AppEnv>().post(
-  '/',
-  describeRoute({
-    summary: 'Start a variable recurring payment consent (scope recurring_payment:create, claim mh:recurring_payment)',
-    description: 'Its status is GET /payments/:id (kind recurring_payment).',
-    tags: ['payments'],
-    security: [{ backendKey: [] }],
-    parameters: [idempotencyParameter],
-    responses: startAnswers,
-  }),
-  ...startGuards,
-  validate('json', RecurringPaymentRequest),
-  (c) => start(c, 'recurring-payments', recurringPaymentKind, c.req.valid('json'), c.req.valid('json')),
+export const recurringPayments = startRoute(
+  'recurring-payments',
+  recurringPaymentKind,
+  RecurringPaymentRequest,
+  'Start a variable recurring payment consent (scope recurring_payment:create, claim mh:recurring_payment)',
 )
