@@ -106,31 +106,19 @@ export const redirectAnswer = (description: string) => ({ description, headers: 
 // Pay by bank: payment kinds' sessions.
 
 export const PaymentStartedSchema = named(
-  z.strictObject({
-    id: z.string(),
-    authorizeUrl: z.url(),
-    statusUrl: z.url(),
-    expiresAt: z.int(),
-    secret: z.string(),
-  }),
+  z.extend(StartedSchema, { secret: z.string() }),
   'StartedPayment',
   'Send the user to authorizeUrl. statusUrl is GET /payments/:id; hand secret to your page if it reads the status itself (X-Session-Secret, or ?secret= for EventSource).',
 )
 
+/** A session's fields that a payment's status shows (payments/status.ts), with the payment's own status words. */
+const PAYMENT_SESSION_FIELDS = { id: true, bankId: true, userId: true, expiresAt: true, error: true, errorDescription: true } as const
+const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
+
 export const PaymentStatusSchema = named(
-  z.strictObject({
-    id: z.string(),
+  z.extend(z.pick(SessionSchema, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }), {
     kind: z.enum(PAYMENT_KIND_NAMES),
     status: z.enum(['pending', 'authorised', 'failed', 'expired']),
-    bankId: z.optional(z.string()),
-    userId: z.optional(z.string()),
-    paymentId: z.optional(z.string()),
-    standingOrderId: z.optional(z.string()),
-    recurringPaymentId: z.optional(z.string()),
-    reversePaymentId: z.optional(z.string()),
-    expiresAt: z.int(),
-    error: z.optional(z.string()),
-    errorDescription: z.optional(z.string()),
     payment: z.optional(MoneyhubPayment),
   }),
   'PaymentStatus',

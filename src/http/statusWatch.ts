@@ -113,3 +113,8 @@ export async function statusEvents(c: Context<AppEnv>, first: Session, maxMs: nu
   const stream = await watchStatus(c, first, { once: false, maxMs })
   return c.body(view ? mapStatusEvents(stream, view) : stream)
 }
+
+/** GET …/:id?wait=N: a pending session's next status, or the same one when the wait ends (or the client goes) first. */
+export async function statusAfterWait(c: Context<AppEnv>, pending: Session, waitSeconds: number): Promise<Session> {
+  return (await firstStatus(await watchStatus(c, pending, { once: true, maxMs: waitSeconds * 1000 }))) ?? pending
+}

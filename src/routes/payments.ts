@@ -26,7 +26,7 @@ import { errorAnswers, eventStreamAnswer, jsonAnswer, PaymentStartedSchema, Paym
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
-import { firstStatus, statusEvents, watchStatus } from '../http/statusWatch'
+import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
 import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../payments/kinds'
@@ -149,15 +149,11 @@ export const payments = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0
-      let view = paymentStatusOf(await sessionOf(c, id))
+      let session = await sessionOf(c, id)
       // Pending: the session's Durable Object answers the moment it changes (the sessions' status watch, reused).
-      if (view.status === 'pending' && wait > 0) {
-        const session = await sessionOf(c, id)
-        const changed = await firstStatus(await watchStatus(c, session!, { once: true, maxMs: wait * 1000 }))
-        if (changed) view = paymentStatusOf(changed)
-      }
+      if (paymentStatusOf(session).status === 'pending' && wait > 0) session = await statusAfterWait(c, session!, wait)
       c.header('cache-control', 'no-store')
-      return c.json(await withMoneyhubRecord(c.get('config'), view))
+      return c.json(await withMoneyhubRecord(c.get('config'), paymentStatusOf(session)))
     },
   )
   .get(

@@ -21,7 +21,7 @@ import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
-import { firstStatus, statusEvents, watchStatus } from '../http/statusWatch'
+import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import { publicSession, type Session } from '../storage/sessions'
 
@@ -151,9 +151,7 @@ export const sessions = new Hono<AppEnv>()
       const wait = c.req.valid('query').wait ?? 0
       let session = await readStatus(c, id)
       // Pending: the session's Durable Object answers the moment it changes (or when the wait is over, or the client goes).
-      if (session?.status === 'pending' && wait > 0) {
-        session = (await firstStatus(await watchStatus(c, session, { once: true, maxMs: wait * 1000 }))) ?? session
-      }
+      if (session?.status === 'pending' && wait > 0) session = await statusAfterWait(c, session, wait)
       if (!session) throw notFound()
       c.header('cache-control', 'no-store')
       return c.json(session)
