@@ -6,7 +6,7 @@
  * (the user denies, or the bank rejects the payee) says so. A payment session
  * is a session of another kind on the same machine: no token set is kept.
  */
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { forgetPayments } from '../src/payments/payments'
 import {
@@ -171,6 +171,14 @@ describe('GET /payments/:id', () => {
     expect(page.status).toBe(200)
     expect(page.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
     expect(await page.json()).toMatchObject({ status: 'pending' })
+  })
+
+  it('a link left unopened past its deadline reads expired (not 404): the record outlives it', async () => {
+    const payment = await startedPayment('/payments', paymentBody())
+    const key = `session:${payment.id}`
+    const record = await env.SESSIONS.get<Record<string, unknown>>(key, 'json')
+    await env.SESSIONS.put(key, JSON.stringify({ ...record, expiresAt: Math.floor(Date.now() / 1000) - 1 }))
+    expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'expired' })
   })
 
   it('is 404 for a connection’s session and for an unknown id', async () => {
