@@ -2,11 +2,16 @@
  * SessionCoordinator: one Durable Object per session, the one authority for
  * its state transitions (KV keeps the edge's fast copy):
  *
- *   created ──launch──▶ launched ──callback──▶ completing ──▶ connected | failed
+ *   created ──launch──▶ launched ──callback──▶ completing ──▶ connected | authorised | failed
  *   (KV only)          (bound to one browser)   (claimed once)      │
  *                                                                   ▼
  *                                              expired ◀── refresh refused / alarm
  *   any state ──DELETE──▶ deleted (a tombstone until every link to it has lapsed)
+ *
+ * `authorised` is a payment kind's success (payments/kinds.ts): final, no
+ * token set. A session started with an Idempotency-Key is created here
+ * (`create`, create-if-absent) rather than at its launch, so that this object
+ * is the one authority for "this key already made a session".
  *
  * Its storage holds one value, `session` (SessionState): the record as last
  * written to KV, the state's hash, the browser key's hash, the sealed launch

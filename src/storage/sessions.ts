@@ -10,11 +10,17 @@
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
  * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
  * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
+ * |                | a payment kind (`kind`) pending: as pending; read `expired`   | SESSION_TTL_SECONDS + EXPIRED_STATUS_SECONDS                |
+ * |                |   past its deadline                                           |                                                            |
+ * |                | a payment kind authorised: public fields, `kind`, paymentId / | 24 h (IDEMPOTENCY_TTL_SECONDS): a retried POST finds it    |
+ * |                |   standingOrderId / recurringPaymentId / reversePaymentId;    |                                                            |
+ * |                |   nothing sealed (its tokens are dropped)                     |                                                            |
  * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
  * |                |                                                               | not written when that leaves under 60 s                    |
  * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
  *
- * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
+ * `<id>` is 128 random bits, base64url (or, for a payment start with an
+ * Idempotency-Key, 128 bits of HMAC: payments/start.ts). Sealed values are AES-256-GCM with the
  * id as associated data (seal.ts). A connected record past its usefulness is
  * reported `expired` at once, and rewritten without its sealed token set by
  * the first read that notices (`scrubIfExpired`), or by the session's alarm
