@@ -245,7 +245,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
     await this.creating?.catch(() => undefined)
     const earlier = this.state.made
-    if (!earlier || earlier.bodyHash !== made.bodyHash) {
+    if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+    if (earlier.bodyHash !== made.bodyHash) {
       return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
     }
     return { ok: true, created: false, answer: earlier.answer }

@@ -14,6 +14,7 @@
  * there costs no Durable Object call.
  */
 import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
 import type { SessionKind } from '../connection/kind'
 import { createSession, newSession, type SessionFields } from '../connection/start'
 import type { CreateRequest, Outcome, Settings, StartAnswer } from '../coordinator'
@@ -89,7 +90,10 @@ export async function startPayment<R extends SessionFields>(
     keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
     settings: deps.settings,
   })
-  if (!made.ok) return { refused: 'idempotency_key_reused' }
+  if (!made.ok) {
+    if (made.code === 'idempotency_key_reused') return { refused: 'idempotency_key_reused' }
+    throw new FlowError(made.kind, made.code, made.message)
+  }
   await deps.idempotency.remember(start.route, key, start.body, made.answer)
   return { answer: made.answer, created: made.created }
 }
