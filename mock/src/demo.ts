@@ -61,6 +61,11 @@ document.getElementById('pay').addEventListener('click', async () => {
   const body = res.json ? await res.json().catch(() => ({})) : {};
   if (!res.ok) return refused('Could not start the payment', res, body);
   sessionStorage.setItem('payment:' + body.id, body.secret);
+  // What the payment says before the user leaves for the bank: the first step of its history.
+  const before = await fetch(proxy + '/payments/' + encodeURIComponent(body.id), { headers: { 'x-session-secret': body.secret } })
+    .then((r) => r.json()).catch(() => ({}));
+  if (before.status) sessionStorage.setItem('payment-seen:' + body.id, before.status);
+  show('Payment: ' + (before.status || 'started') + '. Going to your bank…');
   location.assign(body.authorizeUrl);
 });
 const params = new URLSearchParams(location.search);
@@ -70,13 +75,15 @@ const secret = id && sessionStorage.getItem('secret:' + id);
 // Back from paying: follow GET /payments/:id until Moneyhub says the payment is final.
 async function followPayment(id, secret) {
   const seen = [];
+  const statuses = [sessionStorage.getItem('payment-seen:' + id)].filter(Boolean);
   for (let poll = 0; poll < 30; poll++) {
     const r = await fetch(proxy + '/payments/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } });
     const p = await r.json().catch(() => ({}));
     if (!r.ok) return refused('Could not read payment ' + id, r, p);
     const record = p.payment && p.payment.status;
     if (record && seen[seen.length - 1] !== record) seen.push(record);
-    const lines = ['Payment: ' + p.status, 'Amount: £1.50'];
+    if (statuses[statuses.length - 1] !== p.status) statuses.push(p.status);
+    const lines = ['Payment: ' + statuses.join(' → '), 'Amount: £1.50'];
     if (p.paymentId) lines.push('Payment id: ' + p.paymentId);
     if (seen.length) lines.push('Moneyhub: ' + seen.join(' → '));
     if (p.error) lines.push('Error: ' + p.error + (p.errorDescription ? ' (' + p.errorDescription + ')' : ''));

@@ -192,7 +192,10 @@ async function pay() {
   await page.waitForSelector('body[data-payment="authorised"][data-moneyhub="completed"]', { timeout: 20_000 })
   await page.screenshot({ path: `${shots}/pay-2-completed.png` })
   const text = (await page.textContent('#status')) ?? ''
-  check(/Payment: authorised/.test(text) && /Payment id: \S+/.test(text), 'pay: the demo shows the payment authorised, with its id')
+  check(
+    /Payment: pending → authorised/.test(text) && /Payment id: \S+/.test(text),
+    'pay: the demo shows the payment go from pending to authorised, with its id',
+  )
   check(/Moneyhub: inProgress → completed/.test(text), "pay: the demo shows Moneyhub's record change from inProgress to completed")
   check(missing.length === 0, `pay: no 404${missing.length ? `: ${missing.join(', ')}` : ''}`)
   await context.close()
