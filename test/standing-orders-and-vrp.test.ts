@@ -31,21 +31,27 @@ const recurringPayment = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
+/** Through the mock bank and back, approved: the user returns `authorised`, the kind's scope was pushed, and the exchange made one object. */
+async function authorisedThrough(path: string, body: unknown, scope: string) {
+  const { payment, returned } = await payThrough(path, body)
+  expect(new URL(returned.headers.get('location')!).searchParams.get('status')).toBe('authorised')
+  const [pushed] = await pushedRequestsOf(payment.id)
+  expect(pushed!.params.scope).toBe(`${scope} openid id:${MOCK_BANK_ID}`)
+  const made = await madeAtMockFor(payment.id)
+  expect(made).toEqual([expect.objectContaining({ flow: scope })])
+  return { payment, made: made[0]! }
+}
+
 describe('POST /standing-orders', () => {
   it('end to end: the standing order is made at the exchange, and GET /payments/:id shows its id', async () => {
-    const { payment, returned } = await payThrough('/standing-orders', standingOrder())
-    expect(new URL(returned.headers.get('location')!).searchParams.get('status')).toBe('authorised')
-    const [pushed] = await pushedRequestsOf(payment.id)
-    expect(pushed!.params.scope).toBe(`standing_orders:create openid id:${MOCK_BANK_ID}`)
-    const made = await madeAtMockFor(payment.id)
-    expect(made).toEqual([expect.objectContaining({ flow: 'standing_orders:create' })])
-    expect(made[0]!.value).toMatchObject({ reference: 'Rent flat 2', firstPaymentAmount: 85000, numberOfPayments: 12 })
+    const { payment, made } = await authorisedThrough('/standing-orders', standingOrder(), 'standing_orders:create')
+    expect(made.value).toMatchObject({ reference: 'Rent flat 2', firstPaymentAmount: 85000, numberOfPayments: 12 })
     const view = await paymentStatusOf(payment.id)
-    expect(view).toMatchObject({ kind: 'standing_order', status: 'authorised', standingOrderId: made[0]!.id })
+    expect(view).toMatchObject({ kind: 'standing_order', status: 'authorised', standingOrderId: made.id })
     expect(view).not.toHaveProperty('payment')
     await sleepMs(1_000)
     expect((await webhooksFor(payment.id)).map((w) => JSON.parse(w.body))).toEqual([
-      expect.objectContaining({ kind: 'standing_order', status: 'authorised', standingOrderId: made[0]!.id }),
+      expect.objectContaining({ kind: 'standing_order', status: 'authorised', standingOrderId: made.id }),
     ])
   })
 
@@ -58,16 +64,11 @@ describe('POST /standing-orders', () => {
 
 describe('POST /recurring-payments', () => {
   it('end to end: the VRP consent is made at the exchange, and GET /payments/:id shows its id', async () => {
-    const { payment, returned } = await payThrough('/recurring-payments', recurringPayment())
-    expect(new URL(returned.headers.get('location')!).searchParams.get('status')).toBe('authorised')
-    const [pushed] = await pushedRequestsOf(payment.id)
-    expect(pushed!.params.scope).toBe(`recurring_payment:create openid id:${MOCK_BANK_ID}`)
-    const made = await madeAtMockFor(payment.id)
-    expect(made).toEqual([expect.objectContaining({ flow: 'recurring_payment:create' })])
+    const { payment, made } = await authorisedThrough('/recurring-payments', recurringPayment(), 'recurring_payment:create')
     expect(await paymentStatusOf(payment.id)).toMatchObject({
       kind: 'recurring_payment',
       status: 'authorised',
-      recurringPaymentId: made[0]!.id,
+      recurringPaymentId: made.id,
     })
   })
 })

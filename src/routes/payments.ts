@@ -35,7 +35,7 @@ import { startPayment } from '../payments/start'
 import { paymentStatusOf, refundablePayment, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
-import { MAX_STREAM_S, StatusQuery } from './sessions'
+import { MAX_STREAM_S, statusGuards } from './sessions'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
 const idempotencyParameter = {
@@ -142,10 +142,7 @@ export const payments = new Hono<AppEnv>()
         ...errorAnswers(400, 403, 404, 429),
       },
     }),
-    rateLimit('STATUS_LIMITER'),
-    validate('param', SessionIdParam),
-    validate('query', StatusQuery),
-    requireSessionSecret,
+    ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0

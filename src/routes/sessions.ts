@@ -56,10 +56,18 @@ export const MAX_WAIT_S = 25
 /** An event stream ends after this long even if the session is still pending. */
 export const MAX_STREAM_S = 600
 
-export const StatusQuery = z.strictObject({
+const StatusQuery = z.strictObject({
   wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
   secret: z.optional(sessionSecretQuery),
 })
+
+/** GET /sessions/:id and GET /payments/:id, in this order: rate limit, the id and query checked, then the session's secret. */
+export const statusGuards = [
+  rateLimit('STATUS_LIMITER'),
+  validate('param', SessionIdParam),
+  validate('query', StatusQuery),
+  requireSessionSecret,
+] as const
 
 const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
 
@@ -142,10 +150,7 @@ export const sessions = new Hono<AppEnv>()
       tags: ['sessions'],
       responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 403, 404, 429) },
     }),
-    rateLimit('STATUS_LIMITER'),
-    validate('param', SessionIdParam),
-    validate('query', StatusQuery),
-    requireSessionSecret,
+    ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0
