@@ -64,6 +64,20 @@ describe('POST /payments/:id/reverse', () => {
     expect((await reverse(connection.id)).status).toBe(404)
   })
 
+  it('a retried refund with the same Idempotency-Key is the same refund, even after it was made', async () => {
+    const { payment } = await payThrough('/payments', paymentBody({ amount: 800 }))
+    await paymentStatusOf(payment.id) // inProgress; the reverse route's fresh read finds it completed
+    const key = { 'idempotency-key': crypto.randomUUID() }
+    const body = { bankId: MOCK_BANK_ID, amount: 300, returnTo: `${APP_ORIGIN}/refunded` }
+    const first = await (await reverse(payment.id, body, key)).json<{ id: string; authorizeUrl: string }>()
+    const user = new Browser()
+    await user.callback(await user.authorize(first.authorizeUrl))
+    const again = await reverse(payment.id, body, key)
+    expect(again.status).toBe(201)
+    expect(await again.json()).toEqual(first)
+    expect(await madeAtMockFor(first.id)).toHaveLength(1)
+  })
+
   it('checks its body like every start', async () => {
     const { payment } = await payThrough('/payments', paymentBody())
     expect((await reverse(payment.id, { bankId: MOCK_BANK_ID, amount: 0 })).status).toBe(400)

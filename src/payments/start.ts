@@ -31,8 +31,12 @@ export interface PaymentStart<R> {
   /** The operation, e.g. `payments`: one Idempotency-Key on two routes means two things. */
   route: string
   kind: SessionKind<R, unknown>
-  /** The validated request, returnTo already checked. */
-  request: R
+  /**
+   * The validated request, returnTo already checked; or how to make it, when
+   * that needs a check of its own (a refund asks Moneyhub whether the payment
+   * completed): not run for a retry the KV fast path answers.
+   */
+  request: R | (() => Promise<R>)
   /** The body as sent (what a retry must repeat). */
   body: unknown
   idempotencyKey?: string
@@ -68,8 +72,12 @@ export async function startPayment<R extends SessionFields>(
     expiresAt: record.expiresAt,
     secret: start.owner.secret,
   })
-  const request = { ...start.request, secretHash: start.owner.secretHash }
+  const requested = async () => ({
+    ...(typeof start.request === 'function' ? await start.request() : start.request),
+    secretHash: start.owner.secretHash,
+  })
   if (start.idempotencyKey === undefined) {
+    const request = await requested()
     const { record, sealedTicket } = await createSession(config, store, request, start.kind)
     return { answer: answerOf(record, sealedTicket), created: true }
   }
@@ -80,7 +88,7 @@ export async function startPayment<R extends SessionFields>(
   if (seen.state === 'replay') return { answer: seen.answer, created: false }
 
   const id = await sessionIdFor(config, start.route, key)
-  const { record, ticket, sealedTicket } = await newSession(config, request, start.kind, id)
+  const { record, ticket, sealedTicket } = await newSession(config, await requested(), start.kind, id)
   const bodyHash = await sha256(canonicalJson(start.body))
   const made = await deps.makerOf(id).create({
     record,

@@ -58,14 +58,17 @@ async function start<R extends { returnTo?: string }>(
   c: Context<AppEnv>,
   route: string,
   kind: SessionKind<R, unknown>,
-  request: R,
+  request: R | (() => Promise<R>),
   body: unknown,
 ) {
   const config = c.get('config')
   const key = c.req.header(IDEMPOTENCY_HEADER)
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
     throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
-  const returnTo = checkedReturnTo(request.returnTo, config.allowedOrigins)
+  const checked = (request: R): R => {
+    const returnTo = checkedReturnTo(request.returnTo, config.allowedOrigins)
+    return { ...request, ...(returnTo ? { returnTo } : {}) }
+  }
   const started = await startPayment(
     config,
     c.get('store'),
@@ -77,7 +80,7 @@ async function start<R extends { returnTo?: string }>(
     {
       route,
       kind,
-      request: { ...request, ...(returnTo ? { returnTo } : {}) },
+      request: typeof request === 'function' ? async () => checked(await request()) : checked(request),
       body,
       ...(key !== undefined ? { idempotencyKey: key } : {}),
       owner: await newSessionSecret(),
@@ -126,9 +129,10 @@ export const payments = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
-      const payment = await refundablePayment(c.get('config'), await sessionOf(c, id))
+      // Checked when a refund is to be made, not for a retry the KV fast path answers (Moneyhub's record may have moved on).
+      const refund = async () => ({ ...body, paymentId: (await refundablePayment(c.get('config'), await sessionOf(c, id))).id })
       // One Idempotency-Key per refunded payment: the same key on another payment's refund is another refund.
-      return start(c, `payments/${id}/reverse`, reversePaymentKind, { ...body, paymentId: payment.id }, body)
+      return start(c, `payments/${id}/reverse`, reversePaymentKind, refund, body)
     },
   )
   .get(
