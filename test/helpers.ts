@@ -210,34 +210,6 @@ export async function accessTokenWorks(accessToken: string) {
   return response.ok
 }
 
-// ---------- reaching the data (issue 12) ----------
-
-/** A JSON request from the app backend to the proxy. */
-export const backendJson = (method: string, path: string, body?: unknown, headers: Record<string, string> = backendAuth()) =>
-  SELF.fetch(`http://proxy.test${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-
-/** POST /users through the proxy: a registered user's id. */
-export async function registerUser(clientUserId?: string): Promise<string> {
-  const response = await backendJson('POST', '/users', clientUserId ? { clientUserId } : {})
-  if (response.status !== 201) throw new Error(`POST /users answered ${response.status}: ${await response.text()}`)
-  return (await response.json<{ userId: string }>()).userId
-}
-
-/** POST /tokens through the proxy. */
-export const dataTokenRequest = (body: unknown) => backendJson('POST', '/tokens', body)
-
-/** The mock's data API, read the way the app backend would with a token from the proxy. */
-export const readData = (path: string, accessToken: string) =>
-  fetch(`${mockOrigin()}/data/v2.0${path}`, { headers: { authorization: `Bearer ${accessToken}` } })
-
-/** The client-credentials grants the mock has answered. */
-export const clientCredentialGrants = async () =>
-  (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.grant_type === 'client_credentials')
-
 // ---------- pay by bank (issue 13) ----------
 
 export interface StartedPayment extends Started {
@@ -290,3 +262,31 @@ export async function payThrough(
   const returned = await user.callback(back)
   return { user, payment, back, returned }
 }
+
+// ---------- reaching the data (issue 12) ----------
+
+/** A JSON request from the app backend to the proxy. */
+export const backendJson = (method: string, path: string, body?: unknown, headers: Record<string, string> = backendAuth()) =>
+  SELF.fetch(`http://proxy.test${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+
+/** POST /users through the proxy: a registered user's id. */
+export async function registerUser(clientUserId?: string): Promise<string> {
+  const response = await backendJson('POST', '/users', clientUserId ? { clientUserId } : {})
+  if (response.status !== 201) throw new Error(`POST /users answered ${response.status}: ${await response.text()}`)
+  return (await response.json<{ userId: string }>()).userId
+}
+
+/** POST /tokens through the proxy. */
+export const dataTokenRequest = (body: unknown) => backendJson('POST', '/tokens', body)
+
+/** The mock's data API, read the way the app backend would with a token from the proxy. */
+export const readData = (path: string, accessToken: string) =>
+  fetch(`${mockOrigin()}/data/v2.0${path}`, { headers: { authorization: `Bearer ${accessToken}` } })
+
+/** The client-credentials grants the mock has answered. */
+export const clientCredentialGrants = async () =>
+  (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.grant_type === 'client_credentials')
