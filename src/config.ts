@@ -58,6 +58,8 @@ export interface Config {
   publicJwks: { keys: JWK[] }
   /** TOKEN_ENCRYPTION_KEY, first one seals, all of them open. */
   encryptionKeys: readonly EncryptionKey[]
+  /** HMAC key for session ids derived from an Idempotency-Key: HKDF of the first TOKEN_ENCRYPTION_KEY (routes/payments.ts). */
+  sessionIdKey: CryptoKey
   /** SHA-256 of BACKEND_API_KEY, compared in constant time. */
   backendKeyDigest: ArrayBuffer
 }
@@ -164,6 +166,19 @@ async function readEncryptionKeys(value: string | undefined): Promise<Encryption
     keys.push({ kid, key })
   }
   return keys
+}
+
+/** RFC 5869 HKDF from the first TOKEN_ENCRYPTION_KEY: a key of its own, so the sealing key never signs anything. */
+async function deriveSessionIdKey(value: string): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey('raw', fromBase64Url(value.split(',')[0]!.trim()), 'HKDF', false, ['deriveKey'])
+  const info = new TextEncoder().encode('session id from Idempotency-Key')
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info },
+    base,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
 }
 
 function readOrigins(variable: string, value: string | undefined, production = false): Set<string> {
@@ -286,6 +301,7 @@ export async function readConfig(env: Env): Promise<Config> {
     signingKey: signing!.signingKey,
     publicJwks: signing!.publicJwks,
     encryptionKeys: encryptionKeys!,
+    sessionIdKey: await deriveSessionIdKey(env.TOKEN_ENCRYPTION_KEY!),
     backendKeyDigest: await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.BACKEND_API_KEY)),
   }
 }

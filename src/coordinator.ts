@@ -2,11 +2,16 @@
  * SessionCoordinator: one Durable Object per session, the one authority for
  * its state transitions (KV keeps the edge's fast copy):
  *
- *   created ──launch──▶ launched ──callback──▶ completing ──▶ connected | failed
+ *   created ──launch──▶ launched ──callback──▶ completing ──▶ connected | authorised | failed
  *   (KV only)          (bound to one browser)   (claimed once)      │
  *                                                                   ▼
  *                                              expired ◀── refresh refused / alarm
  *   any state ──DELETE──▶ deleted (a tombstone until every link to it has lapsed)
+ *
+ * `authorised` is a payment kind's success (payments/kinds.ts): final, no
+ * token set. A session started with an Idempotency-Key is created here
+ * (`create`, create-if-absent) rather than at its launch, so that this object
+ * is the one authority for "this key already made a session".
  *
  * Its storage holds one value, `session` (SessionState): the record as last
  * written to KV, the state's hash, the browser key's hash, the sealed launch
@@ -73,6 +78,34 @@ interface SessionState {
   linkExpiresAt?: number
   /** When this state may be forgotten (every link to it has lapsed). */
   forgetAt?: number
+  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST. */
+  made?: { bodyHash: string; answer: StartAnswer }
+  /** Remember this state at least until then (an Idempotency-Key's 24 h). */
+  keepUntil?: number
+}
+
+/** A session made for an Idempotency-Key (create). */
+export interface CreateRequest {
+  /** The pending record, with the id derived from the key. */
+  record: StoredSession
+  /** The launch ticket's state, and the sealed ticket. */
+  state: string
+  sealedTicket: string
+  /** The body's hash (canonical JSON) and the answer a retry gets. */
+  made: { bodyHash: string; answer: StartAnswer }
+  /** Remembered at least until then (24 h). */
+  keepUntil: number
+  settings: Settings
+}
+
+/** What POST /payments (and the other payment starts) answer: given again to a retry with the same Idempotency-Key. */
+export interface StartAnswer {
+  id: string
+  authorizeUrl: string
+  statusUrl: string
+  expiresAt: number
+  /** The session secret the backend hands to its page, to read the status (http/sessionSecret.ts). */
+  secret?: string
 }
 
 /** Watchers of one session's status at once, and how often a stream proves its reader is there. */
@@ -102,6 +135,8 @@ const configs = new Map<string, Promise<Config>>()
 
 export class SessionCoordinator extends DurableObject<Env> {
   private state: SessionState | undefined
+  /** A `create` writing its KV record: a concurrent retry answers once it is written. */
+  private creating: Promise<unknown> | undefined
   private claim: Promise<Outcome<{ session: Session; returnTo?: string }>> | undefined
   private tail: Promise<unknown> = Promise.resolve()
   private readonly watchers = new Map<string, Watcher>()
@@ -166,6 +201,14 @@ export class SessionCoordinator extends DurableObject<Env> {
       return { ok: true, browserKey: fresh }
     }
     if (this.state.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
+    if (!this.state.browserKeyHash && !isFinal(this.state.record)) {
+      // Made by `create` and not yet opened: the first browser binds it, with the ticket it was made with.
+      if (!this.state.stateHash || !sameDigest(this.state.stateHash, stateHash))
+        return refusal('invalid', 'ticket_invalid', 'this authorisation link is not valid; start a new session')
+      if (this.state.record.expiresAt <= nowSeconds()) return expired()
+      await this.save({ ...this.state, browserKeyHash: freshHash })
+      return { ok: true, browserKey: fresh }
+    }
     if (this.claim) await this.claim.catch(() => undefined) // completing: answer with its outcome
     const current = this.state
     if (isFinal(current.record)) return this.finalAnswer('link_used')
@@ -174,6 +217,39 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (presentedHash && current.browserKeyHash && sameDigest(presentedHash, current.browserKeyHash))
       return { ok: true, browserKey: browserKey! }
     return refusal('conflict', 'link_used', 'this connection link was already opened in another browser', known)
+  }
+
+  /**
+   * Create-if-absent, for a session whose id is derived from an
+   * Idempotency-Key (routes/payments.ts): this object is the one authority for
+   * "already made". The first call stores the session (state, ticket, answer)
+   * and writes its pending KV record; every later call with the same body hash
+   * gets the first one's answer, and with another body `idempotency_key_reused`.
+   */
+  async create({
+    record,
+    state,
+    sealedTicket,
+    made,
+    keepUntil,
+    settings,
+  }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
+    const stateHash = await sha256(state)
+    // From the check to the save, nothing awaits: two retries at once cannot both create.
+    if (!this.state) {
+      await this.save({ record, stateHash, sealedTicket, linkExpiresAt: record.expiresAt, made, keepUntil, forgetAt: keepUntil })
+      const config = await this.config(settings)
+      this.creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
+      await this.creating
+      return { ok: true, created: true, answer: made.answer }
+    }
+    await this.creating?.catch(() => undefined)
+    const earlier = this.state.made
+    if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+    if (earlier.bodyHash !== made.bodyHash) {
+      return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
+    }
+    return { ok: true, created: false, answer: earlier.answer }
   }
 
   /**
@@ -242,12 +318,15 @@ export class SessionCoordinator extends DurableObject<Env> {
     const { sealedTicket: _, ...rest }: Partial<SessionState> = this.state ?? {}
     // A final state is remembered while its link could still be opened, so that opening it never starts anything again.
     const linkLapses = (rest.linkExpiresAt ?? 0) + 60
-    const forgetAt =
+    const final =
       record.status === 'failed'
         ? Math.max(nowSeconds() + config.sessionTtlSeconds, linkLapses)
         : record.status === 'expired'
           ? Math.max(nowSeconds(), linkLapses)
-          : undefined
+          : record.status === 'authorised'
+            ? Math.max(record.expiresAt, linkLapses)
+            : undefined
+    const forgetAt = final === undefined ? undefined : Math.max(final, rest.keepUntil ?? 0)
     await this.save({ ...rest, record, ...(forgetAt !== undefined ? { forgetAt } : {}) })
     const session = publicSession(record)
     this.push(session)

@@ -12,6 +12,9 @@
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
  *   POST|GET /payees                      → routes/payees.ts → payments/payees.ts (client credentials)
+ *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
+ *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
+ *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here
@@ -33,6 +36,7 @@ import { connect } from './routes/connect'
 import { favicon } from './routes/favicon'
 import { jwks } from './routes/jwks'
 import { payees } from './routes/payees'
+import { payments, recurringPayments, standingOrders } from './routes/payments'
 import { sessions } from './routes/sessions'
 import { tokens } from './routes/tokens'
 import { users } from './routes/users'
@@ -56,6 +60,12 @@ const api = new Hono<AppEnv>()
   .use('/tokens', withConfig)
   .use('/banks', withConfig, corsForBankList)
   .use('/payees', withConfig)
+  .use('/payments/*', withConfig)
+  .use('/standing-orders', withConfig)
+  .use('/recurring-payments', withConfig)
+  // A page the backend gave the session secret may read a payment's status, as for sessions.
+  .use('/payments/:id', corsForFrontends)
+  .use('/payments/:id/events', corsForFrontends)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
@@ -63,6 +73,9 @@ const api = new Hono<AppEnv>()
   .route('/tokens', tokens)
   .route('/banks', banks)
   .route('/payees', payees)
+  .route('/payments', payments)
+  .route('/standing-orders', standingOrders)
+  .route('/recurring-payments', recurringPayments)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

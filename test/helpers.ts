@@ -210,6 +210,59 @@ export async function accessTokenWorks(accessToken: string) {
   return response.ok
 }
 
+// ---------- pay by bank (issue 13) ----------
+
+export interface StartedPayment extends Started {
+  secret: string
+}
+
+/** POST a payment kind's start (/payments, /standing-orders, /recurring-payments, /payments/:id/reverse) as the backend. */
+export const startPaymentAt = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  backendJson('POST', path, body, { ...backendAuth(), ...headers })
+
+export async function startedPayment(path: string, body: unknown, headers: Record<string, string> = {}): Promise<StartedPayment> {
+  const response = await startPaymentAt(path, body, headers)
+  if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`)
+  return response.json()
+}
+
+/** A single payment's body: £1.50 to a payee given in full. */
+export const paymentBody = (extra: Record<string, unknown> = {}) => ({
+  bankId: MOCK_BANK_ID,
+  amount: 150,
+  payee: { name: 'Corner Shop', sortCode: '123456', accountNumber: '12345678' },
+  payeeRef: `T${crypto.randomUUID().slice(0, 8)}`,
+  payerRef: 'Corner shop',
+  returnTo: `${APP_ORIGIN}/paid`,
+  ...extra,
+})
+
+/** GET /payments/:id as the backend. */
+export const paymentStatus = (id: string, query = '') => backendJson('GET', `/payments/${id}${query}`)
+export const paymentStatusOf = async (id: string, query = '') => (await paymentStatus(id, query)).json<Record<string, any>>()
+
+/** What the mock's code exchanges made for a session (its state starts with the session id). */
+export async function madeAtMockFor(id: string): Promise<{ flow: string; id: string; value: Record<string, unknown> }[]> {
+  const all = await (
+    await fetch(`${mockOrigin()}/__mock/payments`)
+  ).json<{ flow: string; id: string; state: string; value: Record<string, unknown> }[]>()
+  return all.filter((made) => made.state.startsWith(`${id}.`))
+}
+
+/** A payment kind's session, from its start to the browser's return: the user approves (or denies) at the mock. */
+export async function payThrough(
+  path: string,
+  body: unknown,
+  decision: 'approve' | 'deny' = 'approve',
+  headers: Record<string, string> = {},
+) {
+  const user = new Browser()
+  const payment = await startedPayment(path, body, headers)
+  const back = await user.authorize(payment.authorizeUrl, decision)
+  const returned = await user.callback(back)
+  return { user, payment, back, returned }
+}
+
 // ---------- reaching the data (issue 12) ----------
 
 /** A JSON request from the app backend to the proxy. */

@@ -3,6 +3,9 @@
  * that uses the proxy the way a real app would (the bank picker from GET /banks,
  * POST /sessions from the browser, then the status API), and shows the
  * connected accounts that its "backend" (demoBackend.ts) read. It never sees a token.
+ * "Pay £1.50" starts a payment through that backend (POST /payments), goes to
+ * the mock bank and back, and follows GET /payments/:id: the session pending →
+ * authorised, and Moneyhub's record of the payment inProgress → completed.
  */
 import { html, raw } from 'hono/html'
 
@@ -51,10 +54,49 @@ document.getElementById('connect').addEventListener('click', async () => {
   sessionStorage.setItem('secret:' + body.id, body.secret);
   location.assign(body.authorizeUrl);
 });
+document.getElementById('pay').addEventListener('click', async () => {
+  show('Starting the payment…');
+  const attempt = crypto.randomUUID();
+  const res = await fetch('/__demo/pay?attempt=' + attempt, { method: 'POST' }).catch((error) => ({ ok: false, status: 0, error }));
+  const body = res.json ? await res.json().catch(() => ({})) : {};
+  if (!res.ok) return refused('Could not start the payment', res, body);
+  sessionStorage.setItem('payment:' + body.id, body.secret);
+  // What the payment says before the user leaves for the bank: the first step of its history.
+  const before = await fetch(proxy + '/payments/' + encodeURIComponent(body.id), { headers: { 'x-session-secret': body.secret } })
+    .then((r) => r.json()).catch(() => ({}));
+  if (before.status) sessionStorage.setItem('payment-seen:' + body.id, before.status);
+  show('Payment: ' + (before.status || 'started') + '. Going to your bank…');
+  location.assign(body.authorizeUrl);
+});
 const params = new URLSearchParams(location.search);
 const id = params.get('session');
+const paymentSecret = id && sessionStorage.getItem('payment:' + id);
 const secret = id && sessionStorage.getItem('secret:' + id);
-if (id && !secret) show('Session ' + id + ' was not started in this tab: ignored.');
+// Back from paying: follow GET /payments/:id until Moneyhub says the payment is final.
+async function followPayment(id, secret) {
+  const seen = [];
+  const statuses = [sessionStorage.getItem('payment-seen:' + id)].filter(Boolean);
+  for (let poll = 0; poll < 30; poll++) {
+    const r = await fetch(proxy + '/payments/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } });
+    const p = await r.json().catch(() => ({}));
+    if (!r.ok) return refused('Could not read payment ' + id, r, p);
+    const record = p.payment && p.payment.status;
+    if (record && seen[seen.length - 1] !== record) seen.push(record);
+    if (statuses[statuses.length - 1] !== p.status) statuses.push(p.status);
+    const lines = ['Payment: ' + statuses.join(' → '), 'Amount: £1.50'];
+    if (p.paymentId) lines.push('Payment id: ' + p.paymentId);
+    if (seen.length) lines.push('Moneyhub: ' + seen.join(' → '));
+    if (p.error) lines.push('Error: ' + p.error + (p.errorDescription ? ' (' + p.errorDescription + ')' : ''));
+    show(lines.join('\\n'));
+    document.body.dataset.payment = p.status;
+    if (record) document.body.dataset.moneyhub = record;
+    if (p.status !== 'authorised' && p.status !== 'pending') return;
+    if (record && record !== 'inProgress' && record !== 'pending') return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+if (id && paymentSecret) followPayment(id, paymentSecret);
+else if (id && !secret) show('Session ' + id + ' was not started in this tab: ignored.');
 else if (id) {
   show('Checking session ' + id + '…');
   fetch(proxy + '/sessions/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } }).then(async (r) => {
@@ -112,6 +154,7 @@ else if (id) {
         >
         <small id="banks-note"></small>
         <button id="connect">Connect</button>
+        <button id="pay">Pay £1.50</button>
         <pre id="status">Not connected yet.</pre>
         <script>
           ${raw(script)}

@@ -14,7 +14,7 @@ import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, server
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
 import { recordConnection, registerUser, users } from './registeredUsers'
-import { completeAtExchange } from './payments'
+import { completeAtExchange, PAYMENT_FLOWS } from './payments'
 import { accessTokens, codes, now, pushed, record, refreshTokens, sweep, usedJtis, type AuthParams, type Grant } from './state'
 
 export interface ProviderOptions {
@@ -44,10 +44,18 @@ export function provider(options: ProviderOptions) {
     response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     // The second issuer stands for a smaller deployment: it offers no goals scopes.
-    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...CLIENT_SCOPES].concat(
-      [...DATA_SCOPES].filter((s) => options.par || !s.includes('goals')),
-    ),
-    claims_supported: ['sub', 'mh:con_id', 'mh:consent', 'mh:sync', 'mh:account_verification', 'mh:cat_type'],
+    scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...CLIENT_SCOPES]
+      .concat([...DATA_SCOPES].filter((s) => options.par || !s.includes('goals')))
+      .concat(Object.keys(PAYMENT_FLOWS).filter((s) => !CLIENT_SCOPES.has(s))),
+    claims_supported: [
+      'sub',
+      'mh:con_id',
+      'mh:consent',
+      'mh:sync',
+      'mh:account_verification',
+      'mh:cat_type',
+      ...Object.values(PAYMENT_FLOWS),
+    ],
     claims_parameter_supported: true,
     request_parameter_supported: true,
     request_uri_parameter_supported: false,

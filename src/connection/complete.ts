@@ -1,8 +1,9 @@
 /**
- * Completing a connection from the authorisation response (OIDC Core §3.1.2.5-6):
- * check the response, exchange the code, validate the id_token, and store the
- * token set. Every failure after the state is accepted ends the session
- * `failed` with a reason code.
+ * Completing a session from the authorisation response (OIDC Core §3.1.2.5-6):
+ * check the response, exchange the code, validate the id_token, and store what
+ * the session's kind reads from it: a connection keeps its token set; a payment
+ * kind ends `authorised` with the created id, and its tokens are dropped. Every
+ * failure after the state is accepted ends the session `failed` with a reason code.
  */
 import type { Config } from '../config'
 import { issuerMetadataOf } from '../oidc/discovery'
@@ -10,7 +11,8 @@ import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
-import { kindOf } from './kind'
+import { isPaymentKind, kindOf } from '../payments/kinds'
+import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
 export interface AuthorizationResponse {
@@ -111,7 +113,10 @@ async function exchangeAndStore(
   if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
     throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
   // What the session keeps from the id_token is the session kind's business (kind.ts).
-  const found = kindOf(record).outcomeFromIdToken(claims, record)
+  const found = kindOf(record).outcomeFromIdToken(claims, record) as { userId: string; connectionId?: string }
+  // A payment kind's exchange made the payment: its tokens have nothing left to do and are not kept.
+  // Its outcome is kept as long as a retried POST may find the session (24 h).
+  if (isPaymentKind(record)) return store.storeAuthorised(record, found, IDEMPOTENCY_TTL_SECONDS)
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },

@@ -4,8 +4,8 @@
  * serves several flows, and a kind is all that differs between them: the
  * scope asked for, the id_token claims requested, and what the validated
  * id_token says was made. A connection is one kind; payments, standing orders,
- * recurring payments and refunds are the others (payments/kinds.ts). Kinds are
- * pure data: no HTTP, no storage.
+ * recurring payments and refunds are the others (payments/kinds.ts, which also
+ * has `kindOf(record)`). Kinds are pure data: no HTTP, no storage.
  */
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { OidcError } from '../oidc/errors'
@@ -15,6 +15,13 @@ import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
 
 export const KIND_NAMES = ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment'] as const
 export type KindName = (typeof KIND_NAMES)[number]
+/** The kinds that pay: they end `authorised`, and keep no token set. */
+export const PAYMENT_KIND_NAMES = [
+  'payment',
+  'standing_order',
+  'recurring_payment',
+  'reverse_payment',
+] as const satisfies readonly KindName[]
 
 /** What a kind may take from the configuration. */
 export interface KindDefaults {
@@ -80,6 +87,3 @@ export const connectionKind: SessionKind<ConnectionTarget, ConnectionOutcome> = 
     return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
   },
 }
-
-/** The kind of a stored session: connections only, until the session record names its kind. */
-export const kindOf = (_record: StoredSession): typeof connectionKind => connectionKind

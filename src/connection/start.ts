@@ -1,5 +1,5 @@
 /**
- * Starting a connection, in two steps that GET /connect runs as one:
+ * Starting a session of any kind (connection/kind.ts), in two steps that GET /connect runs as one:
  *  - createSession: a pending session in KV (public fields only), and a launch
  *    ticket: the request, its secrets and the pending record, sealed for the URL;
  *  - openTicket + authorizeUrlFor: in the user's browser, once the session's
@@ -18,7 +18,7 @@ import { FlowError } from './errors'
 import { connectionKind, type SessionKind } from './kind'
 import type { ConnectionTarget } from './moneyhub'
 
-export interface StartRequest extends ConnectionTarget {
+export interface StartRequest extends ConnectionTarget, SessionFields {
   /** Already checked against ALLOWED_ORIGINS. */
   returnTo?: string
   /** SHA-256 of the session secret, when a browser starts the session. */
@@ -42,21 +42,38 @@ export interface Created {
 
 export const ticketAad = (id: string) => `launch:${id}`
 
-export async function createSession(
+/** What the session record takes from any kind's request. */
+export interface SessionFields {
+  bankId?: string
+  userId?: string
+  connectionId?: string
+  returnTo?: string
+  secretHash?: string
+}
+
+/**
+ * A new session of `kind`, not yet stored: its pending record and sealed
+ * launch ticket. `id` is random unless the caller derives it (an
+ * Idempotency-Key: routes/payments.ts), in which case the session's Durable
+ * Object stores it (coordinator.ts, create).
+ */
+export async function newSession<R extends SessionFields>(
   config: Config,
-  store: SessionStore,
-  request: StartRequest,
-  kind: SessionKind<ConnectionTarget, unknown> = connectionKind,
+  request: R,
+  kind: SessionKind<R, unknown>,
+  id: string = randomToken(16), // 128 bits
 ): Promise<Created> {
-  const id = randomToken(16) // 128 bits
   const secrets: PendingSecrets = {
     nonce: randomToken(16),
     codeVerifier: randomToken(32), // RFC 7636 §4.1: 43 characters
   }
   // The state carries the session id, so the callback finds the session's Durable Object; the random half is what proves it.
   const state = `${id}.${randomToken(16)}`
-  const record = await store.createPending({
+  const record: StoredSession = {
+    v: 1,
     id,
+    ...(kind.name !== 'connection' ? { kind: kind.name } : {}),
+    status: 'pending',
     createdAt: nowSeconds(),
     expiresAt: nowSeconds() + config.sessionTtlSeconds,
     requestedScope: kind.scope(request, config),
@@ -65,9 +82,21 @@ export async function createSession(
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),
     ...(request.returnTo ? { returnTo: request.returnTo } : {}),
     ...(request.secretHash ? { secretHash: request.secretHash } : {}),
-  })
+  }
   const ticket: LaunchTicket = { ...secrets, state, claims: kind.claims(request), record }
   return { record, ticket, sealedTicket: await seal(config.encryptionKeys, ticket, ticketAad(id)) }
+}
+
+/** A new session of `kind` (a connection by default), its pending record written to KV. */
+export async function createSession<R extends SessionFields>(
+  config: Config,
+  store: SessionStore,
+  request: R,
+  kind: SessionKind<R, unknown> = connectionKind as unknown as SessionKind<R, unknown>,
+): Promise<Created> {
+  const created = await newSession(config, request, kind)
+  await store.writePending(created.record)
+  return created
 }
 
 /** The authorisation URL at the identity server. */

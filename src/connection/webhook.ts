@@ -1,6 +1,7 @@
 /**
  * The optional webhook to the app backend (WEBHOOK_URL, WEBHOOK_SECRET): when
- * a session becomes connected, failed or expired, POST its id and status,
+ * a session becomes connected (a payment kind: authorised), failed or expired, POST its
+ * id, kind, status and what was made (paymentId, …),
  * signed, retried with backoff. Run from ctx.waitUntil, never in the user's way.
  *
  * Header `X-Connect-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -10,13 +11,15 @@
  */
 import type { Config } from '../config'
 import { log } from '../http/log'
-import type { Session } from '../storage/sessions'
+import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 
-export interface WebhookEvent {
+export interface WebhookEvent extends OutcomeIds {
   /** `<session id>.<status>`: one per change of a session, repeated on retries. */
   eventId: string
   id: string
-  status: 'connected' | 'failed' | 'expired'
+  /** The session kind; absent for a connection. */
+  kind?: Session['kind']
+  status: 'connected' | 'authorised' | 'failed' | 'expired'
   connectionId?: string
   userId?: string
   error?: string
@@ -32,7 +35,9 @@ export function webhookEvent(session: Session): WebhookEvent | undefined {
   return {
     eventId: `${session.id}.${session.status}`,
     id: session.id,
+    ...(session.kind ? { kind: session.kind } : {}),
     status: session.status,
+    ...Object.fromEntries(OUTCOME_IDS.filter((field) => session[field]).map((field) => [field, session[field]])),
     ...(session.connectionId ? { connectionId: session.connectionId } : {}),
     ...(session.userId ? { userId: session.userId } : {}),
     ...(session.error ? { error: session.error } : {}),

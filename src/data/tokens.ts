@@ -6,8 +6,7 @@
  */
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { requestClientToken, type ClientToken } from '../oidc/clientCredentials'
-import { issuerMetadataOf } from '../oidc/discovery'
+import { grantClientToken, type ClientToken } from '../oidc/clientCredentials'
 import { OidcError } from '../oidc/errors'
 import { TokenRequestRejected } from '../oidc/tokenExchange'
 import { dataTokenKey, type DataTokenCache, type Source } from '../storage/dataTokens'
@@ -22,8 +21,7 @@ export interface DataTokenRequest {
 /** A client-credentials grant; the identity server's refusals and failures as FlowErrors. */
 export async function clientCredentialsGrant(config: Config, scope: string, sub?: string): Promise<ClientToken> {
   try {
-    const { token_endpoint } = await issuerMetadataOf(config)
-    return await requestClientToken(config, token_endpoint, { scope, ...(sub ? { sub } : {}) })
+    return await grantClientToken(config, { scope, ...(sub ? { sub } : {}) })
   } catch (error) {
     if (error instanceof TokenRequestRejected) {
       // invalid_scope / invalid_request here means the caller asked for something this user or client may not have.

@@ -4,6 +4,8 @@
  */
 import { resolver } from 'hono-openapi'
 import * as z from 'zod/mini'
+import { PAYMENT_KIND_NAMES } from '../connection/kind'
+import { MoneyhubPayment } from '../payments/payments'
 
 /** Names a schema in the document's components (zod's global registry feeds toJSONSchema). */
 const named = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
@@ -16,10 +18,15 @@ export const ErrorSchema = named(z.object({ error: z.string(), message: z.string
 export const SessionSchema = named(
   z.strictObject({
     id: z.string(),
-    status: z.enum(['pending', 'connected', 'failed', 'expired']),
+    kind: z.optional(z.enum(PAYMENT_KIND_NAMES)),
+    status: z.enum(['pending', 'connected', 'authorised', 'failed', 'expired']),
     bankId: z.optional(z.string()),
     userId: z.optional(z.string()),
     connectionId: z.optional(z.string()),
+    paymentId: z.optional(z.string()),
+    standingOrderId: z.optional(z.string()),
+    recurringPaymentId: z.optional(z.string()),
+    reversePaymentId: z.optional(z.string()),
     scope: z.optional(z.string()),
     expiresAt: z.int(),
     refreshableUntil: z.optional(z.int()),
@@ -27,7 +34,7 @@ export const SessionSchema = named(
     errorDescription: z.optional(z.string()),
   }),
   'Session',
-  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id.",
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made.",
 )
 
 export const StartedSchema = named(
@@ -78,6 +85,7 @@ export function errorAnswers(...statuses: number[]) {
     404: 'no such session',
     405: 'not available in this configuration',
     409: 'the session is not in a state that allows this',
+    422: 'the Idempotency-Key was used with another body',
     410: 'the session has expired',
     413: 'the body is too large',
     415: 'the body is not JSON',
@@ -87,7 +95,35 @@ export function errorAnswers(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, jsonAnswer(ErrorSchema, descriptions[s] ?? 'error')]))
 }
 
+/** A text/event-stream answer of `status` events. */
+export const eventStreamAnswer = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string' as const } } },
+})
+
 export const redirectAnswer = (description: string) => ({ description, headers: { location: { schema: { type: 'string' as const } } } })
+
+// Pay by bank: payment kinds' sessions.
+
+export const PaymentStartedSchema = named(
+  z.extend(StartedSchema, { secret: z.string() }),
+  'StartedPayment',
+  'Send the user to authorizeUrl. statusUrl is GET /payments/:id; hand secret to your page if it reads the status itself (X-Session-Secret, or ?secret= for EventSource).',
+)
+
+/** A session's fields that a payment's status shows (payments/status.ts), with the payment's own status words. */
+const PAYMENT_SESSION_FIELDS = { id: true, bankId: true, userId: true, expiresAt: true, error: true, errorDescription: true } as const
+const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
+
+export const PaymentStatusSchema = named(
+  z.extend(z.pick(SessionSchema, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }), {
+    kind: z.enum(PAYMENT_KIND_NAMES),
+    status: z.enum(['pending', 'authorised', 'failed', 'expired']),
+    payment: z.optional(MoneyhubPayment),
+  }),
+  'PaymentStatus',
+  "A payment kind's session. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
+)
 
 // Reaching the data: registered users, data tokens, the bank list.
 

@@ -5,20 +5,39 @@ import type { Session } from '../storage/sessions'
 /** Nothing may load, run or frame: the page is text. */
 export const RESULT_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+/** What the page says: [title, heading, text], for success and for failure; a payment kind speaks of the payment. */
+const WORDS = {
+  connection: {
+    success: ['Bank connected', 'Your bank account is connected', 'You can close this window and return to the app.'],
+    failure: [
+      'Bank not connected',
+      'Your bank account was not connected',
+      'Nothing was shared. You can close this window and try again from the app.',
+    ],
+  },
+  payment: {
+    success: [
+      'Payment authorised',
+      'Your payment is authorised',
+      'Your bank is making the payment. You can close this window and return to the app.',
+    ],
+    failure: ['Payment not made', 'Your payment was not made', 'No money moved. You can close this window and try again from the app.'],
+  },
+} as const
+
 export function resultPage(session: Session) {
-  const connected = session.status === 'connected'
+  const succeeded = session.status === 'connected' || session.status === 'authorised'
+  const [title, heading, text] = WORDS[session.kind ? 'payment' : 'connection'][succeeded ? 'success' : 'failure']
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${connected ? 'Bank connected' : 'Bank not connected'}</title>
+        <title>${title}</title>
       </head>
       <body>
-        <h1>${connected ? 'Your bank account is connected' : 'Your bank account was not connected'}</h1>
-        <p>
-          ${connected ? 'You can close this window and return to the app.' : 'Nothing was shared. You can close this window and try again from the app.'}
-        </p>
+        <h1>${heading}</h1>
+        <p>${text}</p>
         ${session.error ? html`<p>Reason: <code>${session.error}</code>${session.errorDescription ? html` (${session.errorDescription})` : ''}</p>` : ''}
         <p><small>Session ${session.id}</small></p>
       </body>

@@ -71,3 +71,50 @@ export async function firstStatus(stream: ReadableStream<Uint8Array>): Promise<S
   const data = /^event: status\ndata: (.*)$/m.exec(text)?.[1]
   return data ? (JSON.parse(data) as Session) : undefined
 }
+
+/** A status stream whose `status` events are re-rendered by `view` (GET /payments/:id/events shows payments, not sessions). */
+export function mapStatusEvents(stream: ReadableStream<Uint8Array>, view: (session: Session) => unknown): ReadableStream<Uint8Array> {
+  let buffer = ''
+  const render = (event: string) =>
+    event.replace(
+      /^(event: status\ndata: )(.*)$/m,
+      (_, head: string, data: string) => head + JSON.stringify(view(JSON.parse(data) as Session)),
+    )
+  return stream
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(
+      new TransformStream<string, string>({
+        transform(chunk, controller) {
+          buffer += chunk
+          // Events end with a blank line; a chunk may hold several, or part of one.
+          let end
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            controller.enqueue(render(buffer.slice(0, end + 2)))
+            buffer = buffer.slice(end + 2)
+          }
+        },
+        flush(controller) {
+          if (buffer) controller.enqueue(render(buffer))
+        },
+      }),
+    )
+    .pipeThrough(new TextEncoderStream())
+}
+
+/**
+ * A status route's event stream (GET /sessions/:id/events, /payments/:id/events):
+ * a final status at once as one event; else the session's Durable Object's
+ * pushes, each rendered by `view`, until a final status, `maxMs`, or the client goes.
+ */
+export async function statusEvents(c: Context<AppEnv>, first: Session, maxMs: number, view?: (session: Session) => unknown) {
+  c.header('cache-control', 'no-store')
+  c.header('content-type', 'text/event-stream')
+  if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(view ? view(first) : first)}\n\n`)
+  const stream = await watchStatus(c, first, { once: false, maxMs })
+  return c.body(view ? mapStatusEvents(stream, view) : stream)
+}
+
+/** GET …/:id?wait=N: a pending session's next status, or the same one when the wait ends (or the client goes) first. */
+export async function statusAfterWait(c: Context<AppEnv>, pending: Session, waitSeconds: number): Promise<Session> {
+  return (await firstStatus(await watchStatus(c, pending, { once: true, maxMs: waitSeconds * 1000 }))) ?? pending
+}

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config'
 import { clientAuthentication } from './clientAssertion'
+import { issuerMetadataOf } from './discovery'
 import { requestTokens } from './tokenExchange'
 
 export interface ClientCredentialsRequest {
@@ -34,4 +35,10 @@ export async function requestClientToken(config: Config, tokenEndpoint: string, 
   if (request.sub) form.set('sub', request.sub)
   const { tokens } = await requestTokens(config, tokenEndpoint, form, request.scope)
   return { access_token: tokens.access_token, token_type: tokens.token_type, scope: tokens.scope, expires_at: tokens.expires_at }
+}
+
+/** The one way this Worker gets a client-credentials token: the pinned discovery's token endpoint, then the grant. */
+export async function grantClientToken(config: Config, request: ClientCredentialsRequest): Promise<ClientToken> {
+  const { token_endpoint } = await issuerMetadataOf(config)
+  return requestClientToken(config, token_endpoint, request)
 }

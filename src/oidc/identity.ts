@@ -3,11 +3,11 @@
  * with a client-credentials bearer token (RFC 6750 §2.1). They live at the
  * identity server's base, `{identity}` in Moneyhub's documentation:
  * config.identityUrl (MONEYHUB_IDENTITY_URL, else the issuer without `/oidc`). Answers are JSON
- * `{ data, links?, meta? }`; errors `{ code, message }`.
+ * `{ data, links?, meta? }` (the /users API may answer the object bare); errors `{ code, message }`.
+ * This is the one caller of those APIs (payees, payments, registered users).
  */
 import type { Config } from '../config'
-import { requestClientToken, type ClientToken } from './clientCredentials'
-import { issuerMetadataOf } from './discovery'
+import { grantClientToken, type ClientToken } from './clientCredentials'
 import { UpstreamError } from './errors'
 import { readJsonObject, upstreamFetch } from './upstream'
 
@@ -49,7 +49,7 @@ export function clientTokenFor(config: Config, scope: string): Promise<ClientTok
   return grant()
 
   function grant() {
-    const pending = issuerMetadataOf(config).then((metadata) => requestClientToken(config, metadata.token_endpoint, { scope }))
+    const pending = grantClientToken(config, { scope })
     tokens.set(key, pending)
     pending.catch(() => {
       if (tokens.get(key) === pending) tokens.delete(key)
@@ -59,7 +59,7 @@ export function clientTokenFor(config: Config, scope: string): Promise<ClientTok
 }
 
 export interface IdentityRequest {
-  method?: 'GET' | 'POST'
+  method?: 'GET' | 'POST' | 'DELETE'
   /** Under the identity base, e.g. `/payments/<id>`. */
   path: string
   /** The client-credentials scope the call needs, e.g. `payment:read`. */
@@ -94,12 +94,18 @@ export async function identityRequest(config: Config, request: IdentityRequest):
     tokens.delete(`${config.issuer} ${config.clientId} ${request.scope}`)
     response = await call(await clientTokenFor(config, request.scope))
   }
-  const json = await readJsonObject(response, what)
   if (!response.ok) {
+    // The status is what callers decide on; the body only adds Moneyhub's code, when it is JSON.
+    const json = await readJsonObject(response, what).catch(() => ({}) as Record<string, unknown>)
     const code = typeof json.code === 'string' ? json.code : typeof json.error === 'string' ? json.error : undefined
     const safeCode = code && /^[A-Za-z0-9_:.-]{1,64}$/.test(code) ? code : undefined
     throw new IdentityApiError(response.status, safeCode, `${what} answered ${response.status}${safeCode ? ` ${safeCode}` : ''}`)
   }
-  if (!('data' in json)) throw new UpstreamError('upstream_invalid_response', `${what} answered without data`)
-  return json.data
+  if (response.status === 204) {
+    await response.body?.cancel()
+    return undefined
+  }
+  const json = await readJsonObject(response, what)
+  // Moneyhub wraps answers as { data }; some deployments of the /users API answer the object bare.
+  return 'data' in json ? json.data : json
 }

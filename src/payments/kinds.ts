@@ -16,9 +16,11 @@
  * the user's id as value when userId is given), as the official client's
  * getAuthorizeUrl merges them into every request.
  */
-import { connectionKind, createdId, optionalCreatedId, type KindName, type SessionKind } from '../connection/kind'
+import { connectionKind, createdId, optionalCreatedId, type Asked, type KindName, type SessionKind } from '../connection/kind'
+import { OidcError } from '../oidc/errors'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import type { IdTokenClaims } from '../oidc/idToken'
+import type { StoredSession } from '../storage/sessions'
 import type { PaymentRequest, RecurringPaymentRequest, ReversePaymentRequest, StandingOrderRequest } from './schemas'
 
 /** Who made the payment, as every payment id_token says. */
@@ -45,7 +47,7 @@ export interface ReversePaymentOutcome extends PayerOutcome {
 }
 
 /** Fields of the request that belong to the session, not to the claim's value. */
-const SESSION_FIELDS = new Set(['bankId', 'userId', 'returnTo'])
+const SESSION_FIELDS = new Set(['bankId', 'userId', 'returnTo', 'secretHash'])
 
 /** The request's own fields, without undefined ones: the claim's value. */
 function claimValue(request: object, leaveOut: ReadonlySet<string> = SESSION_FIELDS): Record<string, unknown> {
@@ -62,7 +64,10 @@ function claimsWith(request: { userId?: string }, claims: ClaimsRequest['id_toke
   }
 }
 
-function payer(claims: IdTokenClaims): PayerOutcome {
+function payer(claims: IdTokenClaims, asked: Asked = {}): PayerOutcome {
+  // The claims request asked for this user (OIDC Core §5.5.1): another one is not who was meant to pay.
+  if (asked.userId && claims.sub !== asked.userId)
+    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
   const connectionId = optionalCreatedId(claims, 'mh:con_id')
   return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
 }
@@ -71,21 +76,21 @@ export const paymentKind: SessionKind<PaymentRequest, PaymentOutcome> = {
   name: 'payment',
   scope: (request) => `payment openid id:${request.bankId}`,
   claims: (request) => claimsWith(request, { 'mh:payment': { essential: true, value: claimValue(request) } }),
-  outcomeFromIdToken: (claims) => ({ paymentId: createdId(claims, 'mh:payment'), ...payer(claims) }),
+  outcomeFromIdToken: (claims, asked) => ({ paymentId: createdId(claims, 'mh:payment'), ...payer(claims, asked) }),
 }
 
 export const standingOrderKind: SessionKind<StandingOrderRequest, StandingOrderOutcome> = {
   name: 'standing_order',
   scope: (request) => `standing_orders:create openid id:${request.bankId}`,
   claims: (request) => claimsWith(request, { 'mh:standing_order': { essential: true, value: claimValue(request) } }),
-  outcomeFromIdToken: (claims) => ({ standingOrderId: createdId(claims, 'mh:standing_order'), ...payer(claims) }),
+  outcomeFromIdToken: (claims, asked) => ({ standingOrderId: createdId(claims, 'mh:standing_order'), ...payer(claims, asked) }),
 }
 
 export const recurringPaymentKind: SessionKind<RecurringPaymentRequest, RecurringPaymentOutcome> = {
   name: 'recurring_payment',
   scope: (request) => `recurring_payment:create openid id:${request.bankId}`,
   claims: (request) => claimsWith(request, { 'mh:recurring_payment': { essential: true, value: claimValue(request) } }),
-  outcomeFromIdToken: (claims) => ({ recurringPaymentId: createdId(claims, 'mh:recurring_payment'), ...payer(claims) }),
+  outcomeFromIdToken: (claims, asked) => ({ recurringPaymentId: createdId(claims, 'mh:recurring_payment'), ...payer(claims, asked) }),
 }
 
 export const reversePaymentKind: SessionKind<ReversePaymentRequest, ReversePaymentOutcome> = {
@@ -96,9 +101,9 @@ export const reversePaymentKind: SessionKind<ReversePaymentRequest, ReversePayme
       'mh:reverse_payment': { essential: true, value: claimValue(request) },
       'mh:payment': { essential: true },
     }),
-  outcomeFromIdToken: (claims) => {
+  outcomeFromIdToken: (claims, asked) => {
     const paymentId = optionalCreatedId(claims, 'mh:payment')
-    return { reversePaymentId: createdId(claims, 'mh:reverse_payment'), ...(paymentId ? { paymentId } : {}), ...payer(claims) }
+    return { reversePaymentId: createdId(claims, 'mh:reverse_payment'), ...(paymentId ? { paymentId } : {}), ...payer(claims, asked) }
   },
 }
 
@@ -112,3 +117,9 @@ export const PAYMENT_KINDS = {
 /** Every kind by name: what a session record's `kind` looks up at the callback. */
 // `any`: the registry only routes; each kind takes the request its own schema parsed.
 export const SESSION_KINDS: { readonly [K in KindName]: SessionKind<any, object> } = { connection: connectionKind, ...PAYMENT_KINDS }
+
+/** The kind of a stored session: the record names it; a record without `kind` is a connection (records made before kinds). */
+export const kindOf = (record: Pick<StoredSession, 'kind'>): SessionKind<any, object> => SESSION_KINDS[record.kind ?? 'connection']
+
+/** Whether the session is a payment kind's: it ends `authorised` and keeps no token set. */
+export const isPaymentKind = (record: Pick<StoredSession, 'kind'>) => record.kind !== undefined

@@ -23,6 +23,10 @@ export const MoneyhubPayment = z.looseObject({
   initiatedAt: z.optional(z.string()),
   finalisedAt: z.optional(z.string()),
 })
+z.globalRegistry.add(MoneyhubPayment, {
+  id: 'MoneyhubPayment',
+  description: "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
+})
 export type MoneyhubPayment = z.infer<typeof MoneyhubPayment>
 
 /** How long a read payment is kept: short enough that a status change shows within a poll or two. */
@@ -50,12 +54,15 @@ async function fetchPayment(config: Config, paymentId: string): Promise<Moneyhub
   return parsed.data
 }
 
-/** Moneyhub's record of the payment, at most PAYMENT_CACHE_MS old. A failed read is not kept. */
-export function readPayment(config: Config, paymentId: string): Promise<MoneyhubPayment> {
+/**
+ * Moneyhub's record of the payment, at most PAYMENT_CACHE_MS old (`fresh`: read
+ * now, for a decision such as a refund). A failed read is not kept.
+ */
+export function readPayment(config: Config, paymentId: string, options: { fresh?: boolean } = {}): Promise<MoneyhubPayment> {
   const key = `${config.issuer} ${paymentId}`
   const now = Date.now()
   const hit = kept.get(key)
-  if (hit && hit.until > now) return hit.payment
+  if (hit && hit.until > now && !options.fresh) return hit.payment
   if (kept.size >= MAX_ENTRIES) {
     for (const [k, v] of kept) if (v.until <= now) kept.delete(k)
     if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value!)

@@ -38,7 +38,7 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   if (!outcome.ok) return refuse(c, id, outcome)
   const { session, returnTo } = outcome
   clearBrowserBinding(c, session.id)
-  note(c, 'session_completed', session.status === 'connected' ? 'info' : 'warn', {
+  note(c, 'session_completed', session.status === 'connected' || session.status === 'authorised' ? 'info' : 'warn', {
     sessionId: session.id,
     outcome: session.status,
     error: session.error,
@@ -55,7 +55,7 @@ const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 const callbackAnswers = {
-  303: redirectAnswer('to returnTo?session=<id>&status=connected|failed[&error=<code>]'),
+  303: redirectAnswer('to returnTo?session=<id>&status=connected|authorised|failed[&error=<code>] (authorised: a payment kind)'),
   200: {
     description: 'without returnTo: a small HTML page saying what happened',
     content: { 'text/html': { schema: { type: 'string' as const } } },

@@ -16,12 +16,12 @@ import { identifyCaller, requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
-import { DeletedSchema, errorAnswers, jsonAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
+import { DeletedSchema, errorAnswers, eventStreamAnswer, jsonAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
-import { firstStatus, watchStatus } from '../http/statusWatch'
+import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import { publicSession, type Session } from '../storage/sessions'
 
@@ -54,12 +54,20 @@ export const StartSessionBody = z
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
 export const MAX_WAIT_S = 25
 /** An event stream ends after this long even if the session is still pending. */
-const MAX_STREAM_S = 600
+export const MAX_STREAM_S = 600
 
 const StatusQuery = z.strictObject({
   wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
   secret: z.optional(sessionSecretQuery),
 })
+
+/** GET /sessions/:id and GET /payments/:id, in this order: rate limit, the id and query checked, then the session's secret. */
+export const statusGuards = [
+  rateLimit('STATUS_LIMITER'),
+  validate('param', SessionIdParam),
+  validate('query', StatusQuery),
+  requireSessionSecret,
+] as const
 
 const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
 
@@ -142,18 +150,13 @@ export const sessions = new Hono<AppEnv>()
       tags: ['sessions'],
       responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 403, 404, 429) },
     }),
-    rateLimit('STATUS_LIMITER'),
-    validate('param', SessionIdParam),
-    validate('query', StatusQuery),
-    requireSessionSecret,
+    ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0
       let session = await readStatus(c, id)
       // Pending: the session's Durable Object answers the moment it changes (or when the wait is over, or the client goes).
-      if (session?.status === 'pending' && wait > 0) {
-        session = (await firstStatus(await watchStatus(c, session, { once: true, maxMs: wait * 1000 }))) ?? session
-      }
+      if (session?.status === 'pending' && wait > 0) session = await statusAfterWait(c, session, wait)
       if (!session) throw notFound()
       c.header('cache-control', 'no-store')
       return c.json(session)
@@ -165,13 +168,7 @@ export const sessions = new Hono<AppEnv>()
     describeRoute({
       summary: 'The status of a session as Server-Sent Events, until it is final',
       tags: ['sessions'],
-      responses: {
-        200: {
-          description: 'text/event-stream of `status` events (Session JSON)',
-          content: { 'text/event-stream': { schema: { type: 'string' } } },
-        },
-        ...errorAnswers(400, 403, 404, 429),
-      },
+      responses: { 200: eventStreamAnswer('text/event-stream of `status` events (Session JSON)'), ...errorAnswers(400, 403, 404, 429) },
     }),
     rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
@@ -180,11 +177,8 @@ export const sessions = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       const first = await readStatus(c, id)
       if (!first) throw notFound()
-      c.header('cache-control', 'no-store')
-      c.header('content-type', 'text/event-stream')
-      if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(first)}\n\n`)
       // Pushed by the session's Durable Object, with a heartbeat; ends at a final status, after MAX_STREAM_S, or when the client goes.
-      return c.body(await watchStatus(c, first, { once: false, maxMs: MAX_STREAM_S * 1000 }))
+      return statusEvents(c, first, MAX_STREAM_S * 1000)
     },
   )
 

@@ -10,11 +10,17 @@
  * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
  * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
  * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
+ * |                | a payment kind (`kind`) pending: as pending; read `expired`   | SESSION_TTL_SECONDS + EXPIRED_STATUS_SECONDS                |
+ * |                |   past its deadline                                           |                                                            |
+ * |                | a payment kind authorised: public fields, `kind`, paymentId / | 24 h (IDEMPOTENCY_TTL_SECONDS): a retried POST finds it    |
+ * |                |   standingOrderId / recurringPaymentId / reversePaymentId;    |                                                            |
+ * |                |   nothing sealed (its tokens are dropped)                     |                                                            |
  * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
  * |                |                                                               | not written when that leaves under 60 s                    |
  * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
  *
- * `<id>` is 128 random bits, base64url. Sealed values are AES-256-GCM with the
+ * `<id>` is 128 random bits, base64url (or, for a payment start with an
+ * Idempotency-Key, 128 bits of HMAC: payments/start.ts). Sealed values are AES-256-GCM with the
  * id as associated data (seal.ts). A connected record past its usefulness is
  * reported `expired` at once, and rewritten without its sealed token set by
  * the first read that notices (`scrubIfExpired`), or by the session's alarm
@@ -28,15 +34,23 @@
  * launch ticket in its own strongly consistent storage.
  */
 import type { Config } from '../config'
+import type { KindName } from '../connection/kind'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
 import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
 
-export type SessionStatus = 'pending' | 'connected' | 'failed' | 'expired'
+/** `authorised`: a payment kind's final success (a connection's is `connected`). */
+export type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired'
+
+/** What a payment kind's id_token said was made (payments/kinds.ts). */
+export const OUTCOME_IDS = ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId'] as const
+export type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
 
 /** What the status API shows: never a token. */
-export interface Session {
+export interface Session extends OutcomeIds {
   id: string
+  /** The session kind (connection/kind.ts); absent for a connection. */
+  kind?: Exclude<KindName, 'connection'>
   status: SessionStatus
   bankId?: string
   userId?: string
@@ -80,8 +94,12 @@ const KV_MIN_TTL_S = 60
 const keyOf = (id: string) => `session:${id}`
 export const nowSeconds = () => Math.floor(Date.now() / 1000)
 
-/** The status a record stands for now: a connected session whose tokens are all spent is expired. */
+/**
+ * The status a record stands for now: a connected session whose tokens are all
+ * spent is expired, and so is a payment kind's pending session past its deadline.
+ */
 export function currentStatus(record: StoredSession, now = nowSeconds()): SessionStatus {
+  if (record.status === 'pending' && record.kind && record.expiresAt <= now) return 'expired'
   if (record.status !== 'connected') return record.status
   const usableUntil = Math.max(record.expiresAt, record.refreshableUntil ?? 0)
   return usableUntil <= now ? 'expired' : 'connected'
@@ -111,10 +129,25 @@ export class SessionStore {
     return record
   }
 
-  async createPending(session: Omit<StoredSession, 'v' | 'sealed' | 'status'>): Promise<StoredSession> {
-    const record: StoredSession = { v: 1, ...session, status: 'pending' }
-    await this.put(record, record.expiresAt)
-    return record
+  /** A pending record; a payment kind's is kept past its deadline, to answer `expired` rather than 404. */
+  writePending(record: StoredSession): Promise<void> {
+    return this.put(record, record.expiresAt + (record.kind ? this.config.expiredStatusSeconds : 0))
+  }
+
+  /**
+   * A payment kind's success: what the id_token said was made. No token set is
+   * kept (nothing to refresh: the exchange itself made the payment). Kept
+   * `retainSeconds`, so that the status stays readable as long as a retried POST can find it.
+   */
+  async storeAuthorised(
+    record: StoredSession,
+    found: OutcomeIds & { userId: string; connectionId?: string },
+    retainSeconds: number,
+  ): Promise<StoredSession> {
+    const { sealed: _, refreshableUntil: __, error: ___, errorDescription: ____, ...rest } = record
+    const authorised: StoredSession = { ...rest, ...found, status: 'authorised', expiresAt: nowSeconds() + retainSeconds }
+    await this.put(authorised, authorised.expiresAt)
+    return authorised
   }
 
   /** Stores a (new or refreshed) token set. `refreshableUntil` is set when a refresh token is kept. */
@@ -183,8 +216,22 @@ export class SessionStore {
 
 /** The public view of a record: what GET /sessions/:id answers. */
 export function publicSession(record: StoredSession, now = nowSeconds()): Session {
-  const view: Session = { id: record.id, status: currentStatus(record, now), expiresAt: record.expiresAt }
-  for (const field of ['bankId', 'userId', 'connectionId', 'scope', 'refreshableUntil', 'error', 'errorDescription'] as const) {
+  const view: Session = {
+    id: record.id,
+    ...(record.kind ? { kind: record.kind } : {}),
+    status: currentStatus(record, now),
+    expiresAt: record.expiresAt,
+  }
+  for (const field of [
+    'bankId',
+    'userId',
+    'connectionId',
+    ...OUTCOME_IDS,
+    'scope',
+    'refreshableUntil',
+    'error',
+    'errorDescription',
+  ] as const) {
     if (record[field] !== undefined) (view as unknown as Record<string, unknown>)[field] = record[field]
   }
   if (view.status !== 'connected') delete view.refreshableUntil

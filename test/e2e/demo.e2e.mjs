@@ -6,7 +6,8 @@
  * the defaults over an old .dev.vars made for the defaults: the settings that
  * follow from the ports must be derived again. Then: connect with approval,
  * with denial, through "Let me choose at Moneyhub", from an app page that loads
- * the helper from the proxy (GET /client.js), and with the proxy unreachable.
+ * the helper from the proxy (GET /client.js), with the proxy unreachable, and
+ * "Pay £1.50": to the mock bank and back, the payment's status changing.
  * A screenshot of each step lands in test-results/e2e/ (git-ignored).
  */
 import { spawn } from 'node:child_process'
@@ -180,6 +181,26 @@ async function connectFromAppPage() {
   await context.close()
 }
 
+/** "Pay £1.50": the demo backend starts the payment, the user approves at the mock bank, the page follows the payment. */
+async function pay() {
+  const { context, page, missing } = await newPage()
+  await page.goto(`${mockOrigin}/`)
+  await Promise.all([page.waitForURL(`${mockOrigin}/oidc/auth?**`), page.click('#pay')])
+  await page.screenshot({ path: `${shots}/pay-1-consent.png` })
+  check(((await page.textContent('body')) ?? '').includes('£1.50'), 'pay: the mock bank shows the amount')
+  await Promise.all([page.waitForURL(`${mockOrigin}/?session=*&status=authorised`), page.click('#approve')])
+  await page.waitForSelector('body[data-payment="authorised"][data-moneyhub="completed"]', { timeout: 20_000 })
+  await page.screenshot({ path: `${shots}/pay-2-completed.png` })
+  const text = (await page.textContent('#status')) ?? ''
+  check(
+    /Payment: pending → authorised/.test(text) && /Payment id: \S+/.test(text),
+    'pay: the demo shows the payment go from pending to authorised, with its id',
+  )
+  check(/Moneyhub: inProgress → completed/.test(text), "pay: the demo shows Moneyhub's record change from inProgress to completed")
+  check(missing.length === 0, `pay: no 404${missing.length ? `: ${missing.join(', ')}` : ''}`)
+  await context.close()
+}
+
 /** The proxy unreachable (as a CORS refusal looks to the page): the demo says so and what to check, not "Starting…" forever. */
 async function proxyUnreachable() {
   const { context, page } = await newPage()
@@ -201,6 +222,7 @@ try {
   await connect('deny')
   await connect('approve', { bank: 'Let me choose at Moneyhub (id:test)', name: 'choose-at-moneyhub' })
   await connectFromAppPage()
+  await pay()
   await proxyUnreachable()
 } catch (error) {
   failed = true

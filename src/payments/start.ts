@@ -1,0 +1,107 @@
+/**
+ * Starting a payment kind's session (POST /payments, /standing-orders,
+ * /recurring-payments, /payments/:id/reverse): the one session machine's
+ * createSession with the kind, and, with an Idempotency-Key, exactly one
+ * session per key for 24 hours.
+ *
+ * Idempotency is strict. The session id is derived from the key:
+ * base64url(HMAC-SHA256(sessionIdKey, "<route>\n<key>"))[0..22], with a key
+ * HKDF-derived from TOKEN_ENCRYPTION_KEY (config.ts), so nobody without it can
+ * predict or collide with another key's session. That session's Durable Object
+ * is then the single authority for "already made" (coordinator.ts, create):
+ * two retries at once meet there, and only the first makes a session. The KV
+ * store (storage/idempotency.ts) is the fast path in front of it: a replay seen
+ * there costs no Durable Object call.
+ */
+import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
+import type { SessionKind } from '../connection/kind'
+import { createSession, newSession, type SessionFields } from '../connection/start'
+import type { CreateRequest, Outcome, Settings, StartAnswer } from '../coordinator'
+import { sha256, toBase64Url } from '../encoding'
+import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
+import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
+
+/** The part of a session's Durable Object that makes sessions for an Idempotency-Key. */
+export interface SessionMaker {
+  create(request: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>>
+}
+
+export interface PaymentStart<R> {
+  /** The operation, e.g. `payments`: one Idempotency-Key on two routes means two things. */
+  route: string
+  kind: SessionKind<R, unknown>
+  /**
+   * The validated request, returnTo already checked; or how to make it, when
+   * that needs a check of its own (a refund asks Moneyhub whether the payment
+   * completed): not run for a retry the KV fast path answers.
+   */
+  request: R | (() => Promise<R>)
+  /** The body as sent (what a retry must repeat). */
+  body: unknown
+  idempotencyKey?: string
+  /** The session secret the backend hands to its page (the record keeps its hash). */
+  owner: { secret: string; secretHash: string }
+  /** Where the session's answer points: its authorizeUrl and statusUrl. */
+  urls: (id: string, sealedTicket: string) => { authorizeUrl: string; statusUrl: string }
+}
+
+export interface PaymentStarted {
+  answer: StartAnswer
+  /** False for a retry answered with the first request's session. */
+  created: boolean
+}
+
+export type StartRefusal = { refused: 'idempotency_key_reused' }
+
+/** The session id an Idempotency-Key names on a route: 128 bits of HMAC, like a random id. */
+export async function sessionIdFor(config: Config, route: string, key: string): Promise<string> {
+  const mac = await crypto.subtle.sign('HMAC', config.sessionIdKey, new TextEncoder().encode(`${route}\n${key}`))
+  return toBase64Url(new Uint8Array(mac).slice(0, 16))
+}
+
+export async function startPayment<R extends SessionFields>(
+  config: Config,
+  store: SessionStore,
+  deps: { idempotency: IdempotencyStore; makerOf: (id: string) => SessionMaker; settings: Settings },
+  start: PaymentStart<R>,
+): Promise<PaymentStarted | StartRefusal> {
+  const answerOf = (record: StoredSession, sealedTicket: string): StartAnswer => ({
+    id: record.id,
+    ...start.urls(record.id, sealedTicket),
+    expiresAt: record.expiresAt,
+    secret: start.owner.secret,
+  })
+  const requested = async () => ({
+    ...(typeof start.request === 'function' ? await start.request() : start.request),
+    secretHash: start.owner.secretHash,
+  })
+  if (start.idempotencyKey === undefined) {
+    const request = await requested()
+    const { record, sealedTicket } = await createSession(config, store, request, start.kind)
+    return { answer: answerOf(record, sealedTicket), created: true }
+  }
+
+  const key = start.idempotencyKey
+  const seen = await deps.idempotency.lookup<StartAnswer>(start.route, key, start.body)
+  if (seen.state === 'reused') return { refused: 'idempotency_key_reused' }
+  if (seen.state === 'replay') return { answer: seen.answer, created: false }
+
+  const id = await sessionIdFor(config, start.route, key)
+  const { record, ticket, sealedTicket } = await newSession(config, await requested(), start.kind, id)
+  const bodyHash = await sha256(canonicalJson(start.body))
+  const made = await deps.makerOf(id).create({
+    record,
+    state: ticket.state,
+    sealedTicket,
+    made: { bodyHash, answer: answerOf(record, sealedTicket) },
+    keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
+    settings: deps.settings,
+  })
+  if (!made.ok) {
+    if (made.code === 'idempotency_key_reused') return { refused: 'idempotency_key_reused' }
+    throw new FlowError(made.kind, made.code, made.message)
+  }
+  await deps.idempotency.remember(start.route, key, start.body, made.answer)
+  return { answer: made.answer, created: made.created }
+}

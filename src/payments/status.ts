@@ -1,0 +1,65 @@
+/**
+ * What GET /payments/:id answers: a payment kind's session (its status and
+ * what its id_token said was made) and, once authorised, Moneyhub's own record
+ * of the payment (payments.ts). Free of HTTP.
+ */
+import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
+import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
+import { readPayment, type MoneyhubPayment } from './payments'
+
+export type PaymentSessionStatus = 'pending' | 'authorised' | 'failed' | 'expired'
+
+export interface PaymentStatus extends OutcomeIds {
+  id: string
+  kind: NonNullable<Session['kind']>
+  status: PaymentSessionStatus
+  bankId?: string
+  userId?: string
+  /** Pending: when the link lapses. Final: until when this status is kept. */
+  expiresAt: number
+  error?: string
+  errorDescription?: string
+  /** Moneyhub's record of the payment (paymentId), once authorised; left out when it cannot be read just now. */
+  payment?: MoneyhubPayment
+}
+
+const notFound = () => new FlowError('not_found', 'payment_not_found', 'no payment session has this id (it may have expired)')
+
+/** A session's status as a payment; a session of another kind (a connection) is not a payment: 404. */
+export function paymentStatusOf(session: Session | undefined): PaymentStatus {
+  if (!session?.kind) throw notFound()
+  const status = session.status === 'connected' ? 'authorised' : session.status
+  const view: PaymentStatus = { id: session.id, kind: session.kind, status, expiresAt: session.expiresAt }
+  for (const field of ['bankId', 'userId', ...OUTCOME_IDS, 'error', 'errorDescription'] as const) {
+    if (session[field] !== undefined) view[field] = session[field]
+  }
+  return view
+}
+
+/** The status with Moneyhub's record of the payment beside it, when there is one to read. */
+export async function withMoneyhubRecord(config: Config, view: PaymentStatus): Promise<PaymentStatus> {
+  if (view.status !== 'authorised' || !view.paymentId) return view
+  // The session's outcome stands on its own: a failed read leaves the record out rather than failing the status.
+  const payment = await readPayment(config, view.paymentId).catch(() => undefined)
+  return payment ? { ...view, payment } : view
+}
+
+/**
+ * What a refund needs: an authorised single payment whose money Moneyhub says
+ * has arrived (read now, not from the short cache). Returns the payment's id.
+ */
+export async function refundablePayment(config: Config, session: Session | undefined): Promise<MoneyhubPayment> {
+  const view = paymentStatusOf(session)
+  if (view.kind !== 'payment') throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
+  if (view.status !== 'authorised' || !view.paymentId)
+    throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
+  const payment = await readPayment(config, view.paymentId, { fresh: true })
+  if (payment.status !== 'completed')
+    throw new FlowError(
+      'conflict',
+      'payment_not_reversible',
+      `Moneyhub says the payment is ${payment.status}; only a completed payment can be refunded`,
+    )
+  return payment
+}
