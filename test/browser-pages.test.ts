@@ -22,7 +22,7 @@ describe('browser routes answer people with pages', () => {
     expect(page.status).toBe(400)
     expect(page.headers.get('content-type')).toMatch(/text\/html/)
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/)
-    expect(await page.text()).toMatch(/does not belong to a connection in progress/)
+    expect(await page.text()).toMatch(/does not belong to a bank request in progress/)
 
     const json = await SELF.fetch(`${CALLBACK}?state=AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA&code=x`, {
       headers: { accept: 'application/json' },

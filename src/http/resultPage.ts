@@ -44,25 +44,23 @@ export function resultPage(session: Session) {
     </html>`
 }
 
-/** Each refusal of a browser route, in words a person can act on. */
+/** Each refusal of a browser route, in words a person can act on: the same for every session kind (connection or payment). */
 const REASONS: Record<string, string> = {
   link_used:
-    'This connection link was already opened in another browser. For your security it works in one browser only: go back to the app and start again.',
-  state_used: 'This connection was already completed. You can close this window and return to the app.',
-  state_unknown: 'This page does not belong to a connection in progress. Go back to the app and start again.',
-  state_expired: 'This connection took too long and has expired. Go back to the app and start again.',
-  session_expired: 'This connection link has expired. Go back to the app and start again.',
-  session_deleted: 'This connection was cancelled. Go back to the app and start again.',
-  browser_mismatch:
-    'This connection was started in another browser. Finish it in the browser where you started it, or start again from the app here.',
-  ticket_invalid: 'This connection link is not valid. Go back to the app and start again.',
+    'This link was already opened in another browser. For your security it works in one browser only: go back to the app and start again.',
+  state_used: 'This was already completed. You can close this window and return to the app.',
+  state_unknown: 'This page does not belong to a bank request in progress. Go back to the app and start again.',
+  state_expired: 'This took too long and has expired. Go back to the app and start again.',
+  session_expired: 'This link has expired. Go back to the app and start again.',
+  session_deleted: 'This was cancelled. Go back to the app and start again.',
+  browser_mismatch: 'This was started in another browser. Finish it in the browser where you started it, or start again from the app here.',
+  ticket_invalid: 'This link is not valid. Go back to the app and start again.',
   rate_limited: 'There were too many attempts from your network. Wait a minute, then try again.',
   invalid_request: 'This link is incomplete or malformed. Go back to the app and start again.',
   return_to_not_allowed: 'The app asked to return to an address it may not use. Please tell the app provider.',
 }
 
-export const reasonInWords = (code: string) =>
-  REASONS[code] ?? 'The connection could not continue. Nothing was shared. Go back to the app and try again.'
+export const reasonInWords = (code: string) => REASONS[code] ?? 'This could not continue. Go back to the app and try again.'
 
 /** A refusal on a browser route, for a person: what happened and what to do. */
 export function refusalPage(code: string) {
