@@ -289,7 +289,7 @@ try {
   }
 
   // The status route alone, against a bare Worker in the same workerd, at concurrency 64.
-  progress(`status route and a bare Worker at concurrency 64, ${STATUS_SECONDS} s each`)
+  progress(`status route (with and without the rate-limiter simulation) and a bare Worker at concurrency 64, ${STATUS_SECONDS} s each`)
   const connectedId = await flow()
   const cannon = (path) =>
     new Promise((resolve, reject) =>
@@ -298,6 +298,7 @@ try {
       ),
     )
   const status = await cannon(`/sessions/${connectedId}`)
+  const statusWithoutLimiterSimulation = await cannon(`/__bench/nolimitsim/sessions/${connectedId}`)
   const bareLoad = await cannon('/__bench/bare')
   results.statusRoute = {
     concurrency: 64,
@@ -309,6 +310,8 @@ try {
     bareP50: bareLoad.latency.p50,
     bareP99: bareLoad.latency.p99,
     ratio: status.requests.average / bareLoad.requests.average,
+    statusWithoutLimiterSimulationRps: statusWithoutLimiterSimulation.requests.average,
+    ratioWithoutLimiterSimulation: statusWithoutLimiterSimulation.requests.average / bareLoad.requests.average,
   }
   results.cpu = { idleCpuPerSecond: idleCpuPerMs * 1000, subrequestCpu, cryptoPerConnection }
   results.dataTokens = await dataTokenPhase()
@@ -401,6 +404,12 @@ rows.push([
   `${f(s.statusRps, 0)} (${s.statusP50} / ${s.statusP99})`,
   `${f(s.ratio)} × bare (target ≥ 0.8)`,
 ])
+if (s.ratioWithoutLimiterSimulation !== undefined)
+  rows.push([
+    `  without wrangler dev's rate-limiter simulation req/s`,
+    f(s.statusWithoutLimiterSimulationRps, 0),
+    `${f(s.ratioWithoutLimiterSimulation)} × bare (target ≥ 0.8)`,
+  ])
 rows.push([`bare Worker c=64 req/s (p50 / p99 ms)`, `${f(s.bareRps, 0)} (${s.bareP50} / ${s.bareP99})`, ''])
 const d = results.dataTokens
 rows.push([`POST /tokens: ${d.asks} identical asks, upstream grants (hit rate)`, `${d.grants} (${f(d.hitRate * 100, 1)} %)`, ''])

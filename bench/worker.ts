@@ -9,6 +9,8 @@
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
  *   /__bench/inproc?path=   n calls of one route inside the isolate: the app's own cost, without the host (&quiet: logs unprinted)
+ *   /__bench/nolimitsim/…   the proxy's route …, with the rate limiters answering at once: the status route without
+ *                           wrangler dev's simulation of that binding (on Cloudflare a local counter)
  *   /__bench/counters       KV operations, rate-limiter calls and Durable Object calls made by the proxy
  *                           (its sessions' Durable Objects included) since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
@@ -94,6 +96,16 @@ function countingEnv(env: Env, worker = true): Env {
   }
   if (worker) wrapped = { original: env, env: counted }
   return counted
+}
+
+let unlimited: { original: Env; env: Env } | undefined
+
+/** The same env with every rate limiter allowing at once (made once, so the proxy's per-env caches hit). */
+function withoutLimiterSimulation(env: Env): Env {
+  if (unlimited?.original === env) return unlimited.env
+  const allow: RateLimit = { limit: async () => ({ success: true }) }
+  unlimited = { original: env, env: { ...env, START_LIMITER: allow, CALLBACK_LIMITER: allow, STATUS_LIMITER: allow } }
+  return unlimited.env
 }
 
 let cryptoKeys: ReturnType<typeof makeCryptoKeys> | undefined
@@ -224,6 +236,10 @@ export default {
         return Response.json(snapshot)
       }
       default:
+        if (url.pathname.startsWith('/__bench/nolimitsim/')) {
+          url.pathname = url.pathname.slice('/__bench/nolimitsim'.length)
+          return app.fetch(new Request(url, request), withoutLimiterSimulation(countingEnv(env)), ctx)
+        }
         return app.fetch(request, countingEnv(env), ctx)
     }
   },
