@@ -29,3 +29,22 @@ test('it lists every setting the README does for local use, with a backend key o
   assert.ok(vars.BACKEND_API_KEY.length >= 16)
   assert.doesNotMatch(text, /copied to \.dev\.vars/i)
 })
+
+test('its keys are public: the production environment refuses each of them, naming the variable', async () => {
+  const production = {
+    ...vars,
+    ENVIRONMENT: 'production',
+    MONEYHUB_ISSUER: 'https://identity.moneyhub.co.uk/oidc',
+    MONEYHUB_REDIRECT_URI: 'https://connect.example.com/callback',
+    ALLOWED_ORIGINS: 'https://app.example.com',
+  }
+  const problems = await configProblems(production)
+  for (const name of ['CLIENT_PRIVATE_JWKS', 'TOKEN_ENCRYPTION_KEY', 'BACKEND_API_KEY'])
+    assert.ok(
+      problems.some((p) => p.startsWith(`${name} holds a key published in .dev.vars.example`)),
+      `${name}: ${problems.join('; ')}`,
+    )
+  // Keys of one's own pass.
+  const own = { ...production, BACKEND_API_KEY: 'a-backend-key-of-my-own-0123456789' }
+  assert.ok(!(await configProblems(own)).some((p) => p.startsWith('BACKEND_API_KEY')))
+})
