@@ -107,7 +107,7 @@ const previous = JSON.parse(readFileSync(previousPath, 'utf8'))
 const benchConfig = readFileSync('wrangler.toml', 'utf8')
   .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
   .replace('main = "src/index.ts"', 'main = "worker.ts"')
-  .replace('"./src/http/zodToJsonSchema.ts"', '"../src/http/zodToJsonSchema.ts"')
+  .replaceAll('"./src/http/', '"../src/http/') // [alias] paths
   .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
 writeFileSync('bench/.wrangler.bench.toml', benchConfig)
 

@@ -2,7 +2,8 @@
  * The Worker's own TypeScript, bundled with esbuild (the one wrangler uses) for
  * Node-side tools: `npm run dev` checks the settings with src/config.ts before
  * it says "Ready", and the browser helper (src/client/browser.ts) is built into
- * the module that GET /client.js serves.
+ * the module that GET /client.js serves; the OpenAPI document that GET
+ * /openapi.json serves is generated from the routes (src/index.ts) here too.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,10 +14,22 @@ import { build } from 'esbuild'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/** Imports a TypeScript module of the Worker into Node, bundled with its dependencies. */
-async function importWorkerModule(entry) {
+/** `cloudflare:workers` exists only in workerd: Node gets a stand-in for the classes the Worker extends. */
+const workersRuntimeStub = {
+  name: 'cloudflare-workers-stub',
+  setup(b) {
+    b.onResolve({ filter: /^cloudflare:workers$/ }, () => ({ path: 'cloudflare:workers', namespace: 'stub' }))
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class DurableObject {}', loader: 'js' }))
+  },
+}
+
+/** Imports a TypeScript module of the Worker (or `source`, resolved from the root) into Node, bundled with its dependencies. */
+async function importWorkerModule(entry, source) {
   const result = await build({
-    entryPoints: [join(ROOT, entry)],
+    ...(source ? { stdin: { contents: source, resolveDir: ROOT, sourcefile: entry, loader: 'ts' } } : { entryPoints: [join(ROOT, entry)] }),
+    // As wrangler.toml's [alias] for zod/v4/core (the same converter); hono-openapi itself is left whole here.
+    alias: { 'zod/v4/core': './src/http/zodToJsonSchema.ts' },
+    plugins: [workersRuntimeStub],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -101,6 +114,49 @@ export async function clientModuleSource() {
 export async function writeClientModule() {
   const path = join(ROOT, CLIENT_MODULE)
   const source = await clientModuleSource()
+  let current = ''
+  try {
+    current = readFileSync(path, 'utf8')
+  } catch {}
+  if (current === source) return false
+  writeFileSync(path, source)
+  return true
+}
+
+export const OPENAPI_MODULE = 'src/http/openapiDocument.generated.ts'
+
+/**
+ * The OpenAPI document of the app's routes, as GET /openapi.json serves it:
+ * hono-openapi's generateSpecs over the Worker's app (each route's
+ * describeRoute and validators) with src/http/openapi.ts's OPENAPI_OPTIONS.
+ */
+export async function buildOpenapiDocument() {
+  const { app, OPENAPI_OPTIONS, generateSpecs } = await importWorkerModule(
+    'openapi-entry.ts',
+    [
+      `export { default as app } from './src/index.ts'`,
+      `export { OPENAPI_OPTIONS } from './src/http/openapi.ts'`,
+      `export { generateSpecs } from 'hono-openapi'`,
+    ].join('\n'),
+  )
+  return generateSpecs(app, OPENAPI_OPTIONS)
+}
+
+/** The TypeScript module the Worker imports: the document as JSON text. */
+export async function openapiModuleSource() {
+  const document = await buildOpenapiDocument()
+  return [
+    `// Generated from the routes (src/index.ts, src/routes/*: describeRoute and validators) by \`npm run build:openapi\` (also run by npm run dev and npm run deploy). Do not edit.`,
+    `// test/node/openapi-document.test.mjs fails when this file is out of date.`,
+    `export const OPENAPI_JSON = ${JSON.stringify(JSON.stringify(document))}`,
+    '',
+  ].join('\n')
+}
+
+/** Writes the generated document module when it differs; true when it changed. */
+export async function writeOpenapiModule() {
+  const path = join(ROOT, OPENAPI_MODULE)
+  const source = await openapiModuleSource()
   let current = ''
   try {
     current = readFileSync(path, 'utf8')

@@ -1,11 +1,27 @@
 /**
  * The answers' schemas and the helpers that describe each route for the
  * OpenAPI document (hono-openapi). Request schemas live beside their routes.
+ * The document is generated at build time (npm run build:openapi, with
+ * OPENAPI_OPTIONS below) into openapiDocument.generated.ts.
  */
-import { resolver } from 'hono-openapi'
+import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { PAYMENT_KIND_NAMES } from '../connection/kind'
 import { MoneyhubPayment } from '../payments/payments'
+
+/** What the document says besides the routes: hono-openapi's generateSpecs options. */
+export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
+  // /.well-known/jwks.json looks like a file to hono-openapi; it is a route.
+  excludeStaticFile: false,
+  documentation: {
+    info: {
+      title: 'Moneyhub edge connect proxy',
+      version: '1',
+      description: 'Connect a bank account through Moneyhub Open Banking, at the edge.',
+    },
+    components: { securitySchemes: { backendKey: { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' } } },
+  },
+}
 
 /** Names a schema in the document's components (zod's global registry feeds toJSONSchema). */
 const named = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
