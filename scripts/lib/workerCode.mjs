@@ -110,10 +110,9 @@ export async function clientModuleSource() {
   ].join('\n')
 }
 
-/** Writes the generated module when it differs; true when it changed. */
-export async function writeClientModule() {
-  const path = join(ROOT, CLIENT_MODULE)
-  const source = await clientModuleSource()
+/** Writes a generated module when it differs from what is there; true when it changed. */
+function writeIfChanged(relativePath, source) {
+  const path = join(ROOT, relativePath)
   let current = ''
   try {
     current = readFileSync(path, 'utf8')
@@ -122,6 +121,9 @@ export async function writeClientModule() {
   writeFileSync(path, source)
   return true
 }
+
+/** Writes the browser helper's module when it differs; true when it changed. */
+export const writeClientModule = async () => writeIfChanged(CLIENT_MODULE, await clientModuleSource())
 
 export const OPENAPI_MODULE = 'src/http/openapiDocument.generated.ts'
 
@@ -153,15 +155,5 @@ export async function openapiModuleSource() {
   ].join('\n')
 }
 
-/** Writes the generated document module when it differs; true when it changed. */
-export async function writeOpenapiModule() {
-  const path = join(ROOT, OPENAPI_MODULE)
-  const source = await openapiModuleSource()
-  let current = ''
-  try {
-    current = readFileSync(path, 'utf8')
-  } catch {}
-  if (current === source) return false
-  writeFileSync(path, source)
-  return true
-}
+/** Writes the OpenAPI document's module when it differs; true when it changed. */
+export const writeOpenapiModule = async () => writeIfChanged(OPENAPI_MODULE, await openapiModuleSource())
