@@ -10,8 +10,8 @@
  * (src/config.ts), every problem at once, before anything starts.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { makeSigningKey, publicJwks, randomKey } from './keys.mjs'
-import { localSettings, portFree, startServers } from './lib/servers.mjs'
+import { publicJwks } from './keys.mjs'
+import { DEV_KEYS, localSettings, portFree, startServers } from './lib/servers.mjs'
 import { configProblems, writeClientModule, writeOpenapiModule } from './lib/workerCode.mjs'
 
 const PROXY_PORT = Number(process.env.PROXY_PORT ?? 8787)
@@ -22,13 +22,6 @@ const mockOrigin = `http://127.0.0.1:${MOCK_PORT}`
 const fail = (message) => {
   console.error(`\n✖ ${message}\n`)
   process.exit(1)
-}
-
-/** Kept from an existing .dev.vars (made fresh when absent). */
-const KEYS = {
-  CLIENT_PRIVATE_JWKS: async () => JSON.stringify({ keys: [await makeSigningKey('RS256')] }),
-  TOKEN_ENCRYPTION_KEY: async () => randomKey(),
-  BACKEND_API_KEY: async () => `dev-${randomKey(24)}`,
 }
 
 function parseDevVars(path) {
@@ -47,11 +40,11 @@ async function ensureDevVars() {
   const derived = localSettings({ proxyOrigin, mockOrigin })
   const vars = {}
   const said = []
-  for (const [name, make] of Object.entries(KEYS)) {
+  for (const [name, make] of Object.entries(DEV_KEYS)) {
     if (old?.[name]) vars[name] = old[name]
     else {
       vars[name] = await make()
-      if (old) said.push(`made a new ${name} (there was none)`)
+      if (old) said.push(`made a new ${name} (it was missing or empty)`)
     }
   }
   for (const [name, value] of Object.entries(derived)) {

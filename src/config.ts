@@ -6,7 +6,7 @@
  * and what is wrong, never echoing a value. `npm run dev` runs this same code
  * before it says "Ready" (scripts/lib/checkConfig.mjs).
  */
-import { calculateJwkThumbprint, importJWK, type JWK } from 'jose'
+import { importJWK, type JWK } from 'jose'
 import * as z from 'zod/mini'
 import { fromBase64Url, sha256 } from './encoding'
 import { isLoopbackHost } from './http/urls'
@@ -62,30 +62,6 @@ export interface Config {
   sessionIdKey: CryptoKey
   /** SHA-256 of BACKEND_API_KEY, compared in constant time. */
   backendKeyDigest: ArrayBuffer
-}
-
-/**
- * The keys published in .dev.vars.example, so that the file works as it is:
- * anyone can read them, so ENVIRONMENT=production refuses them. SHA-256
- * digests (RFC 7638 thumbprints for JWKs); test/node/dev-vars-example.test.mjs
- * keeps them in step with the file.
- */
-export const PUBLISHED_DEV_KEYS = {
-  CLIENT_PRIVATE_JWKS: ['qMoneypoZ5jR41G10Y2f9dWEZXMEnQNHSudGNukK4XM'],
-  TOKEN_ENCRYPTION_KEY: ['-szP0Yxt2tu7CGZ_Qc8CqHn5KAYw4y7KiNja5bRnOSo'],
-  BACKEND_API_KEY: ['ucK4DxyRgiJvKF4jiHgnQb8-FZpmLurmkQZSRkjTmO8'],
-} as const
-
-/** In production, none of the published example keys (they would let anyone sign as the client or read the tokens). */
-async function publishedKeyProblems(env: Env, publicJwks: readonly JWK[] | undefined): Promise<ConfigProblem[]> {
-  const digests = {
-    CLIENT_PRIVATE_JWKS: await Promise.all((publicJwks ?? []).map((jwk) => calculateJwkThumbprint(jwk))),
-    TOKEN_ENCRYPTION_KEY: await Promise.all((env.TOKEN_ENCRYPTION_KEY ?? '').split(',').map((k) => sha256(k.trim()))),
-    BACKEND_API_KEY: [await sha256(env.BACKEND_API_KEY ?? '')],
-  }
-  return (Object.keys(digests) as (keyof typeof digests)[])
-    .filter((variable) => digests[variable].some((d) => (PUBLISHED_DEV_KEYS[variable] as readonly string[]).includes(d)))
-    .map((variable) => new ConfigProblem(variable, 'holds a key published in .dev.vars.example: make your own with `npm run keys`'))
 }
 
 /** One thing wrong with one variable: `${variable} ${problem}`. */
@@ -292,7 +268,6 @@ export async function readConfig(env: Env): Promise<Config> {
   await check(() => {
     if (!env.SESSIONS) throw new ConfigProblem('SESSIONS', 'KV binding is missing')
   })
-  if (production) problems.push(...(await publishedKeyProblems(env, signing?.publicJwks.keys)))
   await check(() => {
     if (environment !== 'development' && environment !== 'production')
       throw new ConfigProblem('ENVIRONMENT', 'must be "development" or "production"')

@@ -44,9 +44,26 @@ export const localSettings = ({ proxyOrigin, mockOrigin, clientId = 'dev-client'
   DEFAULT_BANK_SELECTOR: 'id:test',
 })
 
+/** The local setup's keys, made fresh: kept in .dev.vars by `npm run dev` (which makes any that are missing or empty). */
+export const DEV_KEYS = {
+  CLIENT_PRIVATE_JWKS: async () => JSON.stringify({ keys: [await makeSigningKey('RS256')] }),
+  TOKEN_ENCRYPTION_KEY: async () => randomKey(),
+  BACKEND_API_KEY: async () => `dev-${randomKey(24)}`,
+}
+
+/** .dev.vars.example with fresh keys in its empty key lines: a .dev.vars as `npm run dev` makes it for the default ports. */
+export async function exampleWithKeys(text) {
+  let filled = text
+  for (const [name, make] of Object.entries(DEV_KEYS)) {
+    const value = await make()
+    filled = filled.replace(new RegExp(`^${name}=$`, 'm'), () => `${name}=${value}`)
+  }
+  return filled
+}
+
 /** A complete configuration for both Workers, with fresh keys (nothing read from .dev.vars). */
 export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-client', extraOrigins = [] }) {
-  const jwks = { keys: [await makeSigningKey('RS256')] }
+  const privateJwks = await DEV_KEYS.CLIENT_PRIVATE_JWKS()
   const proxyVars = {
     ...localSettings({ proxyOrigin, mockOrigin, clientId, extraOrigins }),
     SESSION_TTL_SECONDS: '600',
@@ -57,14 +74,14 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
     EXPIRED_STATUS_SECONDS: '86400',
     WEBHOOK_URL: '',
     WEBHOOK_SECRET: '',
-    CLIENT_PRIVATE_JWKS: JSON.stringify(jwks),
-    TOKEN_ENCRYPTION_KEY: randomKey(),
-    BACKEND_API_KEY: `dev-${randomKey(24)}`,
+    CLIENT_PRIVATE_JWKS: privateJwks,
+    TOKEN_ENCRYPTION_KEY: await DEV_KEYS.TOKEN_ENCRYPTION_KEY(),
+    BACKEND_API_KEY: await DEV_KEYS.BACKEND_API_KEY(),
   }
   const mockVars = {
     CLIENT_ID: clientId,
     CLIENT_REDIRECT_URIS: `${proxyOrigin}/callback`,
-    CLIENT_JWKS: JSON.stringify(publicJwks(jwks)),
+    CLIENT_JWKS: JSON.stringify(publicJwks(JSON.parse(privateJwks))),
     PROXY_ORIGIN: proxyOrigin,
     DEMO_BACKEND_API_KEY: proxyVars.BACKEND_API_KEY,
   }

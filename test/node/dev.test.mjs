@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { test } from 'node:test'
 
+import { exampleWithKeys } from '../../scripts/lib/servers.mjs'
+
 const dev = resolve('scripts/dev.mjs')
 
 function project(devVars) {
@@ -91,8 +93,14 @@ test('bad settings are all listed before anything starts, each with its variable
 })
 
 test('other ports: everything that depends on them is derived again, the keys are kept, and the changes are said', async () => {
-  const old = readVars('.dev.vars.example') // made for the default ports 8787 / 8788
-  const dir = project(readFileSync('.dev.vars.example', 'utf8'))
+  const oldText = await exampleWithKeys(readFileSync('.dev.vars.example', 'utf8')) // made for the default ports 8787 / 8788
+  const dir = project(oldText)
+  const old = Object.fromEntries(
+    oldText
+      .split('\n')
+      .filter((l) => l.includes('=') && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
   const taken = createServer()
   await new Promise((r) => taken.listen(0, '127.0.0.1', r))
   const proxyPort = taken.address().port // taken, so that the run stops after writing the settings
@@ -111,4 +119,20 @@ test('other ports: everything that depends on them is derived again, the keys ar
   const mock = readVars(join(dir, 'mock', '.dev.vars'))
   assert.equal(mock.PROXY_ORIGIN, `http://127.0.0.1:${proxyPort}`)
   assert.equal(mock.CLIENT_REDIRECT_URIS, `http://127.0.0.1:${proxyPort}/callback`)
+})
+
+test('a copy of .dev.vars.example works: its empty keys are made, said, and pass the config check', async () => {
+  const dir = project(readFileSync('.dev.vars.example', 'utf8'))
+  const taken = createServer()
+  await new Promise((r) => taken.listen(0, '127.0.0.1', r))
+  const result = run(dir, { PROXY_PORT: String(taken.address().port), MOCK_PORT: String(await freePort()) })
+  taken.close()
+  // It gets past the settings check and stops only at the taken port.
+  assert.match(result.stderr, /is taken/)
+  assert.doesNotMatch(result.stderr, /problem/)
+  const vars = readVars(join(dir, '.dev.vars'))
+  for (const key of ['CLIENT_PRIVATE_JWKS', 'TOKEN_ENCRYPTION_KEY', 'BACKEND_API_KEY']) {
+    assert.ok(vars[key], key)
+    assert.match(result.stdout, new RegExp(`made a new ${key} \\(it was missing or empty\\)`))
+  }
 })
