@@ -59,7 +59,7 @@ async function main() {
   })
   const problems = await deployProblems(readFileSync(values.config, 'utf8'), values.env)
   if (problems.length) {
-    console.error(`\n✖ Not deploying: ${values.config} needs these filled in first (README, "Deploying"):\n`)
+    console.error(`\n✖ Not deploying: ${values.config} needs these filled in first (docs/deploying.md):\n`)
     for (const problem of problems) console.error(`  - ${problem}`)
     console.error(
       `\n  Secrets are set apart: npx wrangler secret put CLIENT_PRIVATE_JWKS --env ${values.env} (and TOKEN_ENCRYPTION_KEY, BACKEND_API_KEY).\n`,

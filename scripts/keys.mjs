@@ -37,7 +37,7 @@ JWKS to register with Moneyhub, a TOKEN_ENCRYPTION_KEY and a BACKEND_API_KEY.
   --kid       its key id (default: its JWK thumbprint)
   --add-to    a file holding your current private JWK Set, either as JSON ({"keys":[…]})
               or as the CLIENT_PRIVATE_JWKS=… line this command prints (a .dev.vars works too):
-              the new key is appended after the existing ones (rotation, README "Rotating keys")
+              the new key is appended after the existing ones (rotation, docs/configuration.md, "Rotating keys")
   -h, --help  this text`
 
 /** The private JWK Set in a file: JSON, or a `CLIENT_PRIVATE_JWKS=<json>` line (as printed here, or in .dev.vars). */

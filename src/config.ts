@@ -75,7 +75,7 @@ export class ConfigProblem extends Error {
   }
 }
 
-/** Every problem found in the settings, in the order of the README's table. */
+/** Every problem found in the settings, in the order of the table in docs/configuration.md. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(problems.map((p) => p.message).join('; '))

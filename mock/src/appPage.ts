@@ -1,7 +1,7 @@
 /**
  * An app page, for the browser test and `npm run dev` (/app): it loads the
  * browser helper from the proxy itself (`import … from '<proxy>/client.js'`),
- * the way README "From a frontend" tells an app to, and uses nothing else.
+ * the way docs/frontend.md tells an app to, and uses nothing else.
  */
 import { html, raw } from 'hono/html'
 import { MOCK_BANK_ID } from './oauth'

@@ -5,7 +5,7 @@
  *   - this isolate's memory (plus the grant in flight, so that concurrent
  *     identical asks make one grant);
  *   - KV, sealed, so that other isolates and data centres find it too.
- * The KV entry is part of the storage schema (storage/sessions.ts, README "Storage"):
+ * The KV entry is part of the storage schema (docs/storage.md):
  *   `token:<digest>` → seal(ClientToken, aad = the key), TTL = expires_at − REUSE_MARGIN_S − now (not written under 60 s)
  * `<digest>` is base64url SHA-256 of issuer, client id, userId and the sorted scopes: the key names no user.
  */

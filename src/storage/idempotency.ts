@@ -3,7 +3,7 @@
  * what the first one answered, for 24 hours, instead of starting a second
  * payment (the practice of the IETF draft "The Idempotency-Key HTTP Header
  * Field" and of payment APIs such as Stripe's). Storage schema (also in
- * storage/sessions.ts and the README, "Storage"):
+ * docs/storage.md):
  *
  * | key                                  | value (JSON, StoredIdempotency)                          | TTL                  |
  * |--------------------------------------|----------------------------------------------------------|----------------------|

@@ -1,37 +1,8 @@
 /**
- * SessionStore: one KV record per connection. The whole storage schema is
- * here (and in the README, "Storage"):
- *
- * | key            | value (JSON, StoredSession)                                   | TTL                                                        |
- * |----------------|---------------------------------------------------------------|------------------------------------------------------------|
- * | `session:<id>` | pending: public fields; nothing sealed                        | SESSION_TTL_SECONDS (default 600)                          |
- * |                | (any status) secretHash, when a browser started it            |                                                            |
- * |                | connected: public fields, sealed Connection (token set, nonce)| until the token set is useless (access token expiry, or    |
- * |                |                                                               | refreshUntil with a refresh token) + EXPIRED_STATUS_SECONDS |
- * |                | failed: public fields, error; nothing sealed                  | SESSION_TTL_SECONDS                                        |
- * |                | expired: public fields, error?; nothing sealed                | EXPIRED_STATUS_SECONDS                                     |
- * |                | a payment kind (`kind`) pending: as pending; read `expired`   | SESSION_TTL_SECONDS + EXPIRED_STATUS_SECONDS                |
- * |                |   past its deadline                                           |                                                            |
- * |                | a payment kind authorised: public fields, `kind`, paymentId / | 24 h (IDEMPOTENCY_TTL_SECONDS): a retried POST finds it    |
- * |                |   standingOrderId / recurringPaymentId / reversePaymentId;    |                                                            |
- * |                |   nothing sealed (its tokens are dropped)                     |                                                            |
- * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
- * |                |                                                               | not written when that leaves under 60 s                    |
- * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
- *
- * `<id>` is 128 random bits, base64url (or, for a payment start with an
- * Idempotency-Key, 128 bits of HMAC: payments/start.ts). Sealed values are AES-256-GCM with the
- * id as associated data (seal.ts). A connected record past its usefulness is
- * reported `expired` at once, and rewritten without its sealed token set by
- * the first read that notices (`scrubIfExpired`), or by the session's alarm
- * (every session has one, coordinator.ts). `<digest>` is base64url SHA-256 of issuer,
- * client id, userId and the sorted scopes; the sealed token has the key as
- * associated data. Nothing else is written to KV.
- *
- * KV is the edge's fast copy, not the authority: after creation, every write
- * to a session's record is made by its Durable Object (coordinator.ts), which
- * keeps the record, the state hash, the browser key's hash and the sealed
- * launch ticket in its own strongly consistent storage.
+ * SessionStore: one KV record per session, written only here (and, after
+ * creation, only by the session's Durable Object, coordinator.ts, which holds
+ * the authority in its own strongly consistent storage). Every KV key, its
+ * value and its TTL are written down once, in docs/storage.md.
  */
 import type { Config } from '../config'
 import type { KindName } from '../connection/kind'
