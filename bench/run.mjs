@@ -8,7 +8,7 @@
  * Worker, before and after each phase.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -117,6 +117,18 @@ const mockOrigin = `http://127.0.0.1:${mockPort}`
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
 const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}` }
 const log = []
+/** Every scratch folder this run makes, removed when it ends (however it ends). */
+const scratch = []
+const scratchDir = (prefix) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  scratch.push(dir)
+  return dir
+}
+process.on('exit', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
+})
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+
 const begun = performance.now()
 /** One line per phase, with the time so far: the whole run takes minutes. */
 const progress = (what) => console.log(`[${String(Math.round((performance.now() - begun) / 1000)).padStart(3)} s] ${what}…`)
@@ -127,7 +139,7 @@ const servers = await startServers({
   proxyVars,
   mockVars,
   proxyConfig: 'bench/.wrangler.bench.toml',
-  persistTo: mkdtempSync(join(tmpdir(), 'bench-state-')),
+  persistTo: scratchDir('bench-state-'),
   onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
 })
 const pids = workerdPids(servers.proxy.pid)
@@ -321,7 +333,7 @@ try {
 
 // Bundle and start-up: what `npm run deploy` (wrangler deploy --env production, minified) would upload, and its start-up profile.
 progress('bundle size (wrangler deploy --dry-run) and start-up CPU (wrangler check startup, 2 × 9 runs)')
-const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
+const outdir = scratchDir('bench-bundle-')
 execFileSync('wrangler', ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], { env: TOOL_ENV, stdio: 'ignore' })
 const bundle = readFileSync(join(outdir, 'index.js'))
 // Start-up: `wrangler check startup` profiles a Worker's start in local workerd with 1 ms sampling, on top of
@@ -334,7 +346,7 @@ function startupProfileMs(configPath) {
   return profile.samples.reduce((sum, s, i) => sum + (idle.has(s) ? 0 : profile.timeDeltas[i]), 0) / 1000
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const trivialDir = mkdtempSync(join(tmpdir(), 'bench-trivial-'))
+const trivialDir = scratchDir('bench-trivial-')
 writeFileSync(join(trivialDir, 'index.js'), "export default { fetch() { return new Response('ok') } }\n")
 writeFileSync(join(trivialDir, 'wrangler.toml'), 'name = "trivial"\nmain = "index.js"\ncompatibility_date = "2026-11-01"\n')
 const ours = median(Array.from({ length: 9 }, () => startupProfileMs('wrangler.toml')))
