@@ -108,6 +108,7 @@ const benchConfig = readFileSync('wrangler.toml', 'utf8')
   .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
   .replace('main = "src/index.ts"', 'main = "worker.ts"')
   .replaceAll('"./src/http/', '"../src/http/') // [alias] paths
+  .replace('directory = "./public"', 'directory = "../public"') // [assets]
   .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
 writeFileSync('bench/.wrangler.bench.toml', benchConfig)
 

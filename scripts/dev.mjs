@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { publicJwks } from './keys.mjs'
 import { DEV_KEYS, localSettings, portFree, startServers } from './lib/servers.mjs'
-import { configProblems, writeClientModule, writeOpenapiModule } from './lib/workerCode.mjs'
+import { configProblems, writeClientModule, writeOpenapiAsset } from './lib/workerCode.mjs'
 
 const PROXY_PORT = Number(process.env.PROXY_PORT ?? 8787)
 const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8788)
@@ -104,7 +104,7 @@ for (const [port, what] of [
 // GET /client.js serves the browser helper built from src/client/browser.ts: keep it current while developing.
 if (existsSync('src/client/browser.ts') && (await writeClientModule())) console.log('• rebuilt the browser helper served at /client.js')
 // GET /openapi.json serves the document generated from the routes: keep it current too.
-if (existsSync('src/index.ts') && (await writeOpenapiModule())) console.log('• rebuilt the OpenAPI document served at /openapi.json')
+if (existsSync('src/index.ts') && (await writeOpenapiAsset())) console.log('• rebuilt the OpenAPI document served at /openapi.json')
 
 let stopping = false
 let servers

@@ -1,6 +1,7 @@
 /** GET /openapi.json lists every route the app has, and real answers match the schemas it states. */
 import { Validator } from '@cfworker/json-schema'
 import { SELF } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import app from '../src/index'
 import { authorize, backendAuth, backendJson, callback, connectAccount, refresh, registerUser, remove, started } from './helpers'
@@ -34,6 +35,15 @@ async function expectMatches(doc: Doc, path: string, method: string, response: R
 }
 
 describe('the OpenAPI document', () => {
+  it('is a static asset any origin may read (Swagger UI elsewhere), not part of the Worker', async () => {
+    // What Cloudflare serves before the Worker runs: public/openapi.json with public/_headers.
+    const asset = await env.ASSETS.fetch('http://proxy.test/openapi.json', { headers: { origin: 'https://swagger.example.com' } })
+    expect(asset.status).toBe(200)
+    expect(asset.headers.get('access-control-allow-origin')).toBe('*')
+    expect(asset.headers.get('cross-origin-resource-policy')).toBeNull()
+    expect(((await asset.json()) as Doc).openapi).toMatch(/^3\./)
+  })
+
   it('is served at /openapi.json and lists every route of the app', async () => {
     const doc = await loadDoc()
     expect(doc.openapi).toMatch(/^3\./)

@@ -125,7 +125,11 @@ function writeIfChanged(relativePath, source) {
 /** Writes the browser helper's module when it differs; true when it changed. */
 export const writeClientModule = async () => writeIfChanged(CLIENT_MODULE, await clientModuleSource())
 
-export const OPENAPI_MODULE = 'src/http/openapiDocument.generated.ts'
+/**
+ * The OpenAPI document is a static asset (Workers Static Assets, public/): served beside the
+ * Worker, not inside it, so its ~50 KB stay out of the bundle (docs/performance.md, "Bundle").
+ */
+export const OPENAPI_ASSET = 'public/openapi.json'
 
 /**
  * The OpenAPI document of the app's routes, as GET /openapi.json serves it:
@@ -144,16 +148,8 @@ export async function buildOpenapiDocument() {
   return generateSpecs(app, OPENAPI_OPTIONS)
 }
 
-/** The TypeScript module the Worker imports: the document as JSON text. */
-export async function openapiModuleSource() {
-  const document = await buildOpenapiDocument()
-  return [
-    `// Generated from the routes (src/index.ts, src/routes/*: describeRoute and validators) by \`npm run build:openapi\` (also run by npm run dev and npm run deploy). Do not edit.`,
-    `// test/node/openapi-document.test.mjs fails when this file is out of date.`,
-    `export const OPENAPI_JSON = ${JSON.stringify(JSON.stringify(document))}`,
-    '',
-  ].join('\n')
-}
+/** The asset's text: the document as JSON (test/node/openapi-document.test.mjs fails when the file is out of date). */
+export const openapiAssetSource = async () => `${JSON.stringify(await buildOpenapiDocument(), null, 1)}\n`
 
-/** Writes the OpenAPI document's module when it differs; true when it changed. */
-export const writeOpenapiModule = async () => writeIfChanged(OPENAPI_MODULE, await openapiModuleSource())
+/** Writes the OpenAPI document's asset when it differs; true when it changed. */
+export const writeOpenapiAsset = async () => writeIfChanged(OPENAPI_ASSET, await openapiAssetSource())

@@ -3,7 +3,7 @@
  * names, without the OpenAPI generator and the JSON Schema converter behind it.
  * The document is built in Node by `npm run build:openapi` (the real
  * hono-openapi, reading each route's describeRoute and validators) into
- * openapiDocument.generated.ts; at run time describeRoute is documentation only.
+ * public/openapi.json (a static asset); at run time describeRoute is documentation only.
  */
 import { sValidator } from '@hono/standard-validator'
 import { createMiddleware } from 'hono/factory'

@@ -2,7 +2,7 @@
  * The answers' schemas and the helpers that describe each route for the
  * OpenAPI document (hono-openapi). Request schemas live beside their routes.
  * The document is generated at build time (npm run build:openapi, with
- * OPENAPI_OPTIONS below) into openapiDocument.generated.ts.
+ * OPENAPI_OPTIONS below) into public/openapi.json, a static asset.
  */
 import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as z from 'zod/mini'
