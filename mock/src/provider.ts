@@ -6,11 +6,11 @@
  * selector, registered redirect_uri. /me answers only for a live access token.
  */
 import { Hono, type Context } from 'hono'
-import { base64url, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
+import { base64url, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } from 'jose'
 import { checkAuthParams } from './checks'
 import { CLIENT_SCOPES, DATA_SCOPES, issueClientToken } from './clientCredentials'
 import { isFault } from './faults'
-import { makeServerKey, publishedKeys, registeredClient, rotateServerKey, serverKey, type Client } from './keys'
+import { clientById, makeServerKey, publishedKeys, rotateServerKey, serverKey, type Client } from './keys'
 import { ASSERTION_TYPE, CLIENT_ALGS, GROUP_SELECTORS, MOCK_BANK_ID, OAuthError, PAR_TTL, hex, random, sha256b64 } from './oauth'
 import { consentPage, formPost } from './pages'
 import { recordConnection, registerUser, users } from './registeredUsers'
@@ -79,12 +79,20 @@ export function provider(options: ProviderOptions) {
 
   /** Client authentication by private_key_jwt (RFC 7523 §3), as node-oidc-provider checks it. */
   async function authenticateClient(c: Context<MockEnv>, form: Record<string, string>, endpoint: string): Promise<Client> {
-    const client = registeredClient(c.env)
     const issuer = base(c)
     if (form.client_assertion_type !== ASSERTION_TYPE || !form.client_assertion) {
       throw new OAuthError('invalid_client', 'private_key_jwt client authentication is required', 401)
     }
-    if (form.client_id !== undefined && form.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id', 401)
+    // RFC 7523 §3: the client is the assertion's issuer; a client_id beside it must name the same client.
+    let claimed: string | undefined
+    try {
+      claimed = decodeJwt(form.client_assertion).iss
+    } catch {
+      throw new OAuthError('invalid_client', 'client assertion is not a JWT', 401)
+    }
+    const client = clientById(c.env, form.client_id ?? claimed)
+    if (!client || (form.client_id !== undefined && form.client_id !== claimed))
+      throw new OAuthError('invalid_client', 'unknown client_id', 401)
     let payload
     try {
       ;({ payload } = await jwtVerify(form.client_assertion, client.keys, {
@@ -109,7 +117,7 @@ export function provider(options: ProviderOptions) {
       try {
         const client = await authenticateClient(c, form, `${base(c)}/request`)
         const { client_assertion: _a, client_assertion_type: _t, ...params } = form
-        const checked = checkAuthParams(client, params)
+        const checked = checkAuthParams(client, await pushedParameters(c, client, params))
         const requestUri = `urn:ietf:params:oauth:request_uri:${random()}`
         pushed.set(requestUri, { params: checked, expiresAt: now() + PAR_TTL })
         const answer = { request_uri: requestUri, expires_in: PAR_TTL }
@@ -122,10 +130,50 @@ export function provider(options: ProviderOptions) {
     })
   }
 
+  /**
+   * The parameters of a pushed request, as the client's registered request object signing algorithm allows them.
+   * Moneyhub's "Pushed Authorisation Requests" page: "If request object signing is turned on, you will have to send a
+   * signed request object to the PAR end point"; a request object is then the only source of parameters (RFC 9126 §3).
+   */
+  async function pushedParameters(c: Context<MockEnv>, client: Client, form: Record<string, string>): Promise<Record<string, unknown>> {
+    const signing = client.requestObjectSigningAlg
+    if (form.request === undefined) {
+      if (signing !== 'none') throw new OAuthError('invalid_request', `this client must push a signed request object (${signing})`)
+      return form
+    }
+    // node-oidc-provider (Moneyhub's server): a request object in another algorithm than the registered one is refused.
+    let alg: string | undefined
+    try {
+      alg = decodeProtectedHeader(form.request).alg
+    } catch {
+      throw new OAuthError('invalid_request_object', 'request is not a JWT')
+    }
+    if (alg !== signing) throw new OAuthError('invalid_request_object', `request objects of this client must use ${signing}, not ${alg}`)
+    let payload: Record<string, unknown>
+    try {
+      // RFC 9101 §4: iss the client, aud the issuer; exp, iat and jti as openid-client's requestObject (the official client) sets them.
+      const expected = { issuer: client.clientId, audience: base(c), requiredClaims: ['exp', 'iat', 'jti'] }
+      payload =
+        signing === 'none'
+          ? UnsecuredJWT.decode(form.request, expected).payload
+          : (await jwtVerify(form.request, client.keys, { ...expected, algorithms: [signing] })).payload
+    } catch (e) {
+      throw new OAuthError('invalid_request_object', `request object rejected: ${(e as Error).message}`)
+    }
+    // Assumption (project): node-oidc-provider refuses a request object replayed at PAR, as it does a client assertion.
+    if (usedJtis.has(`request:${payload.jti}`)) throw new OAuthError('invalid_request_object', 'request object jti was already used')
+    usedJtis.set(`request:${payload.jti}`, payload.exp as number)
+    // RFC 9126 §3: the client_id outside must be the one inside.
+    if (payload.client_id !== form.client_id)
+      throw new OAuthError('invalid_request_object', 'client_id differs inside and outside the request object')
+    const { iss: _iss, aud: _aud, exp: _exp, nbf: _nbf, iat: _iat, jti: _jti, ...params } = payload
+    return params
+  }
+
   /** The request, from request_uri or a signed request object; plain parameters are refused. */
   async function resolveRequest(c: Context<MockEnv>, query: Record<string, string>): Promise<{ params: AuthParams; requestUri?: string }> {
-    const client = registeredClient(c.env)
-    if (query.client_id !== client.clientId) throw new OAuthError('invalid_client', 'unknown client_id')
+    const client = clientById(c.env, query.client_id)
+    if (!client) throw new OAuthError('invalid_client', 'unknown client_id')
     if (query.request_uri) {
       if (!options.par) throw new OAuthError('request_uri_not_supported', 'this issuer takes request objects by value')
       const entry = pushed.get(query.request_uri)
@@ -214,7 +262,7 @@ export function provider(options: ProviderOptions) {
     })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
       .setSubject(fault === 'front_sub_other' ? 'someone-else' : issued.sub)
-      .setAudience(registeredClient(c.env).clientId)
+      .setAudience(params.client_id)
       .setIssuer(base(c))
       .setIssuedAt(t)
       .setExpirationTime(t + 600)
