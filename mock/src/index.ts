@@ -15,7 +15,7 @@ import { DEMO_FAVICON, demoPage } from './demo'
 import { demoBackend } from './demoBackend'
 import { clientTokens } from './clientCredentials'
 import { identityApi as paymentsApi, madeAtExchange } from './payments'
-import { provider } from './provider'
+import { jwsRequestEndpoint, provider } from './provider'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
@@ -27,6 +27,8 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/nopar/oidc', bankLists('/nopar/oidc'))
   .route('/', identityApi())
   .route('/nopar', identityApi())
+  .route('/', jwsRequestEndpoint())
+  .route('/nopar', jwsRequestEndpoint())
   .route('/data/v2.0', dataApi())
   // Moneyhub's own APIs at each issuer's base ({identity}): payees and payments.
   .route('/', paymentsApi())

@@ -136,38 +136,7 @@ export function provider(options: ProviderOptions) {
    * signed request object to the PAR end point"; a request object is then the only source of parameters (RFC 9126 §3).
    */
   async function pushedParameters(c: Context<MockEnv>, client: Client, form: Record<string, string>): Promise<Record<string, unknown>> {
-    const signing = client.requestObjectSigningAlg
-    if (form.request === undefined) {
-      if (signing !== 'none') throw new OAuthError('invalid_request', `this client must push a signed request object (${signing})`)
-      return form
-    }
-    // node-oidc-provider (Moneyhub's server): a request object in another algorithm than the registered one is refused.
-    let alg: string | undefined
-    try {
-      alg = decodeProtectedHeader(form.request).alg
-    } catch {
-      throw new OAuthError('invalid_request_object', 'request is not a JWT')
-    }
-    if (alg !== signing) throw new OAuthError('invalid_request_object', `request objects of this client must use ${signing}, not ${alg}`)
-    let payload: Record<string, unknown>
-    try {
-      // RFC 9101 §4: iss the client, aud the issuer; exp, iat and jti as openid-client's requestObject (the official client) sets them.
-      const expected = { issuer: client.clientId, audience: base(c), requiredClaims: ['exp', 'iat', 'jti'] }
-      payload =
-        signing === 'none'
-          ? UnsecuredJWT.decode(form.request, expected).payload
-          : (await jwtVerify(form.request, client.keys, { ...expected, algorithms: [signing] })).payload
-    } catch (e) {
-      throw new OAuthError('invalid_request_object', `request object rejected: ${(e as Error).message}`)
-    }
-    // Assumption (project): node-oidc-provider refuses a request object replayed at PAR, as it does a client assertion.
-    if (usedJtis.has(`request:${payload.jti}`)) throw new OAuthError('invalid_request_object', 'request object jti was already used')
-    usedJtis.set(`request:${payload.jti}`, payload.exp as number)
-    // RFC 9126 §3: the client_id outside must be the one inside.
-    if (payload.client_id !== form.client_id)
-      throw new OAuthError('invalid_request_object', 'client_id differs inside and outside the request object')
-    const { iss: _iss, aud: _aud, exp: _exp, nbf: _nbf, iat: _iat, jti: _jti, ...params } = payload
-    return params
+    return requestObjectParameters(base(c), client, form)
   }
 
   /** The request, from request_uri or a signed request object; plain parameters are refused. */
@@ -204,7 +173,19 @@ export function provider(options: ProviderOptions) {
 
   app.get('/auth', async (c) => {
     const query = c.req.query()
-    const { params, requestUri } = await resolveRequest(c, query)
+    // For tests (docs/conformance.md): a request object sent by value is recorded, as pushed ones are.
+    const resolved = resolveRequest(c, query)
+    if (query.request && !query.decision) {
+      const outcome = await resolved.then(
+        () => ({ status: 200 }),
+        (e) => ({
+          status: e instanceof OAuthError ? e.status : 500,
+          answer: { error: e instanceof OAuthError ? e.error : 'server_error' },
+        }),
+      )
+      record({ endpoint: 'auth', params: query, ...outcome })
+    }
+    const { params, requestUri } = await resolved
     const selector = params.scope
       .split(' ')
       .find((s) => s.startsWith('id:'))
@@ -434,5 +415,82 @@ export function provider(options: ProviderOptions) {
     }
   })
 
+  return app
+}
+
+/**
+ * A pushed request's parameters, as the client's registered request object signing algorithm allows them: plain form
+ * fields only for a client registered with `none`; else only the signed request object's members.
+ */
+async function requestObjectParameters(issuer: string, client: Client, form: Record<string, string>): Promise<Record<string, unknown>> {
+  const signing = client.requestObjectSigningAlg
+  if (form.request === undefined) {
+    if (signing !== 'none') throw new OAuthError('invalid_request', `this client must push a signed request object (${signing})`)
+    return form
+  }
+  // node-oidc-provider (Moneyhub's server): a request object in another algorithm than the registered one is refused.
+  let alg: string | undefined
+  try {
+    alg = decodeProtectedHeader(form.request).alg
+  } catch {
+    throw new OAuthError('invalid_request_object', 'request is not a JWT')
+  }
+  if (alg !== signing) throw new OAuthError('invalid_request_object', `request objects of this client must use ${signing}, not ${alg}`)
+  let payload: Record<string, unknown>
+  try {
+    // RFC 9101 §4: iss the client, aud the issuer; exp, iat and jti as openid-client's requestObject (the official client) sets them.
+    const expected = { issuer: client.clientId, audience: issuer, requiredClaims: ['exp', 'iat', 'jti'] }
+    payload =
+      signing === 'none'
+        ? UnsecuredJWT.decode(form.request, expected).payload
+        : (await jwtVerify(form.request, client.keys, { ...expected, algorithms: [signing] })).payload
+  } catch (e) {
+    throw new OAuthError('invalid_request_object', `request object rejected: ${(e as Error).message}`)
+  }
+  // Assumption (project): node-oidc-provider refuses a request object replayed at PAR, as it does a client assertion.
+  if (usedJtis.has(`request:${payload.jti}`)) throw new OAuthError('invalid_request_object', 'request object jti was already used')
+  usedJtis.set(`request:${payload.jti}`, payload.exp as number)
+  // RFC 9126 §3: the client_id outside must be the one inside.
+  if (payload.client_id !== form.client_id)
+    throw new OAuthError('invalid_request_object', 'client_id differs inside and outside the request object')
+  const { iss: _iss, aud: _aud, exp: _exp, nbf: _nbf, iat: _iat, jti: _jti, ...params } = payload
+  return params
+}
+
+/**
+ * Moneyhub's older request endpoint at the identity base, `{identity}/request`, as the official client 5.2.1 uses it for
+ * payments (src/get-auth-urls.ts, getRequestObject and getRequestUri): the body is the request object itself
+ * (`Content-Type: application/jws`), the answer the request_uri as text. No client authentication: the request
+ * object's signature is the client's.
+ */
+export function jwsRequestEndpoint() {
+  const app = new Hono<MockEnv>()
+  app.post('/request', async (c) => {
+    const request = (await c.req.text()).trim()
+    const url = new URL(c.req.url)
+    const issuer = `${url.origin}${url.pathname.replace(/\/request$/, '')}/oidc`
+    try {
+      let clientId: string | undefined
+      try {
+        clientId = decodeJwt(request).iss
+      } catch {
+        throw new OAuthError('invalid_request_object', 'the body is not a request object')
+      }
+      const client = clientById(c.env, clientId)
+      if (!client) throw new OAuthError('invalid_client', 'unknown client')
+      const checked = checkAuthParams(client, await requestObjectParameters(issuer, client, { request, client_id: client.clientId }))
+      const requestUri = `urn:ietf:params:oauth:request_uri:${random()}`
+      pushed.set(requestUri, { params: checked, expiresAt: now() + PAR_TTL })
+      record({ endpoint: 'request', params: { request }, status: 201, answer: { request_uri: requestUri } })
+      return c.text(requestUri, 201)
+    } catch (e) {
+      if (e instanceof OAuthError) record({ endpoint: 'request', params: { request }, status: e.status, answer: { error: e.error } })
+      throw e
+    }
+  })
+  app.onError((error, c) => {
+    if (error instanceof OAuthError) return c.json({ error: error.error, error_description: error.description }, error.status)
+    throw error
+  })
   return app
 }
