@@ -8,6 +8,7 @@ export interface ServerKey {
 }
 
 export async function makeServerKey(): Promise<ServerKey> {
+  // Assumption (project): RS256, 2048-bit, kid = thumbprint, as the seed's tokens are (MONEYHUB-NOTES.md "The server").
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
@@ -24,6 +25,7 @@ export const publishedKeys = async () => (await published()).map((k) => k.public
 export async function rotateServerKey(): Promise<ServerKey> {
   const next = await makeServerKey()
   const current = await published()
+  // Assumption (project): a rotated-out key stays published for a while, as real issuers do.
   keys = Promise.resolve([next, ...current].slice(0, 3))
   return next
 }
@@ -46,6 +48,7 @@ function registeredClients(env: Env): Map<string, Client> {
   if (clients?.source !== source) {
     const jwks = JSON.parse(env.CLIENT_JWKS) as { keys: JWK[] }
     const shared = {
+      // Assumption (project): the client's registration in Moneyhub's admin portal, given to the mock by its vars.
       redirectUris: env.CLIENT_REDIRECT_URIS.split(',').map((s) => s.trim()),
       keys: createLocalJWKSet(jwks),
     }
