@@ -21,7 +21,9 @@ export default defineConfig({
           // Spelled out so that a developer's .dev.vars never leaks into the tests.
           DEFAULT_BANK_SELECTOR: 'id:all',
           SESSION_TTL_SECONDS: '600',
-          CLIENT_ASSERTION_AUDIENCE: 'endpoint',
+          // The defaults: the token endpoint as every assertion's aud; request objects signed with the key's algorithm (RS256).
+          CLIENT_ASSERTION_AUDIENCE: '',
+          REQUEST_OBJECT_SIGNING_ALG: '',
           UPSTREAM_TIMEOUT_MS: '10000',
           REFRESH_TOKEN_RETENTION_SECONDS: '7776000',
           EXPIRED_STATUS_SECONDS: '86400',

@@ -86,6 +86,8 @@ async function ensureDevVars() {
       `CLIENT_ID=${vars.MONEYHUB_CLIENT_ID}`,
       `CLIENT_REDIRECT_URIS=${vars.MONEYHUB_REDIRECT_URI}`,
       `CLIENT_JWKS=${JSON.stringify(publicJwks(JSON.parse(vars.CLIENT_PRIVATE_JWKS)))}`,
+      // Registered as the proxy is set: empty means the first key's algorithm on both sides.
+      `CLIENT_REQUEST_OBJECT_SIGNING_ALG=${vars.REQUEST_OBJECT_SIGNING_ALG ?? ''}`,
       `PROXY_ORIGIN=${proxyOrigin}`,
       `DEMO_BACKEND_API_KEY=${vars.BACKEND_API_KEY}`,
       '',

@@ -41,8 +41,16 @@ export interface Config {
   issuerEndpointOrigins: ReadonlySet<string>
   defaultBankSelector: string
   sessionTtlSeconds: number
-  /** `endpoint`: a client assertion's `aud` is the endpoint it is sent to (Moneyhub's documentation); `issuer`: the issuer identifier. */
-  clientAssertionAudience: 'endpoint' | 'issuer'
+  /**
+   * A client assertion's `aud` at every endpoint: `token`, the token endpoint (Moneyhub's reference for POST /oidc/request:
+   * "The aud property should be the token endpoint"); `endpoint`, the endpoint it is sent to; `issuer`, the issuer identifier.
+   */
+  clientAssertionAudience: 'token' | 'endpoint' | 'issuer'
+  /**
+   * The request object signing algorithm registered for the client in Moneyhub's admin portal: with an algorithm, the
+   * pushed authorization request carries a signed request object (RFC 9126 §3); with `none`, plain parameters.
+   */
+  requestObjectSigningAlg: SigningAlg | 'none'
   upstreamTimeoutMs: number
   /** `code` (default), or Moneyhub's recommended hybrid `code id_token`, answered by form_post to POST /callback. */
   responseType: 'code' | 'code id_token'
@@ -243,10 +251,10 @@ export async function readConfig(env: Env): Promise<Config> {
       throw new ConfigProblem('DEFAULT_BANK_SELECTOR', 'must look like id:all, id:test or id:<bankId>')
   })
   const sessionTtlSeconds = await check(() => positiveInt('SESSION_TTL_SECONDS', env.SESSION_TTL_SECONDS, 600, 60, 3600))
-  const audience = env.CLIENT_ASSERTION_AUDIENCE || 'endpoint'
+  const audience = env.CLIENT_ASSERTION_AUDIENCE || 'token'
   await check(() => {
-    if (audience !== 'endpoint' && audience !== 'issuer')
-      throw new ConfigProblem('CLIENT_ASSERTION_AUDIENCE', 'must be "endpoint" or "issuer"')
+    if (audience !== 'token' && audience !== 'endpoint' && audience !== 'issuer')
+      throw new ConfigProblem('CLIENT_ASSERTION_AUDIENCE', 'must be "token", "endpoint" or "issuer"')
   })
   const responseType = env.RESPONSE_TYPE || 'code'
   await check(() => {
@@ -260,6 +268,16 @@ export async function readConfig(env: Env): Promise<Config> {
   const expiredStatusSeconds = await check(() => positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400))
   const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
   const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
+  // Default: the signing key's own algorithm, which README "Registering the client" tells operators to register.
+  const requestObjectSigningAlg = await check(() => {
+    const value = env.REQUEST_OBJECT_SIGNING_ALG || signing?.signingKey.alg
+    if (value === 'none' || (signing && value === signing.signingKey.alg)) return value
+    if (!signing) return undefined
+    throw new ConfigProblem(
+      'REQUEST_OBJECT_SIGNING_ALG',
+      `must be "none" or the signing key's algorithm (${signing.signingKey.alg}, the first key of CLIENT_PRIVATE_JWKS)`,
+    )
+  })
   const encryptionKeys = await check(() => readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY))
   await check(() => {
     if (!env.BACKEND_API_KEY) throw new ConfigProblem('BACKEND_API_KEY', 'is missing')
@@ -293,6 +311,7 @@ export async function readConfig(env: Env): Promise<Config> {
     defaultBankSelector,
     sessionTtlSeconds: sessionTtlSeconds!,
     clientAssertionAudience: audience as Config['clientAssertionAudience'],
+    requestObjectSigningAlg: requestObjectSigningAlg!,
     responseType: responseType as Config['responseType'],
     upstreamTimeoutMs: upstreamTimeoutMs!,
     refreshRetentionSeconds: refreshRetentionSeconds!,

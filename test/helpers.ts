@@ -1,6 +1,6 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
 import { env, SELF } from 'cloudflare:test'
-import { decodeJwt } from 'jose'
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import { inject } from 'vitest'
 
 export const mockOrigin = () => inject('mockOrigin')
@@ -147,9 +147,46 @@ export async function tokenRequestFor(code: string) {
   return found[0]!
 }
 
+/** A pushed authorization request as the mock received it, its parameters read whichever way they were sent. */
+export interface PushedRequest extends RecordedRequest {
+  endpoint: 'par'
+  /**
+   * The authorization parameters (claims as JSON text, as the plain form sends it) and the client authentication
+   * fields: from the form itself, or, when the form carries `request` (RFC 9126 §3), from the signed request object.
+   */
+  params: Record<string, string>
+  /** The form as received. */
+  form: Record<string, string>
+  /** The signed request object (RFC 9101 §4), decoded, when the parameters came in one. */
+  requestObject?: { header: ProtectedHeaderParameters; payload: JWTPayload }
+}
+
+/** RFC 9101 §4 / RFC 7519 §4.1: members of a request object that are about the JWT, not authorization parameters. */
+const JWT_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'])
+
+/** Reads a recorded PAR, plain or signed (`request`): every test that asserts on pushed parameters goes through this. */
+export function readPushedRequest(recorded: RecordedRequest): PushedRequest {
+  const form = recorded.params
+  if (form.request === undefined) return { ...recorded, endpoint: 'par', form, params: { ...form } }
+  const { request, ...authentication } = form
+  const header = decodeProtectedHeader(request)
+  const payload = decodeJwt(request)
+  const params: Record<string, string> = { ...authentication }
+  for (const [name, value] of Object.entries(payload)) {
+    if (JWT_CLAIMS.has(name)) continue
+    params[name] = typeof value === 'string' ? value : JSON.stringify(value)
+  }
+  return { ...recorded, endpoint: 'par', form, params, requestObject: { header, payload } }
+}
+
+/** Every pushed authorization request the mock received, read with readPushedRequest. */
+export async function pushedRequests(): Promise<PushedRequest[]> {
+  return (await mockRequests()).filter((r) => r.endpoint === 'par').map(readPushedRequest)
+}
+
 export async function pushedRequestFor(identityUrl: URL | string) {
   const requestUri = new URL(identityUrl).searchParams.get('request_uri')
-  const found = (await mockRequests()).filter((r) => r.endpoint === 'par' && r.answer?.request_uri === requestUri)
+  const found = (await pushedRequests()).filter((r) => r.answer?.request_uri === requestUri)
   if (found.length !== 1) throw new Error(`expected one pushed request, found ${found.length}`)
   return found[0]!
 }
@@ -197,7 +234,7 @@ export function pageStorage() {
 
 /** The pushed authorisation requests the mock received for a session (its state starts with the id). */
 export async function pushedRequestsOf(id: string) {
-  return (await mockRequests()).filter((r) => r.endpoint === 'par' && r.params.state?.startsWith(`${id}.`))
+  return (await pushedRequests()).filter((r) => r.params.state?.startsWith(`${id}.`))
 }
 
 /** The status streams a session's Durable Object holds open. */

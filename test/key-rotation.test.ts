@@ -36,7 +36,12 @@ async function connectWith(proxy: ReturnType<typeof proxyWith>) {
 describe('signing key rotation', () => {
   it('after moving the new (ES256) key first, it signs the client assertions, and both keys stay published', async () => {
     const keys = JSON.parse(inject('clientPrivateJwks')) as { keys: unknown[] }
-    const proxy = proxyWith({ CLIENT_PRIVATE_JWKS: JSON.stringify({ keys: [...keys.keys].reverse() }) })
+    // A key of another algorithm signs request objects too: the portal's request object signing algorithm changes with it
+    // (test-client-es256 is the client registered with ES256).
+    const proxy = proxyWith({
+      CLIENT_PRIVATE_JWKS: JSON.stringify({ keys: [...keys.keys].reverse() }),
+      MONEYHUB_CLIENT_ID: 'test-client-es256',
+    })
     const { code } = await connectWith(proxy)
     const assertion = (await tokenRequestFor(code)).params.client_assertion!
     expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: 'client-key-2' })

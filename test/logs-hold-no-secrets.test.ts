@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { APP_ORIGIN, browser, callback, connectAccount, mockRequests, started, tokens } from './helpers'
+import { APP_ORIGIN, browser, callback, connectAccount, mockRequests, readPushedRequest, started, tokens } from './helpers'
 
 let lines: string[] = []
 
@@ -28,8 +28,11 @@ describe('logs are structured and hold no secret', () => {
       secrets.push(flow.back.searchParams.get('state')!)
       if (flow.back.searchParams.get('code')) secrets.push(flow.back.searchParams.get('code')!)
     }
-    for (const r of await mockRequests()) {
+    for (const recorded of await mockRequests()) {
+      // A pushed request's parameters may be inside its request object: read them there too.
+      const r = recorded.endpoint === 'par' ? readPushedRequest(recorded) : recorded
       for (const field of ['client_assertion', 'code_verifier', 'state', 'nonce']) if (r.params[field]) secrets.push(r.params[field]!)
+      if (recorded.params.request) secrets.push(recorded.params.request)
       for (const field of ['access_token', 'id_token', 'request_uri'])
         if (typeof r.answer?.[field] === 'string') secrets.push(r.answer[field] as string)
     }

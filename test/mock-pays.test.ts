@@ -214,7 +214,11 @@ describe('the mock checks the claims’ shapes as Moneyhub documents them', () =
       codeVerifier: randomToken(32),
       claims: { id_token: { sub: { essential: true }, 'mh:con_id': { essential: true }, ...claims } },
     }
-    return pushAuthorizationRequest(config, metadata.pushed_authorization_request_endpoint!, request).then(
+    return pushAuthorizationRequest(
+      config,
+      { par: metadata.pushed_authorization_request_endpoint!, token: metadata.token_endpoint },
+      request,
+    ).then(
       () => 'accepted',
       (e: Error) => e.message,
     )

@@ -31,7 +31,7 @@ describe('with a pushed_authorization_request_endpoint in discovery (RFC 9126)',
     expect(state!.startsWith(session.id)).toBe(true)
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{22,}$/)
     expect(code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(claimsOf(client_assertion!)).toMatchObject({ aud: `${ISSUER()}/request`, iss: inject('clientId') })
+    expect(claimsOf(client_assertion!)).toMatchObject({ aud: `${ISSUER()}/token`, iss: inject('clientId') })
   })
 
   it('makes a fresh state, nonce and PKCE pair for every session', async () => {

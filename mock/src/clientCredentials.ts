@@ -10,9 +10,11 @@ import { users } from './registeredUsers'
 import { now } from './state'
 
 /** Scopes a client-credentials token carries for the client itself. */
+// Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts (registerUser user:create, getUser user:read, deleteUser user:delete), src/requests/payees.ts (addPayee payee:create, getPayees payee:read), src/requests/payments.ts (getPayments payment:read).
 export const CLIENT_SCOPES = new Set(['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'])
 
 /** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those. */
+// Source: @mft/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope); MONEYHUB-NOTES.md "Data scopes".
 export const DATA_SCOPES = new Set([
   'accounts:read',
   'accounts_details:read',
@@ -47,14 +49,20 @@ export const clientTokens = new Map<string, ClientToken>()
 /** The token endpoint's answer to grant_type=client_credentials. */
 export function issueClientToken(clientId: string, form: Record<string, string>, ttlSeconds: number) {
   const scopes = (form.scope ?? '').split(' ').filter(Boolean)
+  // Assumption (project): a client-credentials grant names its scope.
   if (!scopes.length) throw new OAuthError('invalid_scope', 'scope is required')
   for (const scope of scopes) {
+    // Assumption (project): scopes outside these lists are unknown here (discovery's scopes_supported is Moneyhub's authority).
     if (!CLIENT_SCOPES.has(scope) && !DATA_SCOPES.has(scope)) throw new OAuthError('invalid_scope', `unknown scope: ${scope}`)
   }
   const data = scopes.filter((s) => DATA_SCOPES.has(s))
+  // Source: @mft/moneyhub-api-client src/tokens.ts getClientCredentialTokens({ scope, sub }) and src/requests/accounts.ts getAccounts (userId → sub); MONEYHUB-NOTES.md use case 2.
   if (data.length && !form.sub) throw new OAuthError('invalid_request', 'data scopes need sub (a registered user)')
+  // Assumption (project): a user id's shape.
   if (form.sub !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(form.sub)) throw new OAuthError('invalid_request', 'sub is not a user id')
+  // Assumption (project): a client reads only its own registered users' data.
   if (data.length && users.get(form.sub!)?.clientId !== clientId) throw new OAuthError('invalid_request', 'sub is not a registered user')
+  // Assumption (project): at most one transactions:read scope, as MONEYHUB-NOTES.md reports.
   if (data.filter((s) => s.startsWith('transactions:read:')).length > 1) {
     throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   }
@@ -67,6 +75,7 @@ export function issueClientToken(clientId: string, form: Record<string, string>,
 export function requireClientToken(c: Context, scope: string): ClientToken {
   const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1]
   const found = token ? clientTokens.get(token) : undefined
+  // Assumption (project): RFC 6750 §3.1 answers (401 invalid_token, 403 insufficient_scope).
   if (!found || found.expiresAt <= now()) throw new OAuthError('invalid_token', 'the access token is unknown or expired', 401)
   if (!found.scopes.includes(scope)) throw new OAuthError('insufficient_scope', `the access token lacks ${scope}`, 403)
   return found

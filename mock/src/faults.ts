@@ -4,6 +4,7 @@
  * travels with the code. Flows without a fault are untouched, so tests that
  * run side by side do not disturb each other.
  */
+// Assumption (project): test devices, no Moneyhub counterpart; each bends one thing a real server could get wrong.
 export const FAULTS = [
   // id_token signature and keys
   'rogue_signature', // signed by a key that is not the issuer's, with the issuer's kid

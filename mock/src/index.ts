@@ -15,7 +15,7 @@ import { DEMO_FAVICON, demoPage } from './demo'
 import { demoBackend } from './demoBackend'
 import { clientTokens } from './clientCredentials'
 import { identityApi as paymentsApi, madeAtExchange } from './payments'
-import { provider } from './provider'
+import { jwsRequestEndpoint, provider } from './provider'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhooks } from './state'
 
@@ -23,15 +23,22 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
   // Reaching the data: the published bank lists, users at the identity base (issuer without /oidc), the data API.
+  // Source: @mft/moneyhub-api-client src/requests/unauthenticated.ts listConnections & co. ({issuer}/.well-known/<type>-connections).
   .route('/oidc', bankLists('/oidc'))
   .route('/nopar/oidc', bankLists('/nopar/oidc'))
+  // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts (usersEndpoint = identityServiceUrl + "/users": the issuer's base).
   .route('/', identityApi())
   .route('/nopar', identityApi())
+  // Source: @mft/moneyhub-api-client 5.2.1 src/get-auth-urls.ts getRequestUri (identityServiceUrl + "/request").
+  .route('/', jwsRequestEndpoint())
+  .route('/nopar', jwsRequestEndpoint())
+  // Assumption (project): the data API (Moneyhub's https://api.moneyhub.co.uk/v2.0) under the mock's own origin.
   .route('/data/v2.0', dataApi())
   // Moneyhub's own APIs at each issuer's base ({identity}): payees and payments.
   .route('/', paymentsApi())
   .route('/nopar', paymentsApi())
   // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
+  // Assumption (project): /__mock/* are test hooks with no Moneyhub counterpart.
   .get('/__mock/payments', (c) => c.json(madeAtExchange))
   // For tests: the server forgets a client-credentials token, as after a revocation or a restart.
   .delete('/__mock/client-tokens/:token', (c) => c.body(null, clientTokens.delete(c.req.param('token')) ? 204 : 404))

@@ -8,6 +8,7 @@ export interface ServerKey {
 }
 
 export async function makeServerKey(): Promise<ServerKey> {
+  // Assumption (project): RS256, 2048-bit, kid = thumbprint, as the seed's tokens are (MONEYHUB-NOTES.md "The server").
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
@@ -24,6 +25,7 @@ export const publishedKeys = async () => (await published()).map((k) => k.public
 export async function rotateServerKey(): Promise<ServerKey> {
   const next = await makeServerKey()
   const current = await published()
+  // Assumption (project): a rotated-out key stays published for a while, as real issuers do.
   keys = Promise.resolve([next, ...current].slice(0, 3))
   return next
 }
@@ -32,21 +34,39 @@ export interface Client {
   clientId: string
   redirectUris: string[]
   keys: ReturnType<typeof createLocalJWKSet>
+  /** The request object signing algorithm registered for the client (Moneyhub's admin portal), or `none`. */
+  requestObjectSigningAlg: string
 }
 
-let client: { source: string; value: Client } | undefined
+let clients: { source: string; value: Map<string, Client> } | undefined
 
-export function registeredClient(env: Env): Client {
-  const source = `${env.CLIENT_ID}|${env.CLIENT_REDIRECT_URIS}|${env.CLIENT_JWKS}`
-  if (client?.source !== source) {
-    client = {
-      source,
-      value: {
-        clientId: env.CLIENT_ID,
-        redirectUris: env.CLIENT_REDIRECT_URIS.split(',').map((s) => s.trim()),
-        keys: createLocalJWKSet(JSON.parse(env.CLIENT_JWKS) as { keys: JWK[] }),
-      },
+/** The clients this mock knows: CLIENT_ID, and OTHER_CLIENTS (same keys and redirect URIs, their own settings). */
+function registeredClients(env: Env): Map<string, Client> {
+  const source = [env.CLIENT_ID, env.CLIENT_REDIRECT_URIS, env.CLIENT_JWKS, env.CLIENT_REQUEST_OBJECT_SIGNING_ALG, env.OTHER_CLIENTS].join(
+    '|',
+  )
+  if (clients?.source !== source) {
+    const jwks = JSON.parse(env.CLIENT_JWKS) as { keys: JWK[] }
+    const shared = {
+      // Assumption (project): the client's registration in Moneyhub's admin portal, given to the mock by its vars.
+      redirectUris: env.CLIENT_REDIRECT_URIS.split(',').map((s) => s.trim()),
+      keys: createLocalJWKSet(jwks),
     }
+    // Assumption (project): a client registered as README "Registering the client" says, with its key's algorithm.
+    const requestObjectSigningAlg = env.CLIENT_REQUEST_OBJECT_SIGNING_ALG || jwks.keys[0]?.alg || 'none'
+    const value = new Map([[env.CLIENT_ID, { clientId: env.CLIENT_ID, ...shared, requestObjectSigningAlg }]])
+    const others = JSON.parse(env.OTHER_CLIENTS || '{}') as Record<string, { requestObjectSigningAlg?: string }>
+    for (const [clientId, settings] of Object.entries(others)) {
+      value.set(clientId, { clientId, ...shared, requestObjectSigningAlg: settings.requestObjectSigningAlg ?? 'none' })
+    }
+    clients = { source, value }
   }
-  return client.value
+  return clients.value
 }
+
+/** The main client (CLIENT_ID). */
+export const registeredClient = (env: Env): Client => registeredClients(env).get(env.CLIENT_ID)!
+
+/** The client with this id, if the mock knows it. */
+export const clientById = (env: Env, clientId: string | undefined): Client | undefined =>
+  clientId === undefined ? undefined : registeredClients(env).get(clientId)

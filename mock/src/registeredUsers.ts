@@ -52,6 +52,7 @@ export function registerUser(clientId: string, clientUserId?: string, userId = h
 }
 
 /** At consent: the connection `conId` of `sub` now holds two accounts and a few transactions in and out. */
+// Assumption (project): what the mock bank holds for a connection (two accounts, a few transactions).
 export function recordConnection(sub: string, conId: string, bankId?: string) {
   const list = connections.get(sub) ?? []
   if (list.some((c) => c.id === conId)) return
@@ -94,6 +95,7 @@ export function identityApi() {
       return c.json({ error: 'server_error' }, 500)
     })
     .post('/users', async (c) => {
+      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts registerUser (POST {identity}/users, user:create, { clientUserId }). Assumption (project): clientUserId, when given, is a non-empty string.
       const token = requireClientToken(c, 'user:create')
       const body = (await c.req.json().catch(() => undefined)) as { clientUserId?: unknown } | undefined
       if (!body || typeof body !== 'object') throw new OAuthError('invalid_request', 'the body must be a JSON object')
@@ -102,12 +104,14 @@ export function identityApi() {
       return c.json(registerUser(token.clientId, body.clientUserId as string | undefined), 201)
     })
     .get('/users/:userId', (c) => {
+      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts getUser (user:read). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:read')
       const user = users.get(c.req.param('userId'))
       if (!user || user.clientId !== token.clientId) return c.json({ error: 'not_found' }, 404)
       return c.json(user)
     })
     .delete('/users/:userId', (c) => {
+      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts deleteUser (user:delete). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:delete')
       const userId = c.req.param('userId')
       const user = USER_ID.test(userId) ? users.get(userId) : undefined

@@ -58,6 +58,7 @@ export const now = () => Math.floor(Date.now() / 1000)
 
 export function record(entry: Omit<Recorded, 'at'>) {
   recorded.push({ at: Date.now(), ...entry })
+  // Assumption (project): the record is for tests; bounded so a long `npm run dev` does not grow.
   if (recorded.length > 5000) recorded.splice(0, recorded.length - 5000)
 }
 
@@ -65,6 +66,7 @@ export function record(entry: Omit<Recorded, 'at'>) {
 export function sweep() {
   const t = now()
   for (const [k, v] of pushed) if (v.expiresAt < t) pushed.delete(k)
+  // Assumption (project): a spent code is remembered 10 minutes past its expiry, so its reuse is still detected.
   for (const [k, v] of codes) if (v.expiresAt < t - 600) codes.delete(k)
   for (const [k, exp] of usedJtis) if (exp < t - 600) usedJtis.delete(k)
 }

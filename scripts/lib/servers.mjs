@@ -67,7 +67,7 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
   const proxyVars = {
     ...localSettings({ proxyOrigin, mockOrigin, clientId, extraOrigins }),
     SESSION_TTL_SECONDS: '600',
-    CLIENT_ASSERTION_AUDIENCE: 'endpoint',
+    CLIENT_ASSERTION_AUDIENCE: 'token',
     RESPONSE_TYPE: 'code',
     UPSTREAM_TIMEOUT_MS: '10000',
     REFRESH_TOKEN_RETENTION_SECONDS: '7776000',

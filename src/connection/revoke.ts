@@ -23,10 +23,10 @@ export async function deleteSession(config: Config, store: SessionStore, record:
       if (!metadata.revocation_endpoint) {
         result = { revoked: false, error: 'revocation_not_supported' }
       } else {
+        const endpoints = { revocation: metadata.revocation_endpoint, token: metadata.token_endpoint }
         // The refresh token first: revoking it ends the grant (RFC 7009 §2.1).
-        if (connection.tokens.refresh_token)
-          await revokeToken(config, metadata.revocation_endpoint, connection.tokens.refresh_token, 'refresh_token')
-        await revokeToken(config, metadata.revocation_endpoint, connection.tokens.access_token, 'access_token')
+        if (connection.tokens.refresh_token) await revokeToken(config, endpoints, connection.tokens.refresh_token, 'refresh_token')
+        await revokeToken(config, endpoints, connection.tokens.access_token, 'access_token')
       }
     } catch (error) {
       if (!(error instanceof OidcError)) throw error

@@ -44,10 +44,22 @@ export async function authorizationParameters(config: Config, request: Authoriza
   }
 }
 
-/** RFC 9126 §2: push the parameters; the answer's request_uri stands in for them. */
-export async function pushAuthorizationRequest(config: Config, endpoint: string, request: AuthorizationRequest) {
-  const { claims, ...params } = await authorizationParameters(config, request)
-  const body = new URLSearchParams({ ...params, claims: JSON.stringify(claims), ...(await clientAuthentication(config, endpoint)) })
+/** How long a request object pushed at PAR lives: it is read once, at the push (openid-client's requestObject: 300 s). */
+const PUSHED_REQUEST_OBJECT_LIFETIME_S = 300
+
+/**
+ * RFC 9126 §2: push the parameters; the answer's request_uri stands in for them. A client registered with a request
+ * object signing algorithm pushes them only inside a signed request object (RFC 9126 §3; Moneyhub's "Pushed Authorisation
+ * Requests" page: "If request object signing is turned on, you will have to send a signed request object to the PAR end point").
+ */
+export async function pushAuthorizationRequest(config: Config, endpoints: { par: string; token: string }, request: AuthorizationRequest) {
+  const endpoint = endpoints.par
+  const authentication = await clientAuthentication(config, endpoint, endpoints.token)
+  const body =
+    config.requestObjectSigningAlg === 'none'
+      ? new URLSearchParams(plainParameters(await authorizationParameters(config, request)))
+      : new URLSearchParams({ request: await signRequestObject(config, request, PUSHED_REQUEST_OBJECT_LIFETIME_S) })
+  for (const [name, value] of Object.entries(authentication)) body.set(name, value)
   const response = await upstreamFetch(
     endpoint,
     { method: 'POST', headers: FORM, body },
@@ -66,7 +78,10 @@ export async function pushAuthorizationRequest(config: Config, endpoint: string,
   return { requestUri: json.request_uri, expiresIn: json.expires_in }
 }
 
-/** RFC 9101 §4: the parameters as a JWT signed by the client, audience the issuer, short-lived. */
+/**
+ * RFC 9101 §4: the parameters as a JWT signed by the client, iss the client, aud the issuer, short-lived; nbf and exp
+ * as FAPI 1 Advanced §5.2.2 asks (exp at most 60 minutes after nbf).
+ */
 export async function signRequestObject(config: Config, request: AuthorizationRequest, lifetimeSeconds: number) {
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT(await authorizationParameters(config, request))
@@ -80,12 +95,21 @@ export async function signRequestObject(config: Config, request: AuthorizationRe
     .sign(config.signingKey.key)
 }
 
+/** The parameters as form fields: claims as JSON text (OIDC Core §5.5). */
+function plainParameters({ claims, ...params }: Awaited<ReturnType<typeof authorizationParameters>>) {
+  return { ...params, claims: JSON.stringify(claims) }
+}
+
 /** The URL the user's browser goes to next. */
 export async function buildAuthorizeUrl(config: Config, metadata: IssuerMetadata, request: AuthorizationRequest, lifetimeSeconds: number) {
   const url = new URL(metadata.authorization_endpoint)
   url.searchParams.set('client_id', config.clientId)
   if (metadata.pushed_authorization_request_endpoint) {
-    const { requestUri } = await pushAuthorizationRequest(config, metadata.pushed_authorization_request_endpoint, request)
+    const { requestUri } = await pushAuthorizationRequest(
+      config,
+      { par: metadata.pushed_authorization_request_endpoint, token: metadata.token_endpoint },
+      request,
+    )
     url.searchParams.set('request_uri', requestUri)
   } else {
     // RFC 9101 §5 and OIDC Core §6.1: response_type and scope are repeated outside the request object.

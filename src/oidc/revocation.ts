@@ -4,8 +4,14 @@ import { clientAuthentication } from './clientAssertion'
 import { UpstreamError } from './errors'
 import { FORM, upstreamFetch } from './upstream'
 
-export async function revokeToken(config: Config, endpoint: string, token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
-  const body = new URLSearchParams({ token, token_type_hint: hint, ...(await clientAuthentication(config, endpoint)) })
+export async function revokeToken(
+  config: Config,
+  endpoints: { revocation: string; token: string },
+  token: string,
+  hint: 'access_token' | 'refresh_token',
+): Promise<void> {
+  const endpoint = endpoints.revocation
+  const body = new URLSearchParams({ token, token_type_hint: hint, ...(await clientAuthentication(config, endpoint, endpoints.token)) })
   const response = await upstreamFetch(
     endpoint,
     { method: 'POST', headers: FORM, body },

@@ -8,6 +8,12 @@ import { unstable_startWorker } from 'wrangler'
 import { clientKey, publicJwks, randomKey } from './keys.ts'
 
 const CLIENT_ID = 'test-client'
+/** Clients registered with another request object signing setting than the main client's RS256 (test/request-object-signing.test.ts). */
+const OTHER_CLIENTS = {
+  'test-client-unsigned': { requestObjectSigningAlg: 'none' },
+  'test-client-ps256': { requestObjectSigningAlg: 'PS256' },
+  'test-client-es256': { requestObjectSigningAlg: 'ES256' },
+}
 const REDIRECT_URI = 'http://127.0.0.1:8787/callback'
 
 export default async function setup(project: TestProject) {
@@ -20,6 +26,9 @@ export default async function setup(project: TestProject) {
       CLIENT_ID: { type: 'plain_text', value: CLIENT_ID },
       CLIENT_REDIRECT_URIS: { type: 'plain_text', value: `${REDIRECT_URI},https://connect.example.com/callback` },
       CLIENT_JWKS: { type: 'plain_text', value: registered },
+      // As a payment client must be registered at Moneyhub: request object signing on, with the signing key's algorithm.
+      CLIENT_REQUEST_OBJECT_SIGNING_ALG: { type: 'plain_text', value: 'RS256' },
+      OTHER_CLIENTS: { type: 'plain_text', value: JSON.stringify(OTHER_CLIENTS) },
     },
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, logLevel: 'warn' },
   })
