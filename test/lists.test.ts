@@ -4,7 +4,11 @@
  * Moneyhub's filters go through; data and meta (with total) are kept; links are
  * this Worker's URLs; each list uses its own client-credentials scope.
  */
+import { Validator } from '@cfworker/json-schema'
+import { env, SELF } from 'cloudflare:test'
+import { hc } from 'hono/client'
 import { describe, expect, it } from 'vitest'
+import type { AppType } from '../src/index'
 import {
   APP_ORIGIN,
   backendJson,
@@ -141,5 +145,42 @@ describe('GET /payments, /standing-orders, /recurring-payments', () => {
     for (const path of ['/payees', '/payments', '/standing-orders', '/recurring-payments']) {
       expect((await list(path, {})).status).toBe(401)
     }
+  })
+})
+
+describe('the lists in the OpenAPI document and the typed client', () => {
+  type Schema = Record<string, any>
+  function inline(schema: unknown, components: Schema): unknown {
+    if (Array.isArray(schema)) return schema.map((s) => inline(s, components))
+    if (!schema || typeof schema !== 'object') return schema
+    const ref = (schema as { $ref?: string }).$ref
+    if (ref?.startsWith('#/components/schemas/')) return inline(components[ref.slice('#/components/schemas/'.length)], components)
+    return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, components)]))
+  }
+
+  it('documents each list with its query, and real answers match the documented page', async () => {
+    const { paths, components } = await (await SELF.fetch('http://proxy.test/openapi.json')).json<Schema>()
+    await addPayee('Documented')
+    for (const path of ['/payees', '/payments', '/standing-orders', '/recurring-payments']) {
+      const get = paths[path]?.get
+      expect(get, `GET ${path}`).toBeDefined()
+      expect(get.parameters.map((p: Schema) => p.name)).toEqual(expect.arrayContaining(['limit', 'offset', 'userId']))
+      const schema = inline(get.responses['200'].content['application/json'].schema, components.schemas) as object
+      const answer = await pageOf(`${path}?limit=3`)
+      expect(new Validator(schema, '2020-12', false).validate(answer).errors).toEqual([])
+    }
+    expect(paths['/payments'].get.parameters.map((p: Schema) => p.name)).toEqual(
+      expect.arrayContaining(['payeeId', 'startDate', 'endDate']),
+    )
+  })
+
+  it('reads a page with hc<AppType>()', async () => {
+    const proxyFetch = ((input: RequestInfo | URL, init?: RequestInit) => SELF.fetch(new Request(input, init))) as typeof fetch
+    const client = hc<AppType>('http://proxy.test', { fetch: proxyFetch, headers: { authorization: `Bearer ${env.BACKEND_API_KEY}` } })
+    const response = await client.payees.$get({ query: { limit: '1' } })
+    expect(response.status).toBe(200)
+    const page = await response.json()
+    if ('data' in page) expect(page.data.length).toBeLessThanOrEqual(1)
+    else throw new Error('no page')
   })
 })
