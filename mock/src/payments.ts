@@ -592,80 +592,80 @@ function list<T>(c: Context, items: T[], filters: Filters<T>) {
   return 'error' in answer ? c.json(answer.error, 400) : c.json(answer.page)
 }
 
-/** Moneyhub's own APIs at the identity server's base ({identity}: the issuer without /oidc). */
+/**
+ * Moneyhub's own APIs at the identity server's base ({identity}: the issuer without /oidc). The lists: the official
+ * client's src/requests/*.ts name the path and scope of each (getPayees, getPayments, getStandingOrders,
+ * getRecurringPayments); the filters are its readme's and src/schema types' search params.
+ */
 export function identityApi() {
-  return (
-    new Hono()
-      .onError((error, c) => {
-        if (error instanceof OAuthError) return c.json({ error: error.error, error_description: error.description }, error.status)
-        console.error(error)
-        return c.json({ code: 'InternalError', message: 'mock failure' }, 500)
+  return new Hono()
+    .onError((error, c) => {
+      if (error instanceof OAuthError) return c.json({ error: error.error, error_description: error.description }, error.status)
+      console.error(error)
+      return c.json({ code: 'InternalError', message: 'mock failure' }, 500)
+    })
+    .post('/payees', async (c) => {
+      const token = requireClientToken(c, 'payee:create')
+      const body = await c.req.json<Value>().catch(() => undefined)
+      const problem = (message: string) => c.json({ code: 'BadRequest', message }, 400)
+      if (!isObject(body)) return problem('the body must be a JSON object')
+      const unknown = Object.keys(body).filter((k) => !['name', 'sortCode', 'accountNumber', 'externalId', 'userId'].includes(k))
+      if (unknown.length) return problem(`unknown members: ${unknown.join(', ')}`)
+      if (typeof body.name !== 'string' || !body.name) return problem('name is required')
+      if (typeof body.sortCode !== 'string' || !/^\d{6}$/.test(body.sortCode)) return problem('sortCode must be 6 digits')
+      if (typeof body.accountNumber !== 'string' || !/^\d{8}$/.test(body.accountNumber)) return problem('accountNumber must be 8 digits')
+      for (const member of ['externalId', 'userId']) {
+        if (body[member] !== undefined && typeof body[member] !== 'string') return problem(`${member} must be a string`)
+      }
+      const payee = addPayee(token.clientId, body as Parameters<typeof addPayee>[1])
+      const { clientId: _c, ...shown } = payee
+      return c.json({ data: { ...shown, clientId: token.clientId } }, 201)
+    })
+    .get('/payees', (c) => {
+      const token = requireClientToken(c, 'payee:read')
+      const mine = [...payees.values()].filter((p) => p.clientId === token.clientId)
+      // src/schema/payee.ts, PayeesSearchParams: userId, hasUserId.
+      return list(c, mine, {
+        userId: (p, v) => p.userId === v,
+        hasUserId: (p, v) => (p.userId !== undefined) === (v === 'true'),
       })
-      .post('/payees', async (c) => {
-        const token = requireClientToken(c, 'payee:create')
-        const body = await c.req.json<Value>().catch(() => undefined)
-        const problem = (message: string) => c.json({ code: 'BadRequest', message }, 400)
-        if (!isObject(body)) return problem('the body must be a JSON object')
-        const unknown = Object.keys(body).filter((k) => !['name', 'sortCode', 'accountNumber', 'externalId', 'userId'].includes(k))
-        if (unknown.length) return problem(`unknown members: ${unknown.join(', ')}`)
-        if (typeof body.name !== 'string' || !body.name) return problem('name is required')
-        if (typeof body.sortCode !== 'string' || !/^\d{6}$/.test(body.sortCode)) return problem('sortCode must be 6 digits')
-        if (typeof body.accountNumber !== 'string' || !/^\d{8}$/.test(body.accountNumber)) return problem('accountNumber must be 8 digits')
-        for (const member of ['externalId', 'userId']) {
-          if (body[member] !== undefined && typeof body[member] !== 'string') return problem(`${member} must be a string`)
-        }
-        const payee = addPayee(token.clientId, body as Parameters<typeof addPayee>[1])
-        const { clientId: _c, ...shown } = payee
-        return c.json({ data: { ...shown, clientId: token.clientId } }, 201)
+    })
+    .get('/payees/:id', (c) => {
+      const token = requireClientToken(c, 'payee:read')
+      const payee = payees.get(c.req.param('id'))
+      if (payee?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payee' }, 404)
+      return c.json({ data: payee })
+    })
+    .get('/payments', (c) => {
+      const token = requireClientToken(c, 'payment:read')
+      const mine = [...payments.values()].filter((p) => p.clientId === token.clientId)
+      // src/schema/payment.ts, PaymentSearchParams: userId, payeeId, startDate, endDate.
+      return list(c, mine.map(view), {
+        userId: (p, v) => p.userId === v,
+        payeeId: (p, v) => p.payeeId === v,
+        ...dateFilters((p) => p.initiatedAt),
       })
-      // The lists: the official client's src/requests/*.ts name the path and scope of each (getPayees, getPayments,
-      // getStandingOrders, getRecurringPayments); the filters are its readme's and src/schema types' search params.
-      .get('/payees', (c) => {
-        const token = requireClientToken(c, 'payee:read')
-        const mine = [...payees.values()].filter((p) => p.clientId === token.clientId)
-        // src/schema/payee.ts, PayeesSearchParams: userId, hasUserId.
-        return list(c, mine, {
-          userId: (p, v) => p.userId === v,
-          hasUserId: (p, v) => (p.userId !== undefined) === (v === 'true'),
-        })
-      })
-      .get('/payees/:id', (c) => {
-        const token = requireClientToken(c, 'payee:read')
-        const payee = payees.get(c.req.param('id'))
-        if (payee?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payee' }, 404)
-        return c.json({ data: payee })
-      })
-      .get('/payments', (c) => {
-        const token = requireClientToken(c, 'payment:read')
-        const mine = [...payments.values()].filter((p) => p.clientId === token.clientId)
-        // src/schema/payment.ts, PaymentSearchParams: userId, payeeId, startDate, endDate.
-        return list(c, mine.map(view), {
-          userId: (p, v) => p.userId === v,
-          payeeId: (p, v) => p.payeeId === v,
-          ...dateFilters((p) => p.initiatedAt),
-        })
-      })
+    })
+    .get('/standing-orders', (c) => {
       // src/requests/standing-orders.ts, getStandingOrders: scope payment:read (standing_orders:read is the data API's, for an account's).
-      .get('/standing-orders', (c) => {
-        const token = requireClientToken(c, 'payment:read')
-        return list(c, [...standingOrders.values()].filter((s) => s.clientId === token.clientId).map(withoutClient), {
-          ...byUserAndPayee,
-          ...dateFilters((s) => s.createdAt),
-        })
+      const token = requireClientToken(c, 'payment:read')
+      return list(c, [...standingOrders.values()].filter((s) => s.clientId === token.clientId).map(withoutClient), {
+        ...byUserAndPayee,
+        ...dateFilters((s) => s.createdAt),
       })
+    })
+    .get('/recurring-payments', (c) => {
       // src/requests/recurring-payments.ts, getRecurringPayments: scope recurring_payment:read.
-      .get('/recurring-payments', (c) => {
-        const token = requireClientToken(c, 'recurring_payment:read')
-        return list(c, [...recurringPaymentConsents.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
-          ...byUserAndPayee,
-          ...dateFilters((r) => r.createdAt),
-        })
+      const token = requireClientToken(c, 'recurring_payment:read')
+      return list(c, [...recurringPaymentConsents.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
+        ...byUserAndPayee,
+        ...dateFilters((r) => r.createdAt),
       })
-      .get('/payments/:id', (c) => {
-        const token = requireClientToken(c, 'payment:read')
-        const id = c.req.param('id')
-        if (payments.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payment' }, 404)
-        return c.json({ data: view(readPayment(id)!) })
-      })
-  )
+    })
+    .get('/payments/:id', (c) => {
+      const token = requireClientToken(c, 'payment:read')
+      const id = c.req.param('id')
+      if (payments.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payment' }, 404)
+      return c.json({ data: view(readPayment(id)!) })
+    })
 }
