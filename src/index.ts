@@ -11,7 +11,9 @@
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
- *   POST|GET /payees                      → routes/payees.ts → payments/payees.ts (client credentials)
+ *   POST /payees                          → routes/payees.ts → payments/payees.ts (client credentials)
+ *   GET /payees, /payments, /standing-orders, /recurring-payments
+ *                                         → routes/lists.ts → payments/lists.ts (client credentials, one page)
  *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
  *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
  *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
@@ -35,6 +37,7 @@ import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
 import { favicon } from './routes/favicon'
 import { jwks } from './routes/jwks'
+import { payeeList, paymentList, recurringPaymentList, standingOrderList } from './routes/lists'
 import { payees } from './routes/payees'
 import { payments, recurringPayments, standingOrders } from './routes/payments'
 import { sessions } from './routes/sessions'
@@ -76,6 +79,10 @@ const api = new Hono<AppEnv>()
   .route('/payments', payments)
   .route('/standing-orders', standingOrders)
   .route('/recurring-payments', recurringPayments)
+  .route('/payees', payeeList)
+  .route('/payments', paymentList)
+  .route('/standing-orders', standingOrderList)
+  .route('/recurring-payments', recurringPaymentList)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

@@ -7,7 +7,7 @@ import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { clientTokenFor } from '../src/oidc/identity'
-import { listPayees as listPayeesAtMoneyhub } from '../src/payments/payees'
+import { readList } from '../src/payments/lists'
 import { backendAuth, mockOrigin, mockRequests } from './helpers'
 
 const addPayee = (body: unknown, headers: Record<string, string> = backendAuth()) =>
@@ -36,11 +36,11 @@ describe('payees', () => {
   it('lists the payees with a payee:read token', async () => {
     const payee = acme()
     const { id } = await (await addPayee(payee)).json<{ id: string }>()
-    const response = await listPayees()
+    const response = await listPayees('?limit=1000')
     expect(response.status).toBe(200)
     expect(response.headers.get('cache-control')).toBe('no-store')
-    const { payees } = await response.json<{ payees: { id: string; name: string }[] }>()
-    expect(payees).toContainEqual(expect.objectContaining({ id, name: payee.name }))
+    const { data } = await response.json<{ data: { id: string; name: string }[] }>()
+    expect(data).toContainEqual(expect.objectContaining({ id, name: payee.name }))
     const grants = (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.grant_type === 'client_credentials')
     expect(grants.some((g) => g.params.scope === 'payee:read')).toBe(true)
   })
@@ -98,7 +98,7 @@ describe('payees', () => {
     expect((await fetch(`${mockOrigin()}/__mock/client-tokens/${kept.access_token}`, { method: 'DELETE' })).status).toBe(204)
     const grants = async () => (await mockRequests()).filter((r) => r.endpoint === 'token' && r.params.scope === 'payee:read').length
     const before = await grants()
-    expect(await listPayeesAtMoneyhub(config)).toEqual(expect.any(Array))
+    expect((await readList(config, 'payees', {}, 'http://proxy.test/payees')).data).toEqual(expect.any(Array))
     expect(await grants()).toBe(before + 1)
     expect((await clientTokenFor(config, 'payee:read')).access_token).not.toBe(kept.access_token)
   })

@@ -11,9 +11,23 @@ import { now } from './state'
 
 /** Scopes a client-credentials token carries for the client itself. */
 // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts (registerUser user:create, getUser user:read, deleteUser user:delete), src/requests/payees.ts (addPayee payee:create, getPayees payee:read), src/requests/payments.ts (getPayments payment:read).
-export const CLIENT_SCOPES = new Set(['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'])
+export const CLIENT_SCOPES = new Set([
+  'user:create',
+  'user:read',
+  'user:delete',
+  'payee:create',
+  'payee:read',
+  'payment:read',
+  // Moneyhub's VRP page: "reading them requires the recurring_payment:read scope"; paying and revoking take recurring_payment:create (official client).
+  'recurring_payment:read',
+  'recurring_payment:create',
+  // Official client, src/requests/users-and-connections.ts getUserConnections and getUserSyncs: connection:read, no sub.
+  'connection:read',
+  // Official client, src/requests/pay-links.ts getPayLink and getPayLinks: pay_link:read, no sub.
+  'pay_link:read',
+])
 
-/** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those. */
+/** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those, with sub. */
 // Source: @mft/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope); MONEYHUB-NOTES.md "Data scopes".
 export const DATA_SCOPES = new Set([
   'accounts:read',
@@ -34,6 +48,8 @@ export const DATA_SCOPES = new Set([
   'savings_goals:read',
   'savings_goals:write',
   'savings_goals:write:all',
+  // Official client, src/requests/accounts.ts getAccountStandingOrders: "accounts:read standing_orders:read", with sub.
+  'standing_orders:read',
 ])
 
 export interface ClientToken {

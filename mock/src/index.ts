@@ -42,11 +42,12 @@ const app = new Hono<{ Bindings: Env }>()
   .get('/__mock/payments', (c) => c.json(madeAtExchange))
   // For tests: the server forgets a client-credentials token, as after a revocation or a restart.
   .delete('/__mock/client-tokens/:token', (c) => c.body(null, clientTokens.delete(c.req.param('token')) ? 204 : 404))
-  // For tests: make one issuer's bank lists fail (?issuer=/nopar/oidc&fail=1), or recover (fail=0).
+  // For tests: make one issuer's bank lists (or one list, &type=) fail (?issuer=/nopar/oidc&fail=1), or recover (fail=0).
   .post('/__mock/bank-lists', (c) => {
     const issuer = c.req.query('issuer') ?? '/oidc'
-    if (c.req.query('fail') === '1') failingBankLists.add(issuer)
-    else failingBankLists.delete(issuer)
+    const failing = c.req.query('type') ? `${issuer} ${c.req.query('type')}` : issuer
+    if (c.req.query('fail') === '1') failingBankLists.add(failing)
+    else failingBankLists.delete(failing)
     return c.body(null, 204)
   })
   .get('/__mock/requests', (c) => c.json(recorded))

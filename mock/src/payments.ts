@@ -9,11 +9,13 @@
  *    the auth code for an access token, the payment will never be completed"),
  *    and its id goes into the id_token under the claim's name;
  *  - identityApi: {identity}/payees (payee:create, payee:read) and
- *    {identity}/payments (payment:read), with client-credentials tokens.
+ *    {identity}/payments (payment:read), with client-credentials tokens, and the
+ *    lists {identity}/payments, /standing-orders, /recurring-payments, /payees,
+ *    paged as Moneyhub pages them (listPage).
  * A payment is `inProgress` at its first read and `completed` from the next
  * one on, or `rejected` when its payee is named REJECTED_PAYEE_NAME.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
@@ -32,7 +34,10 @@ type Flow = keyof typeof PAYMENT_FLOWS
 export const REJECTED_PAYEE_NAME = 'Rejected Payee'
 
 const PAYEE_TYPES = ['api-payee', 'mh-user-account']
+/** Official client, src/schema/payment.ts PayerType; readme (getPaymentAuthorizeUrl): "Payer type [mh-user-account | api-payer]". */
 const PAYER_TYPES = ['api-payer', 'mh-user-account']
+/** Readme, getStandingOrderAuthorizeUrl and getRecurringPaymentAuthorizeUrl: "Payer type [mh-user-account]", and no payer member. */
+const ACCOUNT_PAYER_TYPES = ['mh-user-account']
 const CONTEXTS = ['BillPayment', 'EcommerceGoods', 'EcommerceServices', 'Other', 'PartyToParty']
 
 export interface MockPayee {
@@ -59,6 +64,9 @@ export interface MockPayment {
   payerRef: string
   payerId?: string
   payerType?: string
+  /** Official client, src/schema/payment.ts Payment: payerName, payerEmail. */
+  payerName?: string
+  payerEmail?: string
   context?: string
   status: 'inProgress' | 'completed' | 'rejected'
   isReversible: boolean
@@ -66,6 +74,45 @@ export interface MockPayment {
   finalisedAt?: string
   /** For a refund: the payment it reverses. */
   reversesPaymentId?: string
+  /** The user who paid (the grant's sub): what the list's userId filter matches. Assumption (project): shown on the record. */
+  userId?: string
+}
+
+/**
+ * A standing order made at a code exchange, as the official client types the
+ * list's items (src/schema/standing-order.ts, StandingOrderRequest: id, status,
+ * createdAt, updatedAt, standingOrder). Assumption (project): `standingOrder`
+ * holds the claim's members as sent (amounts in pence), and payeeId and userId
+ * sit beside it, so the list can be filtered and matched on them.
+ */
+export interface MockStandingOrder {
+  id: string
+  clientId: string
+  /** The client's StandingOrderRequestStatus: InProgress, InitiationPending, InitiationFailed, InitiationCompleted, Cancelled. */
+  status: 'InitiationCompleted'
+  createdAt: string
+  updatedAt: string
+  payeeId: string
+  userId: string
+  standingOrder: Record<string, unknown>
+}
+
+/**
+ * A VRP consent made at a code exchange, as the official client (5.2.1,
+ * src/schema/payment.ts, RecurringPaymentRequest) types the list's items: id,
+ * status, createdAt, updatedAt, recurringPayment. Assumption (project):
+ * `recurringPayment` holds the claim's members as sent; payeeId and userId sit beside it.
+ */
+export interface MockRecurringPaymentConsent {
+  id: string
+  clientId: string
+  /** The client's RecurringPaymentStatus (5.2.1): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
+  status: 'Authorised' | 'Revoked'
+  createdAt: string
+  updatedAt: string
+  payeeId: string
+  userId: string
+  recurringPayment: Record<string, unknown>
 }
 
 /** Everything a code exchange made: what tests count (one per exchanged code, none at consent). */
@@ -81,6 +128,8 @@ export interface MadeAtExchange {
 export const payees = new Map<string, MockPayee>()
 export const payments = new Map<string, MockPayment & { reads: number; rejects: boolean; reversed: number }>()
 export const madeAtExchange: MadeAtExchange[] = []
+export const standingOrders = new Map<string, MockStandingOrder>()
+export const recurringPaymentConsents = new Map<string, MockRecurringPaymentConsent>()
 
 // ---------------------------------------------------------------------------
 // The shapes Moneyhub documents, checked when the request arrives.
@@ -107,32 +156,64 @@ function oneOf(value: Value, member: string, allowed: string[], claim: string) {
   }
 }
 
+/** An account given in full: payee, or payer (the client's RequestPayee and RequestPayer, src/schema/payee.ts: name, sortCode, accountNumber). */
+function checkAccount(account: unknown, what: string) {
+  if (!isObject(account)) return invalid(`${what} must be an object`)
+  onlyMembers(account, ['name', 'sortCode', 'accountNumber'], what)
+  if (typeof account.name !== 'string' || !account.name) invalid(`${what} name is required`)
+  if (typeof account.sortCode !== 'string' || !/^\d{6}$/.test(account.sortCode)) invalid(`${what} sortCode must be 6 digits`)
+  if (typeof account.accountNumber !== 'string' || !/^\d{8}$/.test(account.accountNumber)) invalid(`${what} accountNumber must be 8 digits`)
+}
+
 /** payeeId (a payee of this client) or payee { name, sortCode, accountNumber }, and the optional actors. */
-function checkPayee(value: Value, claim: string, clientId: string) {
+function checkPayee(value: Value, claim: string, clientId: string, payerTypes = PAYER_TYPES) {
   if ((value.payeeId === undefined) === (value.payee === undefined)) invalid(`${claim} needs payeeId or payee`)
   if (value.payeeId !== undefined) {
     const known = typeof value.payeeId === 'string' ? payees.get(value.payeeId) : undefined
     if (known?.clientId !== clientId) invalid(`${claim} payeeId is not a payee of this client`)
   } else {
-    const payee = value.payee
-    if (!isObject(payee)) return invalid(`${claim} payee must be an object`)
-    onlyMembers(payee, ['name', 'sortCode', 'accountNumber'], `${claim} payee`)
-    if (typeof payee.name !== 'string' || !payee.name) invalid(`${claim} payee name is required`)
-    if (typeof payee.sortCode !== 'string' || !/^\d{6}$/.test(payee.sortCode)) invalid(`${claim} payee sortCode must be 6 digits`)
-    if (typeof payee.accountNumber !== 'string' || !/^\d{8}$/.test(payee.accountNumber))
-      invalid(`${claim} payee accountNumber must be 8 digits`)
+    checkAccount(value.payee, `${claim} payee`)
   }
   oneOf(value, 'payeeType', PAYEE_TYPES, claim)
-  oneOf(value, 'payerType', PAYER_TYPES, claim)
   oneOf(value, 'context', CONTEXTS, claim)
+  checkPayer(value, claim, payerTypes)
+}
+
+/**
+ * Who pays. Readme (getPaymentAuthorizeUrl, getReversePaymentAuthorizeUrl): payerType "required only if payerId or
+ * payer is used"; payerId "required only if payerType is defined as mh-user-account"; payer "required if using
+ * api-payer for payerType".
+ */
+function checkPayer(value: Value, claim: string, payerTypes: string[]) {
+  oneOf(value, 'payerType', payerTypes, claim)
   if (value.payerId !== undefined && typeof value.payerId !== 'string') invalid(`${claim} payerId must be a string`)
+  if ((value.payerType === 'mh-user-account') !== (value.payerId !== undefined))
+    invalid(`${claim} payerId goes with payerType mh-user-account, and mh-user-account needs payerId`)
+  if ((value.payerType === 'api-payer') !== (value.payer !== undefined))
+    invalid(`${claim} payerType api-payer needs payer, and payer needs payerType api-payer`)
+  if (value.payer !== undefined) checkAccount(value.payer, `${claim} payer`)
 }
 
 function checkPayment(value: Value, clientId: string) {
   const claim = 'mh:payment'
   onlyMembers(
     value,
-    ['amount', 'payeeRef', 'payerRef', 'payeeId', 'payee', 'payeeType', 'payerId', 'payerType', 'context', 'readRefundAccount'],
+    // Readme, getPaymentAuthorizeUrl's claim, and get-auth-urls.ts (payee, payer, readRefundAccount).
+    [
+      'amount',
+      'payeeRef',
+      'payerRef',
+      'payeeId',
+      'payee',
+      'payeeType',
+      'payerId',
+      'payerType',
+      'payer',
+      'payerName',
+      'payerEmail',
+      'context',
+      'readRefundAccount',
+    ],
     claim,
   )
   if (!isPence(value.amount)) invalid(`${claim} amount must be an integer number of pence above 0`)
@@ -140,6 +221,9 @@ function checkPayment(value: Value, clientId: string) {
   if (!isReference(value.payerRef)) invalid(`${claim} payerRef must be 1 to 18 characters`)
   if (value.readRefundAccount !== undefined && typeof value.readRefundAccount !== 'boolean')
     invalid(`${claim} readRefundAccount must be a boolean`)
+  for (const member of ['payerName', 'payerEmail']) {
+    if (value[member] !== undefined && (typeof value[member] !== 'string' || !value[member])) invalid(`${claim} ${member} must be a string`)
+  }
   checkPayee(value, claim, clientId)
 }
 
@@ -167,17 +251,19 @@ function checkStandingOrder(value: Value, clientId: string) {
     ],
     claim,
   )
-  checkPayee(value, claim, clientId)
+  checkPayee(value, claim, clientId, ACCOUNT_PAYER_TYPES)
   if (!isReference(value.reference)) invalid(`${claim} reference must be 1 to 18 characters`)
   const frequency = value.frequency
-  if (!isObject(frequency) || !['Daily', 'Weekly', 'Monthly'].includes(frequency.repeat as string))
-    invalid(`${claim} frequency.repeat must be Daily, Weekly or Monthly`)
+  // Official client, src/schema/standing-order.ts FrequencyRepeat (the readme lists the first three).
+  if (!isObject(frequency) || !['Daily', 'Weekly', 'Monthly', 'Quarterly', 'Yearly'].includes(frequency.repeat as string))
+    invalid(`${claim} frequency.repeat must be Daily, Weekly, Monthly, Quarterly or Yearly`)
   if (!isPence(value.firstPaymentAmount)) invalid(`${claim} firstPaymentAmount must be an integer number of pence above 0`)
   for (const member of ['recurringPaymentAmount', 'finalPaymentAmount']) {
     if (value[member] !== undefined && !isPence(value[member])) invalid(`${claim} ${member} must be an integer number of pence above 0`)
   }
   if (value.numberOfPayments !== undefined && !isPence(value.numberOfPayments))
     invalid(`${claim} numberOfPayments must be a positive integer`)
+  // Readme, getStandingOrderAuthorizeUrl: each "required if" the other "is not specified"; both together are allowed.
   if (value.numberOfPayments === undefined && value.finalPaymentDate === undefined)
     invalid(`${claim} needs numberOfPayments or finalPaymentDate`)
   if (!isDate(value.firstPaymentDate)) invalid(`${claim} firstPaymentDate must be a date`)
@@ -208,7 +294,7 @@ function checkRecurringPayment(value: Value, clientId: string) {
     ],
     claim,
   )
-  checkPayee(value, claim, clientId)
+  checkPayee(value, claim, clientId, ACCOUNT_PAYER_TYPES)
   if (value.reference !== undefined && !isReference(value.reference)) invalid(`${claim} reference must be 1 to 18 characters`)
   if (!isPence(value.maximumIndividualAmount)) invalid(`${claim} maximumIndividualAmount must be an integer number of pence above 0`)
   for (const member of ['validFromDate', 'validToDate']) {
@@ -227,21 +313,25 @@ function checkRecurringPayment(value: Value, clientId: string) {
       invalid(`${claim} each periodic limit needs amount (pence), periodType and periodAlignment`)
     }
   }
+  // Optional: get-auth-urls.ts getRecurringPaymentAuthorizeUrl takes `type?: string` and passes it on; the readme and
+  // src/schema/payment.ts (RecurringPaymentType[]) show an array of Sweeping and Other. Either is taken.
   const types = value.type
-  if (!Array.isArray(types) || !types.length || !types.every((t) => t === 'Sweeping' || t === 'Other'))
-    invalid(`${claim} type must be a non-empty array of Sweeping and Other`)
+  const isType = (t: unknown) => t === 'Sweeping' || t === 'Other'
+  if (types !== undefined && !isType(types) && !(Array.isArray(types) && types.length && types.every(isType)))
+    invalid(`${claim} type must be Sweeping, Other, or a non-empty array of them`)
 }
 
 function checkReversePayment(value: Value, claims: Claims, clientId: string) {
   const claim = 'mh:reverse_payment'
-  onlyMembers(value, ['paymentId', 'amount', 'payerId', 'payerType'], claim)
+  // Official client, get-auth-urls.ts getReversePaymentAuthorizeUrl: paymentId, amount, payerId, payerType, payer.
+  onlyMembers(value, ['paymentId', 'amount', 'payerId', 'payerType', 'payer'], claim)
   const payment = typeof value.paymentId === 'string' ? payments.get(value.paymentId) : undefined
   if (payment?.clientId !== clientId) return invalid(`${claim} paymentId is not a payment of this client`)
   if (payment.status !== 'completed' || payment.reversesPaymentId) invalid(`${claim} the payment cannot be reversed`)
   if (value.amount !== undefined && !isPence(value.amount)) invalid(`${claim} amount must be an integer number of pence above 0`)
   if (((value.amount as number | undefined) ?? payment.amount) > payment.amount - payment.reversed)
     invalid(`${claim} amount is more than is left to reverse`)
-  oneOf(value, 'payerType', PAYER_TYPES, claim)
+  checkPayer(value, claim, PAYER_TYPES)
   const paid = claims['mh:payment']
   if (!paid?.essential || paid.value !== undefined) invalid('reverse_payment needs mh:payment essential, without a value')
 }
@@ -357,8 +447,11 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
         payerRef: value.payerRef as string,
         ...(value.payerId ? { payerId: value.payerId as string } : {}),
         ...(value.payerType ? { payerType: value.payerType as string } : {}),
+        ...(value.payerName ? { payerName: value.payerName as string } : {}),
+        ...(value.payerEmail ? { payerEmail: value.payerEmail as string } : {}),
         ...(value.context ? { context: value.context as string } : {}),
         isReversible: Boolean(value.readRefundAccount),
+        userId: grant.sub,
       },
       payee.name === REJECTED_PAYEE_NAME,
     )
@@ -377,12 +470,19 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
         payerRef: original.payeeRef,
         isReversible: false,
         reversesPaymentId: original.id,
+        userId: grant.sub,
       },
       false,
     )
   } else {
-    payeeFor(value, clientId)
-    made[claim] = crypto.randomUUID()
+    const payee = payeeFor(value, clientId)
+    const id = crypto.randomUUID()
+    made[claim] = id
+    const at = iso()
+    const { payee: _inline, ...terms } = value
+    const record = { id, clientId, createdAt: at, updatedAt: at, payeeId: payee.id, userId: grant.sub }
+    if (flow === 'standing_orders:create') standingOrders.set(id, { ...record, status: 'InitiationCompleted', standingOrder: terms })
+    else recurringPaymentConsents.set(id, { ...record, status: 'Authorised', recurringPayment: terms })
   }
   madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value })
   if (madeAtExchange.length > 5000) madeAtExchange.splice(0, madeAtExchange.length - 5000)
@@ -422,13 +522,81 @@ const view = ({
   ...payment
 }: MockPayment & { reads: number; rejects: boolean; reversed: number }) => payment
 
-const page = <T>(items: T[], query: Record<string, string>) => {
-  const offset = Number(query.offset ?? 0) || 0
-  const limit = Number(query.limit ?? 100) || 100
-  return { data: items.slice(offset, offset + limit), meta: { total: items.length } }
+// ---------------------------------------------------------------------------
+// Moneyhub's lists: paging and filters.
+
+/** Moneyhub's identity docs ("GET /payees", "GET /payments", moneyhub/api-docs source/identity-docs.md): limit "Default: 10", offset "Default: 0". */
+export const DEFAULT_LIMIT = 10
+
+/** A list's filters, each a test of one item against the query's value. */
+type Filters<T> = Record<string, (item: T, value: string) => boolean>
+
+/** An ISO date (2020-01-01, the official client's readme, getPayments) or date-time. */
+const isQueryDate = (v: string) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) && !Number.isNaN(Date.parse(v))
+/** Assumption (project): a date-only endDate takes in that whole day (UTC). */
+const endOfDay = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(v) + 86_400_000 - 1 : Date.parse(v))
+
+/** The date filters of a list, on the date each item was made (`at`). Official client's readme (getPayments, getStandingOrders, getRecurringPayments): startDate, endDate. */
+const dateFilters = <T>(at: (item: T) => string): Filters<T> => ({
+  startDate: (item, value) => Date.parse(at(item)) >= Date.parse(value),
+  endDate: (item, value) => Date.parse(at(item)) <= endOfDay(value),
+})
+
+/**
+ * One page of a list, as Moneyhub answers its lists: `{ data, links, meta }`
+ * (official client, src/request.ts, ApiResponse and Links { self, next?, prev? }:
+ * absolute URLs, as src/__tests__/discovery.ts shows `…/accounts?offset=10`).
+ * meta carries limit and offset (identity docs, "GET /payments" example); meta.total
+ * is an Assumption (project): the count of every matching item, so that a caller
+ * knows there are more pages. Newest first: Assumption (project).
+ * Query members other than limit, offset and the list's filters are refused:
+ * Assumption (project), strict so that the proxy's tests catch a filter Moneyhub lacks.
+ */
+function listPage<T>(url: string, query: Record<string, string>, items: T[], filters: Filters<T>) {
+  const problem = (message: string) => ({ error: { code: 'BadRequest', message } }) as const
+  const unknown = Object.keys(query).filter((k) => k !== 'limit' && k !== 'offset' && !(k in filters))
+  if (unknown.length) return problem(`unknown query members: ${unknown.join(', ')}`)
+  const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit)
+  const offset = query.offset === undefined ? 0 : Number(query.offset)
+  // Assumption (project): limit is 1 to 1000 and offset at least 0, whole numbers; Moneyhub does not say what it refuses.
+  if (!/^\d+$/.test(query.limit ?? '10') || limit < 1 || limit > 1000) return problem('limit must be a whole number from 1 to 1000')
+  if (!/^\d+$/.test(query.offset ?? '0')) return problem('offset must be a whole number, 0 or more')
+  for (const name of ['startDate', 'endDate']) {
+    if (query[name] !== undefined && !isQueryDate(query[name])) return problem(`${name} must be an ISO date`)
+  }
+  const matching = items.filter((item) =>
+    Object.entries(filters).every(([name, test]) => query[name] === undefined || test(item, query[name])),
+  )
+  matching.reverse()
+  const at = (o: number) => {
+    const link = new URL(url)
+    link.searchParams.set('limit', String(limit))
+    link.searchParams.set('offset', String(o))
+    return link.href
+  }
+  const links: { self: string; next?: string; prev?: string } = { self: url }
+  if (offset + limit < matching.length) links.next = at(offset + limit)
+  if (offset > 0) links.prev = at(Math.max(0, offset - limit))
+  return { page: { data: matching.slice(offset, offset + limit), links, meta: { limit, offset, total: matching.length } } }
 }
 
-/** Moneyhub's own APIs at the identity server's base ({identity}: the issuer without /oidc). */
+const withoutClient = <T extends { clientId: string }>({ clientId: _c, ...item }: T) => item
+/** Readme, getStandingOrders and getRecurringPayments: userId, payeeId (with startDate, endDate). */
+const byUserAndPayee: Filters<{ userId: string; payeeId: string }> = {
+  userId: (item, v) => item.userId === v,
+  payeeId: (item, v) => item.payeeId === v,
+}
+
+function list<T>(c: Context, items: T[], filters: Filters<T>) {
+  const answer = listPage(c.req.url, c.req.query(), items, filters)
+  return 'error' in answer ? c.json(answer.error, 400) : c.json(answer.page)
+}
+
+/**
+ * Moneyhub's own APIs at the identity server's base ({identity}: the issuer without /oidc). The lists: the official
+ * client's src/requests/*.ts name the path and scope of each (getPayees, getPayments, getStandingOrders,
+ * getRecurringPayments); the filters are its readme's and src/schema types' search params.
+ */
 export function identityApi() {
   return new Hono()
     .onError((error, c) => {
@@ -455,9 +623,12 @@ export function identityApi() {
     })
     .get('/payees', (c) => {
       const token = requireClientToken(c, 'payee:read')
-      const query = c.req.query()
-      const mine = [...payees.values()].filter((p) => p.clientId === token.clientId && (!query.userId || p.userId === query.userId))
-      return c.json(page(mine, query))
+      const mine = [...payees.values()].filter((p) => p.clientId === token.clientId)
+      // src/schema/payee.ts, PayeesSearchParams: userId, hasUserId.
+      return list(c, mine, {
+        userId: (p, v) => p.userId === v,
+        hasUserId: (p, v) => (p.userId !== undefined) === (v === 'true'),
+      })
     })
     .get('/payees/:id', (c) => {
       const token = requireClientToken(c, 'payee:read')
@@ -467,9 +638,29 @@ export function identityApi() {
     })
     .get('/payments', (c) => {
       const token = requireClientToken(c, 'payment:read')
-      const query = c.req.query()
-      const mine = [...payments.values()].filter((p) => p.clientId === token.clientId && (!query.payeeId || p.payeeId === query.payeeId))
-      return c.json({ ...page(mine.map(view), query) })
+      const mine = [...payments.values()].filter((p) => p.clientId === token.clientId)
+      // src/schema/payment.ts, PaymentSearchParams: userId, payeeId, startDate, endDate.
+      return list(c, mine.map(view), {
+        userId: (p, v) => p.userId === v,
+        payeeId: (p, v) => p.payeeId === v,
+        ...dateFilters((p) => p.initiatedAt),
+      })
+    })
+    .get('/standing-orders', (c) => {
+      // src/requests/standing-orders.ts, getStandingOrders: scope payment:read (standing_orders:read is the data API's, for an account's).
+      const token = requireClientToken(c, 'payment:read')
+      return list(c, [...standingOrders.values()].filter((s) => s.clientId === token.clientId).map(withoutClient), {
+        ...byUserAndPayee,
+        ...dateFilters((s) => s.createdAt),
+      })
+    })
+    .get('/recurring-payments', (c) => {
+      // src/requests/recurring-payments.ts, getRecurringPayments: scope recurring_payment:read.
+      const token = requireClientToken(c, 'recurring_payment:read')
+      return list(c, [...recurringPaymentConsents.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
+        ...byUserAndPayee,
+        ...dateFilters((r) => r.createdAt),
+      })
     })
     .get('/payments/:id', (c) => {
       const token = requireClientToken(c, 'payment:read')

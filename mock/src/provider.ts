@@ -45,8 +45,8 @@ export function provider(options: ProviderOptions) {
     response_types_supported: ['code', 'code id_token'],
     response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    // The second issuer stands for a smaller deployment: it offers no goals scopes.
-    // Assumption (project): Moneyhub's scopes as MONEYHUB-NOTES.md lists them; @mft/moneyhub-api-client src/requests/*.ts name each call's scope.
+    // The second issuer stands for a smaller deployment: it offers no goals scopes. The client-level and data scopes
+    // are those the official client's src/requests/*.ts ask for (clientCredentials.ts cites each).
     scopes_supported: ['openid', 'offline_access', 'id:all', 'id:test', 'reauth', 'reconsent', 'refresh', ...CLIENT_SCOPES]
       .concat([...DATA_SCOPES].filter((s) => options.par || !s.includes('goals')))
       .concat(Object.keys(PAYMENT_FLOWS).filter((s) => !CLIENT_SCOPES.has(s))),

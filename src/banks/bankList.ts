@@ -10,7 +10,8 @@ import { BANK_ID } from '../connection/moneyhub'
 import { UpstreamError } from '../oidc/errors'
 import { upstreamFetch } from '../oidc/upstream'
 
-export const BANK_LIST_TYPES = ['all', 'api', 'legacy', 'test'] as const
+/** The official client's list calls (src/requests/unauthenticated.ts): all, api, legacy, test, and payments (the banks that take payments) and beta. */
+export const BANK_LIST_TYPES = ['all', 'api', 'legacy', 'test', 'payments', 'beta'] as const
 export type BankListType = (typeof BANK_LIST_TYPES)[number]
 
 const UpstreamBankSchema = z.looseObject({

@@ -35,8 +35,35 @@ export const WRITE_ALL_SCOPES = [
   'savings_goals:write:all',
 ] as const
 
-/** Scopes of a client-credentials token for the client itself: no user. */
-export const CLIENT_SCOPES = ['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'] as const
+/**
+ * Client-level scopes of the official client's calls (`@mft/moneyhub-api-client`, src/requests/*.ts): what a client
+ * token for the client itself may carry when the discovery document lists no scopes_supported. When it does, that list
+ * is the authority for which scopes exist (checkScopes).
+ */
+export const CLIENT_SCOPES = [
+  'user:create',
+  'user:read',
+  'user:delete',
+  'payee:create',
+  'payee:read',
+  'payment:read',
+  'recurring_payment:read',
+  'recurring_payment:create',
+  'connection:read',
+] as const
+
+/** Scopes of an authorisation request, never of a token: the journeys, and the payment flows' own (MONEYHUB-NOTES.md). */
+const AUTHORISATION_ONLY = new Set([
+  'openid',
+  'offline_access',
+  'reauth',
+  'reconsent',
+  'refresh',
+  'payment',
+  'reverse_payment',
+  'standing_orders:create',
+])
+const isAuthorisationOnly = (scope: string) => AUTHORISATION_ONLY.has(scope) || scope.startsWith('id:')
 
 const dataScopes = new Set<string>(DATA_SCOPES)
 const writeAll = new Set<string>(WRITE_ALL_SCOPES)
@@ -54,10 +81,25 @@ const invalidScope = (message: string) => new FlowError('invalid', 'invalid_scop
 
 /**
  * The rules, in the order a reader checks them. `supported` is the discovery
- * document's scopes_supported, when it lists them. Answers the scopes in a
- * canonical order (sorted), so that equal sets are equal strings.
+ * document's scopes_supported, when it lists them: then it decides which scopes
+ * exist, and a token may carry a scope it lists that this Worker does not know
+ * (the identity server decides whether that scope needs a user); without it,
+ * the lists above decide. What may go together is always checked here. A
+ * connection carries known data scopes only. Answers the scopes in a canonical
+ * order (sorted), so that equal sets are equal strings.
  */
 export function checkScopes(scopes: readonly string[], use: ScopeUse, supported?: readonly string[]): string[] {
+  const checked = checkTogether(scopes, use)
+  for (const scope of scopes) {
+    const known = dataScopes.has(scope) || writeAll.has(scope) || clientScopes.has(scope)
+    if ((!supported || use === 'connection') && !known) throw invalidScope(`${scope} is not a Moneyhub data or client scope`)
+    if (supported && !supported.includes(scope)) throw invalidScope(`${scope} is not in the identity server's scopes_supported`)
+  }
+  return checked
+}
+
+/** The rules that do not depend on which scopes the identity server has: each scope's use, and what may go together. */
+function checkTogether(scopes: readonly string[], use: ScopeUse): string[] {
   if (!scopes.length) throw invalidScope('at least one scope is required')
   const seen = new Set<string>()
   for (const scope of scopes) {
@@ -66,14 +108,15 @@ export function checkScopes(scopes: readonly string[], use: ScopeUse, supported?
     const isData = dataScopes.has(scope)
     const isWriteAll = writeAll.has(scope)
     const isClient = clientScopes.has(scope)
-    if (!isData && !isWriteAll && !isClient) throw invalidScope(`${scope} is not a Moneyhub data or client scope`)
     if (use === 'connection') {
       if (isWriteAll) throw invalidScope(`${scope} is only for registered users' client-credentials tokens (POST /tokens with userId)`)
       if (isClient) throw invalidScope(`${scope} is a client-level scope, not a data scope: ask POST /tokens without userId`)
+    } else if (isAuthorisationOnly(scope)) {
+      throw invalidScope(`${scope} belongs in an authorisation request, not in a client-credentials token`)
     }
     if (use === 'user_token' && isClient) throw invalidScope(`${scope} is a client-level scope: ask for it without userId`)
-    if (use === 'client_token' && !isClient) throw invalidScope(`${scope} reads a user's data: it needs userId (a registered user)`)
-    if (supported && !supported.includes(scope)) throw invalidScope(`${scope} is not in the identity server's scopes_supported`)
+    if (use === 'client_token' && (isData || isWriteAll))
+      throw invalidScope(`${scope} reads a user's data: it needs userId (a registered user)`)
   }
   const reads = scopes.filter((s) => (TRANSACTIONS_READ as readonly string[]).includes(s))
   if (reads.length > 1) throw invalidScope(`${reads[1]}: at most one of ${TRANSACTIONS_READ.join(', ')}`)
@@ -96,6 +139,8 @@ export async function supportedScopes(config: Config): Promise<string[] | undefi
 
 /** checkScopes against what the identity server says it supports. */
 export async function checkScopesForIssuer(config: Config, scopes: readonly string[], use: ScopeUse): Promise<string[]> {
-  checkScopes(scopes, use) // refuse what no issuer could grant before asking the issuer anything
+  // Refuse what no issuer could grant before asking the issuer anything (a token's scopes may be ones only it knows).
+  if (use === 'connection') checkScopes(scopes, use)
+  else checkTogether(scopes, use)
   return checkScopes(scopes, use, await supportedScopes(config))
 }

@@ -70,6 +70,13 @@ export interface IdentityRequest {
 
 /** Calls the identity API and returns its answer's `data`; IdentityApiError for an error answer. */
 export async function identityRequest(config: Config, request: IdentityRequest): Promise<unknown> {
+  const json = await identityAnswer(config, request)
+  // Moneyhub wraps answers as { data }; some deployments of the /users API answer the object bare.
+  return json && 'data' in json ? json.data : json
+}
+
+/** Calls the identity API and returns its whole answer (a list's `{ data, links, meta }`); undefined for 204. */
+export async function identityAnswer(config: Config, request: IdentityRequest): Promise<Record<string, unknown> | undefined> {
   const url = new URL(config.identityUrl + request.path)
   for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value))
   const what = `the identity API (${request.method ?? 'GET'} ${request.path})`
@@ -105,7 +112,5 @@ export async function identityRequest(config: Config, request: IdentityRequest):
     await response.body?.cancel()
     return undefined
   }
-  const json = await readJsonObject(response, what)
-  // Moneyhub wraps answers as { data }; some deployments of the /users API answer the object bare.
-  return 'data' in json ? json.data : json
+  return readJsonObject(response, what)
 }

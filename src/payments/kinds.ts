@@ -89,7 +89,14 @@ export const standingOrderKind: SessionKind<StandingOrderRequest, StandingOrderO
 export const recurringPaymentKind: SessionKind<RecurringPaymentRequest, RecurringPaymentOutcome> = {
   name: 'recurring_payment',
   scope: (request) => `recurring_payment:create openid id:${request.bankId}`,
-  claims: (request) => claimsWith(request, { 'mh:recurring_payment': { essential: true, value: claimValue(request) } }),
+  // The readme's form of type: an array (a single type is sent as one).
+  claims: (request) =>
+    claimsWith(request, {
+      'mh:recurring_payment': {
+        essential: true,
+        value: claimValue({ ...request, ...(typeof request.type === 'string' ? { type: [request.type] } : {}) }),
+      },
+    }),
   outcomeFromIdToken: (claims, asked) => ({ recurringPaymentId: createdId(claims, 'mh:recurring_payment'), ...payer(claims, asked) }),
 }
 

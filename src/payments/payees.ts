@@ -1,7 +1,7 @@
 /**
  * Payees: the accounts payments go to, kept by Moneyhub for this client.
- * `POST {identity}/payees` (scope payee:create) and `GET {identity}/payees`
- * (payee:read), with a client-credentials token (MONEYHUB-NOTES.md, "Payments").
+ * `POST {identity}/payees` (scope payee:create), with a client-credentials
+ * token (MONEYHUB-NOTES.md, "Payments"); the list is payments/lists.ts's.
  */
 import * as z from 'zod/mini'
 import type { Config } from '../config'
@@ -21,14 +21,6 @@ export const NewPayee = z.extend(Payee, {
   userId: z.optional(userId),
 })
 export type NewPayee = z.infer<typeof NewPayee>
-
-/** GET /payees: Moneyhub's paging and filters. */
-export const PayeeQuery = z.strictObject({
-  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))),
-  offset: z.optional(z.coerce.number().check(z.int(), z.gte(0))),
-  userId: z.optional(userId),
-})
-export type PayeeQuery = z.infer<typeof PayeeQuery>
 
 /** A payee as Moneyhub answers: its id and the account; other members pass through. */
 export const StoredPayee = z.looseObject({
@@ -56,14 +48,4 @@ export async function createPayee(config: Config, payee: NewPayee): Promise<Stor
     upstreamFailure(error, 'create the payee')
   }
   return checked(StoredPayee, data, 'the new payee')
-}
-
-export async function listPayees(config: Config, query: PayeeQuery = {}): Promise<StoredPayee[]> {
-  let data: unknown
-  try {
-    data = await identityRequest(config, { path: '/payees', scope: 'payee:read', query })
-  } catch (error) {
-    upstreamFailure(error, 'list the payees')
-  }
-  return checked(z.array(StoredPayee), data, 'the payees')
 }

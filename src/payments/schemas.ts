@@ -22,9 +22,12 @@ const redescribed = <T extends z.ZodMiniType>(schema: T, description: string): T
 export const MAX_REFERENCE_LENGTH = 18
 export const PAYEE_TYPES = ['api-payee', 'mh-user-account'] as const
 export const PAYER_TYPES = ['api-payer', 'mh-user-account'] as const
+/** Standing orders and VRP consents: the official client's readme names only mh-user-account, and takes no payer for them. */
+export const ACCOUNT_PAYER_TYPES = ['mh-user-account'] as const
 /** Open Banking's PaymentContextCode (OB v3.1); Moneyhub's client documents Other, BillPayment and PartyToParty. */
 export const PAYMENT_CONTEXTS = ['BillPayment', 'EcommerceGoods', 'EcommerceServices', 'Other', 'PartyToParty'] as const
-export const STANDING_ORDER_REPEATS = ['Daily', 'Weekly', 'Monthly'] as const
+/** The official client's FrequencyRepeat (src/schema/standing-order.ts); its readme lists the first three. */
+export const STANDING_ORDER_REPEATS = ['Daily', 'Weekly', 'Monthly', 'Quarterly', 'Yearly'] as const
 export const PERIOD_TYPES = ['Day', 'Week', 'Fortnight', 'Month', 'Half-year', 'Year'] as const
 export const PERIOD_ALIGNMENTS = ['Consent', 'Calendar'] as const
 export const RECURRING_PAYMENT_TYPES = ['Sweeping', 'Other'] as const
@@ -61,7 +64,7 @@ function isRealDate(value: string): boolean {
   return !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
-const isoDate = (description: string) =>
+export const isoDate = (description: string) =>
   described(
     z
       .string()
@@ -81,7 +84,11 @@ export const returnTo = redescribed(returnToUrl, 'Where the browser returns afte
 export const payeeId = described(id('payee'), 'A payee made with POST /payees; give payeeId or payee, not both')
 export const payerId = described(id('payer'), 'The payer, when payerType says who pays')
 export const payeeType = described(z.enum(PAYEE_TYPES), 'Who is paid: api-payee (default, a payee made by this client) or mh-user-account')
-export const payerType = described(z.enum(PAYER_TYPES), 'Who pays: api-payer or mh-user-account (with payerId)')
+export const payerType = described(
+  z.enum(PAYER_TYPES),
+  'Who pays: api-payer (with payer, the account in full) or mh-user-account (with payerId)',
+)
+const accountPayerType = described(z.enum(ACCOUNT_PAYER_TYPES), 'Who pays: mh-user-account (with payerId)')
 export const context = described(z.enum(PAYMENT_CONTEXTS), 'Open Banking payment context code')
 export const currency = described(z.enum(CURRENCIES), 'ISO 4217 currency; Moneyhub pays in GBP')
 
@@ -98,20 +105,56 @@ export const Payee = described(
 )
 export type Payee = z.infer<typeof Payee>
 
+/** The official client's RequestPayer (src/schema/payee.ts): an account as a payee's; readme: "required if using api-payer for payerType". */
+export const payer = described(Payee.clone(), 'The account that pays, in full: with payerType api-payer, and only then')
+/** Readme, getPaymentAuthorizeUrl: payerName and payerEmail, optional (src/schema/payment.ts, AuthRequestPostPayment). */
+const payerName = described(
+  z
+    .string()
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(140, 'must be at most 140 characters'),
+      z.regex(PRINTABLE, 'must be printable ASCII'),
+    ),
+  "The payer's name",
+)
+const payerEmail = described(
+  z.email('must be an email address').check(z.maxLength(254, 'must be at most 254 characters')),
+  "The payer's email address",
+)
+
 /** Exactly one of payeeId and payee (Moneyhub's client: "PayeeId or Payee are required"). */
 const onePayee = z.refine<{ payeeId?: string; payee?: Payee }>((b) => (b.payeeId === undefined) !== (b.payee === undefined), {
   message: 'give payeeId or payee, not both',
   path: ['payeeId'],
 })
 
+/**
+ * Who pays, as the official client's readme says (getPaymentAuthorizeUrl, getReversePaymentAuthorizeUrl): payerType
+ * "required only if payerId or payer is used"; payerId "required only if payerType is defined as mh-user-account";
+ * payer "required if using api-payer for payerType".
+ */
+const payerRules = [
+  z.refine<{ payerType?: string; payer?: unknown }>((b) => (b.payerType === 'api-payer') === (b.payer !== undefined), {
+    message: 'payerType api-payer needs payer (the account in full), and payer needs payerType api-payer',
+    path: ['payer'],
+  }),
+  z.refine<{ payerType?: string; payerId?: string }>((b) => (b.payerType === 'mh-user-account') === (b.payerId !== undefined), {
+    message: 'payerId goes with payerType mh-user-account, and mh-user-account needs payerId',
+    path: ['payerId'],
+  }),
+] as const
+
 const payeeFields = {
   payeeId: z.optional(payeeId),
   payee: z.optional(described(Payee.clone(), 'A payee given in full; give payeeId or payee, not both')),
   payeeType: z.optional(payeeType),
-  payerId: z.optional(payerId),
-  payerType: z.optional(payerType),
   context: z.optional(context),
 }
+/** A single payment's or a refund's payer: a Moneyhub user's account (payerId) or an account in full (payer). */
+const payerFields = { payerId: z.optional(payerId), payerType: z.optional(payerType), payer: z.optional(payer) }
+/** A standing order's or VRP consent's payer: a Moneyhub user's account only (the client takes no payer for them). */
+const accountPayerFields = { payerId: z.optional(payerId), payerType: z.optional(accountPayerType) }
 const sessionFields = { userId: z.optional(userId), returnTo: z.optional(returnTo) }
 
 /** POST /payments: a single domestic payment (claim mh:payment). */
@@ -120,15 +163,18 @@ export const PaymentRequest = z
     bankId,
     amount: pence('Amount in pence, an integer above 0: 150 is £1.50'),
     ...payeeFields,
+    ...payerFields,
+    payerName: z.optional(payerName),
+    payerEmail: z.optional(payerEmail),
     payeeRef: reference('Reference the payee sees, 1 to 18 printable characters'),
     payerRef: reference("Reference on the payer's statement, 1 to 18 printable characters"),
     readRefundAccount: z.optional(described(z.boolean(), "Ask the bank for the payer's account, to refund it later")),
     ...sessionFields,
   })
-  .check(onePayee)
+  .check(onePayee, ...payerRules)
 export type PaymentRequest = z.infer<typeof PaymentRequest>
 
-const dateOrder = <T>(first: keyof T, last: keyof T, message: string) =>
+export const dateOrder = <T>(first: keyof T, last: keyof T, message: string) =>
   z.refine<T>((b) => b[first] === undefined || b[last] === undefined || Date.parse(String(b[first])) <= Date.parse(String(b[last])), {
     message,
     path: [last as string],
@@ -147,10 +193,19 @@ export const StandingOrderFrequency = described(
       week: z.optional(
         described(z.int().check(z.gte(1, 'must be 1 or more'), z.lte(5, 'must be 5 or less')), 'Week of the month to pay in (1-5)'),
       ),
+      month: z.optional(
+        described(
+          z.int().check(z.gte(1, 'must be 1 or more'), z.lte(12, 'must be 12 or less')),
+          'Month to pay in (1-12), for Quarterly and Yearly (the official client’s StandingOrderFrequency)',
+        ),
+      ),
       onlyWorkDays: z.optional(described(z.boolean(), 'Pay only on working days')),
     })
     .check(
-      z.refine((f) => f.repeat === 'Daily' || f.day !== undefined, { message: 'Weekly and Monthly need day', path: ['day'] }),
+      z.refine((f) => !['Weekly', 'Monthly'].includes(f.repeat) || f.day !== undefined, {
+        message: 'Weekly and Monthly need day',
+        path: ['day'],
+      }),
       z.refine((f) => f.repeat !== 'Weekly' || f.day === undefined || f.day <= 7, { message: 'must be 1 to 7 for Weekly', path: ['day'] }),
     ),
   'When the standing order pays',
@@ -161,12 +216,13 @@ export const StandingOrderRequest = z
   .strictObject({
     bankId,
     ...payeeFields,
+    ...accountPayerFields,
     reference: reference('Reference on every payment, 1 to 18 printable characters'),
     frequency: StandingOrderFrequency,
     numberOfPayments: z.optional(
       described(
         z.int().check(z.gte(1, 'must be 1 or more'), z.lte(9999, 'must be 9999 or less')),
-        'How many payments in all; give numberOfPayments or finalPaymentDate',
+        'How many payments in all; give numberOfPayments, finalPaymentDate or both',
       ),
     ),
     firstPaymentAmount: pence('First payment, in pence (integer above 0)'),
@@ -175,13 +231,15 @@ export const StandingOrderRequest = z
     currency: z.optional(currency),
     firstPaymentDate: isoDate('Date of the first payment (ISO 8601)'),
     recurringPaymentDate: z.optional(isoDate('Date of the first repeating payment (ISO 8601)')),
-    finalPaymentDate: z.optional(isoDate('Date of the last payment (ISO 8601); give numberOfPayments or finalPaymentDate')),
+    finalPaymentDate: z.optional(isoDate('Date of the last payment (ISO 8601); give numberOfPayments, finalPaymentDate or both')),
     ...sessionFields,
   })
   .check(
     onePayee,
-    z.refine((b) => (b.numberOfPayments === undefined) !== (b.finalPaymentDate === undefined), {
-      message: 'give numberOfPayments or finalPaymentDate, not both',
+    ...payerRules,
+    // Readme, getStandingOrderAuthorizeUrl: each is "required if" the other "is not specified"; both together are allowed.
+    z.refine((b) => b.numberOfPayments !== undefined || b.finalPaymentDate !== undefined, {
+      message: 'give numberOfPayments, finalPaymentDate or both',
       path: ['numberOfPayments'],
     }),
     dateOrder('firstPaymentDate', 'recurringPaymentDate', 'must not be before firstPaymentDate'),
@@ -204,6 +262,7 @@ export const RecurringPaymentRequest = z
   .strictObject({
     bankId,
     ...payeeFields,
+    ...accountPayerFields,
     reference: z.optional(reference('Reference on the payments, 1 to 18 printable characters')),
     validFromDate: z.optional(isoDate('When the consent starts (ISO 8601)')),
     validToDate: z.optional(isoDate('When the consent ends (ISO 8601)')),
@@ -213,29 +272,37 @@ export const RecurringPaymentRequest = z
       z.array(PeriodicLimit).check(z.minLength(1, 'must have at least one limit'), z.maxLength(6, 'must have at most 6 limits')),
       'Limits per period, at least one',
     ),
-    type: described(
-      z.array(z.enum(RECURRING_PAYMENT_TYPES)).check(z.minLength(1, 'must name at least one type'), z.maxLength(2)),
-      'Sweeping (between the payer’s own accounts) and/or Other',
+    // The client's parameter is `type?: string` (get-auth-urls.ts), its readme and claim type an array: both are
+    // accepted, and the claim carries the array (recurringPaymentKind).
+    type: z.optional(
+      described(
+        z.union([
+          z.enum(RECURRING_PAYMENT_TYPES),
+          z.array(z.enum(RECURRING_PAYMENT_TYPES)).check(z.minLength(1, 'must name at least one type'), z.maxLength(2)),
+        ]),
+        'Sweeping (between the payer’s own accounts) and/or Other: one, or an array',
+      ),
     ),
     ...sessionFields,
   })
-  .check(onePayee, dateOrder('validFromDate', 'validToDate', 'must not be before validFromDate'))
+  .check(onePayee, ...payerRules, dateOrder('validFromDate', 'validToDate', 'must not be before validFromDate'))
 export type RecurringPaymentRequest = z.infer<typeof RecurringPaymentRequest>
 
-/** POST /payments/:id/reverse: the body; the payment to reverse comes from the path. */
-export const ReversePaymentBody = z.strictObject({
+const reverseFields = {
   bankId: redescribed(bankId, 'The bank the refund is paid from (the payee’s bank)'),
   amount: z.optional(pence('Amount to refund in pence; the whole payment when left out')),
-  payerId: z.optional(payerId),
-  payerType: z.optional(payerType),
+  ...payerFields,
   ...sessionFields,
-})
+}
+
+/** POST /payments/:id/reverse: the body; the payment to reverse comes from the path. */
+export const ReversePaymentBody = z.strictObject(reverseFields).check(...payerRules)
 export type ReversePaymentBody = z.infer<typeof ReversePaymentBody>
 
 /** What the reverse_payment kind needs: the body and Moneyhub's id of the payment to reverse. */
-export const ReversePaymentRequest = z.extend(ReversePaymentBody, {
-  paymentId: described(id('payment'), "Moneyhub's id of the payment to reverse"),
-})
+export const ReversePaymentRequest = z
+  .strictObject({ ...reverseFields, paymentId: described(id('payment'), "Moneyhub's id of the payment to reverse") })
+  .check(...payerRules)
 export type ReversePaymentRequest = z.infer<typeof ReversePaymentRequest>
 
 for (const [schema, name, description] of [

@@ -18,7 +18,8 @@ const matches = (header: string | undefined, etag: string) =>
 export const banks = new Hono<AppEnv>().get(
   '/',
   describeRoute({
-    summary: "Moneyhub's published bank list (?type=all|api|legacy|test), cached at the edge, with an ETag",
+    summary: "Moneyhub's published bank list (?type=all|api|legacy|test|payments|beta), cached at the edge, with an ETag",
+    description: 'type=payments lists the banks that take payments (a payment’s bank picker); beta the banks in beta.',
     tags: ['public'],
     responses: {
       200: {

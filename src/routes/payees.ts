@@ -1,4 +1,4 @@
-/** /payees: the accounts payments go to, made and listed at Moneyhub (backend only). */
+/** POST /payees: the accounts payments go to, made at Moneyhub (backend only); GET /payees is a list (routes/lists.ts). */
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
@@ -7,42 +7,25 @@ import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { errorAnswers, jsonAnswer } from '../http/openapi'
 import { requireJson, validate } from '../http/validation'
-import { createPayee, listPayees, NewPayee, PayeeQuery, StoredPayee } from '../payments/payees'
+import { createPayee, NewPayee, StoredPayee } from '../payments/payees'
 
 z.globalRegistry.add(StoredPayee, { id: 'Payee', description: "A payee as Moneyhub keeps it (Moneyhub's other members pass through)" })
 z.globalRegistry.add(NewPayee, { id: 'NewPayee', description: 'A UK bank account to pay' })
-const PayeeList = z.strictObject({ payees: z.array(StoredPayee) })
 
-export const payees = new Hono<AppEnv>()
-  .post(
-    '/',
-    describeRoute({
-      summary: 'Add a payee at Moneyhub (client credentials, scope payee:create)',
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      responses: { 201: jsonAnswer(StoredPayee, 'the payee; use its id as payeeId'), ...errorAnswers(400, 401, 415, 502) },
-    }),
-    requireBackend,
-    requireJson,
-    validate('json', NewPayee),
-    async (c) => {
-      const payee = await createPayee(c.get('config'), c.req.valid('json'))
-      note(c, 'payee_created', 'info', { payeeId: payee.id })
-      return c.json(payee, 201)
-    },
-  )
-  .get(
-    '/',
-    describeRoute({
-      summary: "List this client's payees at Moneyhub (client credentials, scope payee:read)",
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      responses: { 200: jsonAnswer(PayeeList, 'the payees'), ...errorAnswers(400, 401, 502) },
-    }),
-    requireBackend,
-    validate('query', PayeeQuery),
-    async (c) => {
-      c.header('cache-control', 'no-store')
-      return c.json({ payees: await listPayees(c.get('config'), c.req.valid('query')) })
-    },
-  )
+export const payees = new Hono<AppEnv>().post(
+  '/',
+  describeRoute({
+    summary: 'Add a payee at Moneyhub (client credentials, scope payee:create)',
+    tags: ['payments'],
+    security: [{ backendKey: [] }],
+    responses: { 201: jsonAnswer(StoredPayee, 'the payee; use its id as payeeId'), ...errorAnswers(400, 401, 415, 502) },
+  }),
+  requireBackend,
+  requireJson,
+  validate('json', NewPayee),
+  async (c) => {
+    const payee = await createPayee(c.get('config'), c.req.valid('json'))
+    note(c, 'payee_created', 'info', { payeeId: payee.id })
+    return c.json(payee, 201)
+  },
+)

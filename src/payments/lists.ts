@@ -1,0 +1,153 @@
+/**
+ * Moneyhub's lists on the identity server, read with a client-credentials
+ * token, one page at a time (docs/lists.md). Each list is the official
+ * client's call (`@mft/moneyhub-api-client`, src/requests/*.ts) with its path,
+ * scope and search params (src/schema/*.ts, and its readme):
+ *
+ * | list                 | Moneyhub call          | scope                    | filters                                  |
+ * |----------------------|------------------------|--------------------------|------------------------------------------|
+ * | `payees`             | getPayees              | `payee:read`             | userId, hasUserId                        |
+ * | `payments`           | getPayments            | `payment:read`           | userId, payeeId, startDate, endDate      |
+ * | `standing-orders`    | getStandingOrders      | `payment:read`           | userId, payeeId, startDate, endDate      |
+ * | `recurring-payments` | getRecurringPayments   | `recurring_payment:read` | userId, payeeId, startDate, endDate      |
+ *
+ * The answer keeps Moneyhub's `data` and `meta` and gives `links` as this
+ * Worker's URLs: the same shape for every list.
+ */
+import * as z from 'zod/mini'
+import type { Config } from '../config'
+import { FlowError } from '../connection/errors'
+import { identityAnswer } from '../oidc/identity'
+import { upstreamFailure } from './errors'
+import { MoneyhubPayment } from './payments'
+import { StoredPayee } from './payees'
+import { dateOrder, isoDate, payeeId, userId } from './schemas'
+
+/** Moneyhub's identity docs ("GET /payees", "GET /payments"): limit defaults to 10, offset to 0. */
+export const DEFAULT_LIMIT = 10
+/** Assumption (project): Moneyhub states no maximum; a page of 1000 bounds what one answer holds. */
+export const MAX_LIMIT = 1000
+
+const paging = {
+  limit: z.optional(
+    z.coerce
+      .number('must be a whole number')
+      .check(z.int('must be a whole number'), z.gte(1, 'must be 1 or more'), z.lte(MAX_LIMIT, `must be ${MAX_LIMIT} or less`))
+      .register(z.globalRegistry, { description: `How many items, 1 to ${MAX_LIMIT} (Moneyhub's default: ${DEFAULT_LIMIT})` }),
+  ),
+  offset: z.optional(
+    z.coerce
+      .number('must be a whole number')
+      .check(z.int('must be a whole number'), z.gte(0, 'must be 0 or more'))
+      .register(z.globalRegistry, { description: 'How many items to skip (default 0)' }),
+  ),
+}
+const byUser = { userId: z.optional(userId) }
+const byPayeeAndDate = {
+  payeeId: z.optional(payeeId),
+  startDate: z.optional(isoDate('Only items made on or after this date (ISO 8601)')),
+  endDate: z.optional(isoDate('Only items made on or before this date (ISO 8601)')),
+}
+const datesInOrder = dateOrder<{ startDate?: string; endDate?: string }>('startDate', 'endDate', 'must not be before startDate')
+
+/** Moneyhub's standing order and VRP consent records: an id; every other member passes through. */
+const MoneyhubRecord = z.looseObject({ id: z.string() })
+
+export const LISTS = {
+  payees: {
+    path: '/payees',
+    scope: 'payee:read',
+    query: z.strictObject({
+      ...paging,
+      ...byUser,
+      hasUserId: z.optional(
+        z.enum(['true', 'false']).register(z.globalRegistry, { description: 'Only payees with (true) or without (false) a userId' }),
+      ),
+    }),
+    item: StoredPayee,
+  },
+  payments: {
+    path: '/payments',
+    scope: 'payment:read',
+    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    item: MoneyhubPayment,
+  },
+  'standing-orders': {
+    path: '/standing-orders',
+    scope: 'payment:read',
+    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    item: MoneyhubRecord,
+  },
+  'recurring-payments': {
+    path: '/recurring-payments',
+    scope: 'recurring_payment:read',
+    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    item: MoneyhubRecord,
+  },
+} as const
+export type ListName = keyof typeof LISTS
+export type ListQuery<L extends ListName> = z.infer<(typeof LISTS)[L]['query']>
+
+export const ListLinks = z.strictObject({ self: z.url(), next: z.optional(z.url()), prev: z.optional(z.url()) })
+/** Moneyhub's meta: limit and offset (its docs' example), total (how many match, when Moneyhub says); other members pass through. */
+export const ListMeta = z.looseObject({ total: z.optional(z.int()), limit: z.optional(z.int()), offset: z.optional(z.int()) })
+export const listPage = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), links: ListLinks, meta: ListMeta })
+export type ListPage = { data: unknown[]; links: z.infer<typeof ListLinks>; meta: z.infer<typeof ListMeta> }
+
+/** Moneyhub's answer: `data` of the list's items; links and meta when it gives them. */
+const upstreamPage = (item: z.ZodMiniType) =>
+  z.looseObject({
+    data: z.array(item),
+    links: z.optional(z.looseObject({ self: z.optional(z.string()), next: z.optional(z.string()), prev: z.optional(z.string()) })),
+    meta: z.optional(ListMeta),
+  })
+
+/**
+ * A link of Moneyhub's, as this Worker's: the same query (only the members the
+ * list takes), on `here` (this Worker's URL of the list). Undefined when the link is not a URL.
+ */
+function rewritten(link: string | undefined, here: URL, names: readonly string[]): string | undefined {
+  if (link === undefined || !URL.canParse(link)) return undefined
+  const ours = new URL(here.pathname, here)
+  for (const [name, value] of new URL(link).searchParams) if (names.includes(name)) ours.searchParams.append(name, value)
+  return ours.href
+}
+
+/** Links made from the page in effect, for an answer of Moneyhub's that gave none: next only when meta.total says there are more. */
+function madeLinks(here: URL, limit: number, offset: number, total: number | undefined) {
+  const at = (o: number) => {
+    const url = new URL(here)
+    url.searchParams.set('limit', String(limit))
+    url.searchParams.set('offset', String(o))
+    return url.href
+  }
+  return {
+    self: here.href,
+    ...(total !== undefined && offset + limit < total ? { next: at(offset + limit) } : {}),
+    ...(offset > 0 ? { prev: at(Math.max(0, offset - limit)) } : {}),
+  }
+}
+
+/** One page of a Moneyhub list; `here` is this Worker's URL of the request (its links are made on it). */
+export async function readList<L extends ListName>(config: Config, name: L, query: ListQuery<L>, here: string): Promise<ListPage> {
+  const list = LISTS[name]
+  let answer: unknown
+  try {
+    answer = await identityAnswer(config, { path: list.path, scope: list.scope, query: query as Record<string, string | number> })
+  } catch (error) {
+    upstreamFailure(error, `list the ${name.replace('-', ' ')}`)
+  }
+  const parsed = upstreamPage(list.item).safeParse(answer)
+  if (!parsed.success)
+    throw new FlowError('upstream', 'upstream_invalid_response', `Moneyhub answered the ${name} list in an unexpected shape`)
+  const { data, links, meta = {} } = parsed.data
+  const url = new URL(here)
+  const names = Object.keys(list.query.shape)
+  const limit = meta.limit ?? (query.limit as number | undefined) ?? DEFAULT_LIMIT
+  const offset = meta.offset ?? (query.offset as number | undefined) ?? 0
+  const [self, next, prev] = [links?.self, links?.next, links?.prev].map((link) => rewritten(link, url, names))
+  const ours = links
+    ? { self: self ?? url.href, ...(next ? { next } : {}), ...(prev ? { prev } : {}) }
+    : madeLinks(url, limit, offset, meta.total)
+  return { data, links: ours, meta }
+}

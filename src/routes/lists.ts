@@ -1,0 +1,48 @@
+/**
+ * GET /payees, /payments, /standing-orders, /recurring-payments (backend key):
+ * Moneyhub's lists, one page at a time, each through the one list route below
+ * (payments/lists.ts; the shape is in docs/lists.md).
+ */
+import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import * as z from 'zod/mini'
+import { requireBackend } from '../http/auth'
+import type { AppEnv } from '../http/context'
+import { errorAnswers, jsonAnswer } from '../http/openapi'
+import { validate } from '../http/validation'
+import { LISTS, listPage, readList, type ListName, type ListQuery } from '../payments/lists'
+
+const pageSchemas = {
+  payees: ['PayeeList', 'A page of payees'],
+  payments: ['PaymentList', "A page of Moneyhub's payments"],
+  'standing-orders': ['StandingOrderList', "A page of Moneyhub's standing orders"],
+  'recurring-payments': ['RecurringPaymentList', "A page of Moneyhub's recurring payment (VRP) consents"],
+} as const
+
+function listRoute<L extends ListName>(name: L, summary: string) {
+  const list = LISTS[name]
+  const [id, description] = pageSchemas[name]
+  const page = listPage(list.item)
+  z.globalRegistry.add(page, { id, description: `${description}: links are this Worker's URLs; meta.total counts every match` })
+  return new Hono<AppEnv>().get(
+    '/',
+    describeRoute({
+      summary: `${summary} (client credentials, scope ${list.scope})`,
+      description: 'Paged as Moneyhub pages it: limit (Moneyhub’s default 10), offset; links.next and links.prev are this Worker’s URLs.',
+      tags: ['payments'],
+      security: [{ backendKey: [] }],
+      responses: { 200: jsonAnswer(page, 'one page of the list'), ...errorAnswers(400, 401, 502) },
+    }),
+    requireBackend,
+    validate('query', list.query),
+    async (c) => {
+      c.header('cache-control', 'no-store')
+      return c.json(await readList(c.get('config'), name, c.req.valid('query') as ListQuery<L>, c.req.url))
+    },
+  )
+}
+
+export const payeeList = listRoute('payees', "List this client's payees at Moneyhub")
+export const paymentList = listRoute('payments', "List this client's payments at Moneyhub")
+export const standingOrderList = listRoute('standing-orders', "List this client's standing orders at Moneyhub")
+export const recurringPaymentList = listRoute('recurring-payments', "List this client's recurring payment (VRP) consents at Moneyhub")
