@@ -1,7 +1,8 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { env, SELF } from 'cloudflare:test'
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { decodeJwt } from 'jose'
 import { inject } from 'vitest'
+import worker from '../src/index'
 
 export const mockOrigin = () => inject('mockOrigin')
 export const ISSUER = () => `${mockOrigin()}/oidc`
@@ -302,4 +303,27 @@ export async function inOneWindow<T>(addresses: string[], burst: (address: strin
     if (Math.floor(Date.now() / 60_000) === window) return result
   }
   throw new Error('every burst was split by a window boundary')
+}
+
+// ---------- outcomes that take a while (issue 17) ----------
+
+/** The proxy with other settings: the session's Durable Object runs the exchange with them too. */
+export function proxyWith(overrides: Partial<Env>) {
+  return async (request: Request) => {
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(request, { ...env, ...overrides }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+}
+
+/** Polls until `read` gives something `done` accepts (generous: the machine is busy). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms
+  let value = await read()
+  while (!done(value) && Date.now() < until) {
+    await sleepMs(200)
+    value = await read()
+  }
+  return value
 }

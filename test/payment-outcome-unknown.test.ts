@@ -7,32 +7,20 @@
  * money moves; the user starts again). An approved journey whose id_token
  * lacks its id claim is `authorised` (issue 16 item 6).
  */
-import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
+import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../src/coordinator'
-import worker from '../src/index'
-import { Browser, madeAtMockFor, MOCK_BANK_ID, paymentBody, paymentStatusOf, sleepMs, startedPayment, webhooksFor } from './helpers'
-
-/** The proxy with other settings: the session's Durable Object runs the exchange with them too. */
-export function proxyWith(overrides: Partial<Env>) {
-  return async (request: Request) => {
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(request, { ...env, ...overrides }, ctx)
-    await waitOnExecutionContext(ctx)
-    return response
-  }
-}
-
-/** Polls until `read` gives something `done` accepts (generous: the machine is busy). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms
-  let value = await read()
-  while (!done(value) && Date.now() < until) {
-    await sleepMs(200)
-    value = await read()
-  }
-  return value
-}
+import {
+  Browser,
+  eventually,
+  madeAtMockFor,
+  MOCK_BANK_ID,
+  paymentBody,
+  paymentStatusOf,
+  proxyWith,
+  startedPayment,
+  webhooksFor,
+} from './helpers'
 
 const webhookStatuses = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
 
