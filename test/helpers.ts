@@ -1,7 +1,8 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { decodeJwt } from 'jose'
 import { inject } from 'vitest'
+import type { SessionCoordinator } from '../src/coordinator'
 import worker from '../src/index'
 
 export const mockOrigin = () => inject('mockOrigin')
@@ -326,4 +327,25 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     value = await read()
   }
   return value
+}
+
+/** Test seam: KV as the session's object sees it (its env), replaced, whose puts of this session's record fail while `failing` says so. */
+export async function breakSessionWrites(id: string, failing: () => boolean) {
+  await runInDurableObject(env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id)), (instance: SessionCoordinator) => {
+    const held = instance as unknown as { env: Env }
+    const kv = held.env.SESSIONS
+    const broken = new Proxy(kv, {
+      get(target, property) {
+        if (property === 'put') {
+          return (key: string, ...rest: unknown[]) => {
+            if (key === `session:${id}` && failing()) return Promise.reject(new Error('KV put failed (injected)'))
+            return (target.put as (...args: unknown[]) => Promise<void>).call(target, key, ...rest)
+          }
+        }
+        const value = Reflect.get(target, property, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    held.env = { ...held.env, SESSIONS: broken }
+  })
 }
