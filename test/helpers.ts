@@ -349,3 +349,10 @@ export async function breakSessionWrites(id: string, failing: () => boolean) {
     held.env = { ...held.env, SESSIONS: broken }
   })
 }
+
+/** The same browser (its cookies) seen by another proxy: e.g. the launch with the usual settings, the callback with others. */
+export function sameBrowserThrough(user: Browser, serve: (request: Request) => Promise<Response>): Browser {
+  const other = new Browser(serve)
+  for (const [name, value] of user.cookies) other.cookies.set(name, value)
+  return other
+}

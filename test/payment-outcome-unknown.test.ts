@@ -18,18 +18,19 @@ import {
   paymentBody,
   paymentStatusOf,
   proxyWith,
+  sameBrowserThrough,
   startedPayment,
   webhooksFor,
 } from './helpers'
 
 const webhookStatuses = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
 
-/** A payment approved at the mock with `fault`, returned through `serve`: the redirect's query. */
+/** A payment approved at the mock with `fault`, returned through `serve` (where the exchange runs): the redirect's query. */
 async function payWithFault(fault: string, serve?: (request: Request) => Promise<Response>, extra: Record<string, string> = {}) {
-  const user = new Browser(serve)
+  const user = new Browser()
   const payment = await startedPayment('/payments', paymentBody())
   const back = await user.authorize(payment.authorizeUrl, 'approve', { fault, ...extra })
-  const returned = await user.callback(back)
+  const returned = await (serve ? sameBrowserThrough(user, serve) : user).callback(back)
   expect(returned.status).toBe(303)
   return { payment, redirect: Object.fromEntries(new URL(returned.headers.get('location')!).searchParams) }
 }

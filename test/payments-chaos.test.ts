@@ -23,6 +23,7 @@ import {
   paymentBody,
   paymentStatusOf,
   proxyWith,
+  sameBrowserThrough,
   sleepMs,
   startedPayment,
   webhooksFor,
@@ -32,6 +33,10 @@ const PAYMENTS = 50
 const WINDOW_S = 6
 const FAULTS = ['none', 'slow', 'server_error_after_payment', 'server_error', 'iat_old', 'kv_put_fails_once', 'restart', 'deny'] as const
 type Fault = (typeof FAULTS)[number]
+
+/** No step may hold the test: an aborted object's call may never answer (what is left is the alarm's to settle). */
+const bounded = <T>(work: Promise<T>, ms: number): Promise<T | 'no answer'> =>
+  Promise.race([work, sleepMs(ms).then(() => 'no answer' as const)])
 
 const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const serve = proxyWith({ UPSTREAM_TIMEOUT_MS: '1000', RECONCILIATION_WINDOW_SECONDS: String(WINDOW_S) })
@@ -54,24 +59,27 @@ async function onePayment(i: number) {
     let failures = 1
     await breakSessionWrites(payment.id, () => failures-- > 0)
   }
-  const returning = new Browser(serve)
-  for (const [name, value] of user.cookies) returning.cookies.set(name, value)
-  const returned = returning.callback(back).then(
-    (response) => new URL(response.headers.get('location') ?? 'http://none/').searchParams.get('status'),
-    () => 'aborted',
-  )
+  const returned = sameBrowserThrough(user, serve)
+    .callback(back)
+    .then(
+      (response) => new URL(response.headers.get('location') ?? 'http://none/').searchParams.get('status'),
+      () => 'aborted',
+    )
   if (fault === 'restart') {
     // The object restarts while the code exchange is running: the claim is in its storage, the exchange's answer is lost.
     await sleepMs(300)
-    await runInDurableObject(stubOf(payment.id), (_instance: SessionCoordinator, state) => {
-      try {
-        state.abort('chaos: restart mid-exchange')
-      } catch {
-        // abort() throws in the caller by design
-      }
-    }).catch(() => undefined)
+    await bounded(
+      runInDurableObject(stubOf(payment.id), (_instance: SessionCoordinator, state) => {
+        try {
+          state.abort('chaos: restart mid-exchange')
+        } catch {
+          // abort() throws in the caller by design
+        }
+      }).catch(() => undefined),
+      5_000,
+    )
   }
-  return { i, fault, id: payment.id, redirect: await returned }
+  return { i, fault, id: payment.id, redirect: await bounded(returned, 30_000) }
 }
 
 describe('50 payments at once, with faults', () => {
@@ -88,7 +96,11 @@ describe('50 payments at once, with faults', () => {
           .map(async (p) => {
             const status = await paymentStatusOf(p.id)
             if (status.status === 'authorised' || status.status === 'failed') settled.set(p.id, status)
-            else await runDurableObjectAlarm(stubOf(p.id)).catch(() => undefined)
+            else
+              await bounded(
+                runDurableObjectAlarm(stubOf(p.id)).catch(() => undefined),
+                5_000,
+              )
           }),
       )
       if (settled.size < payments.length) await sleepMs(1000)

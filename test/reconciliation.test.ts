@@ -16,6 +16,7 @@ import {
   paymentBody,
   paymentStatusOf,
   proxyWith,
+  sameBrowserThrough,
   sleepMs,
   startedPayment,
   webhooksFor,
@@ -29,10 +30,11 @@ async function payWithFault(
   fault: string,
   options: { serve?: (request: Request) => Promise<Response>; body?: Record<string, unknown>; extra?: Record<string, string> } = {},
 ) {
-  const user = new Browser(options.serve)
+  const user = new Browser()
   const payment = await startedPayment('/payments', options.body ?? paymentBody())
   const back = await user.authorize(payment.authorizeUrl, 'approve', { fault, ...options.extra })
-  await user.callback(back)
+  // The callback (where the exchange runs) through `serve`: the launch keeps the usual settings.
+  await (options.serve ? sameBrowserThrough(user, options.serve) : user).callback(back)
   return payment
 }
 
@@ -99,6 +101,16 @@ describe('a confirming payment is reconciled from Moneyhub’s records', () => {
   })
 })
 
+describe('waiting for the outcome', () => {
+  it('a status request waiting on a confirming payment gets the outcome the moment it is reconciled', async () => {
+    const payment = await payWithFault('server_error_after_payment')
+    const waiting = paymentStatusOf(payment.id, '?wait=20')
+    await sleepMs(500)
+    await runDurableObjectAlarm(stubOf(payment.id))
+    expect(await waiting).toMatchObject({ status: 'authorised', paymentId: expect.any(String) })
+  })
+})
+
 describe('an authorised journey without its id claim (issue 16 item 6)', () => {
   it('a payment: its id is found in Moneyhub’s records; a webhook says so', async () => {
     const payment = await payWithFault('id_claim_missing')
@@ -116,7 +128,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
   })
 
   it('a standing order whose id cannot be matched: authorised, id absent, and the status says so once the window has passed', async () => {
-    const user = new Browser(proxyWith({ RECONCILIATION_WINDOW_SECONDS: '1' }))
+    const user = new Browser()
     const order = await startedPayment('/standing-orders', {
       bankId: MOCK_BANK_ID,
       payee: { name: 'Landlord', sortCode: '123456', accountNumber: '12345678' },
@@ -126,7 +138,8 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
       firstPaymentAmount: 50_000,
       firstPaymentDate: '2030-01-01',
     })
-    await user.callback(await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
+    const back = await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' })
+    await sameBrowserThrough(user, proxyWith({ RECONCILIATION_WINDOW_SECONDS: '1' })).callback(back)
     await sleepMs(1_200)
     await runDurableObjectAlarm(stubOf(order.id))
     const status = await paymentStatusOf(order.id)
