@@ -351,8 +351,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (current.claimedAt === undefined && current.record.expiresAt <= nowSeconds()) {
       return refusal('invalid', 'state_expired', 'the session expired before the user came back', known)
     }
-    this.claim = this.serially(() => this.exchange(response, settings))
-    return this.claim
+    const claim = this.serially(() => this.exchange(response, settings))
+    this.claim = claim
+    // A rejected claim is cleared: the next callback settles the claimed session (interrupted) rather than replaying the rejection.
+    claim.catch(() => {
+      if (this.claim === claim) this.claim = undefined
+    })
+    return claim
   }
 
   /** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
