@@ -10,6 +10,7 @@ import { importJWK, type JWK } from 'jose'
 import * as z from 'zod/mini'
 import { fromBase64Url, sha256 } from './encoding'
 import { isLoopbackHost } from './http/urls'
+import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
 
 export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256'] as const
 export type SigningAlg = (typeof SIGNING_ALGS)[number]
@@ -58,6 +59,9 @@ export interface Config {
   refreshRetentionSeconds: number
   /** How long the status of an expired session stays readable, without tokens. */
   expiredStatusSeconds: number
+  /** Reconciliation (docs/reconciliation.md): the first look at Moneyhub's records, and how long the window stays open. */
+  reconciliationFirstDelaySeconds: number
+  reconciliationWindowSeconds: number
   /** Where session outcomes are POSTed, signed with HMAC-SHA256; undefined when not configured. */
   webhook?: { url: string; key: CryptoKey }
   /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
@@ -266,6 +270,12 @@ export async function readConfig(env: Env): Promise<Config> {
     positiveInt('REFRESH_TOKEN_RETENTION_SECONDS', env.REFRESH_TOKEN_RETENTION_SECONDS, 90 * 86_400, 60, 400 * 86_400),
   )
   const expiredStatusSeconds = await check(() => positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400))
+  const reconciliationFirstDelaySeconds = await check(() =>
+    positiveInt('RECONCILIATION_FIRST_DELAY_SECONDS', env.RECONCILIATION_FIRST_DELAY_SECONDS, RECONCILIATION_FIRST_DELAY_S, 1, 30),
+  )
+  const reconciliationWindowSeconds = await check(() =>
+    positiveInt('RECONCILIATION_WINDOW_SECONDS', env.RECONCILIATION_WINDOW_SECONDS, RECONCILIATION_WINDOW_S, 1, 7 * 86_400),
+  )
   const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
   const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
   // Default: the signing key's own algorithm, which README "Registering the client" tells operators to register.
@@ -316,6 +326,8 @@ export async function readConfig(env: Env): Promise<Config> {
     upstreamTimeoutMs: upstreamTimeoutMs!,
     refreshRetentionSeconds: refreshRetentionSeconds!,
     expiredStatusSeconds: expiredStatusSeconds!,
+    reconciliationFirstDelaySeconds: reconciliationFirstDelaySeconds!,
+    reconciliationWindowSeconds: reconciliationWindowSeconds!,
     ...webhook,
     signingKey: signing!.signingKey,
     publicJwks: signing!.publicJwks,

@@ -3,10 +3,23 @@
  * its state transitions (KV keeps the edge's fast copy):
  *
  *   created ──launch──▶ launched ──callback──▶ completing ──▶ connected | authorised | failed
- *   (KV only)          (bound to one browser)   (claimed once)      │
- *                                                                   ▼
+ *   (KV only)          (bound to one browser)   (claimed once)      │            ▲          ▲
+ *                                                     │             ▼            │          │
+ *                                                     └──▶ confirming ──alarm: reconciliation
  *                                              expired ◀── refresh refused / alarm
  *   any state ──DELETE──▶ deleted (a tombstone until every link to it has lapsed)
+ *
+ * `confirming`: a payment kind's code was sent and its outcome is unknown (a
+ * timeout, a 5xx, an id_token failing its checks, a restart after the claim).
+ * The alarm then asks Moneyhub's records (payments/reconciliation.ts,
+ * docs/reconciliation.md) until the window passes: `authorised` with the id,
+ * or `failed` (`payment_not_made`). An `authorised` session without its id
+ * (`reason: id_pending`) is looked up the same way.
+ *
+ * Nothing is ever stuck: the outcome is kept in this object's storage before
+ * its KV write, a failed KV write is retried from the alarm, and the alarm is
+ * rescheduled while any work remains (`unwritten`, `reconcile`, a claim whose
+ * exchange was interrupted).
  *
  * `authorised` is a payment kind's success (payments/kinds.ts): final, no
  * token set. A session started with an Idempotency-Key is created here
@@ -40,8 +53,20 @@ import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
 import { deliverWebhook } from './connection/webhook'
 import { randomToken, sameDigest, sha256 } from './encoding'
+import { log } from './http/log'
+import { isPaymentKind } from './payments/kinds'
+import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { IDEMPOTENCY_TTL_SECONDS } from './storage/idempotency'
 import { open } from './storage/seal'
-import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
+import {
+  currentStatus,
+  nowSeconds,
+  publicSession,
+  RecordNotWritten,
+  SessionStore,
+  type Session,
+  type StoredSession,
+} from './storage/sessions'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
@@ -82,7 +107,29 @@ interface SessionState {
   made?: { bodyHash: string; answer: StartAnswer }
   /** Remember this state at least until then (an Idempotency-Key's 24 h). */
   keepUntil?: number
+  /** A payment kind's outcome (confirming) or id (authorised, id_pending) being looked for in Moneyhub's records. */
+  reconcile?: Reconciliation
+  /** The record's KV write failed: written again from the alarm (seconds: until when KV keeps it; the next try). */
+  unwritten?: { keepUntil: number; attempt: number; nextAt: number }
 }
+
+/** Reconciliation of one session (payments/reconciliation.ts); times in seconds since the epoch. */
+interface Reconciliation {
+  /** What the authorisation request asked for; absent when its ticket could not be read. */
+  target?: MatchTarget
+  /** The claim of the callback: the window opens here... */
+  from: number
+  /** ...and closes here (RECONCILIATION_WINDOW_SECONDS later). */
+  until: number
+  attempt: number
+  nextAt: number
+  firstDelay: number
+}
+
+/** The next try of a failed KV write: 1 s, doubling, at most a minute apart. */
+const rewriteDelayS = (attempt: number) => Math.min(60, 2 ** attempt)
+/** An interrupted claim is noticed this long after it was made (well past any exchange's deadline). */
+const CLAIM_STALE_S = 60
 
 /** A session made for an Idempotency-Key (create). */
 export interface CreateRequest {
@@ -131,6 +178,8 @@ const refusal = (kind: FlowErrorKind, code: string, message: string, known: Part
   ...known,
 })
 const isFinal = (record: StoredSession) => record.status !== 'pending'
+/** A status after which a watcher has nothing more to wait for (confirming still changes). */
+const isSettled = (status: Session['status']) => status !== 'pending' && status !== 'confirming'
 const configs = new Map<string, Promise<Config>>()
 
 export class SessionCoordinator extends DurableObject<Env> {
@@ -235,19 +284,43 @@ export class SessionCoordinator extends DurableObject<Env> {
     settings,
   }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
     const stateHash = await sha256(state)
+    const unstored = () =>
+      refusal('upstream', 'session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!this.state) {
       await this.save({ record, stateHash, sealedTicket, linkExpiresAt: record.expiresAt, made, keepUntil, forgetAt: keepUntil })
       const config = await this.config(settings)
-      this.creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
-      await this.creating
+      const creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
+      this.creating = creating
+      try {
+        await creating
+      } catch (error) {
+        if (!(error instanceof RecordNotWritten)) throw error
+        // Atomic with its KV record: nothing was made, so a retry makes it (no "replayed" answer for a 404 status).
+        this.state = undefined
+        this.alarmAt = undefined
+        await this.ctx.storage.deleteAll()
+        return unstored()
+      } finally {
+        if (this.creating === creating) this.creating = undefined
+      }
       return { ok: true, created: true, answer: made.answer }
     }
     await this.creating?.catch(() => undefined)
+    if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil, settings }) // the first one was undone
     const earlier = this.state.made
     if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
     if (earlier.bodyHash !== made.bodyHash) {
       return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
+    }
+    if (this.state.record.status === 'pending' && this.state.claimedAt === undefined) {
+      // The KV record may be missing (a restart between this object's write and KV's): a retry writes it again.
+      try {
+        await new SessionStore(this.env.SESSIONS, await this.config(settings)).writePending(this.state.record)
+      } catch (error) {
+        if (!(error instanceof RecordNotWritten)) throw error
+        return unstored()
+      }
     }
     return { ok: true, created: false, answer: earlier.answer }
   }
@@ -278,8 +351,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (current.claimedAt === undefined && current.record.expiresAt <= nowSeconds()) {
       return refusal('invalid', 'state_expired', 'the session expired before the user came back', known)
     }
-    this.claim = this.serially(() => this.exchange(response, settings))
-    return this.claim
+    const claim = this.serially(() => this.exchange(response, settings))
+    this.claim = claim
+    // A rejected claim is cleared: the next callback settles the claimed session (interrupted) rather than replaying the rejection.
+    claim.catch(() => {
+      if (this.claim === claim) this.claim = undefined
+    })
+    return claim
   }
 
   /** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
@@ -292,30 +370,116 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   private async exchange(response: AuthorizationResponse, settings: Settings): Promise<Outcome<{ session: Session; returnTo?: string }>> {
-    const current = this.state!
     const config = await this.config(settings)
-    const store = new SessionStore(this.env.SESSIONS, config)
-    let record: StoredSession
-    if (current.claimedAt !== undefined) {
+    if (this.state!.claimedAt !== undefined) {
       // Claimed before a restart: the code may have been sent. A second exchange would make the server revoke the first's tokens.
-      record = await store.markFailed(current.record, 'exchange_interrupted', 'the code exchange was interrupted; start again')
-    } else {
-      await this.save({ ...current, claimedAt: Date.now() })
-      const ticket = current.sealedTicket
-        ? await open<LaunchTicket>(config.encryptionKeys, current.sealedTicket, ticketAad(current.record.id))
-        : undefined
-      record = ticket
-        ? await completeConnection(config, store, current.record, ticket, response)
-        : await store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+      const record = await this.interrupted(config)
+      return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
     }
-    await this.transition(record, config)
-    return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
+    this.exchanging = true
+    try {
+      const current = this.state!
+      const claimedAt = Date.now()
+      await this.save({ ...current, claimedAt })
+      const store = new SessionStore(this.env.SESSIONS, config)
+      const ticket = await this.ticketOf(config, current)
+      // Every error after the claim ends in a record kept here first: an unknown outcome for a payment kind, never a lost one.
+      const { record, unwritten } = await this.written(
+        () =>
+          ticket
+            ? completeConnection(config, store, current.record, ticket, response)
+            : store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY'),
+        () => this.unknownOutcome(store, config, current.record, 'internal_error'),
+      )
+      await this.transition(record, config, { unwritten, reconcile: this.reconciliationFor(record, config, claimedAt, ticket) })
+      return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
+    } finally {
+      this.exchanging = false
+    }
   }
 
-  /** A new record, written to KV by the caller: kept here, pushed to watchers, reported once when it is a new outcome. */
-  private async transition(record: StoredSession, config: Config) {
-    const before = this.state?.record.status
-    const { sealedTicket: _, ...rest }: Partial<SessionState> = this.state ?? {}
+  /** An exchange is running in this instance (its claim is not stale). */
+  private exchanging = false
+
+  /** The launch ticket (nonce, verifier, the claims asked for), when it can be opened. */
+  private async ticketOf(config: Config, state: SessionState): Promise<LaunchTicket | undefined> {
+    if (!state.sealedTicket) return undefined
+    return open<LaunchTicket>(config.encryptionKeys, state.sealedTicket, ticketAad(state.record.id)).catch(() => undefined)
+  }
+
+  /**
+   * The claim was made and its exchange never ended here (a restart): the code
+   * may have been sent. A payment kind is confirming (reconciliation decides);
+   * a connection failed, as no money moves (the user starts again).
+   */
+  private async interrupted(config: Config): Promise<StoredSession> {
+    const current = this.state!
+    const store = new SessionStore(this.env.SESSIONS, config)
+    const ticket = await this.ticketOf(config, current)
+    const { record, unwritten } = await this.written(() => this.unknownOutcome(store, config, current.record, 'exchange_interrupted'))
+    await this.transition(record, config, { unwritten, reconcile: this.reconciliationFor(record, config, current.claimedAt!, ticket) })
+    return record
+  }
+
+  /** The outcome after the claim when nothing trustworthy came back. */
+  private unknownOutcome(store: SessionStore, config: Config, record: StoredSession, reason: string): Promise<StoredSession> {
+    return isPaymentKind(record)
+      ? store.markConfirming(record, reason, IDEMPOTENCY_TTL_SECONDS)
+      : store.markFailed(record, reason, reason === 'exchange_interrupted' ? 'the code exchange was interrupted; start again' : undefined)
+  }
+
+  /**
+   * Runs a write of the session's record. A KV write that failed gives its
+   * record back as `unwritten` (kept here, written again from the alarm); any
+   * other error gives `otherwise`'s record (itself written, or unwritten).
+   */
+  private async written(
+    write: () => Promise<StoredSession>,
+    otherwise?: () => Promise<StoredSession>,
+  ): Promise<{ record: StoredSession; unwritten?: number }> {
+    try {
+      return { record: await write() }
+    } catch (error) {
+      if (error instanceof RecordNotWritten) {
+        log('warn', 'session_write_failed', { sessionId: error.record.id, status: error.record.status })
+        return { record: error.record, unwritten: error.keepUntil }
+      }
+      if (!otherwise) throw error
+      log('error', 'session_outcome_error', { error: error instanceof Error ? error.name : 'unknown' })
+      return this.written(otherwise)
+    }
+  }
+
+  /** What reconciliation looks for when the record's outcome or id is unknown. */
+  private reconciliationFor(
+    record: StoredSession,
+    config: Config,
+    claimedAt: number,
+    ticket: LaunchTicket | undefined,
+  ): Reconciliation | undefined {
+    const unknown = record.status === 'confirming' || (record.status === 'authorised' && record.reason === 'id_pending')
+    if (!unknown || !record.kind) return undefined
+    const target = ticket ? targetOf(record.kind, ticket.claims) : undefined
+    const from = Math.floor(claimedAt / 1000)
+    const firstDelay = config.reconciliationFirstDelaySeconds
+    return {
+      ...(target ? { target } : {}),
+      from,
+      until: from + config.reconciliationWindowSeconds,
+      attempt: 0,
+      nextAt: nowSeconds() + firstDelay,
+      firstDelay,
+    }
+  }
+
+  /** A new record, written to KV by the caller (or `unwritten`: its write failed): kept here, pushed to watchers, reported once when it is a new outcome. */
+  private async transition(
+    record: StoredSession,
+    config: Config,
+    work: { unwritten?: number | undefined; reconcile?: Reconciliation | undefined } = {},
+  ) {
+    const before = this.state?.record
+    const { sealedTicket: _, unwritten: __, reconcile: ___, ...rest }: Partial<SessionState> = this.state ?? {}
     // A final state is remembered while its link could still be opened, so that opening it never starts anything again.
     const linkLapses = (rest.linkExpiresAt ?? 0) + 60
     const final =
@@ -323,14 +487,21 @@ export class SessionCoordinator extends DurableObject<Env> {
         ? Math.max(nowSeconds() + config.sessionTtlSeconds, linkLapses)
         : record.status === 'expired'
           ? Math.max(nowSeconds(), linkLapses)
-          : record.status === 'authorised'
+          : record.status === 'authorised' || record.status === 'confirming'
             ? Math.max(record.expiresAt, linkLapses)
             : undefined
     const forgetAt = final === undefined ? undefined : Math.max(final, rest.keepUntil ?? 0)
-    await this.save({ ...rest, record, ...(forgetAt !== undefined ? { forgetAt } : {}) })
+    await this.save({
+      ...rest,
+      record,
+      ...(forgetAt !== undefined ? { forgetAt } : {}),
+      ...(work.unwritten !== undefined ? { unwritten: { keepUntil: work.unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
+      ...(work.reconcile ? { reconcile: work.reconcile } : {}),
+    })
     const session = publicSession(record)
     this.push(session)
-    if (before !== record.status) this.ctx.waitUntil(deliverWebhook(config, session))
+    // One event per change: of status, or of what it says (confirming's reason, an id found later).
+    if (before?.status !== record.status || before?.reason !== record.reason) this.ctx.waitUntil(deliverWebhook(config, session))
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {
@@ -404,7 +575,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
     const known = this.state && !this.state.deleted ? publicSession(this.state.record) : undefined
     if (this.state?.deleted) this.write(watcher, sse('gone', { id: initial.id }), true)
-    else if (known && known.status !== initial.status) this.write(watcher, sse('status', known), options.once || known.status !== 'pending')
+    else if (known && known.status !== initial.status) this.write(watcher, sse('status', known), options.once || isSettled(known.status))
     return { ok: true, stream: readable as ReadableStream<Uint8Array>, watcher: watcher.id }
   }
 
@@ -415,7 +586,7 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   private push(session: Session) {
-    for (const watcher of this.watchers.values()) this.write(watcher, sse('status', session), watcher.once || session.status !== 'pending')
+    for (const watcher of this.watchers.values()) this.write(watcher, sse('status', session), watcher.once || isSettled(session.status))
   }
 
   /** Writes in order; a failed write means the reader is gone. */
@@ -450,37 +621,142 @@ export class SessionCoordinator extends DurableObject<Env> {
     const state = this.state
     if (!state) return
     const record = state.record
-    const at =
+    const base =
       state.forgetAt ??
       (record.status === 'pending'
-        ? record.expiresAt + 60
+        ? state.claimedAt !== undefined
+          ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S
+          : record.expiresAt + 60
         : record.status === 'connected'
           ? Math.max(record.expiresAt, record.refreshableUntil ?? 0)
           : nowSeconds())
+    // Work that remains comes first: a KV write to retry, Moneyhub's records to ask, a claim to look at again.
+    const at = Math.min(
+      base,
+      state.unwritten?.nextAt ?? Infinity,
+      state.reconcile?.nextAt ?? Infinity,
+      record.status === 'pending' && state.claimedAt !== undefined ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S : Infinity,
+    )
     if (at === this.alarmAt) return
     this.alarmAt = at
     await this.ctx.storage.setAlarm(at * 1000)
   }
 
-  /** Tokens spent: scrub them from KV and report `expired`. Anything past its time is forgotten. */
+  /** The alarm again in `seconds`, whatever was scheduled (work remains). */
+  private async alarmIn(seconds: number) {
+    this.alarmAt = nowSeconds() + seconds
+    await this.ctx.storage.setAlarm(this.alarmAt * 1000)
+  }
+
+  /**
+   * The work that remains, then expiry: a failed KV write written again, an
+   * interrupted claim settled, Moneyhub's records asked, spent tokens scrubbed
+   * (`expired`). Anything past its time is forgotten. An error reschedules.
+   */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined // spent
     const state = this.state
     if (!state) return this.legacyAlarm()
-    if (this.claim && state.record.status === 'pending') return // an exchange is running; its transition reschedules
-    if (!state.deleted && state.record.status === 'connected') {
-      if (currentStatus(state.record) !== 'expired') return this.scheduleAlarm()
-      await this.serially(async () => {
-        const config = await this.config()
-        if (this.state?.record.status !== 'connected' || currentStatus(this.state.record) !== 'expired') return
-        await this.transition(await new SessionStore(this.env.SESSIONS, config).markExpired(this.state.record), config)
-      })
+    try {
+      if (state.unwritten) await this.serially(() => this.writeAgain())
+      if (!state.deleted && this.state?.record.status === 'pending' && this.state.claimedAt !== undefined) {
+        if (this.exchanging) return this.alarmIn(10) // running here: its transition reschedules
+        await this.serially(async () => {
+          if (this.state?.record.status === 'pending' && this.state.claimedAt !== undefined && !this.exchanging)
+            await this.interrupted(await this.config())
+        })
+      }
+      if (this.state?.reconcile && !this.state.deleted) await this.serially(() => this.reconcile())
+      if (!state.deleted && this.state?.record.status === 'connected') {
+        if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()
+        await this.serially(async () => {
+          const config = await this.config()
+          if (this.state?.record.status !== 'connected' || currentStatus(this.state.record) !== 'expired') return
+          const { record, unwritten } = await this.written(() =>
+            new SessionStore(this.env.SESSIONS, config).markExpired(this.state!.record),
+          )
+          await this.transition(record, config, { unwritten })
+        })
+      }
+    } catch (error) {
+      log('error', 'session_alarm_failed', { error: error instanceof Error ? error.name : 'unknown' })
+      return this.alarmIn(30)
     }
     const after = this.state
+    if (after && (after.unwritten || after.reconcile)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     this.state = undefined
     this.alarmAt = undefined
     await this.ctx.storage.deleteAll()
+  }
+
+  /** The record whose KV write failed, written again; another failure tries later. */
+  private async writeAgain() {
+    const state = this.state
+    if (!state?.unwritten) return
+    const config = await this.config()
+    try {
+      await new SessionStore(this.env.SESSIONS, config).rewrite(state.record, state.unwritten.keepUntil)
+      const { unwritten: _, ...rest } = state
+      await this.save(rest)
+    } catch (error) {
+      if (!(error instanceof RecordNotWritten)) throw error
+      const attempt = state.unwritten.attempt + 1
+      log('warn', 'session_write_failed', { sessionId: state.record.id, status: state.record.status, attempt })
+      await this.save({ ...state, unwritten: { ...state.unwritten, attempt, nextAt: nowSeconds() + rewriteDelayS(attempt) } })
+    }
+  }
+
+  /**
+   * One look at Moneyhub's records (payments/reconciliation.ts): found, the
+   * session is authorised with the id; ambiguous, it says so and stops; not
+   * there once the window has passed, a confirming payment failed
+   * (`payment_not_made`) and an authorised one stays without its id.
+   */
+  private async reconcile() {
+    const state = this.state
+    const look = state?.reconcile
+    if (!state || !look) return
+    const config = await this.config()
+    const store = new SessionStore(this.env.SESSIONS, config)
+    const record = state.record
+    const confirming = record.status === 'confirming'
+    let result: MatchResult | undefined
+    try {
+      result = look.target ? await findMade(config, look.target, look.from, look.until) : { unsupported: true }
+    } catch (error) {
+      // Moneyhub unreachable says nothing about the payment: look again later, even past the window.
+      log('warn', 'reconciliation_unavailable', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
+    }
+    const now = nowSeconds()
+    let next: () => Promise<StoredSession>
+    if (result && 'found' in result) {
+      next = () => store.storeAuthorised(record, result.found, IDEMPOTENCY_TTL_SECONDS)
+    } else if (result && 'ambiguous' in result) {
+      log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
+      next = () =>
+        confirming
+          ? store.markConfirming(record, 'match_ambiguous', IDEMPOTENCY_TTL_SECONDS)
+          : store.storeAuthorised(record, { reason: 'id_ambiguous' }, IDEMPOTENCY_TTL_SECONDS)
+    } else if (result && now >= look.until) {
+      next = () =>
+        !confirming
+          ? store.storeAuthorised(record, { reason: 'id_not_found' }, IDEMPOTENCY_TTL_SECONDS)
+          : 'unsupported' in result
+            ? store.markConfirming(record, 'not_reconcilable', IDEMPOTENCY_TTL_SECONDS)
+            : store.markFailed(record, 'payment_not_made', 'Moneyhub has no record of this payment: it was not made')
+    } else {
+      const attempt = look.attempt + 1
+      const nextAt = Math.max(now + 1, Math.min(look.until, now + reconciliationDelayS(attempt, look.firstDelay)))
+      await this.save({
+        ...state,
+        reconcile: { ...look, attempt, nextAt: result ? nextAt : now + reconciliationDelayS(attempt, look.firstDelay) },
+      })
+      return
+    }
+    const { record: settled, unwritten } = await this.written(next)
+    log('info', 'reconciled', { sessionId: record.id, status: settled.status, reason: settled.reason ?? settled.error })
+    await this.transition(settled, config, { unwritten })
   }
 
   /** Sessions connected before this object kept their state: only an id and an alarm. */

@@ -1,7 +1,9 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { env, SELF } from 'cloudflare:test'
+import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import { inject } from 'vitest'
+import type { SessionCoordinator } from '../src/coordinator'
+import worker from '../src/index'
 
 export const mockOrigin = () => inject('mockOrigin')
 export const ISSUER = () => `${mockOrigin()}/oidc`
@@ -339,4 +341,55 @@ export async function inOneWindow<T>(addresses: string[], burst: (address: strin
     if (Math.floor(Date.now() / 60_000) === window) return result
   }
   throw new Error('every burst was split by a window boundary')
+}
+
+// ---------- outcomes that take a while (issue 17) ----------
+
+/** The proxy with other settings: the session's Durable Object runs the exchange with them too. */
+export function proxyWith(overrides: Partial<Env>) {
+  return async (request: Request) => {
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(request, { ...env, ...overrides }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+}
+
+/** Polls until `read` gives something `done` accepts (generous: the machine is busy). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms
+  let value = await read()
+  while (!done(value) && Date.now() < until) {
+    await sleepMs(200)
+    value = await read()
+  }
+  return value
+}
+
+/** Test seam: KV as the session's object sees it (its env), replaced, whose puts of this session's record fail while `failing` says so. */
+export async function breakSessionWrites(id: string, failing: () => boolean) {
+  await runInDurableObject(env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id)), (instance: SessionCoordinator) => {
+    const held = instance as unknown as { env: Env }
+    const kv = held.env.SESSIONS
+    const broken = new Proxy(kv, {
+      get(target, property) {
+        if (property === 'put') {
+          return (key: string, ...rest: unknown[]) => {
+            if (key === `session:${id}` && failing()) return Promise.reject(new Error('KV put failed (injected)'))
+            return (target.put as (...args: unknown[]) => Promise<void>).call(target, key, ...rest)
+          }
+        }
+        const value = Reflect.get(target, property, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    held.env = { ...held.env, SESSIONS: broken }
+  })
+}
+
+/** The same browser (its cookies) seen by another proxy: e.g. the launch with the usual settings, the callback with others. */
+export function sameBrowserThrough(user: Browser, serve: (request: Request) => Promise<Response>): Browser {
+  const other = new Browser(serve)
+  for (const [name, value] of user.cookies) other.cookies.set(name, value)
+  return other
 }

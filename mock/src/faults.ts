@@ -31,7 +31,9 @@ export const FAULTS = [
   'token_type_odd_case', // "bEaReR": valid (RFC 6749 §5.1 is case-insensitive)
   'html_answer',
   'server_error',
-  'slow', // answers after delay_ms (default 3000)
+  'slow', // answers after delay_ms (default 3000); a payment is made after the delay
+  'server_error_after_payment', // makes the payment, then answers 503: the client cannot know it was made
+  'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
   // the hybrid flow's front-channel id_token
   'c_hash_wrong',
   's_hash_missing',

@@ -119,7 +119,7 @@ export function sessionFromReturn(
   return { session, status, ...(error ? { error } : {}) }
 }
 
-/** The session's status once it leaves `pending` (long-polling the proxy), or the last one seen after `timeoutSeconds`. */
+/** The session's status once it leaves `pending` (and a payment's `confirming`) (long-polling the proxy), or the last one seen after `timeoutSeconds`. */
 export async function waitForStatus(id: string, options: Common & { timeoutSeconds?: number }): Promise<Session> {
   const until = Date.now() + (options.timeoutSeconds ?? 120) * 1000
   for (;;) {
@@ -128,6 +128,6 @@ export async function waitForStatus(id: string, options: Common & { timeoutSecon
     const session = await call<Session>(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {
       ...(secret ? { headers: { 'x-session-secret': secret } } : {}),
     })
-    if (session.status !== 'pending' || wait === 0) return session
+    if ((session.status !== 'pending' && session.status !== 'confirming') || wait === 0) return session
   }
 }

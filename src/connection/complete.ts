@@ -3,13 +3,17 @@
  * check the response, exchange the code, validate the id_token, and store what
  * the session's kind reads from it: a connection keeps its token set; a payment
  * kind ends `authorised` with the created id, and its tokens are dropped. Every
- * failure after the state is accepted ends the session `failed` with a reason code.
+ * failure after the state is accepted ends the session `failed` with a reason
+ * code, except a payment kind's once its code was sent: the money may have
+ * moved, so an unknown answer (a timeout, a 5xx, an id_token failing its checks)
+ * leaves it `confirming` with the reason, and reconciliation decides
+ * (coordinator.ts, docs/reconciliation.md).
  */
 import type { Config } from '../config'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
-import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
+import { exchangeCode, TokenRequestRejected, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { isPaymentKind, kindOf } from '../payments/kinds'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
@@ -42,13 +46,25 @@ export async function completeConnection(
   secrets: PendingSecrets,
   response: AuthorizationResponse,
 ): Promise<StoredSession> {
+  const progress = { codeSent: false }
   try {
-    return await exchangeAndStore(config, store, record, secrets, response)
+    return await exchangeAndStore(config, store, record, secrets, response, progress)
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
+    if (isPaymentKind(record) && progress.codeSent && !(error instanceof TokenRequestRejected)) {
+      // The code went to the token endpoint and no answer we trust came back: the payment may be made. Never `failed`.
+      return store.markConfirming(record, error.code, IDEMPOTENCY_TTL_SECONDS)
+    }
     return store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
   }
 }
+
+/**
+ * A payment kind's id_token without the id claim its kind exists for: the
+ * journey was approved (issue 16 item 6: Moneyhub documents only mh:payment).
+ */
+const lacksOwnId = (record: StoredSession, error: unknown) =>
+  isPaymentKind(record) && error instanceof OidcError && /^id_token_mh_[a-z_]+_missing$/.test(error.code)
 
 /** An error the identity server sent back on the redirect (RFC 6749 §4.1.2.1). */
 class AuthorizationError extends OidcError {
@@ -66,6 +82,7 @@ async function exchangeAndStore(
   record: StoredSession,
   secrets: PendingSecrets,
   response: AuthorizationResponse,
+  progress: { codeSent: boolean },
 ) {
   const metadata = await issuerMetadataOf(config)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
@@ -96,6 +113,7 @@ async function exchangeAndStore(
     frontChannelSub = front.sub
   }
 
+  progress.codeSent = true
   const { tokens, refreshExpiresIn } = await exchangeCode(config, metadata.token_endpoint, {
     code: response.code,
     codeVerifier: secrets.codeVerifier,
@@ -113,7 +131,17 @@ async function exchangeAndStore(
   if (frontChannelSub !== undefined && claims.sub !== frontChannelSub)
     throw new OidcError('id_token_sub_mismatch', 'the two id_tokens name different users')
   // What the session keeps from the id_token is the session kind's business (kind.ts).
-  const found = kindOf(record).outcomeFromIdToken(claims, record) as { userId: string; connectionId?: string }
+  let found: { userId: string; connectionId?: string; reason?: string }
+  try {
+    found = kindOf(record).outcomeFromIdToken(claims, record) as typeof found
+  } catch (error) {
+    if (!lacksOwnId(record, error)) throw error
+    if (record.userId && claims.sub !== record.userId)
+      throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
+    // Authorised without its id: reconciliation looks for it in Moneyhub's records (coordinator.ts).
+    const connectionId = typeof claims['mh:con_id'] === 'string' ? claims['mh:con_id'] : undefined
+    found = { userId: claims.sub, ...(connectionId ? { connectionId } : {}), reason: 'id_pending' }
+  }
   // A payment kind's exchange made the payment: its tokens have nothing left to do and are not kept.
   // Its outcome is kept as long as a retried POST may find the session (24 h).
   if (isPaymentKind(record)) return store.storeAuthorised(record, found, IDEMPOTENCY_TTL_SECONDS)

@@ -14,15 +14,17 @@ import { log } from '../http/log'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 
 export interface WebhookEvent extends OutcomeIds {
-  /** `<session id>.<status>`: one per change of a session, repeated on retries. */
+  /** `<session id>.<status>[.<reason>]`: one per change of a session, repeated on retries. */
   eventId: string
   id: string
   /** The session kind; absent for a connection. */
   kind?: Session['kind']
-  status: 'connected' | 'authorised' | 'failed' | 'expired'
+  status: 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired'
   connectionId?: string
   userId?: string
   error?: string
+  /** Why a payment is confirming, or why an authorised one has no id (docs/reconciliation.md). */
+  reason?: string
 }
 
 export const SIGNATURE_HEADER = 'x-connect-signature'
@@ -33,7 +35,7 @@ export const ATTEMPT_DELAYS_MS = [0, 1_000, 4_000, 9_000]
 export function webhookEvent(session: Session): WebhookEvent | undefined {
   if (session.status === 'pending') return undefined
   return {
-    eventId: `${session.id}.${session.status}`,
+    eventId: `${session.id}.${session.status}${session.reason ? `.${session.reason}` : ''}`,
     id: session.id,
     ...(session.kind ? { kind: session.kind } : {}),
     status: session.status,
@@ -41,6 +43,7 @@ export function webhookEvent(session: Session): WebhookEvent | undefined {
     ...(session.connectionId ? { connectionId: session.connectionId } : {}),
     ...(session.userId ? { userId: session.userId } : {}),
     ...(session.error ? { error: session.error } : {}),
+    ...(session.reason ? { reason: session.reason } : {}),
   }
 }
 

@@ -23,11 +23,12 @@ export const knowSession = (c: Context<AppEnv>, id: string, returnTo: string | u
   void known.set(c.req.raw, { id, ...(returnTo ? { returnTo } : {}) })
 
 /** 303 to returnTo with the session's id, status and error. */
-export function sendBack(c: Context<AppEnv>, returnTo: string, session: Pick<Session, 'id' | 'status' | 'error'>) {
+export function sendBack(c: Context<AppEnv>, returnTo: string, session: Pick<Session, 'id' | 'status' | 'error' | 'reason'>) {
   const url = new URL(returnTo)
   url.searchParams.set('session', session.id)
   url.searchParams.set('status', session.status)
   if (session.error) url.searchParams.set('error', session.error)
+  if (session.reason) url.searchParams.set('reason', session.reason)
   c.header('cache-control', 'no-store')
   return c.redirect(url.href, 303)
 }

@@ -8,6 +8,7 @@ import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { PAYMENT_KIND_NAMES } from '../connection/kind'
 import { MoneyhubPayment } from '../payments/payments'
+import { SESSION_STATUSES } from '../storage/sessions'
 
 /** What the document says besides the routes: hono-openapi's generateSpecs options. */
 export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
@@ -35,7 +36,7 @@ export const SessionSchema = named(
   z.strictObject({
     id: z.string(),
     kind: z.optional(z.enum(PAYMENT_KIND_NAMES)),
-    status: z.enum(['pending', 'connected', 'authorised', 'failed', 'expired']),
+    status: z.enum(SESSION_STATUSES),
     bankId: z.optional(z.string()),
     userId: z.optional(z.string()),
     connectionId: z.optional(z.string()),
@@ -48,9 +49,10 @@ export const SessionSchema = named(
     refreshableUntil: z.optional(z.int()),
     error: z.optional(z.string()),
     errorDescription: z.optional(z.string()),
+    reason: z.optional(z.string()),
   }),
   'Session',
-  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made.",
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md).",
 )
 
 export const StartedSchema = named(
@@ -128,17 +130,25 @@ export const PaymentStartedSchema = named(
 )
 
 /** A session's fields that a payment's status shows (payments/status.ts), with the payment's own status words. */
-const PAYMENT_SESSION_FIELDS = { id: true, bankId: true, userId: true, expiresAt: true, error: true, errorDescription: true } as const
+const PAYMENT_SESSION_FIELDS = {
+  id: true,
+  bankId: true,
+  userId: true,
+  expiresAt: true,
+  error: true,
+  errorDescription: true,
+  reason: true,
+} as const
 const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
 
 export const PaymentStatusSchema = named(
   z.extend(z.pick(SessionSchema, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }), {
     kind: z.enum(PAYMENT_KIND_NAMES),
-    status: z.enum(['pending', 'authorised', 'failed', 'expired']),
+    status: z.enum(['pending', 'confirming', 'authorised', 'failed', 'expired']),
     payment: z.optional(MoneyhubPayment),
   }),
   'PaymentStatus',
-  "A payment kind's session. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
+  "A payment kind's session. confirming: the outcome is not known yet (reason says why); reconciliation ends it authorised or failed, never failed while money may have moved. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
 )
 
 // Reaching the data: registered users, data tokens, the bank list.

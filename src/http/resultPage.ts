@@ -22,12 +22,21 @@ const WORDS = {
       'Your bank is making the payment. You can close this window and return to the app.',
     ],
     failure: ['Payment not made', 'Your payment was not made', 'No money moved. You can close this window and try again from the app.'],
+    // The outcome is unknown (docs/reconciliation.md): never "not made", and never a prompt to pay again.
+    confirming: [
+      'Confirming your payment',
+      'We are confirming your payment with your bank',
+      'Do not pay again. The app will show the outcome shortly; you can close this window and return to it.',
+    ],
   },
 } as const
 
 export function resultPage(session: Session) {
   const succeeded = session.status === 'connected' || session.status === 'authorised'
-  const [title, heading, text] = WORDS[session.kind ? 'payment' : 'connection'][succeeded ? 'success' : 'failure']
+  const [title, heading, text] =
+    session.status === 'confirming'
+      ? WORDS.payment.confirming
+      : WORDS[session.kind ? 'payment' : 'connection'][succeeded ? 'success' : 'failure']
   return html`<!doctype html>
     <html lang="en">
       <head>

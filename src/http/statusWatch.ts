@@ -109,7 +109,8 @@ export function mapStatusEvents(stream: ReadableStream<Uint8Array>, view: (sessi
 export async function statusEvents(c: Context<AppEnv>, first: Session, maxMs: number, view?: (session: Session) => unknown) {
   c.header('cache-control', 'no-store')
   c.header('content-type', 'text/event-stream')
-  if (first.status !== 'pending') return c.body(`event: status\ndata: ${JSON.stringify(view ? view(first) : first)}\n\n`)
+  if (first.status !== 'pending' && first.status !== 'confirming')
+    return c.body(`event: status\ndata: ${JSON.stringify(view ? view(first) : first)}\n\n`)
   const stream = await watchStatus(c, first, { once: false, maxMs })
   return c.body(view ? mapStatusEvents(stream, view) : stream)
 }

@@ -8,7 +8,7 @@ import { FlowError } from '../connection/errors'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 
-export type PaymentSessionStatus = 'pending' | 'authorised' | 'failed' | 'expired'
+export type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired'
 
 export interface PaymentStatus extends OutcomeIds {
   id: string
@@ -20,6 +20,8 @@ export interface PaymentStatus extends OutcomeIds {
   expiresAt: number
   error?: string
   errorDescription?: string
+  /** Why it is confirming, or why an authorised one has no id (docs/reconciliation.md). */
+  reason?: string
   /** Moneyhub's record of the payment (paymentId), once authorised; left out when it cannot be read just now. */
   payment?: MoneyhubPayment
 }
@@ -31,7 +33,7 @@ export function paymentStatusOf(session: Session | undefined): PaymentStatus {
   if (!session?.kind) throw notFound()
   const status = session.status === 'connected' ? 'authorised' : session.status
   const view: PaymentStatus = { id: session.id, kind: session.kind, status, expiresAt: session.expiresAt }
-  for (const field of ['bankId', 'userId', ...OUTCOME_IDS, 'error', 'errorDescription'] as const) {
+  for (const field of ['bankId', 'userId', ...OUTCOME_IDS, 'error', 'errorDescription', 'reason'] as const) {
     if (session[field] !== undefined) view[field] = session[field]
   }
   return view

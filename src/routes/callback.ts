@@ -55,7 +55,9 @@ const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 const callbackAnswers = {
-  303: redirectAnswer('to returnTo?session=<id>&status=connected|authorised|failed[&error=<code>] (authorised: a payment kind)'),
+  303: redirectAnswer(
+    'to returnTo?session=<id>&status=connected|authorised|confirming|failed[&error=<code>][&reason=<code>] (authorised, confirming: a payment kind)',
+  ),
   200: {
     description: 'without returnTo: a small HTML page saying what happened',
     content: { 'text/html': { schema: { type: 'string' as const } } },

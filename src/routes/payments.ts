@@ -151,8 +151,9 @@ export const payments = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0
       let session = await sessionOf(c, id)
-      // Pending: the session's Durable Object answers the moment it changes (the sessions' status watch, reused).
-      if (paymentStatusOf(session).status === 'pending' && wait > 0) session = await statusAfterWait(c, session!, wait)
+      // Pending or confirming: the session's Durable Object answers the moment it changes (the sessions' status watch, reused).
+      const open = paymentStatusOf(session).status
+      if ((open === 'pending' || open === 'confirming') && wait > 0) session = await statusAfterWait(c, session!, wait)
       c.header('cache-control', 'no-store')
       return c.json(await withMoneyhubRecord(c.get('config'), paymentStatusOf(session)))
     },

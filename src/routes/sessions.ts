@@ -155,8 +155,8 @@ export const sessions = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       const wait = c.req.valid('query').wait ?? 0
       let session = await readStatus(c, id)
-      // Pending: the session's Durable Object answers the moment it changes (or when the wait is over, or the client goes).
-      if (session?.status === 'pending' && wait > 0) session = await statusAfterWait(c, session, wait)
+      // Pending or confirming: the session's Durable Object answers the moment it changes (or when the wait is over, or the client goes).
+      if ((session?.status === 'pending' || session?.status === 'confirming') && wait > 0) session = await statusAfterWait(c, session, wait)
       if (!session) throw notFound()
       c.header('cache-control', 'no-store')
       return c.json(session)

@@ -10,8 +10,20 @@ import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
 import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
 
-/** `authorised`: a payment kind's final success (a connection's is `connected`). */
-export type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired'
+/**
+ * `authorised`: a payment kind's final success (a connection's is `connected`).
+ * `confirming`: a payment kind's code was sent and the outcome is not known
+ * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
+ */
+export type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired'
+export const SESSION_STATUSES = [
+  'pending',
+  'confirming',
+  'connected',
+  'authorised',
+  'failed',
+  'expired',
+] as const satisfies readonly SessionStatus[]
 
 /** What a payment kind's id_token said was made (payments/kinds.ts). */
 export const OUTCOME_IDS = ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId'] as const
@@ -33,6 +45,12 @@ export interface Session extends OutcomeIds {
   refreshableUntil?: number
   error?: string
   errorDescription?: string
+  /**
+   * Why a payment kind is `confirming` (e.g. upstream_timeout), or, when
+   * `authorised` without its id: `id_pending` (being looked for in Moneyhub's
+   * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
+   */
+  reason?: string
 }
 
 /** Secrets of a pending attempt, sealed at rest (in the launch ticket). */
@@ -112,13 +130,26 @@ export class SessionStore {
    */
   async storeAuthorised(
     record: StoredSession,
-    found: OutcomeIds & { userId: string; connectionId?: string },
+    found: OutcomeIds & { userId?: string; connectionId?: string; reason?: string },
     retainSeconds: number,
   ): Promise<StoredSession> {
-    const { sealed: _, refreshableUntil: __, error: ___, errorDescription: ____, ...rest } = record
-    const authorised: StoredSession = { ...rest, ...found, status: 'authorised', expiresAt: nowSeconds() + retainSeconds }
+    const { sealed: _, refreshableUntil: __, error: ___, errorDescription: ____, reason: _____, ...rest } = record
+    const authorised: StoredSession = {
+      ...rest,
+      ...found,
+      status: 'authorised',
+      expiresAt: Math.max(record.status === 'authorised' ? record.expiresAt : 0, nowSeconds() + retainSeconds),
+    }
     await this.put(authorised, authorised.expiresAt)
     return authorised
+  }
+
+  /** A payment kind whose code was sent and whose outcome is unknown: kept `retainSeconds`, until reconciliation ends it. */
+  async markConfirming(record: StoredSession, reason: string, retainSeconds: number): Promise<StoredSession> {
+    const { sealed: _, error: __, errorDescription: ___, ...rest } = record
+    const confirming: StoredSession = { ...rest, status: 'confirming', reason, expiresAt: nowSeconds() + retainSeconds }
+    await this.put(confirming, confirming.expiresAt)
+    return confirming
   }
 
   /** Stores a (new or refreshed) token set. `refreshableUntil` is set when a refresh token is kept. */
@@ -143,7 +174,7 @@ export class SessionStore {
   }
 
   async markFailed(record: StoredSession, error: string, errorDescription?: string): Promise<StoredSession> {
-    const { sealed: _, ...rest } = record
+    const { sealed: _, reason: __, ...rest } = record
     const failed: StoredSession = {
       ...rest,
       status: 'failed',
@@ -179,9 +210,31 @@ export class SessionStore {
     return this.kv.delete(keyOf(id))
   }
 
-  private put(record: StoredSession, keepUntil: number) {
+  /** A record again, as it was (a write that failed: coordinator.ts retries it from its alarm). */
+  rewrite(record: StoredSession, keepUntil: number): Promise<void> {
+    return this.put(record, keepUntil)
+  }
+
+  /** A KV write that failed throws RecordNotWritten: the record is known, and can be written again. */
+  private async put(record: StoredSession, keepUntil: number) {
     forgetRecord(record.id)
-    return this.kv.put(keyOf(record.id), JSON.stringify(record), { expirationTtl: Math.max(KV_MIN_TTL_S, keepUntil - nowSeconds()) })
+    try {
+      await this.kv.put(keyOf(record.id), JSON.stringify(record), { expirationTtl: Math.max(KV_MIN_TTL_S, keepUntil - nowSeconds()) })
+    } catch (cause) {
+      throw new RecordNotWritten(record, keepUntil, cause)
+    }
+  }
+}
+
+/** A session's KV record could not be written: what was to be written, and for how long. */
+export class RecordNotWritten extends Error {
+  constructor(
+    readonly record: StoredSession,
+    readonly keepUntil: number,
+    cause: unknown,
+  ) {
+    super('the session record could not be written to KV', { cause })
+    this.name = 'RecordNotWritten'
   }
 }
 
@@ -202,6 +255,7 @@ export function publicSession(record: StoredSession, now = nowSeconds()): Sessio
     'refreshableUntil',
     'error',
     'errorDescription',
+    'reason',
   ] as const) {
     if (record[field] !== undefined) (view as unknown as Record<string, unknown>)[field] = record[field]
   }
