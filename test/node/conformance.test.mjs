@@ -45,6 +45,12 @@ before(
       CLIENT_ASSERTION_AUDIENCE: '',
       REQUEST_OBJECT_SIGNING_ALG: '',
       DEFAULT_BANK_SELECTOR: 'id:all',
+      // Spelled out so that a developer's .dev.vars never changes what is compared.
+      RESPONSE_TYPE: 'code',
+      ENVIRONMENT: 'development',
+      WEBHOOK_URL: '',
+      WEBHOOK_SECRET: '',
+      MONEYHUB_IDENTITY_URL: '',
     }
     proxy = await unstable_startWorker({
       config: 'wrangler.toml',
