@@ -52,6 +52,8 @@ export interface Config {
   expiredStatusSeconds: number
   /** Where session outcomes are POSTed, signed with HMAC-SHA256; undefined when not configured. */
   webhook?: { url: string; key: CryptoKey }
+  /** When a refused webhook is tried again (connection/webhookRetries.ts): the first delay, doubling to the cap, until giving up. */
+  webhookRetry: { firstSeconds: number; maxSeconds: number; giveUpSeconds: number }
   /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
   signingKey: SigningKey
   /** Public halves of every key in CLIENT_PRIVATE_JWKS, served at /.well-known/jwks.json. */
@@ -259,6 +261,13 @@ export async function readConfig(env: Env): Promise<Config> {
   )
   const expiredStatusSeconds = await check(() => positiveInt('EXPIRED_STATUS_SECONDS', env.EXPIRED_STATUS_SECONDS, 86_400, 60, 30 * 86_400))
   const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
+  // Queues hold a message 4 days by default and delay a retry by at most 12 h: giving up stays inside both.
+  const webhookRetry = await check(() => {
+    const firstSeconds = positiveInt('WEBHOOK_RETRY_FIRST_SECONDS', env.WEBHOOK_RETRY_FIRST_SECONDS, 30, 1, 30)
+    const maxSeconds = positiveInt('WEBHOOK_RETRY_MAX_SECONDS', env.WEBHOOK_RETRY_MAX_SECONDS, 3600, firstSeconds, 3600)
+    const giveUpSeconds = positiveInt('WEBHOOK_GIVE_UP_SECONDS', env.WEBHOOK_GIVE_UP_SECONDS, 72 * 3600, 1, 84 * 3600)
+    return { firstSeconds, maxSeconds, giveUpSeconds }
+  })
   const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
   const encryptionKeys = await check(() => readEncryptionKeys(env.TOKEN_ENCRYPTION_KEY))
   await check(() => {
@@ -298,6 +307,7 @@ export async function readConfig(env: Env): Promise<Config> {
     refreshRetentionSeconds: refreshRetentionSeconds!,
     expiredStatusSeconds: expiredStatusSeconds!,
     ...webhook,
+    webhookRetry: webhookRetry!,
     signingKey: signing!.signingKey,
     publicJwks: signing!.publicJwks,
     encryptionKeys: encryptionKeys!,

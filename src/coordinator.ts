@@ -38,7 +38,7 @@ import { FlowError, type FlowErrorKind } from './connection/errors'
 import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
-import { deliverWebhook } from './connection/webhook'
+import { sendWebhook } from './connection/webhookRetries'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { open } from './storage/seal'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
@@ -330,7 +330,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     await this.save({ ...rest, record, ...(forgetAt !== undefined ? { forgetAt } : {}) })
     const session = publicSession(record)
     this.push(session)
-    if (before !== record.status) this.ctx.waitUntil(deliverWebhook(config, session))
+    if (before !== record.status) this.ctx.waitUntil(sendWebhook(this.env, config, session))
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {
@@ -491,7 +491,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     const store = new SessionStore(this.env.SESSIONS, config)
     const record = await store.get(id)
     if (record?.status === 'connected' && currentStatus(record) === 'expired') {
-      await deliverWebhook(config, publicSession(await store.markExpired(record)))
+      await sendWebhook(this.env, config, publicSession(await store.markExpired(record)))
     }
     await this.ctx.storage.deleteAll()
   }
