@@ -39,6 +39,7 @@ import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
 import { sendWebhook } from './connection/webhookRetries'
+import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { open } from './storage/seal'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
@@ -330,7 +331,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     await this.save({ ...rest, record, ...(forgetAt !== undefined ? { forgetAt } : {}) })
     const session = publicSession(record)
     this.push(session)
-    if (before !== record.status) this.ctx.waitUntil(sendWebhook(this.env, config, session))
+    if (before !== record.status) {
+      this.ctx.waitUntil(sendWebhook(this.env, config, session))
+      if (record.reverses) this.ctx.waitUntil(settleRefund(this.env, record, record.status))
+    }
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {
@@ -354,6 +358,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
         const stateHash = this.state?.stateHash
         const deleted = await deleteSession(config, store, record)
+        if (record?.reverses) await settleRefund(this.env, record, 'deleted')
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
         this.alarmAt = undefined

@@ -94,5 +94,6 @@ const app = api
 
 export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
+export { RefundLedger } from './payments/refundLedger'
 /** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)
