@@ -41,6 +41,7 @@ import { ticketAad, type LaunchTicket } from './connection/start'
 import { sendWebhook } from './connection/webhookRetries'
 import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
+import { IdempotencyStore, type IdempotencyFastPath } from './storage/idempotency'
 import { open } from './storage/seal'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
 
@@ -79,8 +80,8 @@ interface SessionState {
   linkExpiresAt?: number
   /** When this state may be forgotten (every link to it has lapsed). */
   forgetAt?: number
-  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST. */
-  made?: { bodyHash: string; answer: StartAnswer }
+  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST; where KV remembers the key. */
+  made?: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
   /** Remember this state at least until then (an Idempotency-Key's 24 h). */
   keepUntil?: number
 }
@@ -93,7 +94,7 @@ export interface CreateRequest {
   state: string
   sealedTicket: string
   /** The body's hash (canonical JSON) and the answer a retry gets. */
-  made: { bodyHash: string; answer: StartAnswer }
+  made: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
   /** Remembered at least until then (24 h). */
   keepUntil: number
   settings: Settings
@@ -356,9 +357,12 @@ export class SessionCoordinator extends DurableObject<Env> {
         const config = await this.config(settings)
         const store = new SessionStore(this.env.SESSIONS, config)
         const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
-        const stateHash = this.state?.stateHash
+        const { stateHash, made, keepUntil } = this.state ?? {}
         const deleted = await deleteSession(config, store, record)
         if (record?.reverses) await settleRefund(this.env, record, 'deleted')
+        // A retry with the session's Idempotency-Key is told it was deleted (410), at the KV fast path and here, for the key's 24 h.
+        if (made?.fastPath && keepUntil)
+          await new IdempotencyStore(this.env.SESSIONS, config.encryptionKeys).markDeleted(made.fastPath, made.bodyHash, keepUntil)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
         this.alarmAt = undefined
@@ -366,7 +370,8 @@ export class SessionCoordinator extends DurableObject<Env> {
           record: record!,
           deleted: true,
           ...(stateHash ? { stateHash } : {}),
-          forgetAt: nowSeconds() + config.sessionTtlSeconds + 60,
+          ...(keepUntil ? { keepUntil } : {}),
+          forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0),
         })
         for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted

@@ -88,6 +88,7 @@ export async function startPayment<R extends SessionFields>(
   const seen = await deps.idempotency.lookup<StartAnswer>(start.route, key, start.body)
   if (seen.state === 'reused') return { refused: 'idempotency_key_reused' }
   if (seen.state === 'replay') return { answer: seen.answer, created: false }
+  if (seen.state === 'deleted') throw new FlowError('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
 
   const id = await sessionIdFor(config, start.route, key)
   const { record, ticket, sealedTicket } = await newSession(config, await requested(id), start.kind, id)
@@ -96,7 +97,11 @@ export async function startPayment<R extends SessionFields>(
     record,
     state: ticket.state,
     sealedTicket,
-    made: { bodyHash, answer: answerOf(record, sealedTicket) },
+    made: {
+      bodyHash,
+      answer: answerOf(record, sealedTicket),
+      fastPath: { kvKey: await deps.idempotency.kvKey(start.route, key), route: start.route },
+    },
     keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
     settings: deps.settings,
   })

@@ -17,7 +17,7 @@
  * |                |   nothing sealed (its tokens are dropped)                     |                                                            |
  * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
  * |                |                                                               | not written when that leaves under 60 s                    |
- * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
+ * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer, or `deleted` (storage/idempotency.ts) | 24 h |
  *
  * `<id>` is 128 random bits, base64url (or, for a payment start with an
  * Idempotency-Key, 128 bits of HMAC: payments/start.ts). Sealed values are AES-256-GCM with the
