@@ -43,6 +43,7 @@ import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { IdempotencyStore, type IdempotencyFastPath } from './storage/idempotency'
 import { open } from './storage/seal'
+import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
 
 /** Errors cross the RPC boundary as data. */
@@ -110,11 +111,10 @@ export interface StartAnswer {
   secret?: string
 }
 
-/** Watchers of one session's status at once, and how often a stream proves its reader is there. */
-export const MAX_WATCHERS_PER_SESSION = 10
+/** How often a stream proves its reader is there. */
 const HEARTBEAT_MS = 15_000
 
-interface Watcher {
+interface Watcher extends OpenWatcher {
   id: string
   writer: WritableStreamDefaultWriter<Uint8Array>
   once: boolean
@@ -397,13 +397,22 @@ export class SessionCoordinator extends DurableObject<Env> {
    */
   async watch(
     initial: Session,
-    options: { once: boolean; maxMs: number },
+    options: { once: boolean; maxMs: number; caller?: WatcherCaller },
   ): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
-    if (this.watchers.size >= MAX_WATCHERS_PER_SESSION) {
-      return refusal('too_many', 'too_many_watchers', 'too many status requests are open for this session; close one and retry')
-    }
+    const caller = options.caller ?? { client: 'unknown', privileged: false, backend: false }
+    const admission = admitWatcher([...this.watchers.values()], caller)
+    if (!admission.admit) return refusal('too_many', 'too_many_watchers', admission.message)
+    const evicted = admission.evict ? this.watchers.get(admission.evict) : undefined
+    if (evicted) this.drop(evicted)
     const { readable, writable } = new IdentityTransformStream()
-    const watcher: Watcher = { id: randomToken(9), writer: writable.getWriter(), once: options.once, chain: Promise.resolve() }
+    const watcher: Watcher = {
+      id: randomToken(9),
+      ...caller,
+      openedAt: Date.now(),
+      writer: writable.getWriter(),
+      once: options.once,
+      chain: Promise.resolve(),
+    }
     this.watchers.set(watcher.id, watcher)
     // The reader cancelling (the client went) errors the writable side at once.
     watcher.writer.closed.catch(() => this.drop(watcher, true))
