@@ -30,6 +30,10 @@ export default defineConfig({
           // The mock records webhooks; sessions' expiry alarms (Durable Objects) report there too.
           WEBHOOK_URL: `${inject('mockOrigin')}/__mock/webhooks`,
           WEBHOOK_SECRET: inject('webhookSecret'),
+          // Test scale: a refused webhook is retried from the queue after 1 s, then every 2 s (production: 30 s doubling to 1 h).
+          WEBHOOK_RETRY_FIRST_SECONDS: '1',
+          WEBHOOK_RETRY_MAX_SECONDS: '2',
+          WEBHOOK_GIVE_UP_SECONDS: '259200',
         },
       },
     })),

@@ -64,6 +64,8 @@ export interface Config {
   reconciliationWindowSeconds: number
   /** Where session outcomes are POSTed, signed with HMAC-SHA256; undefined when not configured. */
   webhook?: { url: string; key: CryptoKey }
+  /** When a refused webhook is tried again (connection/webhookRetries.ts): the first delay, doubling to the cap, until giving up. */
+  webhookRetry: { firstSeconds: number; maxSeconds: number; giveUpSeconds: number }
   /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
   signingKey: SigningKey
   /** Public halves of every key in CLIENT_PRIVATE_JWKS, served at /.well-known/jwks.json. */
@@ -277,6 +279,13 @@ export async function readConfig(env: Env): Promise<Config> {
     positiveInt('RECONCILIATION_WINDOW_SECONDS', env.RECONCILIATION_WINDOW_SECONDS, RECONCILIATION_WINDOW_S, 1, 7 * 86_400),
   )
   const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
+  // Queues hold a message 4 days by default and delay a retry by at most 12 h: giving up stays inside both.
+  const webhookRetry = await check(() => {
+    const firstSeconds = positiveInt('WEBHOOK_RETRY_FIRST_SECONDS', env.WEBHOOK_RETRY_FIRST_SECONDS, 30, 1, 30)
+    const maxSeconds = positiveInt('WEBHOOK_RETRY_MAX_SECONDS', env.WEBHOOK_RETRY_MAX_SECONDS, 3600, firstSeconds, 3600)
+    const giveUpSeconds = positiveInt('WEBHOOK_GIVE_UP_SECONDS', env.WEBHOOK_GIVE_UP_SECONDS, 72 * 3600, 1, 84 * 3600)
+    return { firstSeconds, maxSeconds, giveUpSeconds }
+  })
   const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
   // Default: the signing key's own algorithm, which README "Registering the client" tells operators to register.
   const requestObjectSigningAlg = await check(() => {
@@ -329,6 +338,7 @@ export async function readConfig(env: Env): Promise<Config> {
     reconciliationFirstDelaySeconds: reconciliationFirstDelaySeconds!,
     reconciliationWindowSeconds: reconciliationWindowSeconds!,
     ...webhook,
+    webhookRetry: webhookRetry!,
     signingKey: signing!.signingKey,
     publicJwks: signing!.publicJwks,
     encryptionKeys: encryptionKeys!,

@@ -51,12 +51,13 @@ import { FlowError, type FlowErrorKind } from './connection/errors'
 import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
-import { deliverWebhook } from './connection/webhook'
+import { sendWebhook } from './connection/webhookRetries'
+import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
 import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
-import { IDEMPOTENCY_TTL_SECONDS } from './storage/idempotency'
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, type IdempotencyFastPath } from './storage/idempotency'
 import { open } from './storage/seal'
 import {
   currentStatus,
@@ -67,6 +68,7 @@ import {
   type Session,
   type StoredSession,
 } from './storage/sessions'
+import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
@@ -103,8 +105,8 @@ interface SessionState {
   linkExpiresAt?: number
   /** When this state may be forgotten (every link to it has lapsed). */
   forgetAt?: number
-  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST. */
-  made?: { bodyHash: string; answer: StartAnswer }
+  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST; where KV remembers the key. */
+  made?: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
   /** Remember this state at least until then (an Idempotency-Key's 24 h). */
   keepUntil?: number
   /** A payment kind's outcome (confirming) or id (authorised, id_pending) being looked for in Moneyhub's records. */
@@ -139,7 +141,7 @@ export interface CreateRequest {
   state: string
   sealedTicket: string
   /** The body's hash (canonical JSON) and the answer a retry gets. */
-  made: { bodyHash: string; answer: StartAnswer }
+  made: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
   /** Remembered at least until then (24 h). */
   keepUntil: number
   settings: Settings
@@ -155,11 +157,10 @@ export interface StartAnswer {
   secret?: string
 }
 
-/** Watchers of one session's status at once, and how often a stream proves its reader is there. */
-export const MAX_WATCHERS_PER_SESSION = 10
+/** How often a stream proves its reader is there. */
 const HEARTBEAT_MS = 15_000
 
-interface Watcher {
+interface Watcher extends OpenWatcher {
   id: string
   writer: WritableStreamDefaultWriter<Uint8Array>
   once: boolean
@@ -501,7 +502,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     const session = publicSession(record)
     this.push(session)
     // One event per change: of status, or of what it says (confirming's reason, an id found later).
-    if (before?.status !== record.status || before?.reason !== record.reason) this.ctx.waitUntil(deliverWebhook(config, session))
+    if (before?.status !== record.status || before?.reason !== record.reason) {
+      this.ctx.waitUntil(sendWebhook(this.env, config, session))
+      if (record.reverses && before?.status !== record.status) this.ctx.waitUntil(settleRefund(this.env, record, record.status))
+    }
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {
@@ -523,8 +527,12 @@ export class SessionCoordinator extends DurableObject<Env> {
         const config = await this.config(settings)
         const store = new SessionStore(this.env.SESSIONS, config)
         const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
-        const stateHash = this.state?.stateHash
+        const { stateHash, made, keepUntil } = this.state ?? {}
         const deleted = await deleteSession(config, store, record)
+        if (record?.reverses) await settleRefund(this.env, record, 'deleted')
+        // A retry with the session's Idempotency-Key is told it was deleted (410), at the KV fast path and here, for the key's 24 h.
+        if (made?.fastPath && keepUntil)
+          await new IdempotencyStore(this.env.SESSIONS, config.encryptionKeys).markDeleted(made.fastPath, made.bodyHash, keepUntil)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         await this.ctx.storage.deleteAll()
         this.alarmAt = undefined
@@ -532,7 +540,8 @@ export class SessionCoordinator extends DurableObject<Env> {
           record: record!,
           deleted: true,
           ...(stateHash ? { stateHash } : {}),
-          forgetAt: nowSeconds() + config.sessionTtlSeconds + 60,
+          ...(keepUntil ? { keepUntil } : {}),
+          forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0),
         })
         for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted
@@ -558,13 +567,22 @@ export class SessionCoordinator extends DurableObject<Env> {
    */
   async watch(
     initial: Session,
-    options: { once: boolean; maxMs: number },
+    options: { once: boolean; maxMs: number; caller?: WatcherCaller },
   ): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
-    if (this.watchers.size >= MAX_WATCHERS_PER_SESSION) {
-      return refusal('too_many', 'too_many_watchers', 'too many status requests are open for this session; close one and retry')
-    }
+    const caller = options.caller ?? { client: 'unknown', privileged: false, backend: false }
+    const admission = admitWatcher([...this.watchers.values()], caller)
+    if (!admission.admit) return refusal('too_many', 'too_many_watchers', admission.message)
+    const evicted = admission.evict ? this.watchers.get(admission.evict) : undefined
+    if (evicted) this.drop(evicted)
     const { readable, writable } = new IdentityTransformStream()
-    const watcher: Watcher = { id: randomToken(9), writer: writable.getWriter(), once: options.once, chain: Promise.resolve() }
+    const watcher: Watcher = {
+      id: randomToken(9),
+      ...caller,
+      openedAt: Date.now(),
+      writer: writable.getWriter(),
+      once: options.once,
+      chain: Promise.resolve(),
+    }
     this.watchers.set(watcher.id, watcher)
     // The reader cancelling (the client went) errors the writable side at once.
     watcher.writer.closed.catch(() => this.drop(watcher, true))
@@ -767,7 +785,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     const store = new SessionStore(this.env.SESSIONS, config)
     const record = await store.get(id)
     if (record?.status === 'connected' && currentStatus(record) === 'expired') {
-      await deliverWebhook(config, publicSession(await store.markExpired(record)))
+      await sendWebhook(this.env, config, publicSession(await store.markExpired(record)))
     }
     await this.ctx.storage.deleteAll()
   }

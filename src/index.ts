@@ -20,10 +20,12 @@
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here (the document is built by npm run build:openapi)
+ *   queue moneyhub-edge-connect-webhooks  → connection/webhookRetries.ts (a refused webhook, tried again)
  */
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { secureHeaders } from 'hono/secure-headers'
+import { retryWebhooks, type QueuedWebhook } from './connection/webhookRetries'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
 import { corsForBankList, corsForFrontends } from './http/cors'
@@ -102,4 +104,6 @@ const app = api
 
 export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
-export default app
+export { RefundLedger } from './payments/refundLedger'
+/** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
+export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)

@@ -222,10 +222,17 @@ export interface ReceivedWebhook {
   at: number
   headers: Record<string, string>
   body: string
+  /** What the mock's receiver answered: 204, or 503 while it was down. */
+  answered: number
 }
 export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
   const all = await (await fetch(`${mockOrigin()}/__mock/webhooks`)).json<ReceivedWebhook[]>()
   return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
+}
+
+/** The mock's webhook receiver refuses this session's events (503) for `ms`. */
+export async function webhookOutage(id: string, ms: number) {
+  await (await fetch(`${mockOrigin()}/__mock/webhooks/outage?id=${id}&ms=${ms}`, { method: 'POST' })).arrayBuffer()
 }
 
 /** A tab's sessionStorage, for the browser helper (src/client/browser.ts) running outside a browser. */

@@ -189,16 +189,41 @@ describe('the other flows at the mock', () => {
   })
 
   it('a refund of a completed payment: the id_token carries mh:reverse_payment and the refund’s mh:payment', async () => {
-    const { config, paymentId } = await paid({ amount: 1000 })
-    await readPayment(config, paymentId)
+    const { config, paymentId } = await paid({ amount: 1000, readRefundAccount: true })
+    expect(await readPayment(config, paymentId)).toMatchObject({ status: 'inProgress', isReversible: false })
     forgetPayments()
-    expect(await readPayment(config, paymentId)).toMatchObject({ status: 'completed' })
+    expect(await readPayment(config, paymentId)).toMatchObject({ status: 'completed', isReversible: true })
 
     const flow = await authorise(reversePaymentKind, { bankId: MOCK_BANK_ID, paymentId, amount: 400 })
     expect(flow.consent).toContain('£4.00')
     const outcome = await flow.exchange()
     expect(outcome).toMatchObject({ reversePaymentId: expect.any(String), paymentId: expect.any(String) })
-    expect(await readPayment(config, outcome.paymentId!)).toMatchObject({ amount: 400, reversesPaymentId: paymentId })
+    expect(await readPayment(config, outcome.paymentId!)).toMatchObject({ amount: 400, reversesPaymentId: paymentId, isReversible: false })
+  })
+
+  it('a completed payment made without readRefundAccount is not reversible: its record says so, and a refund is refused', async () => {
+    const { config, paymentId } = await paid({ amount: 1000 })
+    await readPayment(config, paymentId)
+    forgetPayments()
+    expect(await readPayment(config, paymentId)).toMatchObject({ status: 'completed', isReversible: false })
+    const request = { bankId: MOCK_BANK_ID, paymentId, amount: 400 }
+    const metadata = await getIssuerMetadata(config.issuer, config.upstreamTimeoutMs)
+    const refused = await pushAuthorizationRequest(
+      config,
+      { par: metadata.pushed_authorization_request_endpoint!, token: metadata.token_endpoint },
+      {
+        scope: reversePaymentKind.scope(request, config),
+        claims: reversePaymentKind.claims(request),
+        state: randomToken(16),
+        nonce: randomToken(16),
+        codeVerifier: randomToken(32),
+      },
+    ).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    )
+    // The same refund of a payment made with readRefundAccount is accepted (the test above).
+    expect(refused).toMatch(/invalid_request/)
   })
 })
 

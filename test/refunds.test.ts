@@ -1,6 +1,6 @@
 /**
  * Refunds: POST /payments/:id/reverse reverses an authorised payment once
- * Moneyhub says it has completed (asked at once, not from the short cache),
+ * Moneyhub says it is reversible (asked at once, not from the short cache),
  * through a reverse_payment session on the same machine.
  */
 import { describe, expect, it } from 'vitest'
@@ -23,7 +23,7 @@ const reverse = (id: string, body: Record<string, unknown> = { bankId: MOCK_BANK
 
 describe('POST /payments/:id/reverse', () => {
   it('refunds a completed payment end to end: a reverse_payment session, authorised, with the refund’s ids', async () => {
-    const { payment } = await payThrough('/payments', paymentBody({ amount: 1000 }))
+    const { payment } = await payThrough('/payments', paymentBody({ amount: 1000, readRefundAccount: true }))
     expect(await paymentStatusOf(payment.id)).toMatchObject({ payment: { status: 'inProgress' } })
     // The reverse route reads Moneyhub's record afresh: the mock has completed the payment by its second read.
     const response = await reverse(payment.id, { bankId: MOCK_BANK_ID, amount: 400, returnTo: `${APP_ORIGIN}/refunded` })
@@ -65,7 +65,7 @@ describe('POST /payments/:id/reverse', () => {
   })
 
   it('a retried refund with the same Idempotency-Key is the same refund, even after it was made', async () => {
-    const { payment } = await payThrough('/payments', paymentBody({ amount: 800 }))
+    const { payment } = await payThrough('/payments', paymentBody({ amount: 800, readRefundAccount: true }))
     await paymentStatusOf(payment.id) // inProgress; the reverse route's fresh read finds it completed
     const key = { 'idempotency-key': crypto.randomUUID() }
     const body = { bankId: MOCK_BANK_ID, amount: 300, returnTo: `${APP_ORIGIN}/refunded` }

@@ -57,7 +57,8 @@ describe('status watchers are bounded and stop with their client', () => {
   it('past the cap per session: 429 too_many_watchers, until one closes', async () => {
     const session = await started({})
     const controllers = Array.from({ length: 10 }, () => new AbortController())
-    const open = await Promise.all(controllers.map((c) => events(session.id, {}, c.signal)))
+    // From several addresses: one address holds at most 3 of a session's watchers (test/fair-watchers.test.ts).
+    const open = await Promise.all(controllers.map((c, i) => events(session.id, { 'cf-connecting-ip': `192.0.2.${i}` }, c.signal)))
     expect(open.map((r) => r.status)).toEqual(Array(10).fill(200))
     const refused = await events(session.id)
     expect(refused.status).toBe(429)
@@ -77,11 +78,12 @@ describe('status watchers are bounded and stop with their client', () => {
 
   it('past the cap per client address, across sessions: 429, with Retry-After', async () => {
     const from = { 'cf-connecting-ip': '198.51.100.77' }
-    const sessions = await Promise.all(Array.from({ length: 4 }, () => started({})))
+    // Seven sessions: one address holds at most 3 watchers of each.
+    const sessions = await Promise.all(Array.from({ length: 7 }, () => started({})))
     const controller = new AbortController()
-    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => events(sessions[i % 4]!.id, from, controller.signal)))
+    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => events(sessions[i % 7]!.id, from, controller.signal)))
     expect(open.map((r) => r.status)).toEqual(Array(20).fill(200))
-    const refused = await SELF.fetch(`http://proxy.test/sessions/${sessions[0]!.id}?wait=5`, { headers: from })
+    const refused = await SELF.fetch(`http://proxy.test/sessions/${sessions[6]!.id}?wait=5`, { headers: from })
     expect(refused.status).toBe(429)
     expect(refused.headers.get('retry-after')).toBeTruthy()
     expect(await refused.json()).toMatchObject({ error: 'too_many_watchers' })
@@ -93,11 +95,12 @@ describe('status watchers are bounded and stop with their client', () => {
 
   it('IPv6 neighbours in one /64 share the cap per client address', async () => {
     const neighbour = (i: number) => ({ 'cf-connecting-ip': `2001:db8:5:7::${(i + 1).toString(16)}` })
-    const sessions = await Promise.all(Array.from({ length: 4 }, () => started({})))
+    // Seven sessions: one address holds at most 3 watchers of each.
+    const sessions = await Promise.all(Array.from({ length: 7 }, () => started({})))
     const controller = new AbortController()
-    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => events(sessions[i % 4]!.id, neighbour(i), controller.signal)))
+    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => events(sessions[i % 7]!.id, neighbour(i), controller.signal)))
     expect(open.map((r) => r.status)).toEqual(Array(20).fill(200))
-    const refused = await SELF.fetch(`http://proxy.test/sessions/${sessions[0]!.id}?wait=5`, { headers: neighbour(99) })
+    const refused = await SELF.fetch(`http://proxy.test/sessions/${sessions[6]!.id}?wait=5`, { headers: neighbour(99) })
     expect(refused.status).toBe(429)
     // The next /64 is another client.
     expect((await events(sessions[0]!.id, { 'cf-connecting-ip': '2001:db8:5:8::1' })).status).toBe(200)

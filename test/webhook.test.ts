@@ -100,7 +100,7 @@ describe('the webhook to the app backend', () => {
   it('does not follow a redirect: the signed body goes to WEBHOOK_URL only, and a 3xx counts as a failure', async () => {
     const config = await getConfig({ ...env, WEBHOOK_URL: `${mockOrigin()}/__mock/webhooks?redirect=1` })
     const session = { id: 'RedirectTestAAAAAAAAAA', status: 'failed' as const, expiresAt: 0, error: 'access_denied' }
-    expect(await deliverWebhook(config, session, [0])).toBe(false)
+    expect(await deliverWebhook(config, session)).toBe(false)
     expect(await webhooksFor(session.id)).toEqual([])
   })
 })

@@ -327,9 +327,12 @@ function checkReversePayment(value: Value, claims: Claims, clientId: string) {
   onlyMembers(value, ['paymentId', 'amount', 'payerId', 'payerType', 'payer'], claim)
   const payment = typeof value.paymentId === 'string' ? payments.get(value.paymentId) : undefined
   if (payment?.clientId !== clientId) return invalid(`${claim} paymentId is not a payment of this client`)
-  if (payment.status !== 'completed' || payment.reversesPaymentId) invalid(`${claim} the payment cannot be reversed`)
+  // The official client's readme (getReversePaymentAuthorizeUrl): "a reverse payment for a payment that is reversible";
+  // its `Payment` type (src/schema/payment.ts) carries `isReversible`: the record decides.
+  if (!reversible(payment)) invalid(`${claim} the payment cannot be reversed`)
   if (value.amount !== undefined && !isPence(value.amount)) invalid(`${claim} amount must be an integer number of pence above 0`)
-  if (((value.amount as number | undefined) ?? payment.amount) > payment.amount - payment.reversed)
+  // Assumption (project): Moneyhub refuses a refund above what is left of the payment (undocumented).
+  if (((value.amount as number | undefined) ?? payment.amount - payment.reversed) > payment.amount - payment.reversed)
     invalid(`${claim} amount is more than is left to reverse`)
   checkPayer(value, claim, PAYER_TYPES)
   const paid = claims['mh:payment']
@@ -502,6 +505,16 @@ function addPayee(
   return payee
 }
 
+/**
+ * `isReversible` as Moneyhub's record shows it. The official client's `Payment` type (src/schema/payment.ts) has it,
+ * and its payment claims take `readRefundAccount` (src/schema/payment.ts, PaymentsClaims), which asks the bank for the
+ * payer's account, what a refund pays back to (MONEYHUB-NOTES.md, "Payments").
+ * Assumption (project): true once such a payment has completed and until it is fully reversed; a refund is never reversible.
+ */
+function reversible(payment: MockPayment & { reversed: number }): boolean {
+  return payment.isReversible && payment.status === 'completed' && !payment.reversesPaymentId && payment.reversed < payment.amount
+}
+
 /** A payment as Moneyhub shows it; a read after the first one finishes an inProgress payment. */
 function readPayment(id: string) {
   const stored = payments.get(id)
@@ -520,7 +533,10 @@ const view = ({
   reversed: _v,
   clientId: _c,
   ...payment
-}: MockPayment & { reads: number; rejects: boolean; reversed: number }) => payment
+}: MockPayment & { reads: number; rejects: boolean; reversed: number }) => ({
+  ...payment,
+  isReversible: reversible({ ...payment, clientId: _c, reversed: _v }),
+})
 
 // ---------------------------------------------------------------------------
 // Moneyhub's lists: paging and filters.

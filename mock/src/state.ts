@@ -50,7 +50,9 @@ export const pushed = new Map<string, { params: AuthParams; expiresAt: number }>
 export const codes = new Map<string, Grant & { expiresAt: number; used: boolean }>()
 export const refreshTokens = new Map<string, IssuedRefreshToken>()
 export const accessTokens = new Map<string, Grant>()
-export const webhooks: { at: number; headers: Record<string, string>; body: string }[] = []
+export const webhooks: { at: number; headers: Record<string, string>; body: string; answered: number }[] = []
+/** Sessions whose webhooks the test receiver refuses (503) until a time (ms). */
+export const webhookOutages = new Map<string, number>()
 export const usedJtis = new Map<string, number>()
 export const recorded: Recorded[] = []
 

@@ -44,6 +44,8 @@ export interface SessionKind<Request, Outcome> {
    * for is absent or not an id, or `id_token_*_mismatch` when it contradicts `asked`.
    */
   outcomeFromIdToken(claims: IdTokenClaims, asked?: Asked): Outcome
+  /** Fields of the session record the kind adds from its request (a refund: the payment it reverses). */
+  recordFields?(request: Request): Pick<StoredSession, 'reverses'>
 }
 
 /** Ids Moneyhub writes in the id_token for created objects: UUIDs, or `<bankId>:<id>` for connections. */

@@ -82,6 +82,7 @@ export async function newSession<R extends SessionFields>(
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),
     ...(request.returnTo ? { returnTo: request.returnTo } : {}),
     ...(request.secretHash ? { secretHash: request.secretHash } : {}),
+    ...kind.recordFields?.(request),
   }
   const ticket: LaunchTicket = { ...secrets, state, claims: kind.claims(request), record }
   return { record, ticket, sealedTicket: await seal(config.encryptionKeys, ticket, ticketAad(id)) }

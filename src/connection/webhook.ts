@@ -2,7 +2,8 @@
  * The optional webhook to the app backend (WEBHOOK_URL, WEBHOOK_SECRET): when
  * a session becomes connected (a payment kind: authorised), failed or expired, POST its
  * id, kind, status and what was made (paymentId, …),
- * signed, retried with backoff. Run from ctx.waitUntil, never in the user's way.
+ * signed. The first attempt runs from ctx.waitUntil, never in the user's way; a
+ * refused one is retried from a queue for 72 h (webhookRetries.ts, docs/webhooks.md).
  *
  * Header `X-Connect-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * Each event has an id (`eventId` in the body, `X-Connect-Event-Id`), the same
@@ -29,9 +30,6 @@ export interface WebhookEvent extends OutcomeIds {
 
 export const SIGNATURE_HEADER = 'x-connect-signature'
 export const EVENT_ID_HEADER = 'x-connect-event-id'
-/** Delays before each attempt; the last ends well inside waitUntil's 30 s. */
-export const ATTEMPT_DELAYS_MS = [0, 1_000, 4_000, 9_000]
-
 export function webhookEvent(session: Session): WebhookEvent | undefined {
   if (session.status === 'pending') return undefined
   return {
@@ -52,28 +50,30 @@ export async function signWebhook(key: CryptoKey, timestamp: number, body: strin
   return `t=${timestamp},v1=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 }
 
-/** Delivers the event, retrying on network errors and non-2xx answers; true once delivered. */
-export async function deliverWebhook(config: Config, session: Session, delays = ATTEMPT_DELAYS_MS): Promise<boolean> {
-  const event = webhookEvent(session)
-  if (!config.webhook || !event) return false
+/** One attempt at delivering the event; true once the receiver answered 2xx. */
+export async function postWebhook(config: Config, event: WebhookEvent, attempt: number): Promise<boolean> {
+  if (!config.webhook) return false
   const body = JSON.stringify(event)
-  for (const [attempt, delay] of delays.entries()) {
-    if (delay) await new Promise((resolve) => setTimeout(resolve, delay))
-    try {
-      const signature = await signWebhook(config.webhook.key, Math.floor(Date.now() / 1000), body)
-      const response = await fetch(config.webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, [EVENT_ID_HEADER]: event.eventId },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(config.upstreamTimeoutMs),
-      })
-      if (response.ok) return true
-      log('warn', 'webhook_refused', { sessionId: event.id, status: response.status, attempt: attempt + 1 })
-    } catch {
-      log('warn', 'webhook_unreachable', { sessionId: event.id, attempt: attempt + 1 })
-    }
+  try {
+    const signature = await signWebhook(config.webhook.key, Math.floor(Date.now() / 1000), body)
+    const response = await fetch(config.webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, [EVENT_ID_HEADER]: event.eventId },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.upstreamTimeoutMs),
+    })
+    await response.body?.cancel()
+    if (response.ok) return true
+    log('warn', 'webhook_refused', { sessionId: event.id, eventId: event.eventId, status: response.status, attempt })
+  } catch {
+    log('warn', 'webhook_unreachable', { sessionId: event.id, eventId: event.eventId, attempt })
   }
-  log('error', 'webhook_gave_up', { sessionId: event.id, attempts: delays.length })
   return false
+}
+
+/** The first attempt at a session's event; true once delivered (webhookRetries.ts queues it when not). */
+export async function deliverWebhook(config: Config, session: Session): Promise<boolean> {
+  const event = webhookEvent(session)
+  return !!event && postWebhook(config, event, 1)
 }

@@ -5,7 +5,15 @@ import type { Caller } from './auth'
 
 export type AppEnv = {
   Bindings: Env
-  Variables: { config: Config; store: SessionStore; requestId: string; caller: Caller; logNote?: unknown }
+  Variables: {
+    config: Config
+    store: SessionStore
+    requestId: string
+    caller: Caller
+    logNote?: unknown
+    /** The session's secret was shown and matched (http/sessionSecret.ts). */
+    secretShown?: boolean
+  }
 }
 
 /** Puts the validated config and the session store on the context, for every route that needs them. */

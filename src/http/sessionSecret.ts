@@ -52,6 +52,8 @@ export const requireSessionSecret = createMiddleware<AppEnv>(async (c, next) => 
         'this session was started in another page: send the secret its start returned (X-Session-Secret, or ?secret= for EventSource)',
       )
     }
+    // A caller with the secret always gets a status watcher (watcherFairness.ts).
+    c.set('secretShown', true)
   }
   await next()
 })

@@ -1,12 +1,13 @@
 /**
  * Status watchers (GET /sessions/:id?wait=N and /events): a stream from the
  * session's Durable Object, which pushes each change as it is made. Capped per
- * session (in that object) and per client address (ClientGate), with 429
+ * session (in that object, shared fairly between clients: watcherFairness.ts) and per client address (ClientGate), with 429
  * `too_many_watchers` past the cap; ended when the client goes (request
  * signal, cancelled body) and the cap's lease released with it.
  */
 import type { Context } from 'hono'
 import { gateOf } from '../clientGate'
+import { backendKeyCheck } from './auth'
 import { clientKey } from './rateLimit'
 import { FlowError } from '../connection/errors'
 import { coordinatorOf } from '../coordinator'
@@ -22,7 +23,10 @@ export async function watchStatus(
   options: { once: boolean; maxMs: number },
 ): Promise<ReadableStream<Uint8Array>> {
   const address = c.req.header('cf-connecting-ip')
-  const gate = address ? gateOf(c.env, clientKey(address)) : undefined
+  const backend = (await backendKeyCheck(c)) === 'valid'
+  const caller = { client: address ? clientKey(address) : 'unknown', privileged: backend || c.get('secretShown') === true, backend }
+  // The backend key is not capped per address (as it is not rate limited): its server watches many sessions.
+  const gate = address && !backend ? gateOf(c.env, clientKey(address)) : undefined
   let lease = gate ? await gate.acquire(MAX_WATCHERS_PER_CLIENT, options.maxMs + 60_000) : undefined
   if (gate && !lease) {
     c.header('retry-after', '10')
@@ -33,7 +37,7 @@ export async function watchStatus(
     lease = undefined
   }
   const coordinator = coordinatorOf(c.env, initial.id)
-  const outcome = await coordinator.watch(initial, options).catch((error: unknown) => {
+  const outcome = await coordinator.watch(initial, { ...options, caller }).catch((error: unknown) => {
     release()
     throw error
   })

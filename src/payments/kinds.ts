@@ -112,6 +112,7 @@ export const reversePaymentKind: SessionKind<ReversePaymentRequest, ReversePayme
     const paymentId = optionalCreatedId(claims, 'mh:payment')
     return { reversePaymentId: createdId(claims, 'mh:reverse_payment'), ...(paymentId ? { paymentId } : {}), ...payer(claims, asked) }
   },
+  recordFields: (request) => ({ reverses: request.paymentId }),
 }
 
 export const PAYMENT_KINDS = {

@@ -22,6 +22,8 @@ export const MoneyhubPayment = z.looseObject({
   currency: z.optional(z.string()),
   initiatedAt: z.optional(z.string()),
   finalisedAt: z.optional(z.string()),
+  /** Whether Moneyhub can reverse it (the official client's `Payment` type); refunds go by it when present. */
+  isReversible: z.optional(z.boolean()),
 })
 z.globalRegistry.add(MoneyhubPayment, {
   id: 'MoneyhubPayment',

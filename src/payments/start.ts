@@ -16,9 +16,9 @@
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import type { SessionKind } from '../connection/kind'
-import { createSession, newSession, type SessionFields } from '../connection/start'
+import { newSession, type SessionFields } from '../connection/start'
 import type { CreateRequest, Outcome, Settings, StartAnswer } from '../coordinator'
-import { sha256, toBase64Url } from '../encoding'
+import { randomToken, sha256, toBase64Url } from '../encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
 
@@ -34,9 +34,10 @@ export interface PaymentStart<R> {
   /**
    * The validated request, returnTo already checked; or how to make it, when
    * that needs a check of its own (a refund asks Moneyhub whether the payment
-   * completed): not run for a retry the KV fast path answers.
+   * is reversible, and holds the refund's amount in the payment's ledger, for
+   * the session `id` about to be made): not run for a retry the KV fast path answers.
    */
-  request: R | (() => Promise<R>)
+  request: R | ((id: string) => Promise<R>)
   /** The body as sent (what a retry must repeat). */
   body: unknown
   idempotencyKey?: string
@@ -72,13 +73,14 @@ export async function startPayment<R extends SessionFields>(
     expiresAt: record.expiresAt,
     secret: start.owner.secret,
   })
-  const requested = async () => ({
-    ...(typeof start.request === 'function' ? await start.request() : start.request),
+  const requested = async (id: string) => ({
+    ...(typeof start.request === 'function' ? await start.request(id) : start.request),
     secretHash: start.owner.secretHash,
   })
   if (start.idempotencyKey === undefined) {
-    const request = await requested()
-    const { record, sealedTicket } = await createSession(config, store, request, start.kind)
+    const id = randomToken(16) // 128 bits, as newSession makes
+    const { record, sealedTicket } = await newSession(config, await requested(id), start.kind, id)
+    await store.writePending(record)
     return { answer: answerOf(record, sealedTicket), created: true }
   }
 
@@ -86,15 +88,20 @@ export async function startPayment<R extends SessionFields>(
   const seen = await deps.idempotency.lookup<StartAnswer>(start.route, key, start.body)
   if (seen.state === 'reused') return { refused: 'idempotency_key_reused' }
   if (seen.state === 'replay') return { answer: seen.answer, created: false }
+  if (seen.state === 'deleted') throw new FlowError('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
 
   const id = await sessionIdFor(config, start.route, key)
-  const { record, ticket, sealedTicket } = await newSession(config, await requested(), start.kind, id)
+  const { record, ticket, sealedTicket } = await newSession(config, await requested(id), start.kind, id)
   const bodyHash = await sha256(canonicalJson(start.body))
   const made = await deps.makerOf(id).create({
     record,
     state: ticket.state,
     sealedTicket,
-    made: { bodyHash, answer: answerOf(record, sealedTicket) },
+    made: {
+      bodyHash,
+      answer: answerOf(record, sealedTicket),
+      fastPath: { kvKey: await deps.idempotency.kvKey(start.route, key), route: start.route },
+    },
     keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
     settings: deps.settings,
   })

@@ -46,22 +46,3 @@ export async function withMoneyhubRecord(config: Config, view: PaymentStatus): P
   const payment = await readPayment(config, view.paymentId).catch(() => undefined)
   return payment ? { ...view, payment } : view
 }
-
-/**
- * What a refund needs: an authorised single payment whose money Moneyhub says
- * has arrived (read now, not from the short cache). Returns the payment's id.
- */
-export async function refundablePayment(config: Config, session: Session | undefined): Promise<MoneyhubPayment> {
-  const view = paymentStatusOf(session)
-  if (view.kind !== 'payment') throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
-  if (view.status !== 'authorised' || !view.paymentId)
-    throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
-  const payment = await readPayment(config, view.paymentId, { fresh: true })
-  if (payment.status !== 'completed')
-    throw new FlowError(
-      'conflict',
-      'payment_not_reversible',
-      `Moneyhub says the payment is ${payment.status}; only a completed payment can be refunded`,
-    )
-  return payment
-}

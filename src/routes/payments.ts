@@ -32,12 +32,18 @@ import { requireJson, validate } from '../http/validation'
 import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../payments/kinds'
 import { PaymentRequest, RecurringPaymentRequest, ReversePaymentBody, StandingOrderRequest } from '../payments/schemas'
 import { startPayment } from '../payments/start'
-import { paymentStatusOf, refundablePayment, withMoneyhubRecord } from '../payments/status'
+import { ledgerOf } from '../payments/refundLedger'
+import { heldOrRefused, paymentIdOf, reversiblePayment } from '../payments/refunds'
+import { paymentStatusOf, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
-import { publicSession, type Session } from '../storage/sessions'
+import { nowSeconds, publicSession, type Session } from '../storage/sessions'
 import { MAX_STREAM_S, statusGuards } from './sessions'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
+/** A refund's :id: this Worker's payment session (22 characters), or Moneyhub's payment id. */
+const PaymentRefParam = z.object({
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a payment session id or a Moneyhub payment id')),
+})
 const idempotencyParameter = {
   name: 'Idempotency-Key',
   in: 'header' as const,
@@ -58,7 +64,7 @@ async function start<R extends { returnTo?: string }>(
   c: Context<AppEnv>,
   route: string,
   kind: SessionKind<R, unknown>,
-  request: R | (() => Promise<R>),
+  request: R | ((id: string) => Promise<R>),
   body: unknown,
 ) {
   const config = c.get('config')
@@ -80,7 +86,7 @@ async function start<R extends { returnTo?: string }>(
     {
       route,
       kind,
-      request: typeof request === 'function' ? async () => checked(await request()) : checked(request),
+      request: typeof request === 'function' ? async (id: string) => checked(await request(id)) : checked(request),
       body,
       ...(key !== undefined ? { idempotencyKey: key } : {}),
       owner: await newSessionSecret(),
@@ -116,21 +122,30 @@ export const payments = new Hono<AppEnv>()
   .post(
     '/:id/reverse',
     describeRoute({
-      summary: 'Refund an authorised, completed payment (scope reverse_payment, claims mh:reverse_payment and mh:payment)',
-      description: ':id is the payment session (POST /payments). Moneyhub is asked, at once, whether the payment has completed.',
+      summary: 'Refund a reversible payment (scope reverse_payment, claims mh:reverse_payment and mh:payment)',
+      description:
+        ":id is this Worker's payment session (POST /payments) or Moneyhub's payment id. Moneyhub's record, read at once, says whether it is reversible (isReversible, else completed). The amount may be at most what remains (the payment's amount less refunds authorised or in flight), with one refund in flight at a time: 409 otherwise.",
       tags: ['payments'],
       security: [{ backendKey: [] }],
       parameters: [idempotencyParameter],
       responses: { ...startAnswers, ...errorAnswers(400, 401, 404, 409, 413, 415, 422, 429, 502) },
     }),
     ...startGuards,
-    validate('param', SessionIdParam),
+    validate('param', PaymentRefParam),
     validate('json', ReversePaymentBody),
     async (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
+      const config = c.get('config')
       // Checked when a refund is to be made, not for a retry the KV fast path answers (Moneyhub's record may have moved on).
-      const refund = async () => ({ ...body, paymentId: (await refundablePayment(c.get('config'), await sessionOf(c, id))).id })
+      const refund = async (sessionId: string) => {
+        const payment = await reversiblePayment(config, await paymentIdOf(id, (id) => sessionOf(c, id)))
+        // The refund session's hold lasts while its link can be used; its end settles it (payments/refundLedger.ts).
+        const until = nowSeconds() + config.sessionTtlSeconds + 120
+        const hold = { sessionId, paymentAmount: payment.amount, until, ...(body.amount ? { amount: body.amount } : {}) }
+        heldOrRefused(await ledgerOf(c.env, payment.id).hold(hold))
+        return { ...body, paymentId: payment.id }
+      }
       // One Idempotency-Key per refunded payment: the same key on another payment's refund is another refund.
       return start(c, `payments/${id}/reverse`, reversePaymentKind, refund, body)
     },

@@ -8,7 +8,8 @@
  * | key                                  | value (JSON, StoredIdempotency)                          | TTL                  |
  * |--------------------------------------|----------------------------------------------------------|----------------------|
  * | `idem:<route>:<sha256(key)>`         | v, route, bodyHash (sha256 of the canonical JSON body),  | IDEMPOTENCY_TTL_SECONDS (24 h) |
- * |                                      | createdAt, sealed answer (AES-GCM, the KV key as AAD)    |                      |
+ * |                                      | createdAt, sealed answer (AES-GCM, the KV key as AAD);   |                      |
+ * |                                      | or, once its session is deleted, `deleted` and no answer |  the key's 24 h      |
  *
  * `<route>` names the operation (`payments`, `standing-orders`, …), so one
  * key used on two routes means two things. The key itself is stored only as a
@@ -35,7 +36,10 @@ export interface StoredIdempotency {
   route: string
   bodyHash: string
   createdAt: number
-  sealed: string
+  /** The answer; absent once the session it names was deleted. */
+  sealed?: string
+  /** DELETE /sessions/:id: a retry is told so (410), never given the dead link. */
+  deleted?: true
 }
 
 export type IdempotencyLookup<T> =
@@ -45,6 +49,8 @@ export type IdempotencyLookup<T> =
   | { state: 'replay'; answer: T; createdAt: number }
   /** Seen with another body: refuse (422 idempotency_key_reused). */
   | { state: 'reused' }
+  /** Seen, and its session deleted since: 410. */
+  | { state: 'deleted' }
 
 /** JSON with object members sorted, so that a body's hash does not depend on member order or spacing. */
 export function canonicalJson(value: unknown): string {
@@ -65,7 +71,8 @@ export class IdempotencyStore {
     private readonly ttlSeconds = IDEMPOTENCY_TTL_SECONDS,
   ) {}
 
-  private async kvKey(route: string, key: string) {
+  /** Where a key's record is: what a session made for it keeps, to mark it deleted (coordinator.ts, remove). */
+  async kvKey(route: string, key: string) {
     return `idem:${route}:${await sha256(key)}`
   }
 
@@ -74,6 +81,7 @@ export class IdempotencyStore {
     const record = await this.kv.get<StoredIdempotency>(kvKey, 'json')
     if (record?.v !== 1 || record.route !== route) return { state: 'new' }
     if (record.bodyHash !== (await sha256(canonicalJson(body)))) return { state: 'reused' }
+    if (record.deleted || !record.sealed) return { state: 'deleted' }
     const answer = await open<T>(this.keys, record.sealed, kvKey)
     // Sealed under a key since removed from TOKEN_ENCRYPTION_KEY: the answer is gone, as if it had expired.
     return answer === undefined ? { state: 'new' } : { state: 'replay', answer, createdAt: record.createdAt }
@@ -90,4 +98,17 @@ export class IdempotencyStore {
     }
     await this.kv.put(kvKey, JSON.stringify(record), { expirationTtl: this.ttlSeconds })
   }
+
+  /** The session the key made was deleted: the record says so until `until` (the key's 24 h), without its answer. */
+  async markDeleted(fastPath: IdempotencyFastPath, bodyHash: string, until: number): Promise<void> {
+    const record: StoredIdempotency = { v: 1, route: fastPath.route, bodyHash, createdAt: Math.floor(Date.now() / 1000), deleted: true }
+    // KV refuses an expiration less than 60 s ahead.
+    await this.kv.put(fastPath.kvKey, JSON.stringify(record), { expiration: Math.max(until, Math.floor(Date.now() / 1000) + 60) })
+  }
+}
+
+/** Where a session made for an Idempotency-Key is remembered in KV. */
+export interface IdempotencyFastPath {
+  kvKey: string
+  route: string
 }

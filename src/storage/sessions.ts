@@ -76,6 +76,8 @@ export interface StoredSession extends Session {
   sealed?: string
   /** Browser-started sessions: base64url SHA-256 of the session secret the starting page holds (http/sessionSecret.ts). */
   secretHash?: string
+  /** A refund (reverse_payment): Moneyhub's id of the payment it reverses, whose ledger holds its amount (payments/refundLedger.ts). */
+  reverses?: string
 }
 
 /** KV refuses an expirationTtl below 60 s. */
