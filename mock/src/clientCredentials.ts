@@ -10,7 +10,17 @@ import { users } from './registeredUsers'
 import { now } from './state'
 
 /** Scopes a client-credentials token carries for the client itself. */
-export const CLIENT_SCOPES = new Set(['user:create', 'user:read', 'user:delete', 'payee:create', 'payee:read', 'payment:read'])
+export const CLIENT_SCOPES = new Set([
+  'user:create',
+  'user:read',
+  'user:delete',
+  'payee:create',
+  'payee:read',
+  'payment:read',
+  // Moneyhub's VRP page: "reading them requires the recurring_payment:read scope"; paying and revoking take recurring_payment:create (official client).
+  'recurring_payment:read',
+  'recurring_payment:create',
+])
 
 /** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those. */
 export const DATA_SCOPES = new Set([

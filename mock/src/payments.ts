@@ -17,6 +17,7 @@ import { Hono } from 'hono'
 import { html } from 'hono/html'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
+import { addRecurringPayment } from './recurringPayments'
 import type { AuthParams, Grant } from './state'
 
 /** The scope of each payment flow, and the claim that carries its request (and, in the id_token, the created id). */
@@ -330,7 +331,7 @@ function payeeFor(value: Value, clientId: string): MockPayee {
   return addPayee(clientId, { name, sortCode, accountNumber })
 }
 
-function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean) {
+export function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean) {
   const id = crypto.randomUUID()
   payments.set(id, { ...payment, id, currency: 'GBP', status: 'inProgress', initiatedAt: iso(), reads: 0, rejects, reversed: 0 })
   return id
@@ -381,8 +382,9 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
       false,
     )
   } else {
-    payeeFor(value, clientId)
+    const payee = payeeFor(value, clientId)
     made[claim] = crypto.randomUUID()
+    if (flow === 'recurring_payment:create') addRecurringPayment(made[claim], clientId, payee.id, value)
   }
   madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value })
   if (madeAtExchange.length > 5000) madeAtExchange.splice(0, madeAtExchange.length - 5000)
@@ -414,7 +416,7 @@ function readPayment(id: string) {
   return stored
 }
 
-const view = ({
+export const viewPayment = ({
   reads: _r,
   rejects: _j,
   reversed: _v,
@@ -469,12 +471,12 @@ export function identityApi() {
       const token = requireClientToken(c, 'payment:read')
       const query = c.req.query()
       const mine = [...payments.values()].filter((p) => p.clientId === token.clientId && (!query.payeeId || p.payeeId === query.payeeId))
-      return c.json({ ...page(mine.map(view), query) })
+      return c.json({ ...page(mine.map(viewPayment), query) })
     })
     .get('/payments/:id', (c) => {
       const token = requireClientToken(c, 'payment:read')
       const id = c.req.param('id')
       if (payments.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payment' }, 404)
-      return c.json({ data: view(readPayment(id)!) })
+      return c.json({ data: viewPayment(readPayment(id)!) })
     })
 }
