@@ -40,6 +40,14 @@ import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
 import { deliverWebhook } from './connection/webhook'
 import { randomToken, sameDigest, sha256 } from './encoding'
+import {
+  payUnderConsent,
+  paymentsUnderConsent,
+  revokeConsent,
+  type PayAnswer,
+  type PaymentUnderConsent,
+  type RecurringPayBody,
+} from './payments/recurring'
 import { open } from './storage/seal'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
 
@@ -367,6 +375,38 @@ export class SessionCoordinator extends DurableObject<Env> {
         return deleted
       }),
     )
+  }
+
+  /** POST /recurring-payments/:id/pay (payments/recurring.ts): one at a time per consent, in order with its revocation. */
+  async payUnderConsent(
+    pay: { idempotencyKey: string; body: RecurringPayBody },
+    settings: Settings,
+  ): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
+    return this.serially(() =>
+      this.answer(async () => {
+        const record = this.state?.deleted ? undefined : this.state?.record
+        return payUnderConsent(await this.config(settings), { storage: this.ctx.storage, record }, pay)
+      }),
+    )
+  }
+
+  /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
+  async revokeConsent(settings: Settings): Promise<Outcome<{ session: Session }>> {
+    return this.serially(() =>
+      this.answer(async () => {
+        const config = await this.config(settings)
+        const before = this.state?.deleted ? undefined : this.state?.record
+        const record = await revokeConsent(config, new SessionStore(this.env.SESSIONS, config), before)
+        if (record !== before) await this.transition(record, config)
+        return { session: publicSession(record) }
+      }),
+    )
+  }
+
+  /** A VRP consent's status as this object knows it (KV may lag), and the payments made under it through this Worker. */
+  async consentState(): Promise<{ session?: Session; payments: PaymentUnderConsent[] }> {
+    if (!this.state || this.state.deleted) return { payments: [] }
+    return { session: publicSession(this.state.record), payments: await paymentsUnderConsent(this.ctx.storage) }
   }
 
   private async answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {

@@ -13,6 +13,7 @@ import { exchangeCode, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { isPaymentKind, kindOf } from '../payments/kinds'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
+import { RECURRING_PAYMENT_RETENTION_SECONDS } from '../payments/recurring'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
 export interface AuthorizationResponse {
@@ -115,8 +116,13 @@ async function exchangeAndStore(
   // What the session keeps from the id_token is the session kind's business (kind.ts).
   const found = kindOf(record).outcomeFromIdToken(claims, record) as { userId: string; connectionId?: string }
   // A payment kind's exchange made the payment: its tokens have nothing left to do and are not kept.
-  // Its outcome is kept as long as a retried POST may find the session (24 h).
-  if (isPaymentKind(record)) return store.storeAuthorised(record, found, IDEMPOTENCY_TTL_SECONDS)
+  // Its outcome is kept as long as a retried POST may find the session (24 h); a VRP consent's while it may be used.
+  if (isPaymentKind(record))
+    return store.storeAuthorised(
+      record,
+      found,
+      record.kind === 'recurring_payment' ? RECURRING_PAYMENT_RETENTION_SECONDS : IDEMPOTENCY_TTL_SECONDS,
+    )
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },

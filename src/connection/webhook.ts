@@ -19,7 +19,7 @@ export interface WebhookEvent extends OutcomeIds {
   id: string
   /** The session kind; absent for a connection. */
   kind?: Session['kind']
-  status: 'connected' | 'authorised' | 'failed' | 'expired'
+  status: 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
   connectionId?: string
   userId?: string
   error?: string

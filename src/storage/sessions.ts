@@ -15,6 +15,8 @@
  * |                | a payment kind authorised: public fields, `kind`, paymentId / | 24 h (IDEMPOTENCY_TTL_SECONDS): a retried POST finds it    |
  * |                |   standingOrderId / recurringPaymentId / reversePaymentId;    |                                                            |
  * |                |   nothing sealed (its tokens are dropped)                     |                                                            |
+ * |                | recurring_payment authorised, or revoked after it (DELETE    | RECURRING_PAYMENT_RETENTION_SECONDS (400 days):            |
+ * |                |   /recurring-payments/:id): as authorised                    | its id maps to Moneyhub's while the consent is in use      |
  * | `token:<digest>` | a POST /tokens answer (ClientToken), sealed (dataTokens.ts) | until REUSE_MARGIN_S (60 s) before the token expires;       |
  * |                |                                                               | not written when that leaves under 60 s                    |
  * | `idem:<route>:<sha256(key)>` | an Idempotency-Key's body hash and sealed answer (storage/idempotency.ts) | 24 h                      |
@@ -39,8 +41,8 @@ import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
 import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
 
-/** `authorised`: a payment kind's final success (a connection's is `connected`). */
-export type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired'
+/** `authorised`: a payment kind's final success (a connection's is `connected`); `revoked`: a VRP consent ended after it (payments/recurring.ts). */
+export type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
 
 /** What a payment kind's id_token said was made (payments/kinds.ts). */
 export const OUTCOME_IDS = ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId'] as const
@@ -169,6 +171,13 @@ export class SessionStore {
     }
     await this.put(connected, Math.max(connected.expiresAt, connected.refreshableUntil ?? 0) + this.config.expiredStatusSeconds)
     return connected
+  }
+
+  /** A VRP consent revoked at Moneyhub: kept as long as its authorised record would have been. */
+  async markRevoked(record: StoredSession): Promise<StoredSession> {
+    const revoked: StoredSession = { ...record, status: 'revoked' }
+    await this.put(revoked, revoked.expiresAt)
+    return revoked
   }
 
   async markFailed(record: StoredSession, error: string, errorDescription?: string): Promise<StoredSession> {
