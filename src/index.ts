@@ -72,6 +72,7 @@ const api = new Hono<AppEnv>()
   // A page the backend gave the session secret may read a payment's status, as for sessions.
   .use('/payments/:id', corsForFrontends)
   .use('/payments/:id/events', corsForFrontends)
+  .use('/recurring-payments/:id', corsForFrontends)
   .use('/recurring-payments/:id/events', corsForFrontends)
   .route('/sessions', sessions)
   .route('/connect', connect)
