@@ -5,7 +5,10 @@
  * DELETE /recurring-payments/:id revokes it (the session `revoked`, a webhook,
  * every later pay refused). Against the mock over HTTP.
  */
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { getConfig } from '../src/config'
+import { identityRequest } from '../src/oidc/identity'
 import {
   APP_ORIGIN,
   backendAuth,
@@ -148,6 +151,22 @@ describe('POST /recurring-payments/:id/pay', () => {
     expect(retry.status).toBe(202)
     expect(await retry.json()).toEqual(body)
     expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(1)
+  })
+})
+
+describe('a consent revoked at the bank', () => {
+  it('is refused before sending: 410 consent_revoked, as Moneyhub’s record says', async () => {
+    const { id, recurringPaymentId } = await consent()
+    // The user ends the consent at their bank: Moneyhub's record says Revoked, this Worker was not asked.
+    await identityRequest(await getConfig(env), {
+      method: 'DELETE',
+      path: `/recurring-payments/${recurringPaymentId}`,
+      scope: 'recurring_payment:create',
+    })
+    const refused = await pay(id, 100)
+    expect(refused.status).toBe(410)
+    expect(await refused.json()).toMatchObject({ error: 'consent_revoked' })
+    expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(0)
   })
 })
 

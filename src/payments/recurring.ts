@@ -154,6 +154,13 @@ async function checkConsent(config: Config, record: StoredSession, amount: numbe
   if (record.status !== 'authorised' || !record.recurringPaymentId)
     throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
   const consent = await readRecurringPayment(config, record.recurringPaymentId)
+  // Revoked or expired at the bank (the user may end a VRP consent there): gone, as after DELETE.
+  if (consent.status === 'Revoked' || consent.status === 'Expired')
+    throw new FlowError(
+      'gone',
+      consent.status === 'Revoked' ? 'consent_revoked' : 'consent_expired',
+      `Moneyhub says the recurring payment consent is ${consent.status}`,
+    )
   if (consent.status !== undefined && consent.status !== 'Authorised')
     throw new FlowError('conflict', 'consent_not_authorised', `Moneyhub says the recurring payment consent is ${consent.status}`)
   const terms = consent.recurringPayment ?? {}
