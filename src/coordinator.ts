@@ -46,7 +46,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { readConfig, type Config } from './config'
-import { completeConnection, type AuthorizationResponse } from './connection/complete'
+import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from './connection/complete'
 import { FlowError, type FlowErrorKind } from './connection/errors'
 import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
@@ -57,6 +57,14 @@ import { randomToken, sameDigest, sha256 } from './encoding'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
 import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import {
+  payUnderConsent,
+  paymentsUnderConsent,
+  revokeConsent,
+  type PayAnswer,
+  type PaymentUnderConsent,
+  type RecurringPayBody,
+} from './payments/recurring'
 import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, type IdempotencyFastPath } from './storage/idempotency'
 import { open } from './storage/seal'
 import {
@@ -549,6 +557,38 @@ export class SessionCoordinator extends DurableObject<Env> {
     )
   }
 
+  /** POST /recurring-payments/:id/pay (payments/recurring.ts): one at a time per consent, in order with its revocation. */
+  async payUnderConsent(
+    pay: { idempotencyKey: string; body: RecurringPayBody },
+    settings: Settings,
+  ): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
+    return this.serially(() =>
+      this.answer(async () => {
+        const record = this.state?.deleted ? undefined : this.state?.record
+        return payUnderConsent(await this.config(settings), { storage: this.ctx.storage, record }, pay)
+      }),
+    )
+  }
+
+  /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
+  async revokeConsent(settings: Settings): Promise<Outcome<{ session: Session }>> {
+    return this.serially(() =>
+      this.answer(async () => {
+        const config = await this.config(settings)
+        const before = this.state?.deleted ? undefined : this.state?.record
+        const record = await revokeConsent(config, new SessionStore(this.env.SESSIONS, config), before)
+        if (record !== before) await this.transition(record, config)
+        return { session: publicSession(record) }
+      }),
+    )
+  }
+
+  /** A VRP consent's status as this object knows it (KV may lag), and the payments made under it through this Worker. */
+  async consentState(): Promise<{ session?: Session; payments: PaymentUnderConsent[] }> {
+    if (!this.state || this.state.deleted) return { payments: [] }
+    return { session: publicSession(this.state.record), payments: await paymentsUnderConsent(this.ctx.storage) }
+  }
+
   private async answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {
     try {
       return { ok: true as const, ...(await work()) }
@@ -749,17 +789,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     const now = nowSeconds()
     let next: () => Promise<StoredSession>
     if (result && 'found' in result) {
-      next = () => store.storeAuthorised(record, result.found, IDEMPOTENCY_TTL_SECONDS)
+      next = () => store.storeAuthorised(record, result.found, authorisedRetentionSeconds(record))
     } else if (result && 'ambiguous' in result) {
       log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
       next = () =>
         confirming
           ? store.markConfirming(record, 'match_ambiguous', IDEMPOTENCY_TTL_SECONDS)
-          : store.storeAuthorised(record, { reason: 'id_ambiguous' }, IDEMPOTENCY_TTL_SECONDS)
+          : store.storeAuthorised(record, { reason: 'id_ambiguous' }, authorisedRetentionSeconds(record))
     } else if (result && now >= look.until) {
       next = () =>
         !confirming
-          ? store.storeAuthorised(record, { reason: 'id_not_found' }, IDEMPOTENCY_TTL_SECONDS)
+          ? store.storeAuthorised(record, { reason: 'id_not_found' }, authorisedRetentionSeconds(record))
           : 'unsupported' in result
             ? store.markConfirming(record, 'not_reconcilable', IDEMPOTENCY_TTL_SECONDS)
             : store.markFailed(record, 'payment_not_made', 'Moneyhub has no record of this payment: it was not made')

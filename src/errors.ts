@@ -27,6 +27,7 @@ const STATUS_OF: Record<FlowErrorKind, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  unprocessable: 422,
   too_many: 429,
   upstream: 502,
 }

@@ -17,6 +17,8 @@
  *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
  *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
  *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
+ *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → coordinator.ts → payments/recurring.ts
+ *     DELETE|GET /recurring-payments/:id[/events]    (pay, revoke, read a VRP consent; client credentials)
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here (the document is built by npm run build:openapi)
@@ -42,6 +44,7 @@ import { jwks } from './routes/jwks'
 import { payeeList, paymentList, recurringPaymentList, standingOrderList } from './routes/lists'
 import { payees } from './routes/payees'
 import { payments, recurringPayments, standingOrders } from './routes/payments'
+import { recurringPaymentConsents } from './routes/recurringPayments'
 import { sessions } from './routes/sessions'
 import { tokens } from './routes/tokens'
 import { users } from './routes/users'
@@ -68,9 +71,13 @@ const api = new Hono<AppEnv>()
   .use('/payments/*', withConfig)
   .use('/standing-orders', withConfig)
   .use('/recurring-payments', withConfig)
+  .use('/recurring-payments/:id', withConfig)
+  .use('/recurring-payments/:id/*', withConfig)
   // A page the backend gave the session secret may read a payment's status, as for sessions.
   .use('/payments/:id', corsForFrontends)
   .use('/payments/:id/events', corsForFrontends)
+  .use('/recurring-payments/:id', corsForFrontends)
+  .use('/recurring-payments/:id/events', corsForFrontends)
   .route('/sessions', sessions)
   .route('/connect', connect)
   .route('/callback', callback)
@@ -85,6 +92,7 @@ const api = new Hono<AppEnv>()
   .route('/payments', paymentList)
   .route('/standing-orders', standingOrderList)
   .route('/recurring-payments', recurringPaymentList)
+  .route('/recurring-payments', recurringPaymentConsents)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

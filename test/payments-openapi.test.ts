@@ -8,7 +8,7 @@ import { Validator } from '@cfworker/json-schema'
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { forgetPayments } from '../src/payments/payments'
-import { backendAuth, paymentBody, payThrough, startPaymentAt } from './helpers'
+import { APP_ORIGIN, backendAuth, backendJson, MOCK_BANK_ID, paymentBody, payThrough, startPaymentAt } from './helpers'
 
 type Schema = Record<string, any>
 const doc = async () => (await SELF.fetch('http://proxy.test/openapi.json')).json<Schema>()
@@ -31,6 +31,10 @@ describe('the payment routes in the OpenAPI document', () => {
       ['/payments/{id}/reverse', 'post'],
       ['/standing-orders', 'post'],
       ['/recurring-payments', 'post'],
+      ['/recurring-payments/{id}/pay', 'post'],
+      ['/recurring-payments/{id}', 'delete'],
+      ['/recurring-payments/{id}', 'get'],
+      ['/recurring-payments/{id}/events', 'get'],
     ] as const) {
       expect(paths[path]?.[method], `${method} ${path}`).toBeDefined()
       if (method === 'post') expect(paths[path][method].parameters.map((p: Schema) => p.name)).toContain('Idempotency-Key')
@@ -58,6 +62,37 @@ describe('the payment routes in the OpenAPI document', () => {
     const status = await (await SELF.fetch(`http://proxy.test/payments/${payment.id}`, { headers: backendAuth() })).json<Schema>()
     expect(status.payment).toBeDefined()
     matches(paths['/payments/{id}'].get.responses['200'].content['application/json'].schema, status)
+  })
+})
+
+describe('the VRP consent routes in the OpenAPI document', () => {
+  it('say the Idempotency-Key is required to pay, and real answers match the documented schemas', async () => {
+    const { paths, components } = await doc()
+    const matches = (schema: unknown, value: unknown) =>
+      expect(new Validator(inline(schema, components.schemas) as object, '2020-12', false).validate(value).errors).toEqual([])
+    const pay = paths['/recurring-payments/{id}/pay'].post
+    expect(pay.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', required: true })]))
+    const consent = {
+      bankId: MOCK_BANK_ID,
+      payee: { name: 'Gym Ltd', sortCode: '400000', accountNumber: '11223344' },
+      maximumIndividualAmount: 500,
+      periodicLimits: [{ amount: 500, periodType: 'Month', periodAlignment: 'Calendar' }],
+      type: ['Other'],
+      returnTo: `${APP_ORIGIN}/done`,
+    }
+    const { payment } = await payThrough('/recurring-payments', consent)
+    const made = await backendJson(
+      'POST',
+      `/recurring-payments/${payment.id}/pay`,
+      { amount: 100, payeeRef: 'Gym', payerRef: 'Gym' },
+      { ...backendAuth(), 'idempotency-key': crypto.randomUUID() },
+    )
+    expect(made.status).toBe(201)
+    matches(pay.responses['201'].content['application/json'].schema, await made.json())
+    const view = await backendJson('GET', `/recurring-payments/${payment.id}`)
+    matches(paths['/recurring-payments/{id}'].get.responses['200'].content['application/json'].schema, await view.json())
+    const revoked = await backendJson('DELETE', `/recurring-payments/${payment.id}`)
+    matches(paths['/recurring-payments/{id}'].delete.responses['200'].content['application/json'].schema, await revoked.json())
   })
 })
 

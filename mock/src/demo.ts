@@ -6,6 +6,11 @@
  * "Pay £1.50" starts a payment through that backend (POST /payments), goes to
  * the mock bank and back, and follows GET /payments/:id: the session pending →
  * authorised, and Moneyhub's record of the payment inProgress → completed.
+ * "Subscribe: up to £5 a month" sets up a VRP consent the same way; back from
+ * the bank, "Pay £1 now" (and "Pay £4.50") pay under it through the backend
+ * (POST /recurring-payments/:id/pay), "Cancel" revokes it, and the page shows
+ * GET /recurring-payments/:id: the consent's status and the payments made, and
+ * each refusal with Moneyhub's reason.
  */
 import { html, raw } from 'hono/html'
 
@@ -68,10 +73,55 @@ document.getElementById('pay').addEventListener('click', async () => {
   show('Payment: ' + (before.status || 'started') + '. Going to your bank…');
   location.assign(body.authorizeUrl);
 });
+document.getElementById('subscribe').addEventListener('click', async () => {
+  show('Starting the subscription…');
+  const res = await fetch('/__demo/subscribe?attempt=' + crypto.randomUUID(), { method: 'POST' }).catch((error) => ({ ok: false, status: 0, error }));
+  const body = res.json ? await res.json().catch(() => ({})) : {};
+  if (!res.ok) return refused('Could not start the subscription', res, body);
+  sessionStorage.setItem('consent:' + body.id, body.secret);
+  show('Subscription: started. Going to your bank…');
+  location.assign(body.authorizeUrl);
+});
+const pounds = (pence) => '£' + (pence / 100).toFixed(2);
+// A VRP consent in use: its status and payments from GET /recurring-payments/:id; pay and cancel through the backend.
+async function showSubscription(id, secret, last) {
+  const r = await fetch(proxy + '/recurring-payments/' + encodeURIComponent(id), { headers: { 'x-session-secret': secret } });
+  const v = await r.json().catch(() => ({}));
+  if (!r.ok) return refused('Could not read subscription ' + id, r, v);
+  const lines = ['Subscription: ' + v.status + ' (up to £5 a month)'];
+  if (v.consent) lines.push('Moneyhub: ' + v.consent.status);
+  const payments = v.payments || [];
+  lines.push('Payments: ' + (payments.length ? payments.map((p) => pounds(p.amount) + ' ' + p.status).join(', ') : 'none yet'));
+  if (last) lines.push('', last);
+  show(lines.join('\\n'));
+  document.body.dataset.subscription = v.status;
+  document.body.dataset.vrpPayments = String(payments.length);
+  document.getElementById('subscription').hidden = v.status !== 'authorised' && v.status !== 'revoked';
+}
+async function subscriptionAction(path, what) {
+  const id = document.body.dataset.consent;
+  const secret = sessionStorage.getItem('consent:' + id);
+  const res = await fetch(path + (path.includes('?') ? '&' : '?') + 'session=' + encodeURIComponent(id), { method: 'POST' })
+    .catch((error) => ({ ok: false, status: 0, error }));
+  const body = res.json ? await res.json().catch(() => ({})) : {};
+  const outcome = res.status === 201 ? what + ': paid (payment ' + body.paymentId + ')'
+    : res.status === 202 ? what + ': confirming (' + body.reason + '); money may have moved'
+    : res.ok ? what + ': done'
+    : what + ': refused, ' + res.status + ' ' + (body.error || '') + (body.message ? ' (' + body.message + ')' : '');
+  await showSubscription(id, secret, outcome);
+  // Set once the page shows the outcome: what a reader (or the browser test) waits for.
+  document.body.dataset.vrpLast = res.status === 201 ? 'paid' : res.ok ? 'done' : 'refused:' + (body.error || res.status);
+}
+for (const [button, amount] of [['pay-vrp', 100], ['pay-vrp-more', 450]]) {
+  document.getElementById(button).addEventListener('click', () =>
+    subscriptionAction('/__demo/subscription/pay?amount=' + amount + '&attempt=' + crypto.randomUUID(), 'Pay ' + pounds(amount)));
+}
+document.getElementById('cancel').addEventListener('click', () => subscriptionAction('/__demo/subscription/cancel', 'Cancel'));
 const params = new URLSearchParams(location.search);
 const id = params.get('session');
 const paymentSecret = id && sessionStorage.getItem('payment:' + id);
 const secret = id && sessionStorage.getItem('secret:' + id);
+const consentSecret = id && sessionStorage.getItem('consent:' + id);
 // Back from paying: follow GET /payments/:id until Moneyhub says the payment is final.
 async function followPayment(id, secret) {
   const seen = [];
@@ -95,7 +145,10 @@ async function followPayment(id, secret) {
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
-if (id && paymentSecret) followPayment(id, paymentSecret);
+if (id && consentSecret) {
+  document.body.dataset.consent = id;
+  showSubscription(id, consentSecret);
+} else if (id && paymentSecret) followPayment(id, paymentSecret);
 else if (id && !secret) show('Session ' + id + ' was not started in this tab: ignored.');
 else if (id) {
   show('Checking session ' + id + '…');
@@ -155,6 +208,12 @@ else if (id) {
         <small id="banks-note"></small>
         <button id="connect">Connect</button>
         <button id="pay">Pay £1.50</button>
+        <button id="subscribe">Subscribe: up to £5 a month</button>
+        <p id="subscription" hidden>
+          <button id="pay-vrp">Pay £1 now</button>
+          <button id="pay-vrp-more">Pay £4.50</button>
+          <button id="cancel">Cancel</button>
+        </p>
         <pre id="status">Not connected yet.</pre>
         <script>
           ${raw(script)}

@@ -16,6 +16,7 @@ import { demoBackend } from './demoBackend'
 import { clientTokens } from './clientCredentials'
 import { identityApi as paymentsApi, madeAtExchange } from './payments'
 import { jwsRequestEndpoint, provider } from './provider'
+import { recurringPaymentsApi, recurringPaymentsTestApi } from './recurringPayments'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhookOutages, webhooks } from './state'
 
@@ -37,6 +38,10 @@ const app = new Hono<{ Bindings: Env }>()
   // Moneyhub's own APIs at each issuer's base ({identity}): payees and payments.
   .route('/', paymentsApi())
   .route('/nopar', paymentsApi())
+  // VRP consents in use: pay under one, revoke it, read it (recurringPayments.ts).
+  .route('/', recurringPaymentsApi())
+  .route('/nopar', recurringPaymentsApi())
+  .route('/__mock', recurringPaymentsTestApi())
   // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
   // Assumption (project): /__mock/* are test hooks with no Moneyhub counterpart.
   .get('/__mock/payments', (c) => c.json(madeAtExchange))

@@ -19,6 +19,7 @@ import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
+import { addRecurringPayment, recurringPayments } from './recurringPayments'
 import type { AuthParams, Grant } from './state'
 
 /** The scope of each payment flow, and the claim that carries its request (and, in the id_token, the created id). */
@@ -97,24 +98,6 @@ export interface MockStandingOrder {
   standingOrder: Record<string, unknown>
 }
 
-/**
- * A VRP consent made at a code exchange, as the official client (5.2.1,
- * src/schema/payment.ts, RecurringPaymentRequest) types the list's items: id,
- * status, createdAt, updatedAt, recurringPayment. Assumption (project):
- * `recurringPayment` holds the claim's members as sent; payeeId and userId sit beside it.
- */
-export interface MockRecurringPaymentConsent {
-  id: string
-  clientId: string
-  /** The client's RecurringPaymentStatus (5.2.1): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
-  status: 'Authorised' | 'Revoked'
-  createdAt: string
-  updatedAt: string
-  payeeId: string
-  userId: string
-  recurringPayment: Record<string, unknown>
-}
-
 /** Everything a code exchange made: what tests count (one per exchanged code, none at consent). */
 export interface MadeAtExchange {
   at: number
@@ -129,7 +112,6 @@ export const payees = new Map<string, MockPayee>()
 export const payments = new Map<string, MockPayment & { reads: number; rejects: boolean; reversed: number }>()
 export const madeAtExchange: MadeAtExchange[] = []
 export const standingOrders = new Map<string, MockStandingOrder>()
-export const recurringPaymentConsents = new Map<string, MockRecurringPaymentConsent>()
 
 // ---------------------------------------------------------------------------
 // The shapes Moneyhub documents, checked when the request arrives.
@@ -423,7 +405,7 @@ function payeeFor(value: Value, clientId: string): MockPayee {
   return addPayee(clientId, { name, sortCode, accountNumber })
 }
 
-function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean) {
+export function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean) {
   const id = crypto.randomUUID()
   payments.set(id, { ...payment, id, currency: 'GBP', status: 'inProgress', initiatedAt: iso(), reads: 0, rejects, reversed: 0 })
   return id
@@ -485,7 +467,8 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
     const { payee: _inline, ...terms } = value
     const record = { id, clientId, createdAt: at, updatedAt: at, payeeId: payee.id, userId: grant.sub }
     if (flow === 'standing_orders:create') standingOrders.set(id, { ...record, status: 'InitiationCompleted', standingOrder: terms })
-    else recurringPaymentConsents.set(id, { ...record, status: 'Authorised', recurringPayment: terms })
+    // One store of VRP consents, which paying, revoking and reading act on (recurringPayments.ts).
+    else addRecurringPayment(id, clientId, payee.id, value, grant.sub)
   }
   madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value })
   if (madeAtExchange.length > 5000) madeAtExchange.splice(0, madeAtExchange.length - 5000)
@@ -527,7 +510,7 @@ function readPayment(id: string) {
   return stored
 }
 
-const view = ({
+export const viewPayment = ({
   reads: _r,
   rejects: _j,
   reversed: _v,
@@ -598,7 +581,7 @@ function listPage<T>(url: string, query: Record<string, string>, items: T[], fil
 
 const withoutClient = <T extends { clientId: string }>({ clientId: _c, ...item }: T) => item
 /** Readme, getStandingOrders and getRecurringPayments: userId, payeeId (with startDate, endDate). */
-const byUserAndPayee: Filters<{ userId: string; payeeId: string }> = {
+const byUserAndPayee: Filters<{ userId?: string; payeeId: string }> = {
   userId: (item, v) => item.userId === v,
   payeeId: (item, v) => item.payeeId === v,
 }
@@ -656,7 +639,7 @@ export function identityApi() {
       const token = requireClientToken(c, 'payment:read')
       const mine = [...payments.values()].filter((p) => p.clientId === token.clientId)
       // src/schema/payment.ts, PaymentSearchParams: userId, payeeId, startDate, endDate.
-      return list(c, mine.map(view), {
+      return list(c, mine.map(viewPayment), {
         userId: (p, v) => p.userId === v,
         payeeId: (p, v) => p.payeeId === v,
         ...dateFilters((p) => p.initiatedAt),
@@ -673,7 +656,7 @@ export function identityApi() {
     .get('/recurring-payments', (c) => {
       // src/requests/recurring-payments.ts, getRecurringPayments: scope recurring_payment:read.
       const token = requireClientToken(c, 'recurring_payment:read')
-      return list(c, [...recurringPaymentConsents.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
+      return list(c, [...recurringPayments.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
         ...byUserAndPayee,
         ...dateFilters((r) => r.createdAt),
       })
@@ -682,6 +665,6 @@ export function identityApi() {
       const token = requireClientToken(c, 'payment:read')
       const id = c.req.param('id')
       if (payments.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payment' }, 404)
-      return c.json({ data: view(readPayment(id)!) })
+      return c.json({ data: viewPayment(readPayment(id)!) })
     })
 }

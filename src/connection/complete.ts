@@ -17,6 +17,7 @@ import { exchangeCode, TokenRequestRejected, type TokenSet } from '../oidc/token
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { isPaymentKind, kindOf } from '../payments/kinds'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
+import { RECURRING_PAYMENT_RETENTION_SECONDS } from '../payments/recurring'
 
 /** The query of the redirect to MONEYHUB_REDIRECT_URI. */
 export interface AuthorizationResponse {
@@ -143,14 +144,18 @@ async function exchangeAndStore(
     found = { userId: claims.sub, ...(connectionId ? { connectionId } : {}), reason: 'id_pending' }
   }
   // A payment kind's exchange made the payment: its tokens have nothing left to do and are not kept.
-  // Its outcome is kept as long as a retried POST may find the session (24 h).
-  if (isPaymentKind(record)) return store.storeAuthorised(record, found, IDEMPOTENCY_TTL_SECONDS)
+  // Its outcome is kept as long as a retried POST may find the session (24 h); a VRP consent's while it may be used.
+  if (isPaymentKind(record)) return store.storeAuthorised(record, found, authorisedRetentionSeconds(record))
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },
     { ...found, refreshableUntil: refreshableUntil(config, tokens, refreshExpiresIn) },
   )
 }
+
+/** How long an authorised payment kind is kept: a retried POST's 24 h; a VRP consent's while it may be used. */
+export const authorisedRetentionSeconds = (record: Pick<StoredSession, 'kind'>) =>
+  record.kind === 'recurring_payment' ? RECURRING_PAYMENT_RETENTION_SECONDS : IDEMPOTENCY_TTL_SECONDS
 
 /** With a refresh token, the session is kept for the token's stated lifetime, else REFRESH_TOKEN_RETENTION_SECONDS. */
 export function refreshableUntil(config: Config, tokens: TokenSet, refreshExpiresIn?: number): number | undefined {

@@ -20,7 +20,7 @@ export interface WebhookEvent extends OutcomeIds {
   id: string
   /** The session kind; absent for a connection. */
   kind?: Session['kind']
-  status: 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired'
+  status: 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
   connectionId?: string
   userId?: string
   error?: string

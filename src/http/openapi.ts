@@ -9,6 +9,7 @@ import * as z from 'zod/mini'
 import { PAYMENT_KIND_NAMES } from '../connection/kind'
 import { MoneyhubPayment } from '../payments/payments'
 import { SESSION_STATUSES } from '../storage/sessions'
+import { MoneyhubRecurringPayment } from '../payments/recurring'
 
 /** What the document says besides the routes: hono-openapi's generateSpecs options. */
 export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
@@ -144,11 +145,49 @@ const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPay
 export const PaymentStatusSchema = named(
   z.extend(z.pick(SessionSchema, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }), {
     kind: z.enum(PAYMENT_KIND_NAMES),
-    status: z.enum(['pending', 'confirming', 'authorised', 'failed', 'expired']),
+    status: z.enum(['pending', 'confirming', 'authorised', 'failed', 'expired', 'revoked']),
     payment: z.optional(MoneyhubPayment),
   }),
   'PaymentStatus',
   "A payment kind's session. confirming: the outcome is not known yet (reason says why); reconciliation ends it authorised or failed, never failed while money may have moved. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
+)
+
+// A VRP consent in use (routes/recurringPayments.ts).
+
+export const RecurringPaymentMadeSchema = named(
+  z.strictObject({
+    id: z.string(),
+    recurringPaymentId: z.string(),
+    status: z.enum(['made', 'confirming']),
+    paymentId: z.optional(z.string()),
+    payment: z.optional(MoneyhubPayment),
+    reason: z.optional(z.string()),
+  }),
+  'RecurringPaymentMade',
+  "A payment under a VRP consent. made (201): Moneyhub made it; paymentId and payment, Moneyhub's record (its own status: inProgress, completed, …). confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, …); money may have moved.",
+)
+
+export const PaymentUnderConsentSchema = named(
+  z.strictObject({
+    status: z.enum(['made', 'confirming']),
+    paymentId: z.optional(z.string()),
+    amount: z.int(),
+    payeeRef: z.string(),
+    payerRef: z.string(),
+    createdAt: z.int(),
+    reason: z.optional(z.string()),
+  }),
+  'PaymentUnderConsent',
+  'A payment made under the consent through this Worker (refusals are not payments and are not listed).',
+)
+
+export const RecurringPaymentConsentSchema = named(
+  z.extend(PaymentStatusSchema, {
+    consent: z.optional(MoneyhubRecurringPayment),
+    payments: z.array(PaymentUnderConsentSchema),
+  }),
+  'RecurringPaymentConsent',
+  "A VRP consent: its session's status (revoked after DELETE), Moneyhub's record of it once authorised (left out when it cannot be read just now), and the payments made under it through this Worker, oldest first.",
 )
 
 // Reaching the data: registered users, data tokens, the bank list.

@@ -17,6 +17,8 @@ export class IdentityApiError extends UpstreamError {
     readonly status: number,
     readonly apiCode: string | undefined,
     message: string,
+    /** Moneyhub's own words for the refusal (its `message`), printable and short: safe to pass on. */
+    readonly reason?: string,
   ) {
     super('identity_api_error', message)
     this.name = 'IdentityApiError'
@@ -106,7 +108,9 @@ export async function identityAnswer(config: Config, request: IdentityRequest): 
     const json = await readJsonObject(response, what).catch(() => ({}) as Record<string, unknown>)
     const code = typeof json.code === 'string' ? json.code : typeof json.error === 'string' ? json.error : undefined
     const safeCode = code && /^[A-Za-z0-9_:.-]{1,64}$/.test(code) ? code : undefined
-    throw new IdentityApiError(response.status, safeCode, `${what} answered ${response.status}${safeCode ? ` ${safeCode}` : ''}`)
+    const said = typeof json.message === 'string' ? json.message : json.error_description
+    const reason = typeof said === 'string' ? said.replace(/[^\x20-\x7e]/g, '').slice(0, 300) || undefined : undefined
+    throw new IdentityApiError(response.status, safeCode, `${what} answered ${response.status}${safeCode ? ` ${safeCode}` : ''}`, reason)
   }
   if (response.status === 204) {
     await response.body?.cancel()

@@ -45,7 +45,7 @@ const id = (what: string) => z.string().check(z.regex(MONEYHUB_ID, `must be a Mo
 export const pence = (description: string) =>
   described(z.int('must be a whole number of pence').check(z.positive('must be more than 0 pence')), description)
 
-const reference = (description: string) =>
+export const reference = (description: string) =>
   described(
     z
       .string()

@@ -8,7 +8,7 @@ import { FlowError } from '../connection/errors'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 
-export type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired'
+export type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired' | 'revoked'
 
 export interface PaymentStatus extends OutcomeIds {
   id: string

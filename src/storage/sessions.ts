@@ -14,8 +14,9 @@ import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
  * `authorised`: a payment kind's final success (a connection's is `connected`).
  * `confirming`: a payment kind's code was sent and the outcome is not known
  * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
+ * `revoked`: a VRP consent ended after it (payments/recurring.ts).
  */
-export type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired'
+export type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
 export const SESSION_STATUSES = [
   'pending',
   'confirming',
@@ -23,6 +24,7 @@ export const SESSION_STATUSES = [
   'authorised',
   'failed',
   'expired',
+  'revoked',
 ] as const satisfies readonly SessionStatus[]
 
 /** What a payment kind's id_token said was made (payments/kinds.ts). */
@@ -173,6 +175,13 @@ export class SessionStore {
     }
     await this.put(connected, Math.max(connected.expiresAt, connected.refreshableUntil ?? 0) + this.config.expiredStatusSeconds)
     return connected
+  }
+
+  /** A VRP consent revoked at Moneyhub: kept as long as its authorised record would have been. */
+  async markRevoked(record: StoredSession): Promise<StoredSession> {
+    const revoked: StoredSession = { ...record, status: 'revoked' }
+    await this.put(revoked, revoked.expiresAt)
+    return revoked
   }
 
   async markFailed(record: StoredSession, error: string, errorDescription?: string): Promise<StoredSession> {

@@ -7,7 +7,9 @@
  * follow from the ports must be derived again. Then: connect with approval,
  * with denial, through "Let me choose at Moneyhub", from an app page that loads
  * the helper from the proxy (GET /client.js), with the proxy unreachable, and
- * "Pay £1.50": to the mock bank and back, the payment's status changing.
+ * "Pay £1.50": to the mock bank and back, the payment's status changing, and
+ * "Subscribe: up to £5 a month": a VRP consent, two payments under it, a
+ * refusal over the monthly limit, "Cancel", and a refusal after it.
  * A screenshot of each step lands in test-results/e2e/ (git-ignored).
  */
 import { spawn } from 'node:child_process'
@@ -207,6 +209,43 @@ async function pay() {
   await context.close()
 }
 
+/** "Subscribe: up to £5 a month": the consent, two £1 payments, £4.50 refused over the limit, cancel, and £1 refused after it. */
+async function subscribe() {
+  const { context, page, missing } = await newPage()
+  await page.goto(`${mockOrigin}/`)
+  await Promise.all([page.waitForURL(`${mockOrigin}/oidc/auth?**`), page.click('#subscribe')])
+  await page.screenshot({ path: `${shots}/vrp-1-consent.png` })
+  check(((await page.textContent('#payment')) ?? '').includes('£5.00'), 'subscribe: the mock bank shows the most one payment may be')
+  await Promise.all([page.waitForURL(`${mockOrigin}/?session=*&status=authorised`), page.click('#approve')])
+  await page.waitForSelector('body[data-subscription="authorised"][data-vrp-payments="0"]', { timeout: 15_000 })
+  const status = async () => (await page.textContent('#status')) ?? ''
+  check(/Subscription: authorised \(up to £5 a month\)/.test(await status()), 'subscribe: the consent is authorised')
+  await page.click('#pay-vrp')
+  await page.waitForSelector('body[data-vrp-payments="1"]', { timeout: 15_000 })
+  await page.click('#pay-vrp')
+  await page.waitForSelector('body[data-vrp-payments="2"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/vrp-2-two-payments.png` })
+  check(/Payments: £1\.00 made, £1\.00 made/.test(await status()), 'subscribe: two £1 payments made under the consent')
+  await page.click('#pay-vrp-more')
+  await page.waitForSelector('body[data-vrp-last="refused:recurring_payment_refused"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/vrp-3-over-the-limit.png` })
+  check(
+    /Pay £4\.50: refused, 422 recurring_payment_refused \(Moneyhub refused the payment: .*over its limit of 500\)/.test(await status()) &&
+      /Payments: £1\.00 made, £1\.00 made$/m.test(await status()),
+    'subscribe: £4.50 more is refused over the £5 monthly limit, with Moneyhub’s reason',
+  )
+  await page.click('#cancel')
+  await page.waitForSelector('body[data-subscription="revoked"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/vrp-4-cancelled.png` })
+  check(/Subscription: revoked/.test(await status()) && /Moneyhub: Revoked/.test(await status()), 'subscribe: cancel revokes the consent')
+  await page.click('#pay-vrp')
+  await page.waitForSelector('body[data-vrp-last="refused:consent_revoked"]', { timeout: 15_000 })
+  await page.screenshot({ path: `${shots}/vrp-5-refused-after-cancel.png` })
+  check(/Pay £1\.00: refused, 410 consent_revoked/.test(await status()), 'subscribe: a payment after cancel is refused')
+  check(missing.length === 0, `subscribe: no 404${missing.length ? `: ${missing.join(', ')}` : ''}`)
+  await context.close()
+}
+
 /** The proxy unreachable (as a CORS refusal looks to the page): the demo says so and what to check, not "Starting…" forever. */
 async function proxyUnreachable() {
   const { context, page } = await newPage()
@@ -229,6 +268,7 @@ try {
   await connect('approve', { bank: 'Let me choose at Moneyhub (id:test)', name: 'choose-at-moneyhub' })
   await connectFromAppPage()
   await pay()
+  await subscribe()
   await proxyUnreachable()
 } catch (error) {
   failed = true
