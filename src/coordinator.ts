@@ -40,6 +40,7 @@ import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
 import { deliverWebhook } from './connection/webhook'
 import { randomToken, sameDigest, sha256 } from './encoding'
+import { countOutcome } from './health/count'
 import { open } from './storage/seal'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from './storage/sessions'
 
@@ -331,6 +332,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     const session = publicSession(record)
     this.push(session)
     if (before !== record.status) this.ctx.waitUntil(deliverWebhook(config, session))
+    countOutcome(before, record)
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {

@@ -10,7 +10,8 @@
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
- *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
+ *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts, health/marks.ts
+ *   GET /banks/health, GET /dashboard     → routes/health.ts, routes/dashboard.ts → health/ (counted by health/count.ts)
  *   POST|GET /payees                      → routes/payees.ts → payments/payees.ts (client credentials)
  *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
  *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
@@ -34,7 +35,9 @@ import { banks } from './routes/banks'
 import { callback } from './routes/callback'
 import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
+import { dashboard } from './routes/dashboard'
 import { favicon } from './routes/favicon'
+import { bankHealth } from './routes/health'
 import { jwks } from './routes/jwks'
 import { payees } from './routes/payees'
 import { payments, recurringPayments, standingOrders } from './routes/payments'
@@ -60,6 +63,7 @@ const api = new Hono<AppEnv>()
   .use('/users/*', withConfig)
   .use('/tokens', withConfig)
   .use('/banks', withConfig, corsForBankList)
+  .use('/banks/health', withConfig)
   .use('/payees', withConfig)
   .use('/payments/*', withConfig)
   .use('/standing-orders', withConfig)
@@ -72,6 +76,7 @@ const api = new Hono<AppEnv>()
   .route('/callback', callback)
   .route('/users', users)
   .route('/tokens', tokens)
+  .route('/banks/health', bankHealth)
   .route('/banks', banks)
   .route('/payees', payees)
   .route('/payments', payments)
@@ -80,6 +85,7 @@ const api = new Hono<AppEnv>()
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)
+  .route('/', dashboard)
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */
 export type AppType = typeof api
@@ -92,4 +98,5 @@ const app = api
 
 export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
+export { BankHealth } from './health/bankHealth'
 export default app

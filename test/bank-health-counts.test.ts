@@ -1,0 +1,111 @@
+/**
+ * Each outcome moves the counts it should, for the session's bank, off the
+ * user's path: approve, deny, a timeout at the token endpoint, a payment, a
+ * start that is never opened, and a group selector.
+ */
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../src/index'
+import { APP_ORIGIN, Browser, backendAuth, connectAccount, paymentBody, payThrough, started } from './helpers'
+
+/** A bank of its own for each test: counts are per bank, and other tests count too. */
+const newBank = () => crypto.randomUUID().replaceAll('-', '')
+
+type Window = Record<string, any>
+interface BankReport {
+  bank: string
+  group: boolean
+  lastHour: Window
+  last24h: Window
+  lastSuccessAt: number | null
+  hours: Record<string, number>[]
+}
+
+export async function healthReport(): Promise<{ banks: BankReport[] }> {
+  const response = await SELF.fetch('http://proxy.test/banks/health', { headers: backendAuth() })
+  expect(response.status).toBe(200)
+  return response.json()
+}
+
+/** Polls GET /banks/health until `bank`'s last hour matches (counting is off the user's path, so it lands a moment later). */
+export async function healthOf(bank: string, expected: Record<string, unknown>, deadlineMs = 20_000): Promise<BankReport> {
+  const until = Date.now() + deadlineMs
+  for (;;) {
+    const found = (await healthReport()).banks.find((b) => b.bank === bank)
+    try {
+      expect(found?.lastHour).toMatchObject(expected)
+      return found!
+    } catch (error) {
+      if (Date.now() > until) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
+describe('every outcome is counted per bank', () => {
+  it('approve: started, opened, returned, connected; a return time and a last success', async () => {
+    const bank = newBank()
+    const before = Math.floor(Date.now() / 1000)
+    await connectAccount({ bankId: bank })
+    const report = await healthOf(bank, { started: 1, opened: 1, returned: 1, connected: 1, failed: 0, attempts: 1, successRate: 1 })
+    expect(report.lastHour.medianReturnMs).toBeGreaterThan(0)
+    expect(report.lastHour.p95ReturnMs).toBeGreaterThanOrEqual(report.lastHour.medianReturnMs)
+    expect(report.lastSuccessAt).toBeGreaterThanOrEqual(before)
+    expect(report.last24h).toMatchObject({ started: 1, connected: 1 })
+    expect(report.group).toBe(false)
+    expect(report.hours).toHaveLength(24)
+    expect(report.hours.at(-1)).toMatchObject({ attempts: 1, successes: 1, failed: 0 })
+  })
+
+  it('deny: failed by its error code, no success', async () => {
+    const bank = newBank()
+    await connectAccount({ bankId: bank, returnTo: `${APP_ORIGIN}/back` }, 'deny')
+    const report = await healthOf(bank, { returned: 1, connected: 0, failed: 1, errors: { access_denied: 1 }, successRate: 0 })
+    expect(report.lastSuccessAt).toBeNull()
+  })
+
+  it('a timeout at the token endpoint: failed with upstream_timeout', async () => {
+    const bank = newBank()
+    const slowEnv = { ...env, UPSTREAM_TIMEOUT_MS: '300' }
+    const viaSlowWorker = async (request: Request) => {
+      const ctx = createExecutionContext()
+      const response = await worker.fetch(request, slowEnv, ctx)
+      await waitOnExecutionContext(ctx)
+      return response
+    }
+    const user = new Browser(viaSlowWorker)
+    const start = await viaSlowWorker(
+      new Request('http://proxy.test/sessions', {
+        method: 'POST',
+        headers: { ...backendAuth(), 'content-type': 'application/json' },
+        body: JSON.stringify({ bankId: bank, returnTo: `${APP_ORIGIN}/done` }),
+      }),
+    )
+    const { authorizeUrl } = await start.json<{ authorizeUrl: string }>()
+    await user.callback(await user.authorize(authorizeUrl, 'approve', { fault: 'slow', delay_ms: '3000' }))
+    await healthOf(bank, { started: 1, opened: 1, returned: 1, failed: 1, errors: { upstream_timeout: 1 } })
+  })
+
+  it('a payment: authorised', async () => {
+    const bank = newBank()
+    await payThrough('/payments', paymentBody({ bankId: bank }))
+    await healthOf(bank, { started: 1, opened: 1, returned: 1, authorised: 1, connected: 0, successRate: 1 })
+  })
+
+  it('a link opened twice by its browser is one opening; a start never opened is only started', async () => {
+    const bank = newBank()
+    const user = new Browser()
+    const session = await started({ bankId: bank })
+    await user.launch(session.authorizeUrl)
+    await user.launch(session.authorizeUrl) // the back button
+    await started({ bankId: bank })
+    await healthOf(bank, { started: 2, opened: 1, returned: 0, attempts: 0, successRate: null })
+  })
+
+  it('a session started with a group selector is counted under the group', async () => {
+    const before = (await healthReport()).banks.find((b) => b.bank === 'all')?.lastHour.started ?? 0
+    await started({})
+    const report = await healthOf('all', { started: before + 1 })
+    expect(report.group).toBe(true)
+  })
+})
