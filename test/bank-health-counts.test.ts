@@ -3,44 +3,14 @@
  * user's path: approve, deny, a timeout at the token endpoint, a payment, a
  * start that is never opened, and a group selector.
  */
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import worker from '../src/index'
+import { healthOf, healthReport } from './bankHealth'
 import { APP_ORIGIN, Browser, backendAuth, connectAccount, paymentBody, payThrough, started } from './helpers'
 
 /** A bank of its own for each test: counts are per bank, and other tests count too. */
 const newBank = () => crypto.randomUUID().replaceAll('-', '')
-
-type Window = Record<string, any>
-interface BankReport {
-  bank: string
-  group: boolean
-  lastHour: Window
-  last24h: Window
-  lastSuccessAt: number | null
-  hours: Record<string, number>[]
-}
-
-export async function healthReport(): Promise<{ banks: BankReport[] }> {
-  const response = await SELF.fetch('http://proxy.test/banks/health', { headers: backendAuth() })
-  expect(response.status).toBe(200)
-  return response.json()
-}
-
-/** Polls GET /banks/health until `bank`'s last hour matches (counting is off the user's path, so it lands a moment later). */
-export async function healthOf(bank: string, expected: Record<string, unknown>, deadlineMs = 20_000): Promise<BankReport> {
-  const until = Date.now() + deadlineMs
-  for (;;) {
-    const found = (await healthReport()).banks.find((b) => b.bank === bank)
-    try {
-      expect(found?.lastHour).toMatchObject(expected)
-      return found!
-    } catch (error) {
-      if (Date.now() > until) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-}
 
 describe('every outcome is counted per bank', () => {
   it('approve: started, opened, returned, connected; a return time and a last success', async () => {
