@@ -14,7 +14,7 @@ export const dashboardCsp = (nonce: string) =>
 const STYLE = `
 :root{--ok:#15803d;--degraded:#b45309;--failing:#b91c1c;--none:#6b7280;--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc}
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between;padding:1rem 1.25rem;background:#fff;border-bottom:1px solid var(--line)}
+header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between;padding:1rem max(1.25rem,calc((100% - 1200px)/2 + 1.25rem));background:#fff;border-bottom:1px solid var(--line)}
 h1{font-size:1.25rem;margin:0}#state{color:var(--muted);font-size:.85rem}main{padding:1rem 1.25rem;max-width:1200px;margin:0 auto}
 form{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1rem;max-width:28rem}label{display:block;font-weight:600;margin-bottom:.4rem}
 input{width:100%;padding:.55rem .6rem;font:inherit;border:1px solid #cbd5e1;border-radius:6px}button{margin-top:.6rem;padding:.5rem 1rem;font:inherit;border:0;border-radius:6px;background:#1d4ed8;color:#fff}
@@ -28,7 +28,7 @@ input{width:100%;padding:.55rem .6rem;font:inherit;border:1px solid #cbd5e1;bord
 .stats{display:grid;grid-template-columns:repeat(3,1fr);gap:.25rem;margin:.6rem 0;font-size:.8rem;color:var(--muted)}.stats b{display:block;font-size:1.05rem;color:var(--ink)}
 h3{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin:.7rem 0 .3rem}svg{display:block;width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#374151}.errors{margin:0;padding:0;list-style:none;font-size:.85rem}.errors li{display:flex;justify-content:space-between;border-bottom:1px dotted var(--line);padding:.1rem 0}
-.empty{color:var(--muted);font-size:.85rem}footer{color:var(--muted);font-size:.8rem;padding:1rem 1.25rem}
+.empty{color:var(--muted);font-size:.85rem}footer{color:var(--muted);font-size:.8rem;padding:1rem 1.25rem;max-width:1200px;margin:0 auto}
 `
 
 /** Plain ES2020, no template literals (it lives in one). */
