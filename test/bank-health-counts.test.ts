@@ -7,7 +7,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { describe, expect, it } from 'vitest'
 import worker from '../src/index'
 import { healthOf, healthReport } from './bankHealth'
-import { APP_ORIGIN, Browser, backendAuth, connectAccount, paymentBody, payThrough, started } from './helpers'
+import { APP_ORIGIN, Browser, backendAuth, connectAccount, paymentBody, payThrough, started, startedPayment } from './helpers'
 
 /** A bank of its own for each test: counts are per bank, and other tests count too. */
 const newBank = () => crypto.randomUUID().replaceAll('-', '')
@@ -60,6 +60,18 @@ describe('every outcome is counted per bank', () => {
     const bank = newBank()
     await payThrough('/payments', paymentBody({ bankId: bank }))
     await healthOf(bank, { started: 1, opened: 1, returned: 1, authorised: 1, connected: 0, successRate: 1 })
+  })
+
+  it('a payment retried with its Idempotency-Key is one start', async () => {
+    const bank = newBank()
+    const body = paymentBody({ bankId: bank })
+    const key = { 'idempotency-key': crypto.randomUUID() }
+    const first = await startedPayment('/payments', body, key)
+    const again = await startedPayment('/payments', body, key)
+    expect(again.id).toBe(first.id)
+    const user = new Browser()
+    await user.callback(await user.authorize(first.authorizeUrl))
+    await healthOf(bank, { started: 1, opened: 1, returned: 1, authorised: 1 })
   })
 
   it('a link opened twice by its browser is one opening; a start never opened is only started', async () => {

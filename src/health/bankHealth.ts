@@ -110,7 +110,7 @@ export class BankHealth extends DurableObject<Env> {
         deletes.push(`open:${event.session}`)
       }
     }
-    this.sweep(Date.now(), slotAt, deletes)
+    const lapsedNow = this.sweep(Date.now(), slotAt, deletes)
     for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
     writes.meta = this.meta
     await this.ctx.storage.put(writes)
@@ -123,14 +123,17 @@ export class BankHealth extends DurableObject<Env> {
       event.kind,
       returnMs,
     )
-    await this.afterChange()
+    // Only outcomes and lapses move attempts and successes: the index hears of nothing else.
+    await this.afterChange(event.stage === 'outcome' || lapsedNow > 0)
   }
 
   /** Links past their deadline become `lapsed` (in the slot of their deadline); slots older than 24 h go. */
-  private sweep(nowMs: number, slotAt: (atMs: number) => Counts, deletes: string[]) {
+  private sweep(nowMs: number, slotAt: (atMs: number) => Counts, deletes: string[]): number {
+    let lapsed = 0
     for (const [session, entry] of this.open) {
       if (entry.expiresAt * 1000 + LAPSE_GRACE_MS > nowMs) continue
       slotAt(Math.min(entry.expiresAt * 1000, nowMs)).lapsed++
+      lapsed++
       this.open.delete(session)
       deletes.push(`open:${session}`)
       if (this.meta.bank) this.dataPoint(this.meta.bank, 'lapsed', '', '', undefined, undefined)
@@ -141,11 +144,19 @@ export class BankHealth extends DurableObject<Env> {
       this.slots.delete(slot)
       deletes.push(`slot:${slot}`)
     }
+    return lapsed
   }
 
-  /** Report the last hour to the index, and wake up when the next open link lapses. */
-  private async afterChange() {
-    if (this.meta.bank) {
+  /** When the alarm is set for (ms), as this object last set it. */
+  private alarmAt: number | undefined
+
+  /** When this object last reported to the index (ms): it also says the bank is active, at least every 10 minutes. */
+  private reportedAt = 0
+
+  /** Report the last hour to the index (when it moved), and wake up when the next open link lapses. */
+  private async afterChange(moved: boolean) {
+    if (this.meta.bank && (moved || Date.now() - this.reportedAt > 600_000)) {
+      this.reportedAt = Date.now()
       const from = slotOf(Date.now()) - HOUR_S + SLOT_S
       const brief: BriefSlot[] = [...this.slots]
         .filter(([slot]) => slot >= from)
@@ -156,16 +167,20 @@ export class BankHealth extends DurableObject<Env> {
           .catch(() => undefined),
       )
     }
-    const next = Math.min(...[...this.open.values()].map((entry) => entry.expiresAt * 1000 + LAPSE_GRACE_MS))
-    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next)
+    let next: number | undefined
+    for (const entry of this.open.values()) next = Math.min(next ?? Infinity, entry.expiresAt * 1000 + LAPSE_GRACE_MS)
+    if (next === this.alarmAt) return
+    this.alarmAt = next
+    if (next !== undefined) await this.ctx.storage.setAlarm(next)
     else await this.ctx.storage.deleteAlarm()
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined // spent
     const writes: Record<string, unknown> = {}
     const deletes: string[] = []
     const changed = new Set<number>()
-    this.sweep(
+    const lapsed = this.sweep(
       Date.now(),
       (atMs) => {
         const slot = slotOf(atMs)
@@ -179,7 +194,7 @@ export class BankHealth extends DurableObject<Env> {
     for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
     if (changed.size) await this.ctx.storage.put(writes)
     if (deletes.length) await this.ctx.storage.delete(deletes)
-    await this.afterChange()
+    await this.afterChange(lapsed > 0)
   }
 
   /** This bank's last hour and last 24 h (GET /banks/health). */
