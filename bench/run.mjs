@@ -20,6 +20,7 @@ const STATUS_SECONDS = Number(process.env.BENCH_STATUS_SECONDS ?? 5)
 const KV_OPS = 300
 const DATA_TOKEN_ASKS = Number(process.env.BENCH_DATA_TOKEN_ASKS ?? 500)
 const CRYPTO_ITERATIONS = 200
+const HEALTH_FLOWS = Number(process.env.BENCH_HEALTH_FLOWS ?? 30)
 const CLK_TCK = 100 // USER_HZ on Linux
 
 // ---------- processes and CPU ----------
@@ -221,6 +222,61 @@ async function dataTokenPhase() {
   }
 }
 
+/**
+ * Bank health counting (docs/bank-health.md): the same flows with counting off and on, alternated (off, on, off, on)
+ * at concurrency 1, for the CPU per connection and each route's latency; then counting alone (/__bench/count), its
+ * Durable Object's work included. "On" phases wait until every count has landed, so their CPU holds all of it.
+ */
+async function healthPhase() {
+  const bank = '1ffe704d39629a929c8e293880fb449a'
+  const startedSoFar = async () =>
+    (await (await fetch(`${proxyOrigin}/banks/health`, { headers: backend })).json()).banks.find((b) => b.bank === bank)?.last24h.started ??
+    0
+  const settle = async (target) => {
+    for (let i = 0; i < 400 && (await startedSoFar()) < target; i++) await new Promise((r) => setTimeout(r, 50))
+  }
+  const runs = { off: { cpuMs: 0, n: 0, latencies: {} }, on: { cpuMs: 0, n: 0, latencies: {} } }
+  for (const mode of ['off', 'on', 'off', 'on']) {
+    await get(`/__bench/counting?on=${mode === 'on' ? 1 : 0}`)
+    for (const key of Object.keys(latencies)) delete latencies[key]
+    const before = await startedSoFar()
+    const run = await measure(pids, async () => {
+      await pool(HEALTH_FLOWS, 1, flow)
+      if (mode === 'on') await settle(before + HEALTH_FLOWS)
+    })
+    runs[mode].cpuMs += run.cpuMs
+    runs[mode].n += HEALTH_FLOWS
+    for (const [route, values] of Object.entries(latencies)) (runs[mode].latencies[route] ??= []).push(...values)
+  }
+  await get('/__bench/counting?on=1')
+  const n = 2 * HEALTH_FLOWS
+  const before = await startedSoFar()
+  const alone = await measure(pids, async () => {
+    await get(`/__bench/count?n=${n}`)
+    await settle(before + n)
+  })
+  const off = runs.off.cpuMs / runs.off.n
+  const on = runs.on.cpuMs / runs.on.n
+  return {
+    flowsEach: runs.on.n,
+    cpuMsPerConnectionOff: off,
+    cpuMsPerConnectionOn: on,
+    cpuMsPerConnectionAdded: on - off,
+    cpuMsPerConnectionCountingAlone: alone.cpuMs / n,
+    routes: Object.fromEntries(
+      Object.keys(runs.on.latencies).map((route) => [
+        route,
+        {
+          offP50: percentile(runs.off.latencies[route] ?? [], 50),
+          onP50: percentile(runs.on.latencies[route], 50),
+          offP99: percentile(runs.off.latencies[route] ?? [], 99),
+          onP99: percentile(runs.on.latencies[route], 99),
+        },
+      ]),
+    ),
+  }
+}
+
 // ---------- run ----------
 const results = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, at: new Date().toISOString() }
 try {
@@ -328,6 +384,8 @@ try {
   }
   results.cpu = { idleCpuPerSecond: idleCpuPerMs * 1000, subrequestCpu, cryptoPerConnection }
   results.dataTokens = await dataTokenPhase()
+  progress(`bank health counting: ${HEALTH_FLOWS} flows × 4 (off, on, off, on), then counting alone`)
+  results.bankHealth = await healthPhase()
 } finally {
   await servers.stop()
 }
@@ -433,6 +491,21 @@ rows.push([
   f(d.cpuMsPerHitInIsolate, 3),
   `GET /health the same way: ${f(d.cpuMsPerHealthInIsolate, 3)}`,
 ])
+const h = results.bankHealth
+if (h) {
+  rows.push([
+    `bank health counting: CPU ms per connection off / on (c=1, ${h.flowsEach} flows each)`,
+    `${f(h.cpuMsPerConnectionOff)} / ${f(h.cpuMsPerConnectionOn)}`,
+    `added ${f(h.cpuMsPerConnectionAdded, 3)} (target ≤ 0.2; its Durable Object's work and storage simulation included)`,
+  ])
+  rows.push(['  counting alone per connection (3 events and their Durable Object work)', f(h.cpuMsPerConnectionCountingAlone, 3), ''])
+  for (const [route, l] of Object.entries(h.routes))
+    rows.push([
+      `  ${route} p50 / p99 ms, off → on`,
+      `${f(l.offP50, 1)}/${f(l.offP99, 1)} → ${f(l.onP50, 1)}/${f(l.onP99, 1)}`,
+      'target: no change',
+    ])
+}
 rows.push([
   'bundle minified / gzip KB',
   `${f(results.bundle.minifiedBytes / 1024, 1)} / ${f(results.bundle.gzipBytes / 1024, 1)}`,

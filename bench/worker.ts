@@ -11,14 +11,19 @@
  *   /__bench/inproc?path=   n calls of one route inside the isolate: the app's own cost, without the host (&quiet: logs unprinted)
  *   /__bench/nolimitsim/…   the proxy's route …, with the rate limiters answering at once: the status route without
  *                           wrangler dev's simulation of that binding (on Cloudflare a local counter)
+ *   /__bench/counting?on=0|1  bank health counting (src/health/count.ts) off or on, for the A/B phase
+ *   /__bench/count?n=       n connections' worth of counting (started, opened, outcome) and nothing else
  *   /__bench/counters       KV operations, rate-limiter calls and Durable Object calls made by the proxy
  *                           (its sessions' Durable Objects included) since the last ?reset=1
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
  */
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import app, { ClientGate, SessionCoordinator as SessionCoordinator_ } from '../src/index'
+import app, { BankHealth, ClientGate, RefundLedger, SessionCoordinator as SessionCoordinator_ } from '../src/index'
+import { counting, countOpened, countOutcome, countStarted } from '../src/health/count'
+import type { QueuedWebhook } from '../src/connection/webhookRetries'
+import type { StoredSession } from '../src/storage/sessions'
 
-export { ClientGate }
+export { BankHealth, ClientGate, RefundLedger }
 
 const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0, durableObjectCalls: 0 }
 let envsSeen = 0
@@ -153,6 +158,8 @@ async function cryptoFloor(n: number) {
 }
 
 export default {
+  // The proxy's webhook retry queue (wrangler.toml declares this Worker its consumer).
+  queue: app.queue,
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url)
     switch (url.pathname) {
@@ -226,6 +233,29 @@ export default {
         }
         return new Response('ok')
       }
+      case '/__bench/counting':
+        counting.on = url.searchParams.get('on') !== '0'
+        return new Response('ok')
+      case '/__bench/count': {
+        // What counting costs per connection, alone: its three events (handed to waitUntil, as in the flow).
+        const n = Number(url.searchParams.get('n') ?? 100)
+        const now = Math.floor(Date.now() / 1000)
+        for (let i = 0; i < n; i++) {
+          const record: StoredSession = {
+            v: 1,
+            id: `bench-${crypto.randomUUID()}`,
+            status: 'pending',
+            bankId: '1ffe704d39629a929c8e293880fb449a',
+            createdAt: now,
+            expiresAt: now + 600,
+            requestedScope: 'openid id:1ffe704d39629a929c8e293880fb449a',
+          }
+          countStarted(record)
+          countOpened(record)
+          countOutcome('pending', { ...record, status: 'connected' })
+        }
+        return new Response('ok')
+      }
       case '/__bench/crypto':
         await cryptoFloor(Number(url.searchParams.get('n') ?? 1))
         return new Response('ok')
@@ -243,4 +273,4 @@ export default {
         return app.fetch(request, countingEnv(env), ctx)
     }
   },
-} satisfies ExportedHandler<Env>
+} satisfies ExportedHandler<Env, QueuedWebhook>

@@ -33,6 +33,8 @@ export interface Config {
   identityUrl: string
   /** How long GET /banks serves its cached copy of the published bank list before fetching it again. */
   bankListMaxAgeSeconds: number
+  /** The health mark on GET /banks (health/window.ts markOf), and how long an isolate reuses the marks. */
+  health: { minAttempts: number; degradedBelowPercent: number; failingBelowPercent: number; markMaxAgeSeconds: number }
   clientId: string
   redirectUri: string
   allowedOrigins: ReadonlySet<string>
@@ -221,6 +223,19 @@ async function readWebhook(url: string | undefined, secret: string | undefined) 
   return { webhook: { url: target.href, key } }
 }
 
+function readHealth(env: Env): Config['health'] {
+  const degradedBelowPercent = positiveInt('HEALTH_DEGRADED_BELOW_PERCENT', env.HEALTH_DEGRADED_BELOW_PERCENT, 80, 0, 100)
+  const failingBelowPercent = positiveInt('HEALTH_FAILING_BELOW_PERCENT', env.HEALTH_FAILING_BELOW_PERCENT, 50, 0, 100)
+  if (failingBelowPercent > degradedBelowPercent)
+    throw new ConfigProblem('HEALTH_FAILING_BELOW_PERCENT', 'must not be above HEALTH_DEGRADED_BELOW_PERCENT')
+  return {
+    minAttempts: positiveInt('HEALTH_MIN_ATTEMPTS', env.HEALTH_MIN_ATTEMPTS, 5, 1, 1_000_000),
+    degradedBelowPercent,
+    failingBelowPercent,
+    markMaxAgeSeconds: positiveInt('HEALTH_MARK_MAX_AGE_SECONDS', env.HEALTH_MARK_MAX_AGE_SECONDS, 60, 0, 3600),
+  }
+}
+
 const BANK_SELECTOR = /^id:[A-Za-z0-9_-]{1,64}$/
 
 export async function readConfig(env: Env): Promise<Config> {
@@ -316,12 +331,14 @@ export async function readConfig(env: Env): Promise<Config> {
     return url
   })
   const bankListMaxAgeSeconds = await check(() => positiveInt('BANK_LIST_MAX_AGE_SECONDS', env.BANK_LIST_MAX_AGE_SECONDS, 300, 0, 86_400))
+  const health = await check(() => readHealth(env))
   if (problems.length) throw new ConfigError(problems)
 
   return {
     issuer,
     identityUrl: identityUrl!.href.replace(/\/$/, ''),
     bankListMaxAgeSeconds: bankListMaxAgeSeconds!,
+    health: health!,
     clientId: env.MONEYHUB_CLIENT_ID,
     redirectUri: redirectUri!.href,
     allowedOrigins: allowedOrigins!,

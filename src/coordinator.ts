@@ -54,6 +54,7 @@ import { ticketAad, type LaunchTicket } from './connection/start'
 import { sendWebhook } from './connection/webhookRetries'
 import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
+import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
 import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
@@ -514,6 +515,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.ctx.waitUntil(sendWebhook(this.env, config, session))
       if (record.reverses && before?.status !== record.status) this.ctx.waitUntil(settleRefund(this.env, record, record.status))
     }
+    countOutcome(before?.status, record)
   }
 
   async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {

@@ -10,7 +10,8 @@
  *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
- *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts
+ *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts, health/marks.ts
+ *   GET /banks/health, GET /dashboard     → routes/health.ts, routes/dashboard.ts → health/ (counted by health/count.ts)
  *   POST /payees                          → routes/payees.ts → payments/payees.ts (client credentials)
  *   GET /payees, /payments, /standing-orders, /recurring-payments
  *                                         → routes/lists.ts → payments/lists.ts (client credentials, one page)
@@ -39,7 +40,9 @@ import { banks } from './routes/banks'
 import { callback } from './routes/callback'
 import { clientScript } from './routes/clientScript'
 import { connect } from './routes/connect'
+import { dashboard } from './routes/dashboard'
 import { favicon } from './routes/favicon'
+import { bankHealth } from './routes/health'
 import { jwks } from './routes/jwks'
 import { payeeList, paymentList, recurringPaymentList, standingOrderList } from './routes/lists'
 import { payees } from './routes/payees'
@@ -67,6 +70,7 @@ const api = new Hono<AppEnv>()
   .use('/users/*', withConfig)
   .use('/tokens', withConfig)
   .use('/banks', withConfig, corsForBankList)
+  .use('/banks/health', withConfig)
   .use('/payees', withConfig)
   .use('/payments/*', withConfig)
   .use('/standing-orders', withConfig)
@@ -83,6 +87,7 @@ const api = new Hono<AppEnv>()
   .route('/callback', callback)
   .route('/users', users)
   .route('/tokens', tokens)
+  .route('/banks/health', bankHealth)
   .route('/banks', banks)
   .route('/payees', payees)
   .route('/payments', payments)
@@ -96,6 +101,7 @@ const api = new Hono<AppEnv>()
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)
+  .route('/', dashboard)
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */
 export type AppType = typeof api
@@ -112,6 +118,7 @@ const app = api
 
 export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
+export { BankHealth } from './health/bankHealth'
 export { RefundLedger } from './payments/refundLedger'
 /** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)

@@ -35,10 +35,20 @@ const picker = document.getElementById('bank');
 // The bank picker: the published list, from the proxy's edge cache.
 fetch(proxy + '/banks').then((r) => (r.ok ? r.json() : Promise.reject(new Error('GET /banks answered ' + r.status)))).then((banks) => {
   for (const bank of banks.sort((a, b) => a.name.localeCompare(b.name))) {
-    picker.insertBefore(new Option(bank.name, bank.id), picker.lastElementChild);
+    const option = new Option(bank.name, bank.id);
+    if (bank.health) option.dataset.health = bank.health; // the proxy's health mark (docs/bank-health.md)
+    picker.insertBefore(option, picker.lastElementChild);
   }
   const mock = banks.find((b) => b.name === 'Moneyhub Open Banking Mock');
   if (mock) picker.value = mock.id;
+  const healthNote = () => {
+    const mark = picker.selectedOptions[0] && picker.selectedOptions[0].dataset.health;
+    const words = { ok: '✓ This bank is working.', degraded: '⚠ This bank is having trouble right now.', failing: '✖ This bank is failing right now: try later, or pick another.' };
+    document.getElementById('banks-note').textContent = words[mark] || '';
+    document.getElementById('banks-note').dataset.health = mark || '';
+  };
+  picker.addEventListener('change', healthNote);
+  healthNote();
 }).catch((e) => { document.getElementById('banks-note').textContent = 'Bank list unavailable (' + e.message + '): choose at Moneyhub.'; });
 document.getElementById('connect').addEventListener('click', async () => {
   show('Starting…');

@@ -19,7 +19,10 @@ const workersRuntimeStub = {
   name: 'cloudflare-workers-stub',
   setup(b) {
     b.onResolve({ filter: /^cloudflare:workers$/ }, () => ({ path: 'cloudflare:workers', namespace: 'stub' }))
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class DurableObject {}', loader: 'js' }))
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'export class DurableObject {}; export const env = {}; export const waitUntil = () => {}',
+      loader: 'js',
+    }))
   },
 }
 

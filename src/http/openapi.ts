@@ -214,6 +214,8 @@ export const BankListSchema = named(
       iconUrl: z.string(),
       accountTypes: z.array(z.strictObject({ type: z.string(), beta: z.boolean() })),
       userTypes: z.array(z.string()),
+      /** With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour (docs/bank-health.md). */
+      health: z.optional(z.enum(['ok', 'degraded', 'failing'])),
     }),
   ),
   'BankList',

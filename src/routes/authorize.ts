@@ -9,6 +9,7 @@ import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { authorizeUrlFor, openTicket } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
+import { countOpened } from '../health/count'
 import { browserError, knowSession, refuse } from '../http/browserAnswer'
 import { readBrowserBinding, setBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
@@ -45,8 +46,10 @@ export const authorize = new Hono<AppEnv>()
       const config = c.get('config')
       const ticket = await openTicket(config, id, sealedTicket)
       knowSession(c, id, ticket.record.returnTo)
-      const launched = await coordinatorOf(c.env, id).launch(ticket.record, ticket.state, sealedTicket, readBrowserBinding(c, id))
+      const presented = readBrowserBinding(c, id)
+      const launched = await coordinatorOf(c.env, id).launch(ticket.record, ticket.state, sealedTicket, presented)
       if (!launched.ok) return refuse(c, id, launched)
+      if (launched.browserKey !== presented) countOpened(ticket.record) // the first opening: a new binding
       // Set before the request goes upstream: if that fails, this browser keeps its binding and can try again.
       setBrowserBinding(c, id, launched.browserKey, ticket.record.expiresAt - nowSeconds())
       const authorizeUrl = await authorizeUrlFor(config, ticket)

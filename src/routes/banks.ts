@@ -6,6 +6,7 @@ import { BANK_LIST_TYPES } from '../banks/bankList'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { BankListSchema, errorAnswers, jsonAnswer } from '../http/openapi'
+import { withHealthMarks } from '../health/marks'
 import { validate } from '../http/validation'
 import { bankList } from '../storage/bankLists'
 
@@ -37,14 +38,15 @@ export const banks = new Hono<AppEnv>().get(
   validate('query', BankListQuery),
   async (c) => {
     const list = await bankList(c.get('config'), c.req.valid('query').type ?? 'all')
-    c.header('etag', list.etag)
-    c.header('cache-control', list.stale ? 'no-cache' : `public, max-age=${list.freshFor}`)
+    const marked = await withHealthMarks(c.env, c.get('config'), list) // the body, ETag and max-age with health marks
+    c.header('etag', marked.etag)
+    c.header('cache-control', list.stale ? 'no-cache' : `public, max-age=${marked.freshFor}`)
     if (list.stale) {
       c.header('x-stale', 'true')
       note(c, 'bank_list_stale', 'warn', { fetchedAt: list.fetchedAt })
     }
     if (list.dropped) c.header('x-dropped-entries', String(list.dropped))
-    if (matches(c.req.header('if-none-match'), list.etag)) return c.body(null, 304)
-    return c.body(list.body, 200, { 'content-type': 'application/json' })
+    if (matches(c.req.header('if-none-match'), marked.etag)) return c.body(null, 304)
+    return c.body(marked.body, 200, { 'content-type': 'application/json' })
   },
 )

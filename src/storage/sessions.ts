@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config'
 import type { KindName } from '../connection/kind'
+import { countStarted } from '../health/count'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
 import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
@@ -123,8 +124,9 @@ export class SessionStore {
   }
 
   /** A pending record; a payment kind's is kept past its deadline, to answer `expired` rather than 404. */
-  writePending(record: StoredSession): Promise<void> {
-    return this.put(record, record.expiresAt + (record.kind ? this.config.expiredStatusSeconds : 0))
+  async writePending(record: StoredSession): Promise<void> {
+    await this.put(record, record.expiresAt + (record.kind ? this.config.expiredStatusSeconds : 0))
+    countStarted(record)
   }
 
   /**

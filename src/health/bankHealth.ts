@@ -1,0 +1,257 @@
+/**
+ * BankHealth: one Durable Object per bank key (`bank:<key>`, count.ts says
+ * which key a session has), holding that bank's counts in 5-minute slots for
+ * 24 h (window.ts) and the links opened but not yet returned from (to time the
+ * return, and to count a link that lapses). Bounded: at most 289 slots, and one
+ * entry per link opened within the session TTL. Each change is also written
+ * as a Workers Analytics Engine data point (BANK_HEALTH_EVENTS, when bound)
+ * for long-term queries (docs/bank-health.md).
+ *
+ * One more instance, `index`, keeps every bank's last hour in brief (attempts
+ * and successes per slot) and which banks were active in the last 24 h: what
+ * GET /banks needs for the marks in one call, and GET /banks/health to know
+ * which banks to ask.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import {
+  DAY_S,
+  HOUR_S,
+  SLOT_S,
+  addCounts,
+  attemptsOf,
+  binOf,
+  emptyCounts,
+  slotOf,
+  successesOf,
+  summarise,
+  windowOf,
+  type Counts,
+  type HealthEvent,
+  type WindowSummary,
+} from './window'
+
+/** A link is counted as lapsed this long after its deadline, as the session's own alarm forgets it (coordinator.ts). */
+const LAPSE_GRACE_MS = 60_000
+
+/** One slot of a bank's last hour, in brief: [slot start (s), attempts, successes]. */
+export type BriefSlot = [number, number, number]
+
+export interface BankSummary {
+  bank: string
+  lastHour: WindowSummary
+  last24h: WindowSummary
+  /** Seconds since the epoch; null when none is known. */
+  lastSuccessAt: number | null
+  /** The last 24 hours, oldest first: for the dashboard's chart. */
+  hours: { hour: number; attempts: number; successes: number; failed: number; lapsed: number }[]
+}
+
+interface Meta {
+  bank?: string
+  lastSuccessAt?: number
+}
+
+export class BankHealth extends DurableObject<Env> {
+  private slots = new Map<number, Counts>()
+  private open = new Map<string, { at: number; expiresAt: number }>()
+  private meta: Meta = {}
+  /** The index instance: each bank's brief last hour, and when it last reported. */
+  private briefs = new Map<string, { slots: BriefSlot[]; at: number }>()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    void ctx.blockConcurrencyWhile(async () => {
+      for (const [key, value] of await ctx.storage.list<unknown>()) {
+        if (key.startsWith('slot:')) this.slots.set(Number(key.slice(5)), value as Counts)
+        else if (key.startsWith('open:')) this.open.set(key.slice(5), value as { at: number; expiresAt: number })
+        else if (key.startsWith('brief:')) this.briefs.set(key.slice(6), value as { slots: BriefSlot[]; at: number })
+        else if (key === 'meta') this.meta = value as Meta
+      }
+    })
+  }
+
+  /** One event of this bank's sessions. */
+  async count(event: HealthEvent): Promise<void> {
+    const changed = new Set<number>()
+    const slotAt = (atMs: number) => {
+      const slot = slotOf(atMs)
+      let counts = this.slots.get(slot)
+      if (!counts) this.slots.set(slot, (counts = emptyCounts()))
+      changed.add(slot)
+      return counts
+    }
+    const writes: Record<string, unknown> = {}
+    const deletes: string[] = []
+    let returnMs: number | undefined
+    this.meta.bank = event.bank
+    if (event.stage === 'started') slotAt(event.at).started++
+    else if (event.stage === 'opened') {
+      if (this.open.has(event.session)) return // counted once per link
+      slotAt(event.at).opened++
+      const entry = { at: event.at, expiresAt: event.expiresAt }
+      this.open.set(event.session, entry)
+      writes[`open:${event.session}`] = entry
+    } else {
+      const counts = slotAt(event.at)
+      counts.returned++
+      if (event.status === 'failed') {
+        const code = event.error ?? 'unknown'
+        counts.errors[code] = (counts.errors[code] ?? 0) + 1
+      } else {
+        counts[event.status]++
+        this.meta.lastSuccessAt = Math.floor(event.at / 1000)
+      }
+      const opened = this.open.get(event.session)
+      if (opened) {
+        returnMs = Math.max(0, event.at - opened.at)
+        const bin = binOf(returnMs)
+        counts.returnMs[bin] = (counts.returnMs[bin] ?? 0) + 1
+        this.open.delete(event.session)
+        deletes.push(`open:${event.session}`)
+      }
+    }
+    const lapsedNow = this.sweep(Date.now(), slotAt, deletes)
+    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
+    writes.meta = this.meta
+    await this.ctx.storage.put(writes)
+    if (deletes.length) await this.ctx.storage.delete(deletes)
+    this.dataPoint(
+      event.bank,
+      event.stage,
+      event.stage === 'outcome' ? event.status : '',
+      event.stage === 'outcome' ? (event.error ?? '') : '',
+      event.kind,
+      returnMs,
+    )
+    // Only outcomes and lapses move attempts and successes: the index hears of nothing else.
+    await this.afterChange(event.stage === 'outcome' || lapsedNow > 0)
+  }
+
+  /** Links past their deadline become `lapsed` (in the slot of their deadline); slots older than 24 h go. */
+  private sweep(nowMs: number, slotAt: (atMs: number) => Counts, deletes: string[]): number {
+    let lapsed = 0
+    for (const [session, entry] of this.open) {
+      if (entry.expiresAt * 1000 + LAPSE_GRACE_MS > nowMs) continue
+      slotAt(Math.min(entry.expiresAt * 1000, nowMs)).lapsed++
+      lapsed++
+      this.open.delete(session)
+      deletes.push(`open:${session}`)
+      if (this.meta.bank) this.dataPoint(this.meta.bank, 'lapsed', '', '', undefined, undefined)
+    }
+    const oldest = slotOf(nowMs) - DAY_S
+    for (const slot of this.slots.keys()) {
+      if (slot > oldest) continue
+      this.slots.delete(slot)
+      deletes.push(`slot:${slot}`)
+    }
+    return lapsed
+  }
+
+  /** When the alarm is set for (ms), as this object last set it. */
+  private alarmAt: number | undefined
+
+  /** When this object last reported to the index (ms): it also says the bank is active, at least every 10 minutes. */
+  private reportedAt = 0
+
+  /** Report the last hour to the index (when it moved), and wake up when the next open link lapses. */
+  private async afterChange(moved: boolean) {
+    if (this.meta.bank && (moved || Date.now() - this.reportedAt > 600_000)) {
+      this.reportedAt = Date.now()
+      const from = slotOf(Date.now()) - HOUR_S + SLOT_S
+      const brief: BriefSlot[] = [...this.slots]
+        .filter(([slot]) => slot >= from)
+        .map(([slot, c]) => [slot, attemptsOf(c), successesOf(c)] as BriefSlot)
+      this.ctx.waitUntil(
+        indexOf(this.env)
+          .report(this.meta.bank, brief)
+          .catch(() => undefined),
+      )
+    }
+    let next: number | undefined
+    for (const entry of this.open.values()) next = Math.min(next ?? Infinity, entry.expiresAt * 1000 + LAPSE_GRACE_MS)
+    if (next === this.alarmAt) return
+    this.alarmAt = next
+    if (next !== undefined) await this.ctx.storage.setAlarm(next)
+    else await this.ctx.storage.deleteAlarm()
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = undefined // spent
+    const writes: Record<string, unknown> = {}
+    const deletes: string[] = []
+    const changed = new Set<number>()
+    const lapsed = this.sweep(
+      Date.now(),
+      (atMs) => {
+        const slot = slotOf(atMs)
+        let counts = this.slots.get(slot)
+        if (!counts) this.slots.set(slot, (counts = emptyCounts()))
+        changed.add(slot)
+        return counts
+      },
+      deletes,
+    )
+    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
+    if (changed.size) await this.ctx.storage.put(writes)
+    if (deletes.length) await this.ctx.storage.delete(deletes)
+    await this.afterChange(lapsed > 0)
+  }
+
+  /** This bank's last hour and last 24 h (GET /banks/health). */
+  async summary(): Promise<BankSummary> {
+    const now = Date.now()
+    const currentHour = Math.floor(now / 1000 / HOUR_S) * HOUR_S
+    const hours = Array.from({ length: 24 }, (_, i) => ({ hour: currentHour - (23 - i) * HOUR_S, counts: emptyCounts() }))
+    for (const [slot, counts] of this.slots) {
+      const hour = hours[23 - (currentHour - Math.floor(slot / HOUR_S) * HOUR_S) / HOUR_S]
+      if (hour) addCounts(hour.counts, counts)
+    }
+    return {
+      bank: this.meta.bank ?? '',
+      lastHour: summarise(windowOf(this.slots, now, HOUR_S)),
+      last24h: summarise(windowOf(this.slots, now, DAY_S)),
+      lastSuccessAt: this.meta.lastSuccessAt ?? null,
+      hours: hours.map(({ hour, counts }) => {
+        const s = summarise(counts)
+        return { hour, attempts: s.attempts, successes: s.connected + s.authorised, failed: s.failed, lapsed: s.lapsed }
+      }),
+    }
+  }
+
+  private dataPoint(bank: string, stage: string, status: string, error: string, kind: string | undefined, returnMs: number | undefined) {
+    // blob1 bank, blob2 stage, blob3 status, blob4 error code, blob5 kind; double1 = 1 (a count), double2 = return time (ms) or 0.
+    this.env.BANK_HEALTH_EVENTS?.writeDataPoint({
+      indexes: [bank.slice(0, 96)],
+      blobs: [bank, stage, status, error, kind ?? 'connection'],
+      doubles: [1, returnMs ?? 0],
+    })
+  }
+
+  // ---------- the index instance ----------
+
+  /** A bank's last hour, in brief. */
+  async report(bank: string, slots: BriefSlot[]): Promise<void> {
+    const entry = { slots, at: Math.floor(Date.now() / 1000) }
+    this.briefs.set(bank, entry)
+    await this.ctx.storage.put(`brief:${bank}`, entry)
+  }
+
+  /** Every bank active in the last 24 h, with its last hour in brief. */
+  async briefsOfActiveBanks(): Promise<Record<string, BriefSlot[]>> {
+    const since = Math.floor(Date.now() / 1000) - DAY_S
+    const answer: Record<string, BriefSlot[]> = {}
+    for (const [bank, entry] of this.briefs) {
+      if (entry.at >= since) answer[bank] = entry.slots
+      else {
+        this.briefs.delete(bank)
+        await this.ctx.storage.delete(`brief:${bank}`)
+      }
+    }
+    return answer
+  }
+}
+
+/** The counts of one bank (its key: count.ts). */
+export const bankHealthOf = (env: Env, bank: string) => env.BANK_HEALTH.get(env.BANK_HEALTH.idFromName(`bank:${bank}`))
+/** The index of every bank's last hour. */
+export const indexOf = (env: Env) => env.BANK_HEALTH.get(env.BANK_HEALTH.idFromName('index'))

@@ -1,0 +1,57 @@
+/**
+ * Counting each session's stages per bank, off the user's path: the event is
+ * handed to waitUntil (cloudflare:workers), so the request that caused it
+ * never waits for the count, and a count that fails is lost, never an error.
+ * Three hooks, each one line where the stage happens:
+ *   started  storage/sessions.ts (writePending: a session's first record)
+ *   opened   routes/authorize.ts (the first browser bound to the link)
+ *   outcome  coordinator.ts (transition: pending → connected | authorised | failed)
+ *
+ * A session's bank key is its bank id (`id:<bankId>`); one started with a
+ * group selector (`id:all`, `id:test`, …) is counted under the group's name
+ * (`all`, `test`) for all its stages, even after the user picks a bank at
+ * Moneyhub; a journey on an existing connection started without a bankId is
+ * counted under `unknown` (docs/bank-health.md).
+ */
+import { env, waitUntil } from 'cloudflare:workers'
+import type { StoredSession } from '../storage/sessions'
+import { bankHealthOf } from './bankHealth'
+import type { HealthEvent } from './window'
+
+const SELECTOR = /(?:^| )id:([A-Za-z0-9_-]{1,64})(?: |$)/
+
+export const bankKeyOf = (record: Pick<StoredSession, 'bankId' | 'requestedScope'>) =>
+  record.bankId ?? SELECTOR.exec(record.requestedScope)?.[1] ?? 'unknown'
+
+/** For the benchmark (bench/worker.ts): counting switched off, to measure what it costs. */
+export const counting = { on: true }
+
+function send(event: HealthEvent) {
+  const bindings = env as Partial<Env>
+  if (!counting.on || !bindings.BANK_HEALTH) return
+  waitUntil(
+    bankHealthOf(bindings as Env, event.bank)
+      .count(event)
+      .catch(() => undefined),
+  )
+}
+
+const common = (record: StoredSession) => ({
+  bank: bankKeyOf(record),
+  session: record.id,
+  at: Date.now(),
+  ...(record.kind ? { kind: record.kind } : {}),
+})
+
+/** A session's first record was written. */
+export const countStarted = (record: StoredSession) => send({ stage: 'started', ...common(record) })
+
+/** Its link was opened by the browser it is now bound to. */
+export const countOpened = (record: StoredSession) => send({ stage: 'opened', ...common(record), expiresAt: record.expiresAt })
+
+/** A transition of the session's record: counted when a pending session becomes final (the user is back from the bank). */
+export function countOutcome(before: StoredSession['status'] | undefined, after: StoredSession) {
+  if (before !== 'pending') return
+  if (after.status !== 'connected' && after.status !== 'authorised' && after.status !== 'failed') return
+  send({ stage: 'outcome', ...common(after), status: after.status, ...(after.error ? { error: after.error } : {}) })
+}
