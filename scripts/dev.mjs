@@ -256,7 +256,10 @@ if (issuer === undefined)
   Dev keys and settings: .dev.vars (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…) and mock/.dev.vars
   Stop with Ctrl-C.
 `)
-else
+else {
+  const callbacks = [`${proxyOrigin}/callback`, `http://localhost:${PROXY_PORT}/callback`]
+  if (!callbacks.includes(vars.MONEYHUB_REDIRECT_URI))
+    console.warn(`⚠ MONEYHUB_REDIRECT_URI is ${vars.MONEYHUB_REDIRECT_URI}, not this proxy's ${callbacks[0]}: the bank will return there.`)
   console.log(`
 ✔ Ready, against ${issuer} (no mock).
   Proxy:                 ${proxyOrigin}   (API: ${proxyOrigin}/openapi.json, browser helper: ${proxyOrigin}/client.js)
@@ -265,3 +268,4 @@ else
   Settings:              .dev.vars, as you wrote it (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…)
   Stop with Ctrl-C.
 `)
+}
