@@ -156,7 +156,7 @@ async function connect(decision, { bank = 'Moneyhub Open Banking Mock', name = d
   const text = (await page.textContent('#status')) ?? ''
   check(text.includes(`Status: ${expected}`), `${name}: the demo shows status ${expected}`)
   if (decision === 'approve') {
-    check(/Bank: 1ffe704d39629a929c8e293880fb449a/.test(text), `${name}: shows the bank`)
+    check(/Bank: Moneyhub Open Banking Mock \(1ffe704d39629a929c8e293880fb449a\)/.test(text), `${name}: shows the bank's name`)
     check(/Connection: 1ffe704d39629a929c8e293880fb449a:/.test(text), `${name}: shows the connection id`)
     check(/Expires: \d{4}-/.test(text), `${name}: shows the expiry`)
     await page.waitForSelector('body[data-accounts]', { timeout: 15_000 })
