@@ -3,11 +3,16 @@
  * npm run dev: the proxy (127.0.0.1:8787) and the mock identity server with the
  * demo app (127.0.0.1:8788) under `wrangler dev`, offline.
  *
- * .dev.vars (git-ignored) keeps only what must survive a restart, the keys;
- * everything that depends on the ports (issuer, redirect URI, allowed origins,
- * the mock's view of the proxy) is derived on every run, and what changed is
- * said. The settings are then checked with the Worker's own config code
- * (src/config.ts), every problem at once, before anything starts.
+ * .dev.vars (git-ignored) keeps the keys and the user's settings; what depends
+ * on the ports (issuer, redirect URI, the demo's allowed origins, the mock's
+ * view of the proxy) is derived on every run, but only over values npm run dev
+ * wrote itself: any other value is kept, or the run is refused, never replaced
+ * silently. What changed is said. The settings are then checked with the
+ * Worker's own config code (src/config.ts), every problem at once, before
+ * anything starts.
+ *
+ *   npm run dev -- --issuer <url>   the proxy alone, against a real issuer, with the user's own client
+ *                                   (docs/local-development.md, "Against Moneyhub's sandbox")
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
