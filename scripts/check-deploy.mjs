@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 /**
  * Run by `npm run deploy` before `wrangler deploy --env production`: refuses to
- * deploy while wrangler.toml's production environment still holds placeholders
+ * deploy while nobody is logged in to Cloudflare (`wrangler whoami`, checked
+ * first, so that wrangler deploy never opens a browser login from a script), or
+ * while wrangler.toml's production environment still holds placeholders
  * (`<your …>`) or vars that the Worker's own config code rejects, and lists
- * everything to fill in at once.
+ * everything to fix at once.
  *
  *   node scripts/check-deploy.mjs [--config wrangler.toml] [--env production]
  */
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
-import { configProblems } from './lib/workerCode.mjs'
+import { TOOL_ENV } from './lib/servers.mjs'
+import { configProblems, ROOT } from './lib/workerCode.mjs'
 
 /** The production environment's lines of a wrangler.toml, with the section each sits in. */
 function environmentLines(text, env) {
@@ -53,11 +58,37 @@ export async function deployProblems(text, env = 'production') {
   return problems
 }
 
+/**
+ * Why wrangler cannot deploy as whom, or undefined when logged in: `wrangler whoami --json` answers
+ * `{"loggedIn":false}` (exit 1) without a login, and never prompts (no stdin).
+ */
+export function loginProblem(env = TOOL_ENV) {
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['whoami', '--json'], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  })
+  let answer
+  try {
+    answer = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))
+  } catch {}
+  if (answer?.loggedIn === true) return undefined
+  const how =
+    'Log in once with npx wrangler login (it opens a browser), or set CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID) for CI; check with npx wrangler whoami.'
+  if (answer?.loggedIn === false) return `Not logged in to Cloudflare. ${how}`
+  const said = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-2).join(' ')
+  return `Could not check the Cloudflare login (wrangler whoami: ${result.error?.message ?? (said || `exit ${result.status}`)}). ${how}`
+}
+
 async function main() {
   const { values } = parseArgs({
     options: { config: { type: 'string', default: 'wrangler.toml' }, env: { type: 'string', default: 'production' } },
   })
+  const login = loginProblem()
+  if (login) console.error(`\n✖ Not deploying: ${login}`)
   const problems = await deployProblems(readFileSync(values.config, 'utf8'), values.env)
+  if (!problems.length && login) process.exit(1)
   if (problems.length) {
     console.error(`\n✖ Not deploying: ${values.config} needs these filled in first (docs/deploying.md):\n`)
     for (const problem of problems) console.error(`  - ${problem}`)
@@ -66,7 +97,7 @@ async function main() {
     )
     process.exit(1)
   }
-  console.log(`✔ ${values.config} [env.${values.env}] has no placeholders left; deploying.`)
+  console.log(`✔ Logged in to Cloudflare, and ${values.config} [env.${values.env}] has no placeholders left; deploying.`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -31,7 +31,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { retryWebhooks, type QueuedWebhook } from './connection/webhookRetries'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
-import { corsForBankList, corsForFrontends } from './http/cors'
+import { corsForBankList, corsForFrontends, readableFromAnyOrigin } from './http/cors'
 import { limitBody, MAX_BODY_BYTES } from './http/bodyLimit'
 import { accessLog, requestIds } from './http/log'
 import { HealthSchema, jsonAnswer } from './http/openapi'
@@ -53,6 +53,7 @@ import { tokens } from './routes/tokens'
 import { users } from './routes/users'
 
 const api = new Hono<AppEnv>()
+  .use('/openapi.json', readableFromAnyOrigin)
   // Nothing here is framed (the result page also says frame-ancestors 'none'); no route reads a body over 32 KB.
   .use(requestIds, accessLog, secureHeaders({ xFrameOptions: 'DENY' }), limitBody(MAX_BODY_BYTES))
   .get('/health', describeRoute({ summary: 'Liveness', tags: ['public'], responses: { 200: jsonAnswer(HealthSchema, 'alive') } }), (c) =>

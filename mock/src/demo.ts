@@ -32,9 +32,12 @@ const refused = (what, res, body) => {
   document.body.dataset.status = 'error';
 };
 const picker = document.getElementById('bank');
+// Bank names by id, from the list: the status shows the name, not only the id.
+const bankNames = {};
 // The bank picker: the published list, from the proxy's edge cache.
-fetch(proxy + '/banks').then((r) => (r.ok ? r.json() : Promise.reject(new Error('GET /banks answered ' + r.status)))).then((banks) => {
+const banksLoaded = fetch(proxy + '/banks').then((r) => (r.ok ? r.json() : Promise.reject(new Error('GET /banks answered ' + r.status)))).then((banks) => {
   for (const bank of banks.sort((a, b) => a.name.localeCompare(b.name))) {
+    bankNames[bank.id] = bank.name;
     const option = new Option(bank.name, bank.id);
     if (bank.health) option.dataset.health = bank.health; // the proxy's health mark (docs/bank-health.md)
     picker.insertBefore(option, picker.lastElementChild);
@@ -167,8 +170,10 @@ else if (id) {
     if (!r.ok) return refused('Could not read session ' + id, r, s);
     const lines = ['Status: ' + s.status];
     // Chosen at Moneyhub: the bank is the first part of the connection id (<bankId>:<connection>).
-    const bank = s.bankId || (s.connectionId ? s.connectionId.split(':')[0] + ' (chosen at Moneyhub)' : '');
-    if (bank) lines.push('Bank: ' + bank);
+    await banksLoaded;
+    const bankId = s.bankId || (s.connectionId ? s.connectionId.split(':')[0] : '');
+    const named = bankNames[bankId] ? bankNames[bankId] + ' (' + bankId + ')' : bankId;
+    if (bankId) lines.push('Bank: ' + named + (s.bankId ? '' : ' (chosen at Moneyhub)'));
     if (s.connectionId) lines.push('Connection: ' + s.connectionId);
     if (s.userId) lines.push('User: ' + s.userId);
     if (s.expiresAt && s.status === 'connected') lines.push('Expires: ' + new Date(s.expiresAt * 1000).toISOString());

@@ -1,7 +1,7 @@
 /** The mock's pages: the consent page the user sees, and the form_post answer. */
 import { html } from 'hono/html'
 import { GROUP_SELECTORS, MOCK_BANK_ID } from './oauth'
-import { paymentSummary } from './payments'
+import { PAYMENT_FLOWS, paymentSummary } from './payments'
 import type { AuthParams } from './state'
 
 /** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
@@ -28,6 +28,18 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
     return u.pathname + u.search
   }
   const chooser = selector !== undefined && GROUP_SELECTORS.has(selector)
+  // What the user is asked, in their words: a payment flow is paid (or set up, or refunded), never "connected".
+  const scopes = params.scope.split(' ')
+  const asked = scopes.includes('payment')
+    ? { what: 'asks you to pay from', approve: 'Approve the payment' }
+    : scopes.includes('standing_orders:create')
+      ? { what: 'asks you to set up a standing order from', approve: 'Approve the standing order' }
+      : scopes.includes('recurring_payment:create')
+        ? { what: 'asks you to allow recurring payments from', approve: 'Approve the recurring payments' }
+        : scopes.includes('reverse_payment')
+          ? { what: 'asks to refund a payment from', approve: 'Approve the refund' }
+          : { what: 'asks to connect', approve: 'Approve' }
+  const paying = scopes.some((s) => s in PAYMENT_FLOWS)
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -37,16 +49,20 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
       <body>
         <h1>Mock Moneyhub identity server</h1>
         <p>
-          The app asks to connect ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? 'existing connection'}</code>`} (scope
+          The app ${asked.what}
+          ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? (paying ? 'your existing connection' : 'existing connection')}</code>`}
+          (scope
           <code>${params.scope}</code>).
         </p>
         ${paymentSummary(params)}
         ${
           chooser
             ? html`<p>
-                <a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}">Connect Moneyhub Open Banking Mock</a>
+                <a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}"
+                  >${paying ? `${asked.approve} with` : 'Connect'} Moneyhub Open Banking Mock</a
+                >
               </p>`
-            : html`<p><a id="approve" href="${link({ decision: 'approve' })}">Approve</a></p>`
+            : html`<p><a id="approve" href="${link({ decision: 'approve' })}">${asked.approve}</a></p>`
         }
         <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
       </body>

@@ -123,7 +123,7 @@ export async function waitFor(url, seconds = 60) {
 }
 
 /**
- * Starts both; `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
+ * Starts both (or the proxy alone, `withMock: false`); `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
  * `persistTo` keeps their local storage apart from `npm run dev`'s.
  */
 export async function startServers({
@@ -136,16 +136,19 @@ export async function startServers({
   onExit,
   proxyConfig = 'wrangler.toml',
   inspectorPort = 0,
+  withMock = true,
 }) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   // The mock runs from its own directory: wrangler compares ./worker-configuration.d.ts with the config it runs, and the
   // project root's file is the proxy's ("Your types might be out of date" on every start otherwise).
-  const mock = wranglerDev('mock', ['-c', 'wrangler.toml', '--port', String(mockPort), ...persist], {
-    vars: mockVars,
-    onLine,
-    onExit,
-    cwd: resolve('mock'),
-  })
+  const mock = withMock
+    ? wranglerDev('mock', ['-c', 'wrangler.toml', '--port', String(mockPort), ...persist], {
+        vars: mockVars,
+        onLine,
+        onExit,
+        cwd: resolve('mock'),
+      })
+    : undefined
   const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], {
     vars: proxyVars,
     onLine,
@@ -154,12 +157,13 @@ export async function startServers({
   })
   const proxyOrigin = `http://127.0.0.1:${proxyPort}`
   const mockOrigin = `http://127.0.0.1:${mockPort}`
+  const children = [proxy, mock].filter(Boolean)
   const stop = async () => {
-    for (const child of [proxy, mock]) if (child.exitCode === null) child.kill('SIGTERM')
-    await Promise.all([proxy, mock].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)))
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)))
   }
   try {
-    await Promise.all([waitFor(`${mockOrigin}/oidc/.well-known/openid-configuration`), waitFor(`${proxyOrigin}/health`)])
+    await Promise.all([...(mock ? [waitFor(`${mockOrigin}/oidc/.well-known/openid-configuration`)] : []), waitFor(`${proxyOrigin}/health`)])
   } catch (error) {
     await stop()
     throw error

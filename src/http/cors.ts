@@ -1,4 +1,6 @@
 import { cors } from 'hono/cors'
+import { every } from 'hono/combine'
+import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
 import type { AppEnv } from './context'
 
@@ -17,3 +19,15 @@ export const corsForBankList = cors({
   exposeHeaders: ['etag', 'x-stale', 'x-dropped-entries'],
   maxAge: 600,
 })
+
+/**
+ * GET /openapi.json is public (a Swagger UI on another origin loads it): CORS `*`, and CORP `cross-origin` in place of
+ * secureHeaders' `same-origin` on that route alone (registered before secureHeaders, so that it runs after it).
+ */
+export const readableFromAnyOrigin = every(
+  cors({ origin: '*', allowMethods: ['GET'] }),
+  createMiddleware(async (c, next) => {
+    await next()
+    c.res.headers.set('cross-origin-resource-policy', 'cross-origin')
+  }),
+)

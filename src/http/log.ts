@@ -6,6 +6,9 @@
  * redact() masks any field named like a secret and any value shaped like a
  * JWT, whatever it is called. Successful status polls, health checks and
  * launches are not logged: they are many and say nothing the next line won't.
+ * Levels: `info` for what went as it may (a user's refusal included), `warn`
+ * and `error` for what an operator must look at. docs/local-development.md
+ * lists every event.
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -56,8 +59,11 @@ export const requestIds = createMiddleware(async (c, next) => {
   await next()
 })
 
-/** Successful answers not worth a line: health checks, status polls, and opening an authorizeUrl (its outcome is logged at the callback). */
-const QUIET = /^\/(health|sessions\/[A-Za-z0-9_-]{22}(\/authorize)?)$/
+/**
+ * Successful answers not worth a line: health checks, status polls (sessions and payments), and opening an
+ * authorizeUrl (its outcome is logged at the callback).
+ */
+const QUIET = /^\/(health|(sessions|payments)\/[A-Za-z0-9_-]{22}|sessions\/[A-Za-z0-9_-]{22}\/authorize)$/
 
 /** One line per request: its event (or `request`), method, path (never the query), status, duration and the route's fields. */
 export const accessLog = createMiddleware(async (c, next) => {

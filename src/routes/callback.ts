@@ -38,7 +38,9 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   if (!outcome.ok) return refuse(c, id, outcome)
   const { session, returnTo } = outcome
   clearBrowserBinding(c, session.id)
-  note(c, 'session_completed', session.status === 'connected' || session.status === 'authorised' ? 'info' : 'warn', {
+  // A user's own refusal (RFC 6749 §4.1.2.1 access_denied) is an outcome, not a fault: warn is for what an operator must look at.
+  const expected = session.status === 'connected' || session.status === 'authorised' || session.error === 'access_denied'
+  note(c, 'session_completed', expected ? 'info' : 'warn', {
     sessionId: session.id,
     outcome: session.status,
     error: session.error,

@@ -1,0 +1,102 @@
+// An app that installs this package gets AppType and the browser helper typed, under TypeScript 5 and the
+// project's TypeScript 7, as a Node backend (NodeNext), with a bundler, and in a browser (DOM lib): no extra setup.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+
+const ROOT = resolve('.')
+const COMPILERS = {
+  'TypeScript 5': resolve('node_modules/typescript5/bin/tsc'),
+  'TypeScript 7': resolve('node_modules/typescript/bin/tsc'),
+}
+
+const backend = `import { hc } from 'hono/client'
+import type { AppType } from 'moneyhub-edge-connect'
+
+const client = hc<AppType>('http://127.0.0.1:8787', { headers: { authorization: 'Bearer key' } })
+export async function start(bankId: string): Promise<string> {
+  const started = await client.sessions.$post({ json: { bankId, returnTo: 'http://127.0.0.1:9000/back' } })
+  if (started.status !== 201) throw new Error('not started')
+  const session = await started.json()
+  const status = await client.sessions[':id'].$get({ param: { id: session.id }, query: {} })
+  const read = await status.json()
+  if ('status' in read) console.log(read.status)
+  // @ts-expect-error bankId is a string: the routes are typed, not any
+  await client.sessions.$post({ json: { bankId: 42 } })
+  return session.authorizeUrl
+}
+`
+const browser = `import { connectBank, ConnectError, sessionFromReturn, waitForStatus, type Session } from 'moneyhub-edge-connect/client'
+
+const baseUrl = 'http://127.0.0.1:8787'
+const back = sessionFromReturn()
+if (back) {
+  const session: Session = await waitForStatus(back.session, { baseUrl })
+  document.body.dataset.status = session.status
+} else {
+  try {
+    await connectBank({ baseUrl, bankId: 'test', returnTo: location.href })
+  } catch (error) {
+    if (error instanceof ConnectError) console.log(error.code)
+  }
+}
+// @ts-expect-error baseUrl is required: the helper is typed, not any
+await connectBank({ bankId: 'test' })
+`
+const PROJECTS = {
+  'Node backend (NodeNext)': {
+    compilerOptions: { target: 'es2022', lib: ['es2022'], module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'] },
+    files: { 'backend.ts': backend },
+  },
+  'bundler resolution': {
+    compilerOptions: { target: 'es2022', lib: ['es2022', 'dom'], module: 'ESNext', moduleResolution: 'bundler', types: [] },
+    files: { 'backend.ts': backend, 'page.ts': browser },
+  },
+  'browser (DOM lib)': {
+    compilerOptions: { target: 'es2022', lib: ['es2022', 'dom', 'dom.iterable'], module: 'ESNext', moduleResolution: 'bundler', types: [] },
+    files: { 'page.ts': browser },
+  },
+}
+
+let dir
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'consumer-'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  // As the README says: the package from a file: path; hono (for hc) and @types/node as an app has them. Offline, from this checkout.
+  const install = spawnSync(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      `file:${ROOT}`,
+      `file:${ROOT}/node_modules/hono`,
+      `file:${ROOT}/node_modules/@types/node`,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  )
+  assert.equal(install.status, 0, install.stderr)
+})
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+for (const [name, project] of Object.entries(PROJECTS))
+  for (const [compiler, tsc] of Object.entries(COMPILERS))
+    test(`${name}, ${compiler}: tsc passes with no skipLibCheck`, { timeout: 120_000 }, () => {
+      const path = join(dir, name.replace(/\W+/g, '-'))
+      mkdirSync(path, { recursive: true })
+      writeFileSync(
+        join(path, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { ...project.compilerOptions, strict: true, noEmit: true, skipLibCheck: false },
+          include: ['*.ts'],
+        }),
+      )
+      for (const [file, text] of Object.entries(project.files)) writeFileSync(join(path, file), text)
+      const result = spawnSync(process.execPath, [tsc, '-p', path], { cwd: path, encoding: 'utf8' })
+      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`)
+    })
