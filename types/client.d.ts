@@ -10,8 +10,13 @@ declare const KIND_NAMES: readonly ['connection', 'payment', 'standing_order', '
 
 type KindName = (typeof KIND_NAMES)[number]
 
-/** `authorised`: a payment kind's final success (a connection's is `connected`). */
-type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired'
+/**
+ * `authorised`: a payment kind's final success (a connection's is `connected`).
+ * `confirming`: a payment kind's code was sent and the outcome is not known
+ * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
+ * `revoked`: a VRP consent ended after it (payments/recurring.ts).
+ */
+type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
 
 /** What the status API shows: never a token. */
 interface Session extends OutcomeIds {
@@ -29,6 +34,12 @@ interface Session extends OutcomeIds {
   refreshableUntil?: number
   error?: string
   errorDescription?: string
+  /**
+   * Why a payment kind is `confirming` (e.g. upstream_timeout), or, when
+   * `authorised` without its id: `id_pending` (being looked for in Moneyhub's
+   * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
+   */
+  reason?: string
 }
 
 interface StartedSession {
@@ -98,7 +109,7 @@ declare function sessionFromReturn(
     }
   | undefined
 
-/** The session's status once it leaves `pending` (long-polling the proxy), or the last one seen after `timeoutSeconds`. */
+/** The session's status once it leaves `pending` (and a payment's `confirming`) (long-polling the proxy), or the last one seen after `timeoutSeconds`. */
 declare function waitForStatus(
   id: string,
   options: Common & {

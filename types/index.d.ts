@@ -6,17 +6,24 @@ import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status'
 import type { JSONValue } from 'hono/utils/types'
 import type { JWKKeyType, JWSAlgorithm, JWEKeyManagementAlgorithm, JWEContentEncryptionAlgorithm } from 'jose'
 
-declare const KIND_NAMES: readonly ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment']
-
-type KindName = (typeof KIND_NAMES)[number]
-
-/** `authorised`: a payment kind's final success (a connection's is `connected`). */
-type SessionStatus = 'pending' | 'connected' | 'authorised' | 'failed' | 'expired'
+type HealthMark = 'ok' | 'degraded' | 'failing'
 
 /** What a payment kind's id_token said was made (payments/kinds.ts). */
 declare const OUTCOME_IDS: readonly ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId']
 
 type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
+
+declare const KIND_NAMES: readonly ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment']
+
+type KindName = (typeof KIND_NAMES)[number]
+
+/**
+ * `authorised`: a payment kind's final success (a connection's is `connected`).
+ * `confirming`: a payment kind's code was sent and the outcome is not known
+ * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
+ * `revoked`: a VRP consent ended after it (payments/recurring.ts).
+ */
+type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
 
 /** What the status API shows: never a token. */
 interface Session extends OutcomeIds {
@@ -34,28 +41,324 @@ interface Session extends OutcomeIds {
   refreshableUntil?: number
   error?: string
   errorDescription?: string
+  /**
+   * Why a payment kind is `confirming` (e.g. upstream_timeout), or, when
+   * `authorised` without its id: `id_pending` (being looked for in Moneyhub's
+   * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
+   */
+  reason?: string
 }
 
-type PaymentSessionStatus = 'pending' | 'authorised' | 'failed' | 'expired'
+type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired' | 'revoked'
 
 declare const api: HonoBase<
   BlankEnv,
-  | {
-      '/health': {
-        $get: {
-          input: {}
-          output: {
-            status: 'ok'
-          }
-          outputFormat: 'json'
-          status: ContentfulStatusCode
-        }
-      }
-    }
   | MergeSchemaPath<
       {
         '/': {
           $get: {
+            output: {
+              generatedAt: number
+              thresholds: {
+                minAttempts: number
+                degradedBelowPercent: number
+                failingBelowPercent: number
+                markMaxAgeSeconds: number
+              }
+              banks: {
+                bank: string
+                lastHour: {
+                  started: number
+                  opened: number
+                  returned: number
+                  connected: number
+                  authorised: number
+                  failed: number
+                  lapsed: number
+                  errors: {
+                    [x: string]: number
+                  }
+                  attempts: number
+                  successRate: number | null
+                  medianReturnMs: number | null
+                  p95ReturnMs: number | null
+                }
+                last24h: {
+                  started: number
+                  opened: number
+                  returned: number
+                  connected: number
+                  authorised: number
+                  failed: number
+                  lapsed: number
+                  errors: {
+                    [x: string]: number
+                  }
+                  attempts: number
+                  successRate: number | null
+                  medianReturnMs: number | null
+                  p95ReturnMs: number | null
+                }
+                lastSuccessAt: number | null
+                hours: {
+                  hour: number
+                  attempts: number
+                  successes: number
+                  failed: number
+                  lapsed: number
+                }[]
+                group: boolean
+                mark: HealthMark | null
+              }[]
+              omitted: number
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {}
+          }
+        }
+      },
+      '/banks/health'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {
+              data: JSONValue[]
+              links: {
+                self: string
+                next?: string | undefined
+                prev?: string | undefined
+              }
+              meta: {
+                [x: string]: JSONValue | undefined
+                total?: number | undefined
+                limit?: number | undefined
+                offset?: number | undefined
+              }
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              query:
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+            }
+          }
+        }
+      },
+      '/payees'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {
+              data: JSONValue[]
+              links: {
+                self: string
+                next?: string | undefined
+                prev?: string | undefined
+              }
+              meta: {
+                [x: string]: JSONValue | undefined
+                total?: number | undefined
+                limit?: number | undefined
+                offset?: number | undefined
+              }
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              query:
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+            }
+          }
+        }
+      },
+      '/payments'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {
+              data: JSONValue[]
+              links: {
+                self: string
+                next?: string | undefined
+                prev?: string | undefined
+              }
+              meta: {
+                [x: string]: JSONValue | undefined
+                total?: number | undefined
+                limit?: number | undefined
+                offset?: number | undefined
+              }
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              query:
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+            }
+          }
+        }
+      },
+      '/recurring-payments'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {
+              data: JSONValue[]
+              links: {
+                self: string
+                next?: string | undefined
+                prev?: string | undefined
+              }
+              meta: {
+                [x: string]: JSONValue | undefined
+                total?: number | undefined
+                limit?: number | undefined
+                offset?: number | undefined
+              }
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              query:
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+            }
+          }
+        }
+      },
+      '/standing-orders'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
             input: {
               param: {
                 id: string
@@ -65,9 +368,6 @@ declare const api: HonoBase<
                 ticket: string
               }
             }
-            output: {}
-            outputFormat: string
-            status: StatusCode
           }
         }
       },
@@ -76,195 +376,16 @@ declare const api: HonoBase<
   | MergeSchemaPath<
       {
         '/': {
-          $post: {
-            input: {
-              json: {
-                bankId?: string | undefined
-                returnTo?: string | undefined
-                userId?: string | undefined
-                connectionId?: string | undefined
-                action?: 'reauth' | 'reconsent' | 'refresh' | undefined
-                offlineAccess?: boolean | undefined
-                consent?:
-                  | {
-                      permissions?: string[] | undefined
-                      permissionsAction?: 'replace' | 'add' | undefined
-                      expirationDateTime?: string | undefined
-                      transactionFromDateTime?: string | undefined
-                    }
-                  | undefined
-                enableAsync?: boolean | undefined
-                accountVerification?: boolean | undefined
-                dataScopes?: string[] | undefined
-                categoryType?: 'personal' | 'business' | undefined
-              }
-            }
-            output: {
-              secret?: string | undefined
-              id: string
-              authorizeUrl: string
-              statusUrl: string
-              expiresAt: number
-            }
-            outputFormat: 'json'
-            status: 201
-          }
-        }
-      } & {
-        '/:id': {
           $get: {
-            input: {
-              param: {
-                id: string
-              }
-            } & {
-              query: {
-                wait?: string | string[] | undefined
-                secret?: string | undefined
-              }
-            }
-            output: {
-              id: string
-              kind?: Exclude<KindName, 'connection'> | undefined
-              status: SessionStatus
-              bankId?: string | undefined
-              userId?: string | undefined
-              connectionId?: string | undefined
-              scope?: string | undefined
-              expiresAt: number
-              refreshableUntil?: number | undefined
-              error?: string | undefined
-              errorDescription?: string | undefined
-              paymentId?: string | undefined
-              standingOrderId?: string | undefined
-              recurringPaymentId?: string | undefined
-              reversePaymentId?: string | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-          }
-        }
-      } & {
-        '/:id/events': {
-          $get:
-            | {
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-                output: `event: status
-data: ${string}
-
-`
-                outputFormat: 'body'
-                status: ContentfulStatusCode
-              }
-            | {
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-                output: ReadableStream<Uint8Array<ArrayBufferLike>>
-                outputFormat: 'body'
-                status: ContentfulStatusCode
-              }
-        }
-      } & {
-        '/:id/tokens': {
-          $get: {
-            input: {
-              param: {
-                id: string
-              }
-            }
-            output: {
-              access_token: string
-              id_token: string
-              refresh_token?: string | undefined
-              token_type: 'Bearer'
-              scope: string
-              expires_at: number
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-          }
-        }
-      } & {
-        '/:id/refresh': {
-          $post: {
-            input: {
-              param: {
-                id: string
-              }
-            }
-            output: {
-              id: string
-              kind?: Exclude<KindName, 'connection'> | undefined
-              status: SessionStatus
-              bankId?: string | undefined
-              userId?: string | undefined
-              connectionId?: string | undefined
-              scope?: string | undefined
-              expiresAt: number
-              refreshableUntil?: number | undefined
-              error?: string | undefined
-              errorDescription?: string | undefined
-              paymentId?: string | undefined
-              standingOrderId?: string | undefined
-              recurringPaymentId?: string | undefined
-              reversePaymentId?: string | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-          }
-        }
-      } & {
-        '/:id': {
-          $delete:
-            | {
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-                output: null
-                outputFormat: 'body'
-                status: 204
-              }
-            | {
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-                output: {
-                  id: string
-                  deleted: true
-                  revoked: false
-                  error: string | undefined
-                }
-                outputFormat: 'json'
-                status: 200
-              }
-        }
-      },
-      '/sessions'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $get: {
-            input: {
-              query: {
-                bankId?: string | undefined
-                returnTo?: string | undefined
-              }
-            }
             output: undefined
             outputFormat: 'redirect'
             status: 303
+            input: {
+              query: {
+                bankId?: string | undefined
+                returnTo?: string | undefined
+              }
+            }
           }
         }
       },
@@ -273,103 +394,7 @@ data: ${string}
   | MergeSchemaPath<
       {
         '/': {
-          $get: {
-            input: {
-              query: {
-                state: string
-                error?: string | undefined
-                code?: string | undefined
-                iss?: string | undefined
-                error_description?: string | undefined
-              }
-            }
-            output: {}
-            outputFormat: string
-            status: StatusCode
-          }
-        }
-      } & {
-        '/': {
           $post: {
-            input: {
-              form: {
-                state: string
-                code?: string | undefined
-                iss?: string | undefined
-                error?: string | undefined
-                error_description?: string | undefined
-                id_token?: string | undefined
-              }
-            }
-            output: {}
-            outputFormat: string
-            status: StatusCode
-          }
-        }
-      },
-      '/callback'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            input: {
-              json: {
-                clientUserId?: string | undefined
-              }
-            }
-            output: {
-              [x: string]: JSONValue | undefined
-              userId: string
-              clientUserId?: string | null | undefined
-            }
-            outputFormat: 'json'
-            status: 201
-          }
-        }
-      } & {
-        '/:userId': {
-          $get: {
-            input: {
-              param: {
-                userId: string
-              }
-            }
-            output: {
-              [x: string]: JSONValue | undefined
-              userId: string
-              clientUserId?: string | null | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-          }
-        }
-      } & {
-        '/:userId': {
-          $delete: {
-            input: {
-              param: {
-                userId: string
-              }
-            }
-            output: null
-            outputFormat: 'body'
-            status: 204
-          }
-        }
-      },
-      '/users'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            input: {
-              json: {
-                scopes: string[]
-                userId?: string | undefined
-              }
-            }
             output: {
               access_token: string
               token_type: 'Bearer'
@@ -378,6 +403,12 @@ data: ${string}
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
+            input: {
+              json: {
+                scopes: string[]
+                userId?: string | undefined
+              }
+            }
           }
         }
       },
@@ -388,24 +419,24 @@ data: ${string}
         '/': {
           $get:
             | {
-                input: {
-                  query: {
-                    type?: 'api' | 'legacy' | 'test' | 'all' | undefined
-                  }
-                }
                 output: null
                 outputFormat: 'body'
                 status: 304
-              }
-            | {
                 input: {
                   query: {
-                    type?: 'api' | 'legacy' | 'test' | 'all' | undefined
+                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
                   }
                 }
+              }
+            | {
                 output: string
                 outputFormat: 'body'
                 status: 200
+                input: {
+                  query: {
+                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
+                  }
+                }
               }
         }
       },
@@ -415,15 +446,6 @@ data: ${string}
       {
         '/': {
           $post: {
-            input: {
-              json: {
-                name: string
-                sortCode: string
-                accountNumber: string
-                externalId?: string | undefined
-                userId?: string | undefined
-              }
-            }
             output: {
               [x: string]: JSONValue | undefined
               id: string
@@ -436,159 +458,365 @@ data: ${string}
             }
             outputFormat: 'json'
             status: 201
-          }
-        }
-      } & {
-        '/': {
-          $get: {
             input: {
-              query: {
-                limit?: string | string[] | undefined
-                offset?: string | string[] | undefined
-                userId?: string | undefined
-              }
-            }
-            output: {
-              payees: {
-                [x: string]: JSONValue | undefined
-                id: string
+              json: {
                 name: string
                 sortCode: string
                 accountNumber: string
                 externalId?: string | undefined
                 userId?: string | undefined
-                createdAt?: string | undefined
-              }[]
+              }
             }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
           }
         }
       },
       '/payees'
     >
   | MergeSchemaPath<
-      ((
-        | {
-            '/:id/reverse': {
-              $post: {
-                input: {
-                  param: {
-                    id: string
-                  }
-                } & {
-                  json: {
-                    bankId: string
-                    userId?: string | undefined
-                    returnTo?: string | undefined
-                    amount?: number | undefined
-                    payerId?: string | undefined
-                    payerType?: 'mh-user-account' | 'api-payer' | undefined
-                  }
+      {
+        '/': {
+          $post: {
+            output: {
+              id: string
+              authorizeUrl: string
+              statusUrl: string
+              expiresAt: number
+              secret?: string
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                payeeId?: string | undefined
+                payee?:
+                  | {
+                      name: string
+                      sortCode: string
+                      accountNumber: string
+                    }
+                  | undefined
+                payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                payerId?: string | undefined
+                payerType?: 'mh-user-account' | undefined
+                userId?: string | undefined
+                returnTo?: string | undefined
+                bankId: string
+                reference: string
+                frequency: {
+                  repeat: 'Daily' | 'Monthly' | 'Quarterly' | 'Weekly' | 'Yearly'
+                  day?: number | undefined
+                  week?: number | undefined
+                  month?: number | undefined
+                  onlyWorkDays?: boolean | undefined
                 }
-                output: {
-                  id: string
-                  authorizeUrl: string
-                  statusUrl: string
-                  expiresAt: number
-                  secret?: string | undefined
-                }
-                outputFormat: 'json'
-                status: 201
+                numberOfPayments?: number | undefined
+                firstPaymentAmount: number
+                recurringPaymentAmount?: number | undefined
+                finalPaymentAmount?: number | undefined
+                currency?: 'GBP' | undefined
+                firstPaymentDate: string
+                recurringPaymentDate?: string | undefined
+                finalPaymentDate?: string | undefined
               }
             }
           }
-        | (MergeSchemaPath<
-            {
-              '/': {
-                $post: {
-                  input: {
-                    json: {
-                      payeeRef: string
-                      payerRef: string
-                      bankId: string
-                      amount: number
-                      userId?: string | undefined
-                      returnTo?: string | undefined
-                      readRefundAccount?: boolean | undefined
-                      payeeId?: string | undefined
-                      payee?:
-                        | {
-                            name: string
-                            sortCode: string
-                            accountNumber: string
-                          }
-                        | undefined
-                      payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                      payerId?: string | undefined
-                      payerType?: 'mh-user-account' | 'api-payer' | undefined
-                      context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+        }
+      },
+      '/standing-orders'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $post: {
+            output: {
+              id: string
+              authorizeUrl: string
+              statusUrl: string
+              expiresAt: number
+              secret?: string
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                payeeId?: string | undefined
+                payee?:
+                  | {
+                      name: string
+                      sortCode: string
+                      accountNumber: string
                     }
-                  }
-                  output: {
-                    id: string
-                    authorizeUrl: string
-                    statusUrl: string
-                    expiresAt: number
-                    secret?: string | undefined
-                  }
-                  outputFormat: 'json'
-                  status: 201
-                }
-              }
-            },
-            '/'
-          > & {
-            '/:id/reverse': {
-              $post: {
-                input: {
-                  param: {
-                    id: string
-                  }
-                } & {
-                  json: {
-                    bankId: string
-                    userId?: string | undefined
-                    returnTo?: string | undefined
-                    amount?: number | undefined
-                    payerId?: string | undefined
-                    payerType?: 'mh-user-account' | 'api-payer' | undefined
-                  }
-                }
-                output: {
-                  id: string
-                  authorizeUrl: string
-                  statusUrl: string
-                  expiresAt: number
-                  secret?: string | undefined
-                }
-                outputFormat: 'json'
-                status: 201
+                  | undefined
+                payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                payerId?: string | undefined
+                payerType?: 'mh-user-account' | undefined
+                userId?: string | undefined
+                returnTo?: string | undefined
+                bankId: string
+                reference?: string | undefined
+                validFromDate?: string | undefined
+                validToDate?: string | undefined
+                maximumIndividualAmount: number
+                currency?: 'GBP' | undefined
+                periodicLimits: {
+                  amount: number
+                  currency?: 'GBP' | undefined
+                  periodType: 'Day' | 'Fortnight' | 'Half-year' | 'Month' | 'Week' | 'Year'
+                  periodAlignment: 'Calendar' | 'Consent'
+                }[]
+                type?: 'Other' | 'Sweeping' | ('Other' | 'Sweeping')[] | undefined
               }
             }
-          })
-      ) & {
-        '/:id': {
+          }
+        }
+      },
+      '/recurring-payments'
+    >
+  | MergeSchemaPath<
+      {
+        '/.well-known/jwks.json': {
           $get: {
+            output: {
+              keys: {
+                kty?: JWKKeyType
+                alg?: JWSAlgorithm | JWEKeyManagementAlgorithm | JWEContentEncryptionAlgorithm
+                key_ops?: string[]
+                ext?: boolean
+                use?: 'sig' | 'enc' | (string & {})
+                x5c?: string[]
+                x5t?: string
+                'x5t#S256'?: string
+                x5u?: string
+                kid?: string
+                crv?: string
+                d?: string
+                dp?: string
+                dq?: string
+                e?: string
+                k?: string
+                n?: string
+                p?: string
+                q?: string
+                qi?: string
+                x?: string
+                y?: string
+                pub?: string
+                priv?: string
+                oth?:
+                  | {
+                      d?: string
+                      r?: string
+                      t?: string
+                    }[]
+                  | undefined
+              }[]
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/client.js': {
+          $get:
+            | {
+                output: null
+                outputFormat: 'body'
+                status: 304
+                input: {}
+              }
+            | {
+                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" && session.status !== "confirming" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
+                outputFormat: 'body'
+                status: 200
+                input: {}
+              }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/favicon.ico': {
+          $get: {
+            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
+            outputFormat: 'body'
+            status: 200
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/dashboard': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {
+              query: {
+                state: string
+                code?: string | undefined
+                iss?: string | undefined
+                error?: string | undefined
+                error_description?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/': {
+          $post: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {
+              form: {
+                state: string
+                code?: string | undefined
+                iss?: string | undefined
+                error?: string | undefined
+                error_description?: string | undefined
+                id_token?: string | undefined
+              }
+            }
+          }
+        }
+      },
+      '/callback'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $post: {
+            output: {
+              [x: string]: JSONValue | undefined
+              userId: string
+              clientUserId?: string | null | undefined
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                clientUserId?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/:userId': {
+          $get: {
+            output: {
+              [x: string]: JSONValue | undefined
+              userId: string
+              clientUserId?: string | null | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                userId: string
+              }
+            }
+          }
+        }
+      } & {
+        '/:userId': {
+          $delete: {
+            output: null
+            outputFormat: 'body'
+            status: 204
+            input: {
+              param: {
+                userId: string
+              }
+            }
+          }
+        }
+      },
+      '/users'
+    >
+  | MergeSchemaPath<
+      {
+        '/:id/pay': {
+          $post: {
+            output:
+              | {
+                  id: string
+                  recurringPaymentId: string
+                  status: 'made' | 'confirming'
+                  paymentId?: string
+                  payment?:
+                    | {
+                        [x: string]: JSONValue | undefined
+                        id: string
+                        status: string
+                        amount: number
+                        payeeId?: string | undefined
+                        payeeRef?: string | undefined
+                        payerRef?: string | undefined
+                        currency?: string | undefined
+                        initiatedAt?: string | undefined
+                        finalisedAt?: string | undefined
+                        isReversible?: boolean | undefined
+                      }
+                    | undefined
+                  reason?: string
+                }
+              | {
+                  error: string
+                  message: string
+                }
+            outputFormat: 'json'
+            status: 201 | 202 | 422
             input: {
               param: {
                 id: string
               }
             } & {
-              query: {
-                wait?: string | string[] | undefined
-                secret?: string | undefined
+              json: {
+                amount: number
+                payeeRef: string
+                payerRef: string
+                payeeId?: string | undefined
               }
             }
+          }
+        }
+      } & {
+        '/:id': {
+          $delete: {
             output: {
               id: string
               kind: NonNullable<Session['kind']>
               status: PaymentSessionStatus
-              bankId?: string | undefined
-              userId?: string | undefined
+              bankId?: string
+              userId?: string
               expiresAt: number
-              error?: string | undefined
-              errorDescription?: string | undefined
+              error?: string
+              errorDescription?: string
+              reason?: string
               payment?:
                 | {
                     [x: string]: JSONValue | undefined
@@ -601,230 +829,520 @@ data: ${string}
                     currency?: string | undefined
                     initiatedAt?: string | undefined
                     finalisedAt?: string | undefined
+                    isReversible?: boolean | undefined
                   }
                 | undefined
               paymentId?: string | undefined
-              standingOrderId?: string | undefined
               recurringPaymentId?: string | undefined
               reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            }
           }
         }
-      }) & {
+      } & {
+        '/:id': {
+          $get: {
+            output: {
+              id: string
+              kind: NonNullable<Session['kind']>
+              status: PaymentSessionStatus
+              bankId?: string
+              userId?: string
+              expiresAt: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              payment?:
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status: string
+                    amount: number
+                    payeeId?: string | undefined
+                    payeeRef?: string | undefined
+                    payerRef?: string | undefined
+                    currency?: string | undefined
+                    initiatedAt?: string | undefined
+                    finalisedAt?: string | undefined
+                    isReversible?: boolean | undefined
+                  }
+                | undefined
+              consent?:
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status?: string | undefined
+                    createdAt?: string | undefined
+                    recurringPayment?:
+                      | {
+                          [x: string]: JSONValue | undefined
+                          validFromDate?: string | undefined
+                          validToDate?: string | undefined
+                          maximumIndividualAmount?: number | undefined
+                        }
+                      | undefined
+                  }
+                | undefined
+              payments: {
+                status: 'made' | 'confirming'
+                paymentId?: string
+                amount: number
+                payeeRef: string
+                payerRef: string
+                createdAt: number
+                reason?: string
+              }[]
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              query: {
+                wait?: string | string[] | undefined
+                secret?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
         '/:id/events': {
           $get:
             | {
+                output: ReadableStream<Uint8Array<ArrayBufferLike>>
+                outputFormat: 'body'
+                status: ContentfulStatusCode
                 input: {
                   param: {
                     id: string
                   }
                 }
+              }
+            | {
                 output: `event: status
 data: ${string}
 
 `
                 outputFormat: 'body'
                 status: ContentfulStatusCode
-              }
-            | {
                 input: {
                   param: {
                     id: string
                   }
                 }
-                output: ReadableStream<Uint8Array<ArrayBufferLike>>
-                outputFormat: 'body'
-                status: ContentfulStatusCode
               }
-        }
-      },
-      '/payments'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            input: {
-              json: {
-                reference: string
-                frequency: {
-                  repeat: 'Daily' | 'Weekly' | 'Monthly'
-                  day?: number | undefined
-                  week?: number | undefined
-                  onlyWorkDays?: boolean | undefined
-                }
-                firstPaymentAmount: number
-                firstPaymentDate: string
-                bankId: string
-                userId?: string | undefined
-                returnTo?: string | undefined
-                numberOfPayments?: number | undefined
-                recurringPaymentAmount?: number | undefined
-                finalPaymentAmount?: number | undefined
-                currency?: 'GBP' | undefined
-                recurringPaymentDate?: string | undefined
-                finalPaymentDate?: string | undefined
-                payeeId?: string | undefined
-                payee?:
-                  | {
-                      name: string
-                      sortCode: string
-                      accountNumber: string
-                    }
-                  | undefined
-                payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                payerId?: string | undefined
-                payerType?: 'mh-user-account' | 'api-payer' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
-              }
-            }
-            output: {
-              id: string
-              authorizeUrl: string
-              statusUrl: string
-              expiresAt: number
-              secret?: string | undefined
-            }
-            outputFormat: 'json'
-            status: 201
-          }
-        }
-      },
-      '/standing-orders'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            input: {
-              json: {
-                maximumIndividualAmount: number
-                periodicLimits: {
-                  amount: number
-                  periodType: 'Day' | 'Week' | 'Fortnight' | 'Month' | 'Half-year' | 'Year'
-                  periodAlignment: 'Consent' | 'Calendar'
-                  currency?: 'GBP' | undefined
-                }[]
-                type: ('Other' | 'Sweeping')[]
-                bankId: string
-                userId?: string | undefined
-                returnTo?: string | undefined
-                reference?: string | undefined
-                validFromDate?: string | undefined
-                validToDate?: string | undefined
-                currency?: 'GBP' | undefined
-                payeeId?: string | undefined
-                payee?:
-                  | {
-                      name: string
-                      sortCode: string
-                      accountNumber: string
-                    }
-                  | undefined
-                payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                payerId?: string | undefined
-                payerType?: 'mh-user-account' | 'api-payer' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
-              }
-            }
-            output: {
-              id: string
-              authorizeUrl: string
-              statusUrl: string
-              expiresAt: number
-              secret?: string | undefined
-            }
-            outputFormat: 'json'
-            status: 201
-          }
         }
       },
       '/recurring-payments'
     >
   | MergeSchemaPath<
       {
-        '/.well-known/jwks.json': {
-          $get: {
-            input: {}
+        '/': {
+          $post: {
             output: {
-              keys: {
-                kty?: JWKKeyType | undefined
-                alg?: (JWSAlgorithm | JWEKeyManagementAlgorithm | JWEContentEncryptionAlgorithm) | undefined
-                key_ops?: string[] | undefined
-                ext?: boolean | undefined
-                use?: 'sig' | 'enc' | (string & {}) | undefined
-                x5c?: string[] | undefined
-                x5t?: string | undefined
-                'x5t#S256'?: string | undefined
-                x5u?: string | undefined
-                kid?: string | undefined
-                crv?: string | undefined
-                d?: string | undefined
-                dp?: string | undefined
-                dq?: string | undefined
-                e?: string | undefined
-                k?: string | undefined
-                n?: string | undefined
-                p?: string | undefined
-                q?: string | undefined
-                qi?: string | undefined
-                x?: string | undefined
-                y?: string | undefined
-                pub?: string | undefined
-                priv?: string | undefined
-                oth?:
+              id: string
+              authorizeUrl: string
+              statusUrl: string
+              expiresAt: number
+              secret?: string | undefined
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                bankId?: string | undefined
+                returnTo?: string | undefined
+                userId?: string | undefined
+                connectionId?: string | undefined
+                action?: 'reauth' | 'reconsent' | 'refresh' | undefined
+                offlineAccess?: boolean | undefined
+                consent?:
                   | {
-                      d?: string | undefined
-                      r?: string | undefined
-                      t?: string | undefined
-                    }[]
+                      permissions?: string[] | undefined
+                      permissionsAction?: 'add' | 'replace' | undefined
+                      expirationDateTime?: string | undefined
+                      transactionFromDateTime?: string | undefined
+                    }
                   | undefined
-              }[]
+                enableAsync?: boolean | undefined
+                accountVerification?: boolean | undefined
+                dataScopes?: string[] | undefined
+                categoryType?: 'business' | 'personal' | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/:id': {
+          $get: {
+            output: {
+              id: string
+              kind?: Exclude<KindName, 'connection'>
+              status: SessionStatus
+              bankId?: string
+              userId?: string
+              connectionId?: string
+              scope?: string
+              expiresAt: number
+              refreshableUntil?: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              query: {
+                wait?: string | string[] | undefined
+                secret?: string | undefined
+              }
+            }
           }
         }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/client.js': {
+      } & {
+        '/:id/events': {
           $get:
             | {
-                input: {}
-                output: null
+                output: ReadableStream<Uint8Array<ArrayBufferLike>>
                 outputFormat: 'body'
-                status: 304
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
               }
             | {
-                input: {}
-                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
+                output: `event: status
+data: ${string}
+
+`
                 outputFormat: 'body'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+        }
+      } & {
+        '/:id/tokens': {
+          $get: {
+            output: {
+              access_token: string
+              id_token: string
+              refresh_token?: string
+              token_type: 'Bearer'
+              scope: string
+              expires_at: number
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            }
+          }
+        }
+      } & {
+        '/:id/refresh': {
+          $post: {
+            output: {
+              id: string
+              kind?: Exclude<KindName, 'connection'>
+              status: SessionStatus
+              bankId?: string
+              userId?: string
+              connectionId?: string
+              scope?: string
+              expiresAt: number
+              refreshableUntil?: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            }
+          }
+        }
+      } & {
+        '/:id': {
+          $delete:
+            | {
+                output: null
+                outputFormat: 'body'
+                status: 204
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+            | {
+                output: {
+                  id: string
+                  deleted: true
+                  revoked: false
+                  error: string | undefined
+                }
+                outputFormat: 'json'
                 status: 200
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
               }
         }
       },
-      '/'
+      '/sessions'
     >
+  | {
+      '/health': {
+        $get: {
+          output: {
+            status: 'ok'
+          }
+          outputFormat: 'json'
+          status: ContentfulStatusCode
+          input: {}
+        }
+      }
+    }
   | MergeSchemaPath<
-      {
-        '/favicon.ico': {
+      ((
+        | {
+            '/:id/reverse': {
+              $post: {
+                output: {
+                  id: string
+                  authorizeUrl: string
+                  statusUrl: string
+                  expiresAt: number
+                  secret?: string
+                }
+                outputFormat: 'json'
+                status: 201
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    payerId?: string | undefined
+                    payerType?: 'api-payer' | 'mh-user-account' | undefined
+                    payer?:
+                      | {
+                          name: string
+                          sortCode: string
+                          accountNumber: string
+                        }
+                      | undefined
+                    userId?: string | undefined
+                    returnTo?: string | undefined
+                    bankId: string
+                    amount?: number | undefined
+                  }
+                }
+              }
+            }
+          }
+        | (MergeSchemaPath<
+            {
+              '/': {
+                $post: {
+                  output: {
+                    id: string
+                    authorizeUrl: string
+                    statusUrl: string
+                    expiresAt: number
+                    secret?: string
+                  }
+                  outputFormat: 'json'
+                  status: 201
+                  input: {
+                    json: {
+                      payeeId?: string | undefined
+                      payee?:
+                        | {
+                            name: string
+                            sortCode: string
+                            accountNumber: string
+                          }
+                        | undefined
+                      payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                      context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                      payerId?: string | undefined
+                      payerType?: 'api-payer' | 'mh-user-account' | undefined
+                      payer?:
+                        | {
+                            name: string
+                            sortCode: string
+                            accountNumber: string
+                          }
+                        | undefined
+                      userId?: string | undefined
+                      returnTo?: string | undefined
+                      bankId: string
+                      amount: number
+                      payerName?: string | undefined
+                      payerEmail?: string | undefined
+                      payeeRef: string
+                      payerRef: string
+                      readRefundAccount?: boolean | undefined
+                    }
+                  }
+                }
+              }
+            },
+            '/'
+          > & {
+            '/:id/reverse': {
+              $post: {
+                output: {
+                  id: string
+                  authorizeUrl: string
+                  statusUrl: string
+                  expiresAt: number
+                  secret?: string
+                }
+                outputFormat: 'json'
+                status: 201
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    payerId?: string | undefined
+                    payerType?: 'api-payer' | 'mh-user-account' | undefined
+                    payer?:
+                      | {
+                          name: string
+                          sortCode: string
+                          accountNumber: string
+                        }
+                      | undefined
+                    userId?: string | undefined
+                    returnTo?: string | undefined
+                    bankId: string
+                    amount?: number | undefined
+                  }
+                }
+              }
+            }
+          })
+      ) & {
+        '/:id': {
           $get: {
-            input: {}
-            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
-            outputFormat: 'body'
-            status: 200
+            output: {
+              id: string
+              kind: NonNullable<Session['kind']>
+              status: PaymentSessionStatus
+              bankId?: string
+              userId?: string
+              expiresAt: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              payment?:
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status: string
+                    amount: number
+                    payeeId?: string | undefined
+                    payeeRef?: string | undefined
+                    payerRef?: string | undefined
+                    currency?: string | undefined
+                    initiatedAt?: string | undefined
+                    finalisedAt?: string | undefined
+                    isReversible?: boolean | undefined
+                  }
+                | undefined
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              query: {
+                wait?: string | string[] | undefined
+                secret?: string | undefined
+              }
+            }
           }
         }
+      }) & {
+        '/:id/events': {
+          $get:
+            | {
+                output: ReadableStream<Uint8Array<ArrayBufferLike>>
+                outputFormat: 'body'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+            | {
+                output: `event: status
+data: ${string}
+
+`
+                outputFormat: 'body'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+        }
       },
-      '/'
+      '/payments'
     >,
   '/',
-  '/payments/:id/events'
+  '/recurring-payments/:id/events'
 >
 
 /** The API's routes, for `hc<AppType>()` from hono/client. */
