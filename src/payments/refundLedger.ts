@@ -39,10 +39,12 @@ export interface HoldRequest {
 
 export type HoldOutcome = { ok: true; amount: number; remaining: number } | { ok: false; code: string; message: string; remaining: number }
 
-/** What a session's end means for its hold. */
-// A confirming refund may have been made (its code was sent): its hold stays until reconciliation ends it.
-const settlement = (status: SessionStatus | 'deleted'): Entry['state'] | 'released' | undefined =>
-  status === 'authorised' ? 'authorised' : status === 'pending' || status === 'confirming' ? undefined : 'released'
+/**
+ * What a session's status means for its hold: authorised converts it; failed, expired and deleted release it;
+ * anything else (pending, or an outcome not yet known) keeps it: never release what may have been refunded.
+ */
+const settlement = (status: string): Entry['state'] | 'released' | undefined =>
+  status === 'authorised' ? 'authorised' : status === 'failed' || status === 'expired' || status === 'deleted' ? 'released' : undefined
 
 export class RefundLedger extends DurableObject<Env> {
   private ledger: Ledger = { refunds: {} }
@@ -94,7 +96,7 @@ export class RefundLedger extends DurableObject<Env> {
   }
 
   /** A refund session ended: its hold becomes a refund (authorised) or is released. */
-  async settle(sessionId: string, status: SessionStatus | 'deleted'): Promise<void> {
+  async settle(sessionId: string, status: SessionStatus | 'deleted' | (string & {})): Promise<void> {
     const entry = this.ledger.refunds[sessionId]
     const outcome = settlement(status)
     if (!entry || entry.state !== 'held' || !outcome) return
@@ -108,11 +110,8 @@ export class RefundLedger extends DurableObject<Env> {
     const lapsed = Object.entries(this.ledger.refunds).filter(([, entry]) => entry.state === 'held' && entry.until <= now)
     for (const [sessionId] of lapsed) {
       const record = await this.env.SESSIONS.get<StoredSession>(`session:${sessionId}`, 'json')
-      // No record, or still pending past its deadline (nothing can complete it now): released.
-      await this.settle(
-        sessionId,
-        record?.status === 'authorised' ? 'authorised' : record?.status === 'pending' || !record ? 'expired' : record.status,
-      )
+      // No record, or still pending past its deadline (nothing can complete it now): released. Any other status speaks for itself.
+      await this.settle(sessionId, !record || record.status === 'pending' ? 'expired' : record.status)
     }
   }
 

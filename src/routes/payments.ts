@@ -143,8 +143,9 @@ export const payments = new Hono<AppEnv>()
         // The refund session's hold lasts while its link can be used; its end settles it (payments/refundLedger.ts).
         const until = nowSeconds() + config.sessionTtlSeconds + 120
         const hold = { sessionId, paymentAmount: payment.amount, until, ...(body.amount ? { amount: body.amount } : {}) }
-        heldOrRefused(await ledgerOf(c.env, payment.id).hold(hold))
-        return { ...body, paymentId: payment.id }
+        // The claim names the amount held, so that a refund "of the rest" is exactly what the ledger counted.
+        const amount = heldOrRefused(await ledgerOf(c.env, payment.id).hold(hold))
+        return { ...body, amount, paymentId: payment.id }
       }
       // One Idempotency-Key per refunded payment: the same key on another payment's refund is another refund.
       return start(c, `payments/${id}/reverse`, reversePaymentKind, refund, body)
