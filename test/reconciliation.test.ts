@@ -127,7 +127,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
     expect(delivered.map((e) => e.eventId)).toEqual([`${payment.id}.authorised.id_pending`, `${payment.id}.authorised`])
   })
 
-  it('a standing order whose id cannot be matched: authorised, id absent, and the status says so once the window has passed', async () => {
+  it('a standing order: its id is found in Moneyhub’s list of standing orders', async () => {
     const user = new Browser()
     const order = await startedPayment('/standing-orders', {
       bankId: MOCK_BANK_ID,
@@ -138,12 +138,32 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
       firstPaymentAmount: 50_000,
       firstPaymentDate: '2030-01-01',
     })
-    const back = await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' })
-    await sameBrowserThrough(user, proxyWith({ RECONCILIATION_WINDOW_SECONDS: '1' })).callback(back)
-    await sleepMs(1_200)
+    await user.callback(await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
+    expect(await paymentStatusOf(order.id)).toMatchObject({ status: 'authorised', reason: 'id_pending' })
+    const [made] = await madeAtMockFor(order.id)
     await runDurableObjectAlarm(stubOf(order.id))
     const status = await paymentStatusOf(order.id)
-    expect(status).toMatchObject({ status: 'authorised', reason: 'id_not_found' })
-    expect(status.standingOrderId).toBeUndefined()
+    expect(status).toMatchObject({ status: 'authorised', standingOrderId: made!.id })
+    expect(status.reason).toBeUndefined()
+  })
+
+  it('a VRP consent: its id is found in Moneyhub’s list of recurring payments', async () => {
+    const user = new Browser()
+    const consent = await startedPayment('/recurring-payments', {
+      bankId: MOCK_BANK_ID,
+      payee: { name: 'Savings', sortCode: '123456', accountNumber: '12345678' },
+      reference: `V${crypto.randomUUID().slice(0, 8)}`,
+      validFromDate: '2026-01-01',
+      validToDate: '2030-12-31',
+      maximumIndividualAmount: 2_000,
+      periodicLimits: [{ amount: 5_000, periodType: 'Month', periodAlignment: 'Calendar' }],
+    })
+    await user.callback(await user.authorize(consent.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
+    expect(await paymentStatusOf(consent.id)).toMatchObject({ status: 'authorised', reason: 'id_pending' })
+    const [made] = await madeAtMockFor(consent.id)
+    await runDurableObjectAlarm(stubOf(consent.id))
+    const status = await paymentStatusOf(consent.id)
+    expect(status).toMatchObject({ status: 'authorised', recurringPaymentId: made!.id })
+    expect(status.reason).toBeUndefined()
   })
 })

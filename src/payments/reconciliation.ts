@@ -65,16 +65,28 @@ export type MatchResult = { found: OutcomeIds } | { none: true } | { ambiguous: 
 type Item = Record<string, unknown>
 
 /** Where each kind's objects are listed, with which scope, and which id it gives. */
-const LISTS: Partial<Record<MatchTarget['kind'], { path: string; scope: string; id: keyof OutcomeIds }>> = {
+const LISTS: Record<MatchTarget['kind'], { path: string; scope: string; id: keyof OutcomeIds }> = {
   // GET {identity}/payments (payment:read): MONEYHUB-NOTES.md, "Payments" / "Lists".
   payment: { path: '/payments', scope: 'payment:read', id: 'paymentId' },
+  // GET {identity}/standing-orders (payment:read): the official client's src/requests/standing-orders.ts, getStandingOrders.
+  standing_order: { path: '/standing-orders', scope: 'payment:read', id: 'standingOrderId' },
+  // GET {identity}/recurring-payments (recurring_payment:read): the official client's src/requests/recurring-payments.ts.
+  recurring_payment: { path: '/recurring-payments', scope: 'recurring_payment:read', id: 'recurringPaymentId' },
+  // Assumption (project): a refund is a payment of Moneyhub's, listed with the others, naming the payment it reverses.
+  reverse_payment: { path: '/payments', scope: 'payment:read', id: 'reversePaymentId' },
 }
+
+/** Equal where the request fixed it (absent in the request: anything). */
+const same = (asked: unknown, listed: unknown) => asked === undefined || asked === listed
+const termsOf = (item: Item, key: string) => (typeof item[key] === 'object' && item[key] !== null ? (item[key] as Item) : {})
 
 /** Whether `item` is what `target` asked for, initiated within [from, to] (seconds). */
 export function matches(target: MatchTarget, item: Item, from: number, to: number): boolean {
   const value = target.value
-  const at = typeof item.initiatedAt === 'string' ? Date.parse(item.initiatedAt) / 1000 : Number.NaN
+  const made = item.initiatedAt ?? item.createdAt
+  const at = typeof made === 'string' ? Date.parse(made) / 1000 : Number.NaN
   if (!(at >= from - CLOCK_SKEW_S && at <= to)) return false
+  if (!same(value.payeeId, item.payeeId)) return false
   if (target.kind === 'payment') {
     if (item.amount !== value.amount || item.payeeRef !== value.payeeRef || item.payerRef !== value.payerRef) return false
     // A payee given by id must be that payee; one given in full gets an id at Moneyhub that the request cannot know.
@@ -82,13 +94,23 @@ export function matches(target: MatchTarget, item: Item, from: number, to: numbe
     if (value.payeeType !== undefined && item.payeeType !== undefined && item.payeeType !== value.payeeType) return false
     return true
   }
-  return false
+  if (target.kind === 'standing_order') {
+    const order = termsOf(item, 'standingOrder')
+    return ['reference', 'firstPaymentAmount', 'firstPaymentDate', 'numberOfPayments', 'finalPaymentDate'].every((key) =>
+      same(value[key], order[key]),
+    )
+  }
+  if (target.kind === 'recurring_payment') {
+    const consent = termsOf(item, 'recurringPayment')
+    return ['reference', 'maximumIndividualAmount', 'validFromDate', 'validToDate'].every((key) => same(value[key], consent[key]))
+  }
+  // reverse_payment: the payment it reverses, and the amount when one was asked for.
+  return item.reversesPaymentId === value.paymentId && same(value.amount, item.amount)
 }
 
 /** Looks for the target in Moneyhub's list of its kind, paging with limit/offset. */
 export async function findMade(config: Config, target: MatchTarget, from: number, to: number): Promise<MatchResult> {
   const list = LISTS[target.kind]
-  if (!list) return { unsupported: true }
   const found: Item[] = []
   for (let page = 0; page < MAX_PAGES; page++) {
     const data = await identityRequest(config, {

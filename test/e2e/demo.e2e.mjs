@@ -13,11 +13,11 @@
  * A screenshot of each step lands in test-results/e2e/ (git-ignored).
  */
 import { spawn } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
 import { exampleWithKeys, freePort, portFree, TOOL_ENV } from '../../scripts/lib/servers.mjs'
+import { scratchProject } from '../node/lib/scratchProject.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -41,33 +41,12 @@ mkdirSync(shots, { recursive: true })
 
 const oldDevVars = await exampleWithKeys(readFileSync('.dev.vars.example', 'utf8'))
 
-/** A project directory of its own (its .dev.vars and wrangler state), sharing this one's code. */
-function scratchProject() {
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-project-'))
-  mkdirSync(join(dir, 'mock'))
-  for (const path of ['node_modules', 'mock/src']) symlinkSync(resolve(path), join(dir, path))
-  // A copy, not a link: wrangler's types check compares the import path of src/index.ts as seen from the project.
-  cpSync('src', join(dir, 'src'), { recursive: true })
-  cpSync('public', join(dir, 'public'), { recursive: true })
-  for (const path of [
-    'wrangler.toml',
-    'worker-configuration.d.ts',
-    '.dev.vars.example',
-    'mock/wrangler.toml',
-    'mock/worker-configuration.d.ts',
-    'mock/.dev.vars.example',
-  ])
-    copyFileSync(path, join(dir, path))
-  // An old .dev.vars, made for the default ports 8787 / 8788, with its keys.
-  writeFileSync(join(dir, '.dev.vars'), oldDevVars)
-  return dir
-}
-
 // The ports the issue names, when free.
 const [proxyPort, mockPort] = (await portFree(8901)) && (await portFree(8902)) ? [8901, 8902] : [await freePort(), await freePort()]
 const proxyOrigin = `http://127.0.0.1:${proxyPort}`
 const mockOrigin = `http://127.0.0.1:${mockPort}`
-const project = scratchProject()
+// An old .dev.vars, made for the default ports 8787 / 8788, with its keys.
+const project = scratchProject(oldDevVars)
 const output = []
 const dev = spawn(process.execPath, [resolve('scripts/dev.mjs')], {
   cwd: project,

@@ -296,9 +296,18 @@ test('a VRP consent', async () => {
 })
 
 test('a refund', async () => {
-  const paid = await paidThroughWorker({ bankId: BANK_ID, amount: 1000, payee, payeeRef: 'Order 2', payerRef: 'Corner shop' })
+  // Reversible as Moneyhub's record says: a completed payment made with readRefundAccount.
+  const paid = await paidThroughWorker({
+    bankId: BANK_ID,
+    amount: 1000,
+    payee,
+    payeeRef: 'Order 2',
+    payerRef: 'Corner shop',
+    readRefundAccount: true,
+  })
   assert.ok(paid.paymentId, 'the payment has Moneyhub’s id')
-  const { pushed } = await pushedByWorker(`/payments/${paid.id}/reverse`, { bankId: BANK_ID, amount: 400 })
+  // Both refund by Moneyhub's payment id, as the official client does.
+  const { pushed } = await pushedByWorker(`/payments/${paid.paymentId}/reverse`, { bankId: BANK_ID, amount: 400 })
   const { state, nonce } = fresh()
   compare(
     'refund',

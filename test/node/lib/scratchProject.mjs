@@ -14,6 +14,7 @@ export function scratchProject(devVars) {
   for (const path of ['node_modules', 'mock/src']) symlinkSync(resolve(path), join(dir, path))
   // A copy, not a link: wrangler's types check compares the import path of src/index.ts as seen from the project.
   cpSync('src', join(dir, 'src'), { recursive: true })
+  cpSync('public', join(dir, 'public'), { recursive: true }) // static assets (the OpenAPI document)
   for (const path of [
     'wrangler.toml',
     'worker-configuration.d.ts',
