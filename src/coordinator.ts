@@ -58,10 +58,14 @@ import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
 import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { readPayment } from './payments/payments'
 import {
+  confirmingPayments,
   payUnderConsent,
   paymentsUnderConsent,
   revokeConsent,
+  settleConfirmingPayment,
+  settleNotMade,
   type PayAnswer,
   type PaymentUnderConsent,
   type RecurringPayBody,
@@ -120,6 +124,8 @@ interface SessionState {
   keepUntil?: number
   /** A payment kind's outcome (confirming) or id (authorised, id_pending) being looked for in Moneyhub's records. */
   reconcile?: Reconciliation
+  /** A VRP consent's pays whose outcome is unknown (payments/recurring.ts): looked for in Moneyhub's payments from the alarm. */
+  pays?: { attempt: number; nextAt: number }
   /** The record's KV write failed: written again from the alarm (seconds: until when KV keeps it; the next try). */
   unwritten?: { keepUntil: number; attempt: number; nextAt: number }
 }
@@ -567,7 +573,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     return this.serially(() =>
       this.answer(async () => {
         const record = this.state?.deleted ? undefined : this.state?.record
-        return payUnderConsent(await this.config(settings), { storage: this.ctx.storage, record }, pay)
+        const config = await this.config(settings)
+        const paid = await payUnderConsent(config, { storage: this.ctx.storage, record }, pay)
+        const body = paid.answer.body
+        // Sent, outcome unknown: Moneyhub's records are asked from the alarm, as for a confirming session.
+        if ('status' in body && body.status === 'confirming' && this.state && !this.state.pays)
+          await this.save({ ...this.state, pays: { attempt: 0, nextAt: nowSeconds() + config.reconciliationFirstDelaySeconds } })
+        return paid
       }),
     )
   }
@@ -695,6 +707,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       base,
       state.unwritten?.nextAt ?? Infinity,
       state.reconcile?.nextAt ?? Infinity,
+      state.pays?.nextAt ?? Infinity,
       record.status === 'pending' && state.claimedAt !== undefined ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S : Infinity,
     )
     if (at === this.alarmAt) return
@@ -727,6 +740,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         })
       }
       if (this.state?.reconcile && !this.state.deleted) await this.serially(() => this.reconcile())
+      if (this.state?.pays && !this.state.deleted) await this.serially(() => this.reconcilePays())
       if (!state.deleted && this.state?.record.status === 'connected') {
         if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()
         await this.serially(async () => {
@@ -743,7 +757,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       return this.alarmIn(30)
     }
     const after = this.state
-    if (after && (after.unwritten || after.reconcile)) return this.scheduleAlarm()
+    if (after && (after.unwritten || after.reconcile || after.pays)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     this.state = undefined
     this.alarmAt = undefined
@@ -765,6 +779,48 @@ export class SessionCoordinator extends DurableObject<Env> {
       log('warn', 'session_write_failed', { sessionId: state.record.id, status: state.record.status, attempt })
       await this.save({ ...state, unwritten: { ...state.unwritten, attempt, nextAt: nowSeconds() + rewriteDelayS(attempt) } })
     }
+  }
+
+  /**
+   * One look at Moneyhub's payments for each confirming pay under this VRP
+   * consent (the rule of payments/reconciliation.ts, as for a payment): found,
+   * it is made, with Moneyhub's record; not there once its window has passed,
+   * not made; ambiguous, it stays confirming. Looks again while any is open.
+   */
+  private async reconcilePays() {
+    const config = await this.config()
+    let open = false
+    for (const [key, entry] of await confirmingPayments(this.ctx.storage)) {
+      const from = Math.floor(entry.createdAt / 1000)
+      const until = from + config.reconciliationWindowSeconds
+      let result: MatchResult
+      try {
+        result = await findMade(config, { kind: 'payment', value: { ...entry.request } }, from, until)
+      } catch (error) {
+        log('warn', 'reconciliation_unavailable', {
+          sessionId: this.state!.record.id,
+          error: error instanceof Error ? error.name : 'unknown',
+        })
+        open = true
+        continue
+      }
+      if ('found' in result && result.found.paymentId) {
+        await settleConfirmingPayment(this.ctx.storage, key, await readPayment(config, result.found.paymentId, { fresh: true }))
+        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'made' })
+      } else if ('none' in result && nowSeconds() > until) {
+        await settleNotMade(this.ctx.storage, key)
+        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'not_made' })
+      } else if ('ambiguous' in result)
+        log('warn', 'reconciliation_ambiguous', { sessionId: this.state!.record.id, matches: result.ambiguous })
+      else open = true
+    }
+    const { pays, ...rest } = this.state!
+    const attempt = (pays?.attempt ?? 0) + 1
+    await this.save(
+      open
+        ? { ...rest, pays: { attempt, nextAt: nowSeconds() + reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds) } }
+        : rest,
+    )
   }
 
   /**

@@ -5,7 +5,7 @@
  * DELETE /recurring-payments/:id revokes it (the session `revoked`, a webhook,
  * every later pay refused). Against the mock over HTTP.
  */
-import { env } from 'cloudflare:test'
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { identityRequest } from '../src/oidc/identity'
@@ -150,6 +150,21 @@ describe('POST /recurring-payments/:id/pay', () => {
     const retry = await pay(id, 150, key)
     expect(retry.status).toBe(202)
     expect(await retry.json()).toEqual(body)
+    expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(1)
+  })
+
+  it('a confirming pay is reconciled from Moneyhub’s payments on the consent’s alarm: the retry then gets 201 with the payment', async () => {
+    const { id, recurringPaymentId } = await consent()
+    await fetch(`${mockOrigin()}/__mock/recurring-payments/${recurringPaymentId}/fail-after-paying`, { method: 'POST' })
+    const key = crypto.randomUUID()
+    expect((await pay(id, 175, key)).status).toBe(202)
+    const stub = env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull()
+    await runDurableObjectAlarm(stub)
+    const [made] = (await paidAtMock(recurringPaymentId)).payments
+    const settled = await pay(id, 175, key)
+    expect(settled.status).toBe(201)
+    expect(await settled.json()).toMatchObject({ id, status: 'made', paymentId: made!.id })
     expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(1)
   })
 })

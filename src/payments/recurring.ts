@@ -308,6 +308,23 @@ export async function settleConfirmingPayment(storage: DurableObjectStorage, sto
 }
 
 /**
+ * Reconciliation: a confirming pay Moneyhub has no record of once the window
+ * has passed was not made. Its key then answers 422 `payment_not_made` (a new
+ * key may try again); it is not listed among the payments made under the consent.
+ */
+export async function settleNotMade(storage: DurableObjectStorage, storageKey: string): Promise<void> {
+  const entry = await storage.get<PayEntry>(storageKey)
+  if ((entry?.answer?.body as RecurringPaymentMade | undefined)?.status !== 'confirming') return
+  await recordAnswer(storage, storageKey, {
+    httpStatus: 422,
+    body: {
+      error: 'payment_not_made',
+      message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
+    },
+  })
+}
+
+/**
  * DELETE /recurring-payments/:id, inside the consent's Durable Object: revoked
  * at Moneyhub, then the session `revoked` (the caller writes the transition:
  * webhook, watchers). Revoking a revoked consent answers it again.
