@@ -2,9 +2,9 @@
 // test/node/types-build.test.mjs fails when this file is out of date.
 import type { HonoBase } from 'hono/hono-base'
 import type { BlankEnv, MergeSchemaPath } from 'hono/types'
-import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status'
-import type { JSONValue } from 'hono/utils/types'
+import type { StatusCode, ContentfulStatusCode } from 'hono/utils/http-status'
 import type { JWKKeyType, JWSAlgorithm, JWEKeyManagementAlgorithm, JWEContentEncryptionAlgorithm } from 'jose'
+import type { JSONValue } from 'hono/utils/types'
 
 type HealthMark = 'ok' | 'degraded' | 'failing'
 
@@ -53,6 +53,119 @@ type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' |
 
 declare const api: HonoBase<
   BlankEnv,
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              query: {
+                ticket: string
+              }
+            }
+          }
+        }
+      },
+      '/sessions/:id/authorize'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get:
+            | {
+                output: null
+                outputFormat: 'body'
+                status: 304
+                input: {
+                  query: {
+                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
+                  }
+                }
+              }
+            | {
+                output: string
+                outputFormat: 'body'
+                status: 200
+                input: {
+                  query: {
+                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
+                  }
+                }
+              }
+        }
+      },
+      '/banks'
+    >
+  | MergeSchemaPath<
+      {
+        '/client.js': {
+          $get:
+            | {
+                output: null
+                outputFormat: 'body'
+                status: 304
+                input: {}
+              }
+            | {
+                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" && session.status !== "confirming" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
+                outputFormat: 'body'
+                status: 200
+                input: {}
+              }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: undefined
+            outputFormat: 'redirect'
+            status: 303
+            input: {
+              query: {
+                bankId?: string | undefined
+                returnTo?: string | undefined
+              }
+            }
+          }
+        }
+      },
+      '/connect'
+    >
+  | MergeSchemaPath<
+      {
+        '/dashboard': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/favicon.ico': {
+          $get: {
+            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
+            outputFormat: 'body'
+            status: 200
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
   | MergeSchemaPath<
       {
         '/': {
@@ -119,6 +232,53 @@ declare const api: HonoBase<
         }
       },
       '/banks/health'
+    >
+  | MergeSchemaPath<
+      {
+        '/.well-known/jwks.json': {
+          $get: {
+            output: {
+              keys: {
+                kty?: JWKKeyType
+                alg?: JWSAlgorithm | JWEKeyManagementAlgorithm | JWEContentEncryptionAlgorithm
+                key_ops?: string[]
+                ext?: boolean
+                use?: 'sig' | 'enc' | (string & {})
+                x5c?: string[]
+                x5t?: string
+                'x5t#S256'?: string
+                x5u?: string
+                kid?: string
+                crv?: string
+                d?: string
+                dp?: string
+                dq?: string
+                e?: string
+                k?: string
+                n?: string
+                p?: string
+                q?: string
+                qi?: string
+                x?: string
+                y?: string
+                pub?: string
+                priv?: string
+                oth?:
+                  | {
+                      d?: string
+                      r?: string
+                      t?: string
+                    }[]
+                  | undefined
+              }[]
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
     >
   | MergeSchemaPath<
       {
@@ -355,96 +515,6 @@ declare const api: HonoBase<
   | MergeSchemaPath<
       {
         '/': {
-          $get: {
-            output: {}
-            outputFormat: string
-            status: StatusCode
-            input: {
-              param: {
-                id: string
-              }
-            } & {
-              query: {
-                ticket: string
-              }
-            }
-          }
-        }
-      },
-      '/sessions/:id/authorize'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $get: {
-            output: undefined
-            outputFormat: 'redirect'
-            status: 303
-            input: {
-              query: {
-                bankId?: string | undefined
-                returnTo?: string | undefined
-              }
-            }
-          }
-        }
-      },
-      '/connect'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            output: {
-              access_token: string
-              token_type: 'Bearer'
-              scope: string
-              expires_at: number
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {
-              json: {
-                scopes: string[]
-                userId?: string | undefined
-              }
-            }
-          }
-        }
-      },
-      '/tokens'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $get:
-            | {
-                output: null
-                outputFormat: 'body'
-                status: 304
-                input: {
-                  query: {
-                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
-                  }
-                }
-              }
-            | {
-                output: string
-                outputFormat: 'body'
-                status: 200
-                input: {
-                  query: {
-                    type?: 'all' | 'api' | 'beta' | 'legacy' | 'payments' | 'test' | undefined
-                  }
-                }
-              }
-        }
-      },
-      '/banks'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
           $post: {
             output: {
               [x: string]: JSONValue | undefined
@@ -576,96 +646,26 @@ declare const api: HonoBase<
     >
   | MergeSchemaPath<
       {
-        '/.well-known/jwks.json': {
-          $get: {
+        '/': {
+          $post: {
             output: {
-              keys: {
-                kty?: JWKKeyType
-                alg?: JWSAlgorithm | JWEKeyManagementAlgorithm | JWEContentEncryptionAlgorithm
-                key_ops?: string[]
-                ext?: boolean
-                use?: 'sig' | 'enc' | (string & {})
-                x5c?: string[]
-                x5t?: string
-                'x5t#S256'?: string
-                x5u?: string
-                kid?: string
-                crv?: string
-                d?: string
-                dp?: string
-                dq?: string
-                e?: string
-                k?: string
-                n?: string
-                p?: string
-                q?: string
-                qi?: string
-                x?: string
-                y?: string
-                pub?: string
-                priv?: string
-                oth?:
-                  | {
-                      d?: string
-                      r?: string
-                      t?: string
-                    }[]
-                  | undefined
-              }[]
+              access_token: string
+              token_type: 'Bearer'
+              scope: string
+              expires_at: number
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
-            input: {}
-          }
-        }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/client.js': {
-          $get:
-            | {
-                output: null
-                outputFormat: 'body'
-                status: 304
-                input: {}
+            input: {
+              json: {
+                scopes: string[]
+                userId?: string | undefined
               }
-            | {
-                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" && session.status !== "confirming" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
-                outputFormat: 'body'
-                status: 200
-                input: {}
-              }
-        }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/favicon.ico': {
-          $get: {
-            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
-            outputFormat: 'body'
-            status: 200
-            input: {}
+            }
           }
         }
       },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/dashboard': {
-          $get: {
-            output: {}
-            outputFormat: string
-            status: StatusCode
-            input: {}
-          }
-        }
-      },
-      '/'
+      '/tokens'
     >
   | MergeSchemaPath<
       {
