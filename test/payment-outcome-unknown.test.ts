@@ -61,6 +61,14 @@ describe('a payment whose outcome is unknown is confirming, never failed', () =>
     expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'confirming', reason: 'token_endpoint_unavailable' })
   })
 
+  it('a 4xx without an OAuth error (a gateway in front of the token endpoint, after the payment was made)', async () => {
+    // Only an OAuth error (RFC 6749 §5.2) says the server refused the code; anything else leaves the outcome unknown.
+    const { payment, redirect } = await payWithFault('bare_4xx_after_payment')
+    expect(redirect).toMatchObject({ status: 'confirming', reason: 'token_request_rejected' })
+    expect(await madeAtMockFor(payment.id)).toHaveLength(1)
+    expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'confirming', reason: 'token_request_rejected' })
+  })
+
   it('an id_token that fails its checks (too old, a rogue signature)', async () => {
     for (const [fault, reason] of [
       ['iat_old', 'id_token_iat_too_old'],

@@ -33,6 +33,7 @@ export const FAULTS = [
   'server_error',
   'slow', // answers after delay_ms (default 3000); a payment is made after the delay
   'server_error_after_payment', // makes the payment, then answers 503: the client cannot know it was made
+  'bare_4xx_after_payment', // makes the payment, then a 408 with no OAuth error (a gateway's answer)
   'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
   // the hybrid flow's front-channel id_token
   'c_hash_wrong',

@@ -338,6 +338,11 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 503 })
         return c.json({ error: 'server_error', error_description: 'try later' }, 503)
       }
+      // Assumption (project): a gateway in front of the server times out after the server's work is done (no OAuth error body).
+      if (grant.fault === 'bare_4xx_after_payment') {
+        record({ endpoint: 'token', params: form, status: 408 })
+        return c.json({ message: 'request timeout' }, 408)
+      }
       // Moneyhub's docs name only mh:payment in the id_token (MONEYHUB-NOTES.md, "Payments"): the others may be absent.
       if (grant.fault === 'id_claim_missing') for (const claim of Object.keys(made)) delete made[claim]
       const answer = await issueTokens(c, client, grant, nonce, refreshing, made)

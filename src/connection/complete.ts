@@ -52,7 +52,9 @@ export async function completeConnection(
     return await exchangeAndStore(config, store, record, secrets, response, progress)
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
-    if (isPaymentKind(record) && progress.codeSent && !(error instanceof TokenRequestRejected)) {
+    // Only an OAuth error (RFC 6749 §5.2) is the server refusing the code; a bare 4xx may come from a gateway after the work.
+    const refused = error instanceof TokenRequestRejected && error.oauthError !== undefined
+    if (isPaymentKind(record) && progress.codeSent && !refused) {
       // The code went to the token endpoint and no answer we trust came back: the payment may be made. Never `failed`.
       return store.markConfirming(record, error.code, IDEMPOTENCY_TTL_SECONDS)
     }
