@@ -40,6 +40,8 @@ export default defineConfig({
   ],
   // As wrangler.toml's [alias] (which the plugin does not apply): the tests run the Worker as it is deployed.
   resolve: { alias: { 'hono-openapi': new URL('./src/http/describeRouteAtRunTime.ts', import.meta.url).pathname } },
+  // As wrangler.toml's [define]: no route descriptions in the Worker (src/http/openapiBuild.d.ts).
+  define: { OPENAPI_BUILD: 'false' },
   test: {
     // test/node holds Node-side tests (node --test), test/e2e the browser test.
     include: ['test/*.test.ts'],

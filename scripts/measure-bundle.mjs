@@ -17,11 +17,11 @@ export const GZIP_LIMIT_BYTES = 64 * 1024
 export function measureBundle() {
   const outdir = mkdtempSync(join(tmpdir(), 'measure-bundle-'))
   try {
-    execFileSync(
-      'wrangler',
-      ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir, '--metafile', join(outdir, 'meta.json')],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), env: TOOL_ENV, stdio: ['ignore', 'ignore', 'pipe'] },
-    )
+    execFileSync('wrangler', ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir, '--metafile', join(outdir, 'meta.json')], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: TOOL_ENV,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     const bundle = readFileSync(join(outdir, 'index.js'))
     const meta = JSON.parse(readFileSync(join(outdir, 'meta.json'), 'utf8'))
     const output = Object.values(meta.outputs).find((o) => o.entryPoint) ?? Object.values(meta.outputs)[0]
@@ -51,9 +51,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(JSON.stringify(result, null, 2))
   } else {
     const kb = (n) => (n / 1024).toFixed(1).padStart(6)
-    console.log(
-      `bundle: ${kb(result.minifiedBytes)} KB minified, ${kb(result.gzipBytes)} KB gzipped (limit ${GZIP_LIMIT_BYTES / 1024})`,
-    )
+    console.log(`bundle: ${kb(result.minifiedBytes)} KB minified, ${kb(result.gzipBytes)} KB gzipped (limit ${GZIP_LIMIT_BYTES / 1024})`)
     const groups = new Map()
     for (const { path, bytes } of result.inputs) groups.set(groupOf(path), (groups.get(groupOf(path)) ?? 0) + bytes)
     const packages = [...groups].filter(([g]) => !g.startsWith('src/'))

@@ -27,12 +27,14 @@ const workersRuntimeStub = {
 }
 
 /** Imports a TypeScript module of the Worker (or `source`, resolved from the root) into Node, bundled with its dependencies. */
-async function importWorkerModule(entry, source) {
+async function importWorkerModule(entry, source, { openapiBuild = false } = {}) {
   const result = await build({
     ...(source ? { stdin: { contents: source, resolveDir: ROOT, sourcefile: entry, loader: 'ts' } } : { entryPoints: [join(ROOT, entry)] }),
     // As wrangler.toml's [alias] for zod/v4/core (the same converter); hono-openapi itself is left whole here.
     alias: { 'zod/v4/core': './src/http/zodToJsonSchema.ts' },
     plugins: [workersRuntimeStub],
+    // Route descriptions and the answers' schemas: only the OpenAPI document's build reads them (src/http/openapiBuild.d.ts).
+    define: { OPENAPI_BUILD: String(openapiBuild) },
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -147,6 +149,7 @@ export async function buildOpenapiDocument() {
       `export { OPENAPI_OPTIONS } from './src/http/openapi.ts'`,
       `export { generateSpecs } from 'hono-openapi'`,
     ].join('\n'),
+    { openapiBuild: true },
   )
   return generateSpecs(app, OPENAPI_OPTIONS)
 }

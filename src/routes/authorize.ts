@@ -25,18 +25,22 @@ const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLen
 export const authorize = new Hono<AppEnv>()
   .get(
     '/',
-    describeRoute({
-      summary: 'The authorizeUrl: bind this browser and go to the identity server',
-      tags: ['browser'],
-      responses: {
-        303: redirectAnswer("to Moneyhub's authorisation endpoint; or, once the session is final, to returnTo with its outcome"),
-        200: {
-          description: 'a final session without returnTo: its outcome as a page',
-          content: { 'text/html': { schema: { type: 'string' } } },
-        },
-        ...errorAnswers(400, 409, 410, 429, 502),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The authorizeUrl: bind this browser and go to the identity server',
+            tags: ['browser'],
+            responses: {
+              303: redirectAnswer("to Moneyhub's authorisation endpoint; or, once the session is final, to returnTo with its outcome"),
+              200: {
+                description: 'a final session without returnTo: its outcome as a page',
+                content: { 'text/html': { schema: { type: 'string' } } },
+              },
+              ...errorAnswers(400, 409, 410, 429, 502),
+            },
+          }
+        : {},
+    ),
     rateLimit('START_LIMITER'),
     validate('param', SessionIdParam),
     validate('query', LaunchQuery),

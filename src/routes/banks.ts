@@ -18,23 +18,27 @@ const matches = (header: string | undefined, etag: string) =>
 
 export const banks = new Hono<AppEnv>().get(
   '/',
-  describeRoute({
-    summary: "Moneyhub's published bank list (?type=all|api|legacy|test|payments|beta), cached at the edge, with an ETag",
-    description: 'type=payments lists the banks that take payments (a payment’s bank picker); beta the banks in beta.',
-    tags: ['public'],
-    responses: {
-      200: {
-        ...jsonAnswer(BankListSchema, 'the banks; X-Stale: true when the upstream failed and this is the last good copy'),
-        headers: {
-          etag: { schema: { type: 'string' as const } },
-          'x-stale': { schema: { type: 'string' as const } },
-          'x-dropped-entries': { schema: { type: 'string' as const } },
-        },
-      },
-      304: { description: 'If-None-Match matched the ETag' },
-      ...errorAnswers(400, 502),
-    },
-  }),
+  describeRoute(
+    OPENAPI_BUILD
+      ? {
+          summary: "Moneyhub's published bank list (?type=all|api|legacy|test|payments|beta), cached at the edge, with an ETag",
+          description: 'type=payments lists the banks that take payments (a payment’s bank picker); beta the banks in beta.',
+          tags: ['public'],
+          responses: {
+            200: {
+              ...jsonAnswer(BankListSchema, 'the banks; X-Stale: true when the upstream failed and this is the last good copy'),
+              headers: {
+                etag: { schema: { type: 'string' as const } },
+                'x-stale': { schema: { type: 'string' as const } },
+                'x-dropped-entries': { schema: { type: 'string' as const } },
+              },
+            },
+            304: { description: 'If-None-Match matched the ETag' },
+            ...errorAnswers(400, 502),
+          },
+        }
+      : {},
+  ),
   validate('query', BankListQuery),
   async (c) => {
     const list = await bankList(c.get('config'), c.req.valid('query').type ?? 'all')

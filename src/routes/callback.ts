@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { describeRoute } from 'hono-openapi'
+import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
 import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
@@ -56,35 +56,45 @@ const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
-const callbackAnswers = {
-  303: redirectAnswer(
-    'to returnTo?session=<id>&status=connected|authorised|confirming|failed[&error=<code>][&reason=<code>] (authorised, confirming: a payment kind)',
-  ),
-  200: {
-    description: 'without returnTo: a small HTML page saying what happened',
-    content: { 'text/html': { schema: { type: 'string' as const } } },
-  },
-}
+const callbackAnswers: ResponsesWithResolver = OPENAPI_BUILD
+  ? {
+      303: redirectAnswer(
+        'to returnTo?session=<id>&status=connected|authorised|confirming|failed[&error=<code>][&reason=<code>] (authorised, confirming: a payment kind)',
+      ),
+      200: {
+        description: 'without returnTo: a small HTML page saying what happened',
+        content: { 'text/html': { schema: { type: 'string' as const } } },
+      },
+    }
+  : {}
 
 export const callback = new Hono<AppEnv>()
   .get(
     '/',
-    describeRoute({
-      summary: 'The redirect from the identity server (code flow)',
-      tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 410, 429) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The redirect from the identity server (code flow)',
+            tags: ['browser'],
+            responses: { ...callbackAnswers, ...errorAnswers(400, 410, 429) },
+          }
+        : {},
+    ),
     rateLimit('CALLBACK_LIMITER'),
     validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })),
     (c) => complete(c, c.req.valid('query')),
   )
   .post(
     '/',
-    describeRoute({
-      summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
-      tags: ['browser'],
-      responses: { ...callbackAnswers, ...errorAnswers(400, 405, 410, 413, 429) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The form_post from the identity server (RESPONSE_TYPE=code id_token)',
+            tags: ['browser'],
+            responses: { ...callbackAnswers, ...errorAnswers(400, 405, 410, 413, 429) },
+          }
+        : {},
+    ),
     rateLimit('CALLBACK_LIMITER'),
     hybridFlowOnly, // the form_post is capped by the app-wide body limit (MAX_BODY_BYTES)
     validate('form', AuthorizationResponseSchema),

@@ -17,11 +17,15 @@ const ETAG = `"${CLIENT_SCRIPT_VERSION}"`
 
 export const clientScript = new Hono<AppEnv>().get(
   '/client.js',
-  describeRoute({
-    summary: 'The browser helper (connectBank, sessionFromReturn, waitForStatus) as an ES module',
-    tags: ['public'],
-    responses: { 200: { description: 'JavaScript (ES module); its version is in the ETag and X-Client-Version' } },
-  }),
+  describeRoute(
+    OPENAPI_BUILD
+      ? {
+          summary: 'The browser helper (connectBank, sessionFromReturn, waitForStatus) as an ES module',
+          tags: ['public'],
+          responses: { 200: { description: 'JavaScript (ES module); its version is in the ETag and X-Client-Version' } },
+        }
+      : {},
+  ),
   (c) => {
     const pinned = c.req.query('v') === CLIENT_SCRIPT_VERSION
     c.header('access-control-allow-origin', '*')

@@ -20,14 +20,18 @@ const ConnectQuery = z.object({ bankId: z.optional(bankId), returnTo: z.optional
 export const connect = new Hono<AppEnv>()
   .get(
     '/',
-    describeRoute({
-      summary: 'Start a connection and go to the identity server, in one browser step',
-      tags: ['browser'],
-      responses: {
-        303: redirectAnswer("to Moneyhub's authorisation endpoint, with the browser-binding cookie"),
-        ...errorAnswers(400, 429, 502),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Start a connection and go to the identity server, in one browser step',
+            tags: ['browser'],
+            responses: {
+              303: redirectAnswer("to Moneyhub's authorisation endpoint, with the browser-binding cookie"),
+              ...errorAnswers(400, 429, 502),
+            },
+          }
+        : {},
+    ),
     rateLimit('START_LIMITER'),
     validate('query', ConnectQuery),
     async (c) => {

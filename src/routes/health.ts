@@ -8,12 +8,17 @@ import { errorAnswers } from '../http/openapi'
 
 export const bankHealth = new Hono<AppEnv>().get(
   '/',
-  describeRoute({
-    summary: 'How each bank is doing: counts per stage and error code, success rate, return times, last success (docs/bank-health.md)',
-    tags: ['backend'],
-    security: [{ backendKey: [] }],
-    responses: { 200: { description: 'every bank active in the last 24 h, with its last hour and last 24 h' }, ...errorAnswers(401) },
-  }),
+  describeRoute(
+    OPENAPI_BUILD
+      ? {
+          summary:
+            'How each bank is doing: counts per stage and error code, success rate, return times, last success (docs/bank-health.md)',
+          tags: ['backend'],
+          security: [{ backendKey: [] }],
+          responses: { 200: { description: 'every bank active in the last 24 h, with its last hour and last 24 h' }, ...errorAnswers(401) },
+        }
+      : {},
+  ),
   requireBackend,
   async (c) => {
     c.header('cache-control', 'no-store')

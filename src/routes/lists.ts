@@ -19,20 +19,30 @@ const pageSchemas = {
   'recurring-payments': ['RecurringPaymentList', "A page of Moneyhub's recurring payment (VRP) consents"],
 } as const
 
+/** A list's page as the document names it (its items' schema is the list's own). */
+function pageSchema(name: ListName) {
+  const [id, description] = pageSchemas[name]
+  const page = listPage(LISTS[name].item)
+  z.globalRegistry.add(page, { id, description: `${description}: links are this Worker's URLs; meta.total counts every match` })
+  return page
+}
+
 function listRoute<L extends ListName>(name: L, summary: string) {
   const list = LISTS[name]
-  const [id, description] = pageSchemas[name]
-  const page = listPage(list.item)
-  z.globalRegistry.add(page, { id, description: `${description}: links are this Worker's URLs; meta.total counts every match` })
   return new Hono<AppEnv>().get(
     '/',
-    describeRoute({
-      summary: `${summary} (client credentials, scope ${list.scope})`,
-      description: 'Paged as Moneyhub pages it: limit (Moneyhub’s default 10), offset; links.next and links.prev are this Worker’s URLs.',
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      responses: { 200: jsonAnswer(page, 'one page of the list'), ...errorAnswers(400, 401, 502) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: `${summary} (client credentials, scope ${list.scope})`,
+            description:
+              'Paged as Moneyhub pages it: limit (Moneyhub’s default 10), offset; links.next and links.prev are this Worker’s URLs.',
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(pageSchema(name), 'one page of the list'), ...errorAnswers(400, 401, 502) },
+          }
+        : {},
+    ),
     requireBackend,
     validate('query', list.query),
     async (c) => {

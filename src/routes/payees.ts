@@ -9,17 +9,23 @@ import { errorAnswers, jsonAnswer } from '../http/openapi'
 import { requireJson, validate } from '../http/validation'
 import { createPayee, NewPayee, StoredPayee } from '../payments/payees'
 
-z.globalRegistry.add(StoredPayee, { id: 'Payee', description: "A payee as Moneyhub keeps it (Moneyhub's other members pass through)" })
-z.globalRegistry.add(NewPayee, { id: 'NewPayee', description: 'A UK bank account to pay' })
+if (OPENAPI_BUILD) {
+  z.globalRegistry.add(StoredPayee, { id: 'Payee', description: "A payee as Moneyhub keeps it (Moneyhub's other members pass through)" })
+  z.globalRegistry.add(NewPayee, { id: 'NewPayee', description: 'A UK bank account to pay' })
+}
 
 export const payees = new Hono<AppEnv>().post(
   '/',
-  describeRoute({
-    summary: 'Add a payee at Moneyhub (client credentials, scope payee:create)',
-    tags: ['payments'],
-    security: [{ backendKey: [] }],
-    responses: { 201: jsonAnswer(StoredPayee, 'the payee; use its id as payeeId'), ...errorAnswers(400, 401, 415, 502) },
-  }),
+  describeRoute(
+    OPENAPI_BUILD
+      ? {
+          summary: 'Add a payee at Moneyhub (client credentials, scope payee:create)',
+          tags: ['payments'],
+          security: [{ backendKey: [] }],
+          responses: { 201: jsonAnswer(StoredPayee, 'the payee; use its id as payeeId'), ...errorAnswers(400, 401, 415, 502) },
+        }
+      : {},
+  ),
   requireBackend,
   requireJson,
   validate('json', NewPayee),

@@ -109,10 +109,12 @@ async function start<R extends { returnTo?: string }>(
   return c.json(started.answer, 201)
 }
 
-const startAnswers = {
-  201: jsonAnswer(PaymentStartedSchema, 'the session; send the browser to authorizeUrl'),
-  ...errorAnswers(400, 401, 413, 415, 422, 429),
-}
+const startAnswers = OPENAPI_BUILD
+  ? {
+      201: jsonAnswer(PaymentStartedSchema, 'the session; send the browser to authorizeUrl'),
+      ...errorAnswers(400, 401, 413, 415, 422, 429),
+    }
+  : {}
 
 /** The middleware every start runs, in order: who calls and how big the body is are settled before it is parsed. */
 const startGuards = [rateLimit('START_LIMITER'), requireBackend, limitBody(MAX_START_BODY_BYTES), requireJson] as const
@@ -121,15 +123,19 @@ export const payments = new Hono<AppEnv>()
   .route('/', startRoute('payments', paymentKind, PaymentRequest, 'Start a single payment (scope payment, claim mh:payment)'))
   .post(
     '/:id/reverse',
-    describeRoute({
-      summary: 'Refund a reversible payment (scope reverse_payment, claims mh:reverse_payment and mh:payment)',
-      description:
-        ":id is this Worker's payment session (POST /payments) or Moneyhub's payment id. Moneyhub's record, read at once, says whether it is reversible (isReversible, else completed). The amount may be at most what remains (the payment's amount less refunds authorised or in flight), with one refund in flight at a time: 409 otherwise.",
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      parameters: [idempotencyParameter],
-      responses: { ...startAnswers, ...errorAnswers(400, 401, 404, 409, 413, 415, 422, 429, 502) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Refund a reversible payment (scope reverse_payment, claims mh:reverse_payment and mh:payment)',
+            description:
+              ":id is this Worker's payment session (POST /payments) or Moneyhub's payment id. Moneyhub's record, read at once, says whether it is reversible (isReversible, else completed). The amount may be at most what remains (the payment's amount less refunds authorised or in flight), with one refund in flight at a time: 409 otherwise.",
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            parameters: [idempotencyParameter],
+            responses: { ...startAnswers, ...errorAnswers(400, 401, 404, 409, 413, 415, 422, 429, 502) },
+          }
+        : {},
+    ),
     ...startGuards,
     validate('param', PaymentRefParam),
     validate('json', ReversePaymentBody),
@@ -153,15 +159,19 @@ export const payments = new Hono<AppEnv>()
   )
   .get(
     '/:id',
-    describeRoute({
-      summary: 'The status of a payment session, at once or long-polled (?wait=N)',
-      description: 'App backend (bearer key), or the page the backend gave the session secret to (X-Session-Secret).',
-      tags: ['payments'],
-      responses: {
-        200: jsonAnswer(PaymentStatusSchema, "the status, and Moneyhub's record once authorised"),
-        ...errorAnswers(400, 403, 404, 429),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The status of a payment session, at once or long-polled (?wait=N)',
+            description: 'App backend (bearer key), or the page the backend gave the session secret to (X-Session-Secret).',
+            tags: ['payments'],
+            responses: {
+              200: jsonAnswer(PaymentStatusSchema, "the status, and Moneyhub's record once authorised"),
+              ...errorAnswers(400, 403, 404, 429),
+            },
+          }
+        : {},
+    ),
     ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
@@ -176,16 +186,20 @@ export const payments = new Hono<AppEnv>()
   )
   .get(
     '/:id/events',
-    describeRoute({
-      summary: 'The status of a payment session as Server-Sent Events, until it is final',
-      tags: ['payments'],
-      responses: {
-        200: eventStreamAnswer(
-          'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: GET /payments/:id has it)',
-        ),
-        ...errorAnswers(400, 403, 404, 429),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The status of a payment session as Server-Sent Events, until it is final',
+            tags: ['payments'],
+            responses: {
+              200: eventStreamAnswer(
+                'text/event-stream of `status` events (PaymentStatus JSON, without Moneyhub’s record: GET /payments/:id has it)',
+              ),
+              ...errorAnswers(400, 403, 404, 429),
+            },
+          }
+        : {},
+    ),
     rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
     requireSessionSecret,
@@ -205,14 +219,18 @@ function startRoute<S extends z.ZodMiniType<SessionFields>>(
 ) {
   return new Hono<AppEnv>().post(
     '/',
-    describeRoute({
-      summary,
-      description: `Its status is GET /payments/:id (kind ${kind.name}).`,
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      parameters: [idempotencyParameter],
-      responses: startAnswers,
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary,
+            description: `Its status is GET /payments/:id (kind ${kind.name}).`,
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            parameters: [idempotencyParameter],
+            responses: startAnswers,
+          }
+        : {},
+    ),
     ...startGuards,
     validate('json', schema),
     (c) => start(c, route, kind, c.req.valid('json') as z.infer<S>, c.req.valid('json')),

@@ -66,28 +66,35 @@ const IDEMPOTENCY_HEADER = 'idempotency-key'
 export const recurringPaymentConsents = new Hono<AppEnv>()
   .post(
     '/:id/pay',
-    describeRoute({
-      summary: 'Pay under an authorised VRP consent (recurring_payment:create)',
-      description:
-        ':id is the consent (POST /recurring-payments). Checked first against the consent: authorised and not revoked, within validFromDate–validToDate, amount at most maximumIndividualAmount. 201: Moneyhub made the payment. 202 `confirming`: the request was sent and its outcome is not known (a timeout or a server error): money may have moved; a retry with the same key gets the same answer and sends nothing. 422 `recurring_payment_refused`: Moneyhub refused it (over a periodic limit, revoked, outside its dates), its reason in the message.',
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      parameters: [
-        {
-          name: 'Idempotency-Key',
-          in: 'header',
-          required: true,
-          description:
-            'Required. 1 to 255 printable ASCII characters (a UUID): a retry with the same key and body gets the first answer and never pays twice; the same key with another body is 422 idempotency_key_reused.',
-          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
-        },
-      ],
-      responses: {
-        201: jsonAnswer(RecurringPaymentMadeSchema, "the payment Moneyhub made: paymentId and Moneyhub's record of it"),
-        202: jsonAnswer(RecurringPaymentMadeSchema, 'confirming: sent, outcome not yet known (reason says why); money may have moved'),
-        ...errorAnswers(400, 401, 404, 409, 410, 413, 415, 422, 429, 502),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Pay under an authorised VRP consent (recurring_payment:create)',
+            description:
+              ':id is the consent (POST /recurring-payments). Checked first against the consent: authorised and not revoked, within validFromDate–validToDate, amount at most maximumIndividualAmount. 201: Moneyhub made the payment. 202 `confirming`: the request was sent and its outcome is not known (a timeout or a server error): money may have moved; a retry with the same key gets the same answer and sends nothing. 422 `recurring_payment_refused`: Moneyhub refused it (over a periodic limit, revoked, outside its dates), its reason in the message.',
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            parameters: [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: true,
+                description:
+                  'Required. 1 to 255 printable ASCII characters (a UUID): a retry with the same key and body gets the first answer and never pays twice; the same key with another body is 422 idempotency_key_reused.',
+                schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+              },
+            ],
+            responses: {
+              201: jsonAnswer(RecurringPaymentMadeSchema, "the payment Moneyhub made: paymentId and Moneyhub's record of it"),
+              202: jsonAnswer(
+                RecurringPaymentMadeSchema,
+                'confirming: sent, outcome not yet known (reason says why); money may have moved',
+              ),
+              ...errorAnswers(400, 401, 404, 409, 410, 413, 415, 422, 429, 502),
+            },
+          }
+        : {},
+    ),
     rateLimit('START_LIMITER'),
     requireBackend,
     limitBody(MAX_START_BODY_BYTES),
@@ -120,14 +127,18 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
   )
   .delete(
     '/:id',
-    describeRoute({
-      summary: 'Revoke a VRP consent at Moneyhub (recurring_payment:create)',
-      description:
-        'The session becomes revoked (final; the webhook reports it) and every later pay is refused with 410 consent_revoked. Revoking a revoked consent answers the same.',
-      tags: ['payments'],
-      security: [{ backendKey: [] }],
-      responses: { 200: jsonAnswer(PaymentStatusSchema, 'the consent, revoked'), ...errorAnswers(400, 401, 404, 409, 502) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Revoke a VRP consent at Moneyhub (recurring_payment:create)',
+            description:
+              'The session becomes revoked (final; the webhook reports it) and every later pay is refused with 410 consent_revoked. Revoking a revoked consent answers the same.',
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(PaymentStatusSchema, 'the consent, revoked'), ...errorAnswers(400, 401, 404, 409, 502) },
+          }
+        : {},
+    ),
     requireBackend,
     validate('param', SessionIdParam),
     async (c) => {
@@ -140,12 +151,16 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
   )
   .get(
     '/:id',
-    describeRoute({
-      summary: 'A VRP consent: its status (at once or long-polled, ?wait=N), Moneyhub’s record of it, and the payments made under it',
-      description: 'App backend (bearer key), or the page the backend gave the session secret to (X-Session-Secret).',
-      tags: ['payments'],
-      responses: { 200: jsonAnswer(RecurringPaymentConsentSchema, 'the consent'), ...errorAnswers(400, 403, 404, 429) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'A VRP consent: its status (at once or long-polled, ?wait=N), Moneyhub’s record of it, and the payments made under it',
+            description: 'App backend (bearer key), or the page the backend gave the session secret to (X-Session-Secret).',
+            tags: ['payments'],
+            responses: { 200: jsonAnswer(RecurringPaymentConsentSchema, 'the consent'), ...errorAnswers(400, 403, 404, 429) },
+          }
+        : {},
+    ),
     ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
@@ -158,14 +173,18 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
   )
   .get(
     '/:id/events',
-    describeRoute({
-      summary: 'A VRP consent’s status as Server-Sent Events, until it is final',
-      tags: ['payments'],
-      responses: {
-        200: eventStreamAnswer('text/event-stream of `status` events (PaymentStatus JSON; GET /recurring-payments/:id has the rest)'),
-        ...errorAnswers(400, 403, 404, 429),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'A VRP consent’s status as Server-Sent Events, until it is final',
+            tags: ['payments'],
+            responses: {
+              200: eventStreamAnswer('text/event-stream of `status` events (PaymentStatus JSON; GET /recurring-payments/:id has the rest)'),
+              ...errorAnswers(400, 403, 404, 429),
+            },
+          }
+        : {},
+    ),
     rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
     requireSessionSecret,

@@ -90,14 +90,18 @@ function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }>
 export const sessions = new Hono<AppEnv>()
   .post(
     '/',
-    describeRoute({
-      summary: 'Start a connection',
-      tags: ['sessions'],
-      responses: {
-        201: jsonAnswer(StartedSchema, 'the session; send the browser to authorizeUrl'),
-        ...errorAnswers(400, 401, 403, 413, 415, 429),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Start a connection',
+            tags: ['sessions'],
+            responses: {
+              201: jsonAnswer(StartedSchema, 'the session; send the browser to authorizeUrl'),
+              ...errorAnswers(400, 401, 403, 413, 415, 429),
+            },
+          }
+        : {},
+    ),
     rateLimit('START_LIMITER'),
     // Who is calling, and how big the body is, are settled before the body is parsed.
     identifyCaller,
@@ -145,11 +149,15 @@ export const sessions = new Hono<AppEnv>()
 
   .get(
     '/:id',
-    describeRoute({
-      summary: 'The status of a session, at once or long-polled (?wait=N)',
-      tags: ['sessions'],
-      responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 403, 404, 429) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The status of a session, at once or long-polled (?wait=N)',
+            tags: ['sessions'],
+            responses: { 200: jsonAnswer(SessionSchema, 'the status; never a token'), ...errorAnswers(400, 403, 404, 429) },
+          }
+        : {},
+    ),
     ...statusGuards,
     async (c) => {
       const { id } = c.req.valid('param')
@@ -165,11 +173,18 @@ export const sessions = new Hono<AppEnv>()
 
   .get(
     '/:id/events',
-    describeRoute({
-      summary: 'The status of a session as Server-Sent Events, until it is final',
-      tags: ['sessions'],
-      responses: { 200: eventStreamAnswer('text/event-stream of `status` events (Session JSON)'), ...errorAnswers(400, 403, 404, 429) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The status of a session as Server-Sent Events, until it is final',
+            tags: ['sessions'],
+            responses: {
+              200: eventStreamAnswer('text/event-stream of `status` events (Session JSON)'),
+              ...errorAnswers(400, 403, 404, 429),
+            },
+          }
+        : {},
+    ),
     rateLimit('STATUS_LIMITER'),
     validate('param', SessionIdParam),
     requireSessionSecret,
@@ -184,12 +199,16 @@ export const sessions = new Hono<AppEnv>()
 
   .get(
     '/:id/tokens',
-    describeRoute({
-      summary: 'The token set (app backend only)',
-      tags: ['backend'],
-      security: [{ backendKey: [] }],
-      responses: { 200: jsonAnswer(TokenSetSchema, 'the token set'), ...errorAnswers(400, 401, 404, 409, 410) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The token set (app backend only)',
+            tags: ['backend'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(TokenSetSchema, 'the token set'), ...errorAnswers(400, 401, 404, 409, 410) },
+          }
+        : {},
+    ),
     requireBackend,
     validate('param', SessionIdParam),
     async (c) => {
@@ -211,12 +230,16 @@ export const sessions = new Hono<AppEnv>()
 
   .post(
     '/:id/refresh',
-    describeRoute({
-      summary: 'Refresh the token set (app backend only)',
-      tags: ['backend'],
-      security: [{ backendKey: [] }],
-      responses: { 200: jsonAnswer(SessionSchema, 'the refreshed session'), ...errorAnswers(400, 401, 404, 409, 410, 502) },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Refresh the token set (app backend only)',
+            tags: ['backend'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(SessionSchema, 'the refreshed session'), ...errorAnswers(400, 401, 404, 409, 410, 502) },
+          }
+        : {},
+    ),
     requireBackend,
     validate('param', SessionIdParam),
     async (c) => {
@@ -235,16 +258,20 @@ export const sessions = new Hono<AppEnv>()
 
   .delete(
     '/:id',
-    describeRoute({
-      summary: 'Revoke the tokens upstream and delete the session (app backend only)',
-      tags: ['backend'],
-      security: [{ backendKey: [] }],
-      responses: {
-        204: { description: 'revoked and deleted' },
-        200: jsonAnswer(DeletedSchema, 'deleted here, but revocation failed upstream'),
-        ...errorAnswers(400, 401, 404),
-      },
-    }),
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Revoke the tokens upstream and delete the session (app backend only)',
+            tags: ['backend'],
+            security: [{ backendKey: [] }],
+            responses: {
+              204: { description: 'revoked and deleted' },
+              200: jsonAnswer(DeletedSchema, 'deleted here, but revocation failed upstream'),
+              ...errorAnswers(400, 401, 404),
+            },
+          }
+        : {},
+    ),
     requireBackend,
     validate('param', SessionIdParam),
     async (c) => {
