@@ -25,7 +25,7 @@
  *   GET /openapi.json, GET /health        → here (the document is built by npm run build:openapi)
  *   queue moneyhub-edge-connect-webhooks  → connection/webhookRetries.ts (a refused webhook, tried again)
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { secureHeaders } from 'hono/secure-headers'
 import { retryWebhooks, type QueuedWebhook } from './connection/webhookRetries'

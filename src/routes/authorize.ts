@@ -4,7 +4,7 @@
  * then is the authorisation request pushed upstream; any other browser, and
  * any opening of a final session, sends nothing upstream.
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { authorizeUrlFor, openTicket } from '../connection/start'

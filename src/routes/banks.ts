@@ -1,5 +1,5 @@
 /** GET /banks: Moneyhub's published bank list, from the edge, for a bank picker (CORS for ALLOWED_ORIGINS). */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { BANK_LIST_TYPES } from '../banks/bankList'

@@ -4,7 +4,8 @@
  * flow's form_post (RESPONSE_TYPE=code id_token). One call to the session's
  * Durable Object checks, claims, exchanges and stores (coordinator.ts).
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { createMiddleware } from 'hono/factory'
 import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'

@@ -8,7 +8,7 @@
  * is cached 5 minutes and revalidated by ETag. Public code without credentials,
  * so any origin may load it (module scripts are fetched with CORS).
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { CLIENT_SCRIPT, CLIENT_SCRIPT_VERSION } from '../client/browserModule.generated'
 import type { AppEnv } from '../http/context'

@@ -1,5 +1,5 @@
 /** GET /connect: start a connection, bind this browser (one call to the session's Durable Object) and send it on, in one step. */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'

@@ -2,7 +2,7 @@
  * GET /dashboard: how each bank is doing, as a page (public/dashboard.html, a static asset with its CSP in
  * public/_headers); its data needs the backend key, the page itself none.
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import type { AppEnv } from '../http/context'
 

@@ -2,7 +2,7 @@
  * GET /favicon.ico: browsers ask for it on every page this Worker serves (the
  * callback's result page); a small icon instead of a 404 in every console.
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import type { AppEnv } from '../http/context'
 

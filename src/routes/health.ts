@@ -1,5 +1,5 @@
 /** GET /banks/health: each bank's counts over the last hour and 24 h (backend key: the counts reveal the app's traffic). */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { bankHealthReport } from '../health/report'
 import { requireBackend } from '../http/auth'

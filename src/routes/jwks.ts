@@ -1,5 +1,5 @@
 /** GET /.well-known/jwks.json: the public halves of CLIENT_PRIVATE_JWKS, to register with Moneyhub. */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { jsonAnswer, JwksSchema } from '../http/openapi'
 import type { AppEnv } from '../http/context'

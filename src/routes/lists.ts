@@ -3,7 +3,7 @@
  * Moneyhub's lists, one page at a time, each through the one list route below
  * (payments/lists.ts; the shape is in docs/lists.md).
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'

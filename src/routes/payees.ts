@@ -1,5 +1,5 @@
 /** POST /payees: the accounts payments go to, made at Moneyhub (backend only); GET /payees is a list (routes/lists.ts). */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'

@@ -11,7 +11,8 @@
  *   POST /payments/:id/reverse     → reverse_payment   (reverse_payment, mh:reverse_payment + mh:payment)
  *   GET  /payments/:id[?wait=N], GET /payments/:id/events
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import type { SessionKind } from '../connection/kind'

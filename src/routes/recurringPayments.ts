@@ -9,7 +9,8 @@
  *   GET    /recurring-payments/:id[?wait=N] its status, Moneyhub's record of it, the payments made under it
  *   GET    /recurring-payments/:id/events   its status as Server-Sent Events
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { FlowError } from '../connection/errors'
 import { coordinatorOf, settingsOf, type Outcome } from '../coordinator'

@@ -3,7 +3,8 @@
  * (at once, long-polled, or as Server-Sent Events), and — backend only — read,
  * refresh and delete its tokens.
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { FlowError } from '../connection/errors'

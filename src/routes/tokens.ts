@@ -1,5 +1,5 @@
 /** POST /tokens: client-credentials tokens for the app backend: a registered user's data, or the client's own scopes. */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { dataToken } from '../data/tokens'

@@ -1,5 +1,5 @@
 /** /users: Moneyhub's registered users (use case 2), for the app backend only. */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'
