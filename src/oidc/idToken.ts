@@ -2,7 +2,9 @@
  * ID Token validation, OIDC Core §3.1.3.7 step by step, with jose doing the JWS
  * work. Each failed check throws OidcError with a code naming it.
  */
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose'
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose'
+// The classes themselves (jose/errors), not jose's `errors` namespace object, which keeps every class in the bundle.
+import * as errors from 'jose/errors'
 import { readShared, writeShared } from './sharedCache'
 import * as z from 'zod/mini'
 import { toBase64Url } from '../encoding'
