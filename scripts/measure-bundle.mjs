@@ -67,7 +67,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       dirs.set(d, (dirs.get(d) ?? 0) + b)
     }
     const print = (title, rows, n = rows.length) => {
-      console.log(`\n${title} (KB minified, before the whole bundle's minifier-level renaming):`)
+      console.log(`\n${title} (KB of the minified bundle):`)
       for (const [name, b] of rows.sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${kb(b)}  ${name}`)
     }
     print('packages', packages)
