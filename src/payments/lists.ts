@@ -45,8 +45,8 @@ const paging = {
 const byUser = { userId: z.optional(userId) }
 const byPayeeAndDate = {
   payeeId: z.optional(payeeId),
-  startDate: z.optional(isoDate('Only items made on or after this date (ISO 8601)')),
-  endDate: z.optional(isoDate('Only items made on or before this date (ISO 8601)')),
+  startDate: z.optional(isoDate(OPENAPI_BUILD && 'Only items made on or after this date (ISO 8601)')),
+  endDate: z.optional(isoDate(OPENAPI_BUILD && 'Only items made on or before this date (ISO 8601)')),
 }
 const datesInOrder = dateOrder<{ startDate?: string; endDate?: string }>('startDate', 'endDate', 'must not be before startDate')
 

@@ -25,10 +25,12 @@ export const MoneyhubPayment = z.looseObject({
   /** Whether Moneyhub can reverse it (the official client's `Payment` type); refunds go by it when present. */
   isReversible: z.optional(z.boolean()),
 })
-z.globalRegistry.add(MoneyhubPayment, {
-  id: 'MoneyhubPayment',
-  description: "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
-})
+if (OPENAPI_BUILD) {
+  z.globalRegistry.add(MoneyhubPayment, {
+    id: 'MoneyhubPayment',
+    description: "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
+  })
+}
 export type MoneyhubPayment = z.infer<typeof MoneyhubPayment>
 
 /** How long a read payment is kept: short enough that a status change shows within a poll or two. */

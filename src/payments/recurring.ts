@@ -47,12 +47,13 @@ export const RECURRING_PAYMENT_RETENTION_SECONDS = 400 * 86_400
 
 /** POST /recurring-payments/:id/pay: the official client's makeRecurringPayment body; amount in pence. */
 export const RecurringPayBody = z.strictObject({
-  amount: pence('Amount in pence, an integer above 0, at most the consent’s maximumIndividualAmount'),
-  payeeRef: reference('Reference the payee sees, 1 to 18 printable characters'),
-  payerRef: reference("Reference on the payer's statement, 1 to 18 printable characters"),
+  amount: pence(OPENAPI_BUILD && 'Amount in pence, an integer above 0, at most the consent’s maximumIndividualAmount'),
+  payeeRef: reference(OPENAPI_BUILD && 'Reference the payee sees, 1 to 18 printable characters'),
+  payerRef: reference(OPENAPI_BUILD && "Reference on the payer's statement, 1 to 18 printable characters"),
   payeeId: z.optional(payeeId),
 })
-z.globalRegistry.add(RecurringPayBody, { id: 'RecurringPayBody', description: 'A payment under an authorised VRP consent.' })
+if (OPENAPI_BUILD)
+  z.globalRegistry.add(RecurringPayBody, { id: 'RecurringPayBody', description: 'A payment under an authorised VRP consent.' })
 export type RecurringPayBody = z.infer<typeof RecurringPayBody>
 
 /** Moneyhub's record of a VRP consent (the official client's RecurringPaymentRequest, src/schema/payment.ts); other members pass through. */
@@ -69,11 +70,13 @@ export const MoneyhubRecurringPayment = z.looseObject({
     }),
   ),
 })
-z.globalRegistry.add(MoneyhubRecurringPayment, {
-  id: 'MoneyhubRecurringPayment',
-  description:
-    "Moneyhub's record of a VRP consent: status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired) and recurringPayment, its terms",
-})
+if (OPENAPI_BUILD) {
+  z.globalRegistry.add(MoneyhubRecurringPayment, {
+    id: 'MoneyhubRecurringPayment',
+    description:
+      "Moneyhub's record of a VRP consent: status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired) and recurringPayment, its terms",
+  })
+}
 export type MoneyhubRecurringPayment = z.infer<typeof MoneyhubRecurringPayment>
 
 /** What a pay answers, and what a retry with the same key gets again. */

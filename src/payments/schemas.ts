@@ -10,13 +10,13 @@ import * as z from 'zod/mini'
 import { BANK_ID } from '../connection/moneyhub'
 import { returnTo as returnToUrl, userId as userIdString } from '../http/schemas'
 
-/** Sets the description the OpenAPI document shows for a schema. */
-const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
-  z.globalRegistry.add(schema, { description })
+/** Sets the description the OpenAPI document shows for a schema; written `OPENAPI_BUILD && '…'`, out of the Worker (src/http/openapiBuild.d.ts). */
+const described = <T extends z.ZodMiniType>(schema: T, description: string | false): T => {
+  if (description) z.globalRegistry.add(schema, { description })
   return schema
 }
 /** A schema defined elsewhere, with a description of its own here. */
-const redescribed = <T extends z.ZodMiniType>(schema: T, description: string): T => described(schema.clone() as T, description)
+const redescribed = <T extends z.ZodMiniType>(schema: T, description: string | false): T => described(schema.clone() as T, description)
 
 /** Faster Payments and Bacs references: at most 18 characters. */
 export const MAX_REFERENCE_LENGTH = 18
@@ -42,10 +42,10 @@ const PRINTABLE = /^[\x20-\x7e]*$/
 
 const id = (what: string) => z.string().check(z.regex(MONEYHUB_ID, `must be a Moneyhub ${what} id (letters, digits, - and _)`))
 
-export const pence = (description: string) =>
+export const pence = (description: string | false) =>
   described(z.int('must be a whole number of pence').check(z.positive('must be more than 0 pence')), description)
 
-export const reference = (description: string) =>
+export const reference = (description: string | false) =>
   described(
     z
       .string()
@@ -64,7 +64,7 @@ function isRealDate(value: string): boolean {
   return !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
-export const isoDate = (description: string) =>
+export const isoDate = (description: string | false) =>
   described(
     z
       .string()
@@ -77,36 +77,42 @@ export const isoDate = (description: string) =>
 
 export const bankId = described(
   z.string().check(z.regex(BANK_ID, 'must be a Moneyhub bank id (letters, digits, - and _)')),
-  'The bank the user pays from (scope id:<bankId>); the test bank is 1ffe704d39629a929c8e293880fb449a',
+  OPENAPI_BUILD && 'The bank the user pays from (scope id:<bankId>); the test bank is 1ffe704d39629a929c8e293880fb449a',
 )
-export const userId = redescribed(userIdString, 'A registered Moneyhub user to attach the payment to (claim sub with this value)')
-export const returnTo = redescribed(returnToUrl, 'Where the browser returns afterwards: an origin in ALLOWED_ORIGINS')
-export const payeeId = described(id('payee'), 'A payee made with POST /payees; give payeeId or payee, not both')
-export const payerId = described(id('payer'), 'The payer, when payerType says who pays')
-export const payeeType = described(z.enum(PAYEE_TYPES), 'Who is paid: api-payee (default, a payee made by this client) or mh-user-account')
+export const userId = redescribed(
+  userIdString,
+  OPENAPI_BUILD && 'A registered Moneyhub user to attach the payment to (claim sub with this value)',
+)
+export const returnTo = redescribed(returnToUrl, OPENAPI_BUILD && 'Where the browser returns afterwards: an origin in ALLOWED_ORIGINS')
+export const payeeId = described(id('payee'), OPENAPI_BUILD && 'A payee made with POST /payees; give payeeId or payee, not both')
+export const payerId = described(id('payer'), OPENAPI_BUILD && 'The payer, when payerType says who pays')
+export const payeeType = described(
+  z.enum(PAYEE_TYPES),
+  OPENAPI_BUILD && 'Who is paid: api-payee (default, a payee made by this client) or mh-user-account',
+)
 export const payerType = described(
   z.enum(PAYER_TYPES),
-  'Who pays: api-payer (with payer, the account in full) or mh-user-account (with payerId)',
+  OPENAPI_BUILD && 'Who pays: api-payer (with payer, the account in full) or mh-user-account (with payerId)',
 )
-const accountPayerType = described(z.enum(ACCOUNT_PAYER_TYPES), 'Who pays: mh-user-account (with payerId)')
-export const context = described(z.enum(PAYMENT_CONTEXTS), 'Open Banking payment context code')
-export const currency = described(z.enum(CURRENCIES), 'ISO 4217 currency; Moneyhub pays in GBP')
+const accountPayerType = described(z.enum(ACCOUNT_PAYER_TYPES), OPENAPI_BUILD && 'Who pays: mh-user-account (with payerId)')
+export const context = described(z.enum(PAYMENT_CONTEXTS), OPENAPI_BUILD && 'Open Banking payment context code')
+export const currency = described(z.enum(CURRENCIES), OPENAPI_BUILD && 'ISO 4217 currency; Moneyhub pays in GBP')
 
 export const Payee = described(
   z.strictObject({
     name: described(
       z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(140, 'must be at most 140 characters')),
-      "The payee's account name",
+      OPENAPI_BUILD && "The payee's account name",
     ),
-    sortCode: described(z.string().check(z.regex(/^\d{6}$/, 'must be 6 digits')), 'UK sort code, 6 digits without dashes'),
-    accountNumber: described(z.string().check(z.regex(/^\d{8}$/, 'must be 8 digits')), 'UK account number, 8 digits'),
+    sortCode: described(z.string().check(z.regex(/^\d{6}$/, 'must be 6 digits')), OPENAPI_BUILD && 'UK sort code, 6 digits without dashes'),
+    accountNumber: described(z.string().check(z.regex(/^\d{8}$/, 'must be 8 digits')), OPENAPI_BUILD && 'UK account number, 8 digits'),
   }),
-  'A UK bank account to pay',
+  OPENAPI_BUILD && 'A UK bank account to pay',
 )
 export type Payee = z.infer<typeof Payee>
 
 /** The official client's RequestPayer (src/schema/payee.ts): an account as a payee's; readme: "required if using api-payer for payerType". */
-export const payer = described(Payee.clone(), 'The account that pays, in full: with payerType api-payer, and only then')
+export const payer = described(Payee.clone(), OPENAPI_BUILD && 'The account that pays, in full: with payerType api-payer, and only then')
 /** Readme, getPaymentAuthorizeUrl: payerName and payerEmail, optional (src/schema/payment.ts, AuthRequestPostPayment). */
 const payerName = described(
   z
@@ -116,11 +122,11 @@ const payerName = described(
       z.maxLength(140, 'must be at most 140 characters'),
       z.regex(PRINTABLE, 'must be printable ASCII'),
     ),
-  "The payer's name",
+  OPENAPI_BUILD && "The payer's name",
 )
 const payerEmail = described(
   z.email('must be an email address').check(z.maxLength(254, 'must be at most 254 characters')),
-  "The payer's email address",
+  OPENAPI_BUILD && "The payer's email address",
 )
 
 /** Exactly one of payeeId and payee (Moneyhub's client: "PayeeId or Payee are required"). */
@@ -147,7 +153,7 @@ const payerRules = [
 
 const payeeFields = {
   payeeId: z.optional(payeeId),
-  payee: z.optional(described(Payee.clone(), 'A payee given in full; give payeeId or payee, not both')),
+  payee: z.optional(described(Payee.clone(), OPENAPI_BUILD && 'A payee given in full; give payeeId or payee, not both')),
   payeeType: z.optional(payeeType),
   context: z.optional(context),
 }
@@ -161,14 +167,14 @@ const sessionFields = { userId: z.optional(userId), returnTo: z.optional(returnT
 export const PaymentRequest = z
   .strictObject({
     bankId,
-    amount: pence('Amount in pence, an integer above 0: 150 is £1.50'),
+    amount: pence(OPENAPI_BUILD && 'Amount in pence, an integer above 0: 150 is £1.50'),
     ...payeeFields,
     ...payerFields,
     payerName: z.optional(payerName),
     payerEmail: z.optional(payerEmail),
-    payeeRef: reference('Reference the payee sees, 1 to 18 printable characters'),
-    payerRef: reference("Reference on the payer's statement, 1 to 18 printable characters"),
-    readRefundAccount: z.optional(described(z.boolean(), "Ask the bank for the payer's account, to refund it later")),
+    payeeRef: reference(OPENAPI_BUILD && 'Reference the payee sees, 1 to 18 printable characters'),
+    payerRef: reference(OPENAPI_BUILD && "Reference on the payer's statement, 1 to 18 printable characters"),
+    readRefundAccount: z.optional(described(z.boolean(), OPENAPI_BUILD && "Ask the bank for the payer's account, to refund it later")),
     ...sessionFields,
   })
   .check(onePayee, ...payerRules)
@@ -183,23 +189,26 @@ export const dateOrder = <T>(first: keyof T, last: keyof T, message: string) =>
 export const StandingOrderFrequency = described(
   z
     .strictObject({
-      repeat: described(z.enum(STANDING_ORDER_REPEATS), 'How often the payment repeats'),
+      repeat: described(z.enum(STANDING_ORDER_REPEATS), OPENAPI_BUILD && 'How often the payment repeats'),
       day: z.optional(
         described(
           z.int().check(z.gte(1, 'must be 1 or more'), z.lte(31, 'must be 31 or less')),
-          'Day of the week (1-7, Weekly) or month (1-31, Monthly) to pay on; required for Weekly and Monthly',
+          OPENAPI_BUILD && 'Day of the week (1-7, Weekly) or month (1-31, Monthly) to pay on; required for Weekly and Monthly',
         ),
       ),
       week: z.optional(
-        described(z.int().check(z.gte(1, 'must be 1 or more'), z.lte(5, 'must be 5 or less')), 'Week of the month to pay in (1-5)'),
+        described(
+          z.int().check(z.gte(1, 'must be 1 or more'), z.lte(5, 'must be 5 or less')),
+          OPENAPI_BUILD && 'Week of the month to pay in (1-5)',
+        ),
       ),
       month: z.optional(
         described(
           z.int().check(z.gte(1, 'must be 1 or more'), z.lte(12, 'must be 12 or less')),
-          'Month to pay in (1-12), for Quarterly and Yearly (the official client’s StandingOrderFrequency)',
+          OPENAPI_BUILD && 'Month to pay in (1-12), for Quarterly and Yearly (the official client’s StandingOrderFrequency)',
         ),
       ),
-      onlyWorkDays: z.optional(described(z.boolean(), 'Pay only on working days')),
+      onlyWorkDays: z.optional(described(z.boolean(), OPENAPI_BUILD && 'Pay only on working days')),
     })
     .check(
       z.refine((f) => !['Weekly', 'Monthly'].includes(f.repeat) || f.day !== undefined, {
@@ -208,7 +217,7 @@ export const StandingOrderFrequency = described(
       }),
       z.refine((f) => f.repeat !== 'Weekly' || f.day === undefined || f.day <= 7, { message: 'must be 1 to 7 for Weekly', path: ['day'] }),
     ),
-  'When the standing order pays',
+  OPENAPI_BUILD && 'When the standing order pays',
 )
 
 /** POST /standing-orders: a standing order (claim mh:standing_order). */
@@ -217,21 +226,25 @@ export const StandingOrderRequest = z
     bankId,
     ...payeeFields,
     ...accountPayerFields,
-    reference: reference('Reference on every payment, 1 to 18 printable characters'),
+    reference: reference(OPENAPI_BUILD && 'Reference on every payment, 1 to 18 printable characters'),
     frequency: StandingOrderFrequency,
     numberOfPayments: z.optional(
       described(
         z.int().check(z.gte(1, 'must be 1 or more'), z.lte(9999, 'must be 9999 or less')),
-        'How many payments in all; give numberOfPayments, finalPaymentDate or both',
+        OPENAPI_BUILD && 'How many payments in all; give numberOfPayments, finalPaymentDate or both',
       ),
     ),
-    firstPaymentAmount: pence('First payment, in pence (integer above 0)'),
-    recurringPaymentAmount: z.optional(pence('Each payment between the first and the last, in pence; defaults to the first amount')),
-    finalPaymentAmount: z.optional(pence('Last payment, in pence; defaults to the first amount')),
+    firstPaymentAmount: pence(OPENAPI_BUILD && 'First payment, in pence (integer above 0)'),
+    recurringPaymentAmount: z.optional(
+      pence(OPENAPI_BUILD && 'Each payment between the first and the last, in pence; defaults to the first amount'),
+    ),
+    finalPaymentAmount: z.optional(pence(OPENAPI_BUILD && 'Last payment, in pence; defaults to the first amount')),
     currency: z.optional(currency),
-    firstPaymentDate: isoDate('Date of the first payment (ISO 8601)'),
-    recurringPaymentDate: z.optional(isoDate('Date of the first repeating payment (ISO 8601)')),
-    finalPaymentDate: z.optional(isoDate('Date of the last payment (ISO 8601); give numberOfPayments, finalPaymentDate or both')),
+    firstPaymentDate: isoDate(OPENAPI_BUILD && 'Date of the first payment (ISO 8601)'),
+    recurringPaymentDate: z.optional(isoDate(OPENAPI_BUILD && 'Date of the first repeating payment (ISO 8601)')),
+    finalPaymentDate: z.optional(
+      isoDate(OPENAPI_BUILD && 'Date of the last payment (ISO 8601); give numberOfPayments, finalPaymentDate or both'),
+    ),
     ...sessionFields,
   })
   .check(
@@ -249,12 +262,15 @@ export type StandingOrderRequest = z.infer<typeof StandingOrderRequest>
 
 export const PeriodicLimit = described(
   z.strictObject({
-    amount: pence('Most that may be paid in one period, in pence'),
+    amount: pence(OPENAPI_BUILD && 'Most that may be paid in one period, in pence'),
     currency: z.optional(currency),
-    periodType: described(z.enum(PERIOD_TYPES), 'The period the limit covers'),
-    periodAlignment: described(z.enum(PERIOD_ALIGNMENTS), 'Periods start at the consent (Consent) or on the calendar (Calendar)'),
+    periodType: described(z.enum(PERIOD_TYPES), OPENAPI_BUILD && 'The period the limit covers'),
+    periodAlignment: described(
+      z.enum(PERIOD_ALIGNMENTS),
+      OPENAPI_BUILD && 'Periods start at the consent (Consent) or on the calendar (Calendar)',
+    ),
   }),
-  'A limit per period (Open Banking VRP control parameters)',
+  OPENAPI_BUILD && 'A limit per period (Open Banking VRP control parameters)',
 )
 
 /** POST /recurring-payments: a variable recurring payment consent (claim mh:recurring_payment). */
@@ -263,14 +279,14 @@ export const RecurringPaymentRequest = z
     bankId,
     ...payeeFields,
     ...accountPayerFields,
-    reference: z.optional(reference('Reference on the payments, 1 to 18 printable characters')),
-    validFromDate: z.optional(isoDate('When the consent starts (ISO 8601)')),
-    validToDate: z.optional(isoDate('When the consent ends (ISO 8601)')),
-    maximumIndividualAmount: pence('Most one payment may be, in pence'),
+    reference: z.optional(reference(OPENAPI_BUILD && 'Reference on the payments, 1 to 18 printable characters')),
+    validFromDate: z.optional(isoDate(OPENAPI_BUILD && 'When the consent starts (ISO 8601)')),
+    validToDate: z.optional(isoDate(OPENAPI_BUILD && 'When the consent ends (ISO 8601)')),
+    maximumIndividualAmount: pence(OPENAPI_BUILD && 'Most one payment may be, in pence'),
     currency: z.optional(currency),
     periodicLimits: described(
       z.array(PeriodicLimit).check(z.minLength(1, 'must have at least one limit'), z.maxLength(6, 'must have at most 6 limits')),
-      'Limits per period, at least one',
+      OPENAPI_BUILD && 'Limits per period, at least one',
     ),
     // The client's parameter is `type?: string` (get-auth-urls.ts), its readme and claim type an array: both are
     // accepted, and the claim carries the array (recurringPaymentKind).
@@ -280,7 +296,7 @@ export const RecurringPaymentRequest = z
           z.enum(RECURRING_PAYMENT_TYPES),
           z.array(z.enum(RECURRING_PAYMENT_TYPES)).check(z.minLength(1, 'must name at least one type'), z.maxLength(2)),
         ]),
-        'Sweeping (between the payer’s own accounts) and/or Other: one, or an array',
+        OPENAPI_BUILD && 'Sweeping (between the payer’s own accounts) and/or Other: one, or an array',
       ),
     ),
     ...sessionFields,
@@ -289,8 +305,8 @@ export const RecurringPaymentRequest = z
 export type RecurringPaymentRequest = z.infer<typeof RecurringPaymentRequest>
 
 const reverseFields = {
-  bankId: redescribed(bankId, 'The bank the refund is paid from (the payee’s bank)'),
-  amount: z.optional(pence('Amount to refund in pence; the whole payment when left out')),
+  bankId: redescribed(bankId, OPENAPI_BUILD && 'The bank the refund is paid from (the payee’s bank)'),
+  amount: z.optional(pence(OPENAPI_BUILD && 'Amount to refund in pence; the whole payment when left out')),
   ...payerFields,
   ...sessionFields,
 }
@@ -301,15 +317,16 @@ export type ReversePaymentBody = z.infer<typeof ReversePaymentBody>
 
 /** What the reverse_payment kind needs: the body and Moneyhub's id of the payment to reverse. */
 export const ReversePaymentRequest = z
-  .strictObject({ ...reverseFields, paymentId: described(id('payment'), "Moneyhub's id of the payment to reverse") })
+  .strictObject({ ...reverseFields, paymentId: described(id('payment'), OPENAPI_BUILD && "Moneyhub's id of the payment to reverse") })
   .check(...payerRules)
 export type ReversePaymentRequest = z.infer<typeof ReversePaymentRequest>
 
-for (const [schema, name, description] of [
-  [PaymentRequest, 'PaymentRequest', 'A single payment. Give payeeId or payee, not both.'],
-  [StandingOrderRequest, 'StandingOrderRequest', 'A standing order. Give payeeId or payee, and numberOfPayments or finalPaymentDate.'],
-  [RecurringPaymentRequest, 'RecurringPaymentRequest', 'A variable recurring payment (VRP) consent. Give payeeId or payee.'],
-  [ReversePaymentBody, 'ReversePaymentBody', 'A refund of the payment named in the path.'],
-] as const) {
-  z.globalRegistry.add(schema, { id: name, description })
-}
+if (OPENAPI_BUILD)
+  for (const [schema, name, description] of [
+    [PaymentRequest, 'PaymentRequest', 'A single payment. Give payeeId or payee, not both.'],
+    [StandingOrderRequest, 'StandingOrderRequest', 'A standing order. Give payeeId or payee, and numberOfPayments or finalPaymentDate.'],
+    [RecurringPaymentRequest, 'RecurringPaymentRequest', 'A variable recurring payment (VRP) consent. Give payeeId or payee.'],
+    [ReversePaymentBody, 'ReversePaymentBody', 'A refund of the payment named in the path.'],
+  ] as const) {
+    z.globalRegistry.add(schema, { id: name, description })
+  }
