@@ -93,25 +93,25 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
  * killing the shim alone leaves the other two running. Each runs in a group of its own (`detached`), killed as a whole.
  */
 const groups = new Set()
+/** Process groups are POSIX's: on Windows a detached child gets a console of its own, so there the shim alone is killed. */
+const GROUPS = process.platform !== 'win32'
 const killGroup = (child, signal) => {
   try {
-    process.kill(-child.pid, signal)
+    if (GROUPS) process.kill(-child.pid, signal)
+    else child.kill(signal)
   } catch {} // already gone
 }
 // However this process ends (a refused setting's process.exit, an uncaught error), its wrangler processes end with it.
 process.once('exit', () => groups.forEach((child) => killGroup(child, 'SIGKILL')))
 
-/** Stops a `wrangler dev` and everything it started: SIGTERM to its group, SIGKILL after `seconds`. */
-export async function stopGroup(child, seconds = 10) {
+/** Stops a `wrangler dev` and everything it started: SIGTERM to its group, SIGKILL after `seconds` (and once the shim is gone). */
+async function stopGroup(child, seconds = 10) {
   if (!groups.has(child)) return
   const exited = new Promise((r) => child.once('exit', r))
   killGroup(child, 'SIGTERM')
   const timer = setTimeout(() => killGroup(child, 'SIGKILL'), seconds * 1000)
   await exited
   clearTimeout(timer)
-  // workerd may outlive the CLI by a moment: whatever is left of the group goes too.
-  killGroup(child, 'SIGKILL')
-  groups.delete(child)
 }
 
 function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0, cwd }) {
@@ -123,7 +123,7 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
       cwd,
       env: TOOL_ENV,
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      detached: GROUPS,
     },
   )
   groups.add(child)
@@ -137,7 +137,7 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
   child.stdout.on('data', lines)
   child.stderr.on('data', lines)
   child.on('exit', (code) => {
-    // The shim is gone: nothing of its group may stay behind (a crashed CLI's workerd).
+    // The shim is gone: nothing of its group may stay behind (workerd may outlive the CLI by a moment, or a crashed CLI).
     killGroup(child, 'SIGKILL')
     groups.delete(child)
     onExit?.(name, code)
