@@ -21,7 +21,7 @@ const STACK = /^stack: (\S*workerd@[0-9a-f]+ ?)+$/
 type Write = typeof process.stdout.write
 
 /** Drops workerd's expected chatter from `stream`; returns what puts the stream back. */
-function filter(stream: NodeJS.WriteStream): () => void {
+export function filter(stream: Pick<NodeJS.WriteStream, 'write'>): () => void {
   const write = stream.write
   let afterChatter = false
   stream.write = function (chunk: unknown, ...rest: unknown[]) {
