@@ -232,6 +232,15 @@ if (existsSync('src/index.ts') && (await writeOpenapiAsset())) console.log('• 
 
 let stopping = false
 let servers
+// Ctrl-C, kill, a closed terminal: the servers (process groups of their own, scripts/lib/servers.mjs) are stopped
+// first, even while they start; any other way out (fail()) kills them on exit.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, async () => {
+    stopping = true
+    await servers?.stop()
+    process.exit(0)
+  })
+}
 try {
   servers = await startServers({
     proxyPort: PROXY_PORT,
@@ -245,13 +254,6 @@ try {
   })
 } catch (error) {
   fail(error.message)
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, async () => {
-    stopping = true
-    await servers.stop()
-    process.exit(0)
-  })
 }
 if (issuer === undefined)
   console.log(`

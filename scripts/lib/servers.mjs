@@ -88,6 +88,32 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
   return { proxyVars, mockVars }
 }
 
+/**
+ * The `wrangler dev` process groups still running. `wrangler` is a shim that starts the CLI, which starts workerd:
+ * killing the shim alone leaves the other two running. Each runs in a group of its own (`detached`), killed as a whole.
+ */
+const groups = new Set()
+/** Process groups are POSIX's: on Windows a detached child gets a console of its own, so there the shim alone is killed. */
+const GROUPS = process.platform !== 'win32'
+const killGroup = (child, signal) => {
+  try {
+    if (GROUPS) process.kill(-child.pid, signal)
+    else child.kill(signal)
+  } catch {} // already gone
+}
+// However this process ends (a refused setting's process.exit, an uncaught error), its wrangler processes end with it.
+process.once('exit', () => groups.forEach((child) => killGroup(child, 'SIGKILL')))
+
+/** Stops a `wrangler dev` and everything it started: SIGTERM to its group, SIGKILL after `seconds` (and once the shim is gone). */
+async function stopGroup(child, seconds = 10) {
+  if (!groups.has(child)) return
+  const exited = new Promise((r) => child.once('exit', r))
+  killGroup(child, 'SIGTERM')
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), seconds * 1000)
+  await exited
+  clearTimeout(timer)
+}
+
 function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0, cwd }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child = spawn(
@@ -97,8 +123,10 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
       cwd,
       env: TOOL_ENV,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: GROUPS,
     },
   )
+  groups.add(child)
   const lines = (chunk) =>
     chunk
       .toString()
@@ -108,7 +136,12 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
       .forEach((l) => onLine?.(name, l))
   child.stdout.on('data', lines)
   child.stderr.on('data', lines)
-  child.on('exit', (code) => onExit?.(name, code))
+  child.on('exit', (code) => {
+    // The shim is gone: nothing of its group may stay behind (workerd may outlive the CLI by a moment, or a crashed CLI).
+    killGroup(child, 'SIGKILL')
+    groups.delete(child)
+    onExit?.(name, code)
+  })
   return child
 }
 
@@ -158,10 +191,7 @@ export async function startServers({
   const proxyOrigin = `http://127.0.0.1:${proxyPort}`
   const mockOrigin = `http://127.0.0.1:${mockPort}`
   const children = [proxy, mock].filter(Boolean)
-  const stop = async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)))
-  }
+  const stop = () => Promise.all(children.map((child) => stopGroup(child)))
   try {
     await Promise.all([...(mock ? [waitFor(`${mockOrigin}/oidc/.well-known/openid-configuration`)] : []), waitFor(`${proxyOrigin}/health`)])
   } catch (error) {

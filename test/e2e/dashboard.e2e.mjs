@@ -46,6 +46,8 @@ const servers = await startServers({
   persistTo: mkdtempSync(join(tmpdir(), 'dashboard-e2e-')),
   onLine: (name, line) => log.push(`[${name}] ${line}`),
 })
+// Stopped from outside (Ctrl-C, a CI timeout): the servers' process groups stop too.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => servers.stop().then(() => process.exit(130)))
 
 let failed = false
 const check = (ok, what) => {

@@ -12,12 +12,10 @@
  * refusal over the monthly limit, "Cancel", and a refusal after it.
  * A screenshot of each step lands in test-results/e2e/ (git-ignored).
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
-import { exampleWithKeys, freePort, portFree, TOOL_ENV } from '../../scripts/lib/servers.mjs'
-import { scratchProject } from '../node/lib/scratchProject.mjs'
+import { join } from 'node:path'
+import { exampleWithKeys, freePort, portFree } from '../../scripts/lib/servers.mjs'
+import { scratchProject, startDev } from '../node/lib/scratchProject.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -36,6 +34,9 @@ if (!existsSync(CHROMIUM)) {
   process.exit(0)
 }
 
+// Loaded once there is a browser to drive: a missing one is said at once (test/node/browser-test-needs-chromium.test.mjs).
+const { chromium } = await import('playwright-core')
+
 const shots = 'test-results/e2e'
 mkdirSync(shots, { recursive: true })
 
@@ -47,33 +48,18 @@ const proxyOrigin = `http://127.0.0.1:${proxyPort}`
 const mockOrigin = `http://127.0.0.1:${mockPort}`
 // An old .dev.vars, made for the default ports 8787 / 8788, with its keys.
 const project = scratchProject(oldDevVars)
-const output = []
-const dev = spawn(process.execPath, [resolve('scripts/dev.mjs')], {
-  cwd: project,
-  env: { ...TOOL_ENV, PROXY_PORT: String(proxyPort), MOCK_PORT: String(mockPort) },
-  stdio: ['ignore', 'pipe', 'pipe'],
-})
-for (const stream of [dev.stdout, dev.stderr]) stream.on('data', (chunk) => output.push(...chunk.toString().split('\n')))
-const exited = new Promise((r) => dev.once('exit', r))
-const ready = await Promise.race([
-  new Promise((resolveReady) => {
-    const timer = setInterval(() => {
-      if (output.some((l) => l.includes('✔ Ready'))) (clearInterval(timer), resolveReady(true))
-    }, 100)
-    exited.then(() => (clearInterval(timer), resolveReady(false)))
-  }),
-  new Promise((r) => setTimeout(() => r(false), 180_000)),
-])
-const stopDev = async () => {
-  if (dev.exitCode === null) dev.kill('SIGTERM')
-  await exited
-}
-if (!ready) {
-  console.error(output.join('\n'))
+let dev
+try {
+  dev = await startDev(project, { env: { PROXY_PORT: String(proxyPort), MOCK_PORT: String(mockPort) } })
+} catch (error) {
+  console.error(error.message)
   console.error('✖ npm run dev did not get ready')
-  await stopDev()
+  rmSync(project, { recursive: true, force: true })
   process.exit(1)
 }
+const { output, stop: stopDev } = dev
+// Stopped from outside (Ctrl-C, a CI timeout): npm run dev and its servers stop too.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopDev().then(() => process.exit(130)))
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,

@@ -1,13 +1,14 @@
 // npm run dev: clear messages, not stack traces, when the ground is not ready.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { test } from 'node:test'
 
-import { exampleWithKeys } from '../../scripts/lib/servers.mjs'
+import { exampleWithKeys, TOOL_ENV } from '../../scripts/lib/servers.mjs'
+import { scratchProject } from './lib/scratchProject.mjs'
 
 const dev = resolve('scripts/dev.mjs')
 
@@ -19,7 +20,7 @@ function project(devVars) {
 }
 
 const run = (cwd, env = {}) =>
-  spawnSync(process.execPath, [dev], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 })
+  spawnSync(process.execPath, [dev], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 })
 
 test('a malformed .dev.vars is named, with the line and what to do', () => {
   const result = run(project('MONEYHUB_CLIENT_ID=x\nthis line is wrong\n'))
@@ -136,3 +137,50 @@ test('a copy of .dev.vars.example works: its empty keys are made, said, and pass
     assert.match(result.stdout, new RegExp(`made a new ${key} \\(it was missing or empty\\)`))
   }
 })
+
+/** The processes whose working directory or command line is in `dir` (Linux's /proc). */
+function processesIn(dir) {
+  const found = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`)
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      if (cwd.startsWith(dir) || command.includes(dir)) found.push({ pid: Number(pid), command })
+    } catch {} // gone, or not ours to read
+  }
+  return found
+}
+
+test(
+  'when one server stops during the start, npm run dev fails and leaves no wrangler process behind',
+  { skip: process.platform !== 'linux' && 'reads /proc', timeout: 120_000 },
+  async () => {
+    const dir = scratchProject(await exampleWithKeys(readFileSync('.dev.vars.example', 'utf8')))
+    // The mock's wrangler stops at once (its config does not parse) while the proxy's is still starting.
+    writeFileSync(join(dir, 'mock', 'wrangler.toml'), 'this is = not toml =\n')
+    try {
+      const child = spawn(process.execPath, [dev], {
+        cwd: dir,
+        env: { ...TOOL_ENV, PROXY_PORT: String(await freePort()), MOCK_PORT: String(await freePort()) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk) => (stderr += chunk))
+      const code = await new Promise((r) => child.once('exit', r))
+      assert.equal(code, 1)
+      assert.match(stderr, /mock stopped \(exit \d+\)/)
+      // Nothing of the proxy's wrangler (shim, CLI, workerd) outlives it.
+      let left = processesIn(dir)
+      for (const until = Date.now() + 15_000; left.length && Date.now() < until; left = processesIn(dir))
+        await new Promise((r) => setTimeout(r, 250))
+      assert.deepEqual(left, [], 'processes left behind')
+    } finally {
+      for (const { pid } of processesIn(dir)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {}
+      }
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)

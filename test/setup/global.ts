@@ -6,6 +6,7 @@
 import type { TestProject } from 'vitest/node'
 import { unstable_startWorker } from 'wrangler'
 import { clientKey, publicJwks, randomKey } from './keys.ts'
+import { filterRuntimeChatter } from './runtimeChatter.ts'
 
 const CLIENT_ID = 'test-client'
 /** Clients registered with another request object signing setting than the main client's RS256 (test/request-object-signing.test.ts). */
@@ -17,6 +18,7 @@ const OTHER_CLIENTS = {
 const REDIRECT_URI = 'http://127.0.0.1:8787/callback'
 
 export default async function setup(project: TestProject) {
+  const restoreOutput = filterRuntimeChatter()
   // Two keys, as in a rotation: the first signs, both are registered.
   const privateJwks = { keys: [await clientKey('RS256', 'client-key-1'), await clientKey('ES256', 'client-key-2')] }
   const registered = JSON.stringify(publicJwks(privateJwks))
@@ -44,5 +46,6 @@ export default async function setup(project: TestProject) {
   project.provide('webhookSecret', `whsec-${randomKey(24)}`)
   return async () => {
     await mock.dispose()
+    restoreOutput()
   }
 }

@@ -38,7 +38,11 @@ export async function startDev(dir, { env = {}, args = [], seconds = 180 } = {})
   })
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => output.push(...chunk.toString().split('\n')))
   const exited = new Promise((r) => child.once('exit', r))
+  // npm run dev stops its servers (wrangler's whole process groups) on SIGTERM; this process ending must not orphan it.
+  const orphaned = () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')
+  process.once('exit', orphaned)
   const stop = async () => {
+    process.off('exit', orphaned)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     await exited
   }
