@@ -1,9 +1,10 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { env, runInDurableObject, SELF } from 'cloudflare:test'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
-import { inject } from 'vitest'
+import { inject, vi } from 'vitest'
 import type { SessionCoordinator } from '../src/coordinator'
-import worker from '../src/index'
+import { forgetIssuerMetadata } from '../src/oidc/discovery'
+import { writeShared } from '../src/oidc/sharedCache'
 
 export const mockOrigin = () => inject('mockOrigin')
 export const ISSUER = () => `${mockOrigin()}/oidc`
@@ -235,6 +236,11 @@ export async function webhookOutage(id: string, ms: number) {
   await (await fetch(`${mockOrigin()}/__mock/webhooks/outage?id=${id}&ms=${ms}`, { method: 'POST' })).arrayBuffer()
 }
 
+/** The mock's webhook receiver refuses (503) the next `count` deliveries of this session's events. */
+export async function refuseWebhooks(id: string, count = 1) {
+  await (await fetch(`${mockOrigin()}/__mock/webhooks/refuse?id=${id}&count=${count}`, { method: 'POST' })).arrayBuffer()
+}
+
 /** A tab's sessionStorage, for the browser helper (src/client/browser.ts) running outside a browser. */
 export function pageStorage() {
   const items = new Map<string, string>()
@@ -282,6 +288,22 @@ export const paymentBody = (extra: Record<string, unknown> = {}) => ({
   returnTo: `${APP_ORIGIN}/paid`,
   ...extra,
 })
+
+/** A session started at `path` (POST /sessions, /payments) through the mock bank and back, approved: its pushed request and status. */
+export async function approvedThrough(path: string, body: unknown) {
+  const session = await startedPayment(path, body)
+  const user = new Browser()
+  const launch = await user.open(session.authorizeUrl)
+  const pushed = await pushedRequestsOf(session.id)
+  if (launch.status !== 303 || pushed.length !== 1)
+    throw new Error(`the launch answered ${launch.status} after ${pushed.length} pushed requests`)
+  const returned = await user.callback(await user.decide(launch.headers.get('location')!))
+  if (returned.status >= 400) throw new Error(`the callback answered ${returned.status}`)
+  const status = await (
+    await backendJson('GET', `${path === '/sessions' ? '/sessions' : '/payments'}/${session.id}`)
+  ).json<Record<string, unknown>>()
+  return { pushed: pushed[0]!, status }
+}
 
 /** GET /payments/:id as the backend. */
 export const paymentStatus = (id: string, query = '') => backendJson('GET', `/payments/${id}${query}`)
@@ -352,13 +374,23 @@ export async function inOneWindow<T>(addresses: string[], burst: (address: strin
 
 // ---------- outcomes that take a while (issue 17) ----------
 
-/** The proxy with other settings: the session's Durable Object runs the exchange with them too. */
-export function proxyWith(overrides: Partial<Env>) {
-  return async (request: Request) => {
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(request, { ...env, ...overrides }, ctx)
-    await waitOnExecutionContext(ctx)
-    return response
+/**
+ * The identity server cannot be reached while `work` runs: the Worker's fetches to the issuer (it and its Durable
+ * Objects run in this isolate) fail as a refused connection does. The discovery document is forgotten first (this
+ * isolate's copy, and the shared one replaced by one that fails the checks), so that it must be fetched.
+ */
+export async function whileIdentityServerDown<T>(work: () => Promise<T>): Promise<T> {
+  forgetIssuerMetadata()
+  await writeShared('discovery', ISSUER(), { issuer: 'unusable' })
+  const real = globalThis.fetch
+  const down = vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+    const url = input instanceof Request ? input.url : String(input)
+    return url.startsWith(ISSUER()) ? Promise.reject(new TypeError('Network connection lost.')) : real(input, init)
+  })
+  try {
+    return await work()
+  } finally {
+    down.mockRestore()
   }
 }
 
@@ -392,11 +424,4 @@ export async function breakSessionWrites(id: string, failing: () => boolean) {
     })
     held.env = { ...held.env, SESSIONS: broken }
   })
-}
-
-/** The same browser (its cookies) seen by another proxy: e.g. the launch with the usual settings, the callback with others. */
-export function sameBrowserThrough(user: Browser, serve: (request: Request) => Promise<Response>): Browser {
-  const other = new Browser(serve)
-  for (const [name, value] of user.cookies) other.cookies.set(name, value)
-  return other
 }
