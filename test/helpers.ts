@@ -394,6 +394,18 @@ export async function whileIdentityServerDown<T>(work: () => Promise<T>): Promis
   }
 }
 
+/** Every key in the SESSIONS namespace, page by page (a list answers at most 1000; a project's files share the namespace). */
+export async function allKvKeys(): Promise<string[]> {
+  const names: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await env.SESSIONS.list(cursor ? { cursor } : {})
+    names.push(...page.keys.map((k) => k.name))
+    cursor = page.list_complete ? undefined : page.cursor
+  } while (cursor)
+  return names
+}
+
 /** Polls until `read` gives something `done` accepts (generous: the machine is busy). */
 export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
   const until = Date.now() + ms
