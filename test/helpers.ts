@@ -38,20 +38,18 @@ export async function started(body: Record<string, unknown> = {}, headers?: Reco
 
 /**
  * A browser: keeps the cookies the proxy sets and sends them back, follows
- * nothing on its own. Requests to the mock go over real HTTP; to the proxy, to SELF.
+ * nothing on its own. Requests to the mock go over real HTTP; to the proxy, to SELF
+ * (the Worker with its project's bindings: vitest.config.ts).
  */
 export class Browser {
   readonly cookies = new Map<string, string>()
-
-  /** `proxy` serves every request that is not for the mock: SELF by default, or a proxy with another env. */
-  constructor(private readonly proxy: (request: Request) => Promise<Response> = (request) => SELF.fetch(request)) {}
 
   async open(url: URL | string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url)
     if (target.origin === mockOrigin()) return fetch(target, { ...init, redirect: 'manual' })
     const headers = new Headers(init.headers)
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    const response = await this.proxy(new Request(target.href, { ...init, headers, redirect: 'manual' }))
+    const response = await SELF.fetch(new Request(target.href, { ...init, headers, redirect: 'manual' }))
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';')
       const [name, value] = pair!.split('=') as [string, string]
