@@ -45,7 +45,7 @@
  * a cancelled stream is dropped at once.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { readConfig, type Config } from './config'
+import { getConfig, type Config } from './config'
 import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from './connection/complete'
 import { FlowError, type FlowErrorKind } from './connection/errors'
 import { refreshSession } from './connection/refresh'
@@ -95,13 +95,6 @@ export interface Refusal {
   returnTo?: string
   session?: Session
 }
-
-/** The Worker's string settings: this object reads its config from them, so that it runs with the caller's. */
-export type Settings = Record<string, string>
-
-/** The settings of an env: every string var and secret (bindings are the object's own). */
-export const settingsOf = (env: Env): Settings =>
-  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
 
 interface SessionState {
   /** The session record as last written to KV: the authority. */
@@ -159,7 +152,6 @@ export interface CreateRequest {
   made: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
   /** Remembered at least until then (24 h). */
   keepUntil: number
-  settings: Settings
 }
 
 /** What POST /payments (and the other payment starts) answer: given again to a retry with the same Idempotency-Key. */
@@ -196,7 +188,6 @@ const refusal = (kind: FlowErrorKind, code: string, message: string, known: Part
 const isFinal = (record: StoredSession) => record.status !== 'pending'
 /** A status after which a watcher has nothing more to wait for (confirming still changes). */
 const isSettled = (status: Session['status']) => status !== 'pending' && status !== 'confirming'
-const configs = new Map<string, Promise<Config>>()
 
 export class SessionCoordinator extends DurableObject<Env> {
   private state: SessionState | undefined
@@ -214,17 +205,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     })
   }
 
-  /** Read once per isolate for each set of settings (every session's object shares it: importing keys is the costly part). */
-  private config(settings?: Settings): Promise<Config> {
-    const key = settings ? JSON.stringify(settings) : ''
-    let config = configs.get(key)
-    if (!config) {
-      if (configs.size >= 8) configs.clear()
-      config = readConfig(settings ? ({ ...this.env, ...settings } as Env) : this.env)
-      configs.set(key, config)
-      config.catch(() => configs.delete(key))
-    }
-    return config
+  /** Its own settings (this.env), never its caller's: read once per isolate (getConfig), as every object there is given the same env. */
+  private config(): Promise<Config> {
+    return getConfig(this.env)
   }
 
   /** One at a time, without holding the input gate: the work may call the identity server. */
@@ -297,7 +280,6 @@ export class SessionCoordinator extends DurableObject<Env> {
     sealedTicket,
     made,
     keepUntil,
-    settings,
   }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
     const stateHash = await sha256(state)
     const unstored = () =>
@@ -305,7 +287,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!this.state) {
       await this.save({ record, stateHash, sealedTicket, linkExpiresAt: record.expiresAt, made, keepUntil, forgetAt: keepUntil })
-      const config = await this.config(settings)
+      const config = await this.config()
       const creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
       this.creating = creating
       try {
@@ -323,7 +305,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       return { ok: true, created: true, answer: made.answer }
     }
     await this.creating?.catch(() => undefined)
-    if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil, settings }) // the first one was undone
+    if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil }) // the first one was undone
     const earlier = this.state.made
     if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
     if (earlier.bodyHash !== made.bodyHash) {
@@ -332,7 +314,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (this.state.record.status === 'pending' && this.state.claimedAt === undefined) {
       // The KV record may be missing (a restart between this object's write and KV's): a retry writes it again.
       try {
-        await new SessionStore(this.env.SESSIONS, await this.config(settings)).writePending(this.state.record)
+        await new SessionStore(this.env.SESSIONS, await this.config()).writePending(this.state.record)
       } catch (error) {
         if (!(error instanceof RecordNotWritten)) throw error
         return unstored()
@@ -350,7 +332,6 @@ export class SessionCoordinator extends DurableObject<Env> {
   async complete(
     response: AuthorizationResponse,
     browserKey: string | undefined,
-    settings: Settings,
   ): Promise<Outcome<{ session: Session; returnTo?: string }>> {
     const [stateHash, presentedHash] = await Promise.all([sha256(response.state), browserKey ? sha256(browserKey) : undefined])
     const current = this.state
@@ -367,7 +348,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (current.claimedAt === undefined && current.record.expiresAt <= nowSeconds()) {
       return refusal('invalid', 'state_expired', 'the session expired before the user came back', known)
     }
-    const claim = this.serially(() => this.exchange(response, settings))
+    const claim = this.serially(() => this.exchange(response))
     this.claim = claim
     // A rejected claim is cleared: the next callback settles the claimed session (interrupted) rather than replaying the rejection.
     claim.catch(() => {
@@ -385,8 +366,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     })
   }
 
-  private async exchange(response: AuthorizationResponse, settings: Settings): Promise<Outcome<{ session: Session; returnTo?: string }>> {
-    const config = await this.config(settings)
+  private async exchange(response: AuthorizationResponse): Promise<Outcome<{ session: Session; returnTo?: string }>> {
+    const config = await this.config()
     if (this.state!.claimedAt !== undefined) {
       // Claimed before a restart: the code may have been sent. A second exchange would make the server revoke the first's tokens.
       const record = await this.interrupted(config)
@@ -524,10 +505,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     countOutcome(before?.status, record)
   }
 
-  async refresh(id: string, settings?: Settings): Promise<Outcome<{ session: Session }>> {
+  async refresh(id: string): Promise<Outcome<{ session: Session }>> {
     return this.serially(() =>
       this.answer(async () => {
-        const config = await this.config(settings)
+        const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         if (this.state?.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
         const { session, record } = await refreshSession(config, store, this.state?.record ?? (await store.get(id)))
@@ -537,10 +518,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     )
   }
 
-  async remove(id: string, settings?: Settings): Promise<Outcome<Deleted>> {
+  async remove(id: string): Promise<Outcome<Deleted>> {
     return this.serially(() =>
       this.answer(async () => {
-        const config = await this.config(settings)
+        const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
         const { stateHash, made, keepUntil } = this.state ?? {}
@@ -566,14 +547,14 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   /** POST /recurring-payments/:id/pay (payments/recurring.ts): one at a time per consent, in order with its revocation. */
-  async payUnderConsent(
-    pay: { idempotencyKey: string; body: RecurringPayBody },
-    settings: Settings,
-  ): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
+  async payUnderConsent(pay: {
+    idempotencyKey: string
+    body: RecurringPayBody
+  }): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
     return this.serially(() =>
       this.answer(async () => {
         const record = this.state?.deleted ? undefined : this.state?.record
-        const config = await this.config(settings)
+        const config = await this.config()
         const paid = await payUnderConsent(config, { storage: this.ctx.storage, record }, pay)
         const body = paid.answer.body
         // Sent, outcome unknown: Moneyhub's records are asked from the alarm, as for a confirming session.
@@ -585,10 +566,10 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
-  async revokeConsent(settings: Settings): Promise<Outcome<{ session: Session }>> {
+  async revokeConsent(): Promise<Outcome<{ session: Session }>> {
     return this.serially(() =>
       this.answer(async () => {
-        const config = await this.config(settings)
+        const config = await this.config()
         const before = this.state?.deleted ? undefined : this.state?.record
         const record = await revokeConsent(config, new SessionStore(this.env.SESSIONS, config), before)
         if (record !== before) await this.transition(record, config)

@@ -1,13 +1,11 @@
 /**
  * Each outcome moves the counts it should, for the session's bank, off the
- * user's path: approve, deny, a timeout at the token endpoint, a payment, a
- * start that is never opened, and a group selector.
+ * user's path: approve, deny, a payment, a start that is never opened, and a
+ * group selector (a timeout at the token endpoint: test/short-deadlines/upstream-timeout.test.ts).
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../src/index'
 import { healthOf, healthReport } from './bankHealth'
-import { APP_ORIGIN, Browser, backendAuth, connectAccount, paymentBody, payThrough, started, startedPayment } from './helpers'
+import { APP_ORIGIN, Browser, connectAccount, paymentBody, payThrough, started, startedPayment } from './helpers'
 
 /** A bank of its own for each test: counts are per bank, and other tests count too. */
 const newBank = () => crypto.randomUUID().replaceAll('-', '')
@@ -32,28 +30,6 @@ describe('every outcome is counted per bank', () => {
     await connectAccount({ bankId: bank, returnTo: `${APP_ORIGIN}/back` }, 'deny')
     const report = await healthOf(bank, { returned: 1, connected: 0, failed: 1, errors: { access_denied: 1 }, successRate: 0 })
     expect(report.lastSuccessAt).toBeNull()
-  })
-
-  it('a timeout at the token endpoint: failed with upstream_timeout', async () => {
-    const bank = newBank()
-    const slowEnv = { ...env, UPSTREAM_TIMEOUT_MS: '300' }
-    const viaSlowWorker = async (request: Request) => {
-      const ctx = createExecutionContext()
-      const response = await worker.fetch(request, slowEnv, ctx)
-      await waitOnExecutionContext(ctx)
-      return response
-    }
-    const user = new Browser(viaSlowWorker)
-    const start = await viaSlowWorker(
-      new Request('http://proxy.test/sessions', {
-        method: 'POST',
-        headers: { ...backendAuth(), 'content-type': 'application/json' },
-        body: JSON.stringify({ bankId: bank, returnTo: `${APP_ORIGIN}/done` }),
-      }),
-    )
-    const { authorizeUrl } = await start.json<{ authorizeUrl: string }>()
-    await user.callback(await user.authorize(authorizeUrl, 'approve', { fault: 'slow', delay_ms: '3000' }))
-    await healthOf(bank, { started: 1, opened: 1, returned: 1, failed: 1, errors: { upstream_timeout: 1 } })
   })
 
   it('a payment: authorised', async () => {

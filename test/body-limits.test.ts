@@ -4,10 +4,10 @@
  * every start the API accepts, even with every field at its maximum, yields an
  * authorizeUrl that opens.
  */
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../src/index'
-import { APP_ORIGIN, backendAuth, Browser, browser, mockOrigin, startSession } from './helpers'
+import { APP_ORIGIN, backendAuth, browser, mockOrigin, startSession } from './helpers'
+import { largestStarts } from './largestStarts'
 
 const post = (path: string, body: BodyInit, headers: Record<string, string>) =>
   SELF.fetch(`http://proxy.test${path}`, { method: 'POST', headers, body })
@@ -68,22 +68,6 @@ describe('bodies: who, which method, how big — before any parsing', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
   })
 
-  it('POST /callback in the hybrid flow caps the form_post', async () => {
-    const hybridEnv = { ...env, RESPONSE_TYPE: 'code id_token' }
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(
-      new Request('http://proxy.test/callback', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ state: 'x', id_token: 'a'.repeat(40_000) }),
-      }),
-      hybridEnv,
-      ctx,
-    )
-    await waitOnExecutionContext(ctx)
-    await expectTooLarge(response)
-  })
-
   it('an action with offlineAccess, which Moneyhub would refuse at launch, is refused at the start', async () => {
     const response = await startSession({ userId: 'u1', connectionId: 'b:c', action: 'reauth', offlineAccess: true })
     expect(response.status).toBe(400)
@@ -99,38 +83,7 @@ describe('bodies: who, which method, how big — before any parsing', () => {
 })
 
 describe('every accepted start yields an authorizeUrl that opens', () => {
-  const day = 86_400_000
-  // Every field at the longest the schemas accept.
-  const permissions = Array.from({ length: 32 }, (_, i) => String.fromCharCode(65 + (i % 26)).repeat(64))
-  const consent = {
-    permissions,
-    permissionsAction: 'replace',
-    expirationDateTime: new Date(Date.now() + 89 * day)
-      .toISOString()
-      .replace('Z', '')
-      .replace(/\.\d+$/, '.123456789+00:00'),
-    transactionFromDateTime: new Date(Date.now() - 700 * day)
-      .toISOString()
-      .replace('Z', '')
-      .replace(/\.\d+$/, '.123456789+00:00'),
-  }
-  const newUser = {
-    bankId: 'b'.repeat(64),
-    returnTo: `${APP_ORIGIN}/${'r'.repeat(2048 - APP_ORIGIN.length - 1)}`,
-    userId: 'u'.repeat(64),
-    offlineAccess: true,
-    consent,
-    enableAsync: true,
-    accountVerification: true,
-  }
-  // Moneyhub allows only openid beside an action: no offline_access.
-  const existing = {
-    ...newUser,
-    bankId: undefined,
-    offlineAccess: undefined,
-    connectionId: `${'c'.repeat(64)}:${'d'.repeat(64)}`,
-    action: 'reconsent',
-  }
+  const { newUser, existing } = largestStarts()
 
   it.each([
     ['a new connection', newUser],
@@ -145,28 +98,5 @@ describe('every accepted start yields an authorizeUrl that opens', () => {
     expect(new URL(authorizeUrl).searchParams.get('ticket')!.length).toBeLessThan(8192)
     const identity = await browser.launch(authorizeUrl)
     expect(identity.origin).toBe(mockOrigin())
-  })
-
-  it('the same without PAR: the signed request object travels in the URL, and it opens', async () => {
-    const noParEnv = { ...env, MONEYHUB_ISSUER: `${mockOrigin()}/nopar/oidc` }
-    const serve = async (request: Request) => {
-      const ctx = createExecutionContext()
-      const response = await worker.fetch(request, noParEnv, ctx)
-      await waitOnExecutionContext(ctx)
-      return response
-    }
-    const response = await serve(
-      new Request('http://proxy.test/sessions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...backendAuth() },
-        body: JSON.stringify(existing),
-      }),
-    )
-    expect(response.status).toBe(201)
-    const identity = await new Browser(serve).launch((await response.json<{ authorizeUrl: string }>()).authorizeUrl)
-    expect(identity.pathname).toBe('/nopar/oidc/auth')
-    // The mock reads the request object it was given.
-    const opened = await fetch(identity)
-    expect(opened.status, await opened.clone().text()).toBeLessThan(400)
   })
 })

@@ -11,7 +11,7 @@ import { checkedIssuerMetadata, forgetIssuerMetadata, getIssuerMetadata } from '
 import { forgetIssuerKeys } from '../src/oidc/idToken'
 import { writeShared } from '../src/oidc/sharedCache'
 import worker from '../src/index'
-import { connectAccount, ISSUER, mockRequests, statusOf } from './helpers'
+import { backendAuth, connectAccount, ISSUER, mockRequests, statusOf } from './helpers'
 
 const issuer = 'https://identity.example.com/oidc'
 const document = (overrides: Record<string, unknown> = {}) => ({
@@ -69,9 +69,14 @@ describe('discovery endpoints are pinned', () => {
     await writeShared('discovery', fake, { ...real, issuer: fake })
     forgetIssuerMetadata()
     const before = (await mockRequests()).length
+    // A start with data scopes reads the discovery document (scopes_supported) before anything is stored: no Durable Object is reached.
     const ctx = createExecutionContext()
     const response = await worker.fetch(
-      new Request('http://proxy.test/connect'),
+      new Request('http://proxy.test/sessions', {
+        method: 'POST',
+        headers: { ...backendAuth(), 'content-type': 'application/json' },
+        body: JSON.stringify({ dataScopes: ['accounts:read'] }),
+      }),
       { ...env, MONEYHUB_ISSUER: fake, UPSTREAM_TIMEOUT_MS: '500' },
       ctx,
     )

@@ -1,9 +1,10 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { env, runInDurableObject, SELF } from 'cloudflare:test'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
-import { inject } from 'vitest'
+import { inject, vi } from 'vitest'
 import type { SessionCoordinator } from '../src/coordinator'
-import worker from '../src/index'
+import { forgetIssuerMetadata } from '../src/oidc/discovery'
+import { writeShared } from '../src/oidc/sharedCache'
 
 export const mockOrigin = () => inject('mockOrigin')
 export const ISSUER = () => `${mockOrigin()}/oidc`
@@ -37,20 +38,18 @@ export async function started(body: Record<string, unknown> = {}, headers?: Reco
 
 /**
  * A browser: keeps the cookies the proxy sets and sends them back, follows
- * nothing on its own. Requests to the mock go over real HTTP; to the proxy, to SELF.
+ * nothing on its own. Requests to the mock go over real HTTP; to the proxy, to SELF
+ * (the Worker with its project's bindings: vitest.config.ts).
  */
 export class Browser {
   readonly cookies = new Map<string, string>()
-
-  /** `proxy` serves every request that is not for the mock: SELF by default, or a proxy with another env. */
-  constructor(private readonly proxy: (request: Request) => Promise<Response> = (request) => SELF.fetch(request)) {}
 
   async open(url: URL | string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url)
     if (target.origin === mockOrigin()) return fetch(target, { ...init, redirect: 'manual' })
     const headers = new Headers(init.headers)
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    const response = await this.proxy(new Request(target.href, { ...init, headers, redirect: 'manual' }))
+    const response = await SELF.fetch(new Request(target.href, { ...init, headers, redirect: 'manual' }))
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';')
       const [name, value] = pair!.split('=') as [string, string]
@@ -235,6 +234,11 @@ export async function webhookOutage(id: string, ms: number) {
   await (await fetch(`${mockOrigin()}/__mock/webhooks/outage?id=${id}&ms=${ms}`, { method: 'POST' })).arrayBuffer()
 }
 
+/** The mock's webhook receiver refuses (503) the next `count` deliveries of this session's events. */
+export async function refuseWebhooks(id: string, count = 1) {
+  await (await fetch(`${mockOrigin()}/__mock/webhooks/refuse?id=${id}&count=${count}`, { method: 'POST' })).arrayBuffer()
+}
+
 /** A tab's sessionStorage, for the browser helper (src/client/browser.ts) running outside a browser. */
 export function pageStorage() {
   const items = new Map<string, string>()
@@ -282,6 +286,22 @@ export const paymentBody = (extra: Record<string, unknown> = {}) => ({
   returnTo: `${APP_ORIGIN}/paid`,
   ...extra,
 })
+
+/** A session started at `path` (POST /sessions, /payments) through the mock bank and back, approved: its pushed request and status. */
+export async function approvedThrough(path: string, body: unknown) {
+  const session = await startedPayment(path, body)
+  const user = new Browser()
+  const launch = await user.open(session.authorizeUrl)
+  const pushed = await pushedRequestsOf(session.id)
+  if (launch.status !== 303 || pushed.length !== 1)
+    throw new Error(`the launch answered ${launch.status} after ${pushed.length} pushed requests`)
+  const returned = await user.callback(await user.decide(launch.headers.get('location')!))
+  if (returned.status >= 400) throw new Error(`the callback answered ${returned.status}`)
+  const status = await (
+    await backendJson('GET', `${path === '/sessions' ? '/sessions' : '/payments'}/${session.id}`)
+  ).json<Record<string, unknown>>()
+  return { pushed: pushed[0]!, status }
+}
 
 /** GET /payments/:id as the backend. */
 export const paymentStatus = (id: string, query = '') => backendJson('GET', `/payments/${id}${query}`)
@@ -352,14 +372,36 @@ export async function inOneWindow<T>(addresses: string[], burst: (address: strin
 
 // ---------- outcomes that take a while (issue 17) ----------
 
-/** The proxy with other settings: the session's Durable Object runs the exchange with them too. */
-export function proxyWith(overrides: Partial<Env>) {
-  return async (request: Request) => {
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(request, { ...env, ...overrides }, ctx)
-    await waitOnExecutionContext(ctx)
-    return response
+/**
+ * The identity server cannot be reached while `work` runs: the Worker's fetches to the issuer (it and its Durable
+ * Objects run in this isolate) fail as a refused connection does. The discovery document is forgotten first (this
+ * isolate's copy, and the shared one replaced by one that fails the checks), so that it must be fetched.
+ */
+export async function whileIdentityServerDown<T>(work: () => Promise<T>): Promise<T> {
+  forgetIssuerMetadata()
+  await writeShared('discovery', ISSUER(), { issuer: 'unusable' })
+  const real = globalThis.fetch
+  const down = vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+    const url = input instanceof Request ? input.url : String(input)
+    return url.startsWith(ISSUER()) ? Promise.reject(new TypeError('Network connection lost.')) : real(input, init)
+  })
+  try {
+    return await work()
+  } finally {
+    down.mockRestore()
   }
+}
+
+/** Every key in the SESSIONS namespace, page by page (a list answers at most 1000; a project's files share the namespace). */
+export async function allKvKeys(): Promise<string[]> {
+  const names: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await env.SESSIONS.list(cursor ? { cursor } : {})
+    names.push(...page.keys.map((k) => k.name))
+    cursor = page.list_complete ? undefined : page.cursor
+  } while (cursor)
+  return names
 }
 
 /** Polls until `read` gives something `done` accepts (generous: the machine is busy). */
@@ -392,11 +434,4 @@ export async function breakSessionWrites(id: string, failing: () => boolean) {
     })
     held.env = { ...held.env, SESSIONS: broken }
   })
-}
-
-/** The same browser (its cookies) seen by another proxy: e.g. the launch with the usual settings, the callback with others. */
-export function sameBrowserThrough(user: Browser, serve: (request: Request) => Promise<Response>): Browser {
-  const other = new Browser(serve)
-  for (const [name, value] of user.cookies) other.cookies.set(name, value)
-  return other
 }

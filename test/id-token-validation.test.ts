@@ -4,10 +4,9 @@
  * with a stable code, stores no token, sends the user back with status=failed,
  * and never makes the Worker answer 5xx.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../src/index'
-import { APP_ORIGIN, Browser, connectAccount, statusOf, tokenRequestFor, tokens } from './helpers'
+import { APP_ORIGIN, connectAccount, statusOf, tokenRequestFor, tokens } from './helpers'
 
 const rejected: [fault: string, code: string][] = [
   ['rogue_signature', 'id_token_signature_invalid'],
@@ -66,35 +65,7 @@ describe('answers that are odd but valid are accepted', () => {
   })
 })
 
-describe('a slow identity server', () => {
-  const slowEnv = { ...env, UPSTREAM_TIMEOUT_MS: '300' }
-  const browser = new Browser(async (request) => {
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(request, slowEnv, ctx)
-    await waitOnExecutionContext(ctx)
-    return response
-  })
-
-  it('is abandoned after UPSTREAM_TIMEOUT_MS: the session fails with upstream_timeout, the Worker answers promptly', async () => {
-    const start = await worker.fetch(
-      new Request('http://proxy.test/sessions', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ returnTo: `${APP_ORIGIN}/done` }),
-      }),
-      slowEnv,
-      createExecutionContext(),
-    )
-    const { id, authorizeUrl } = await start.json<{ id: string; authorizeUrl: string }>()
-    const back = await browser.authorize(authorizeUrl, 'approve', { fault: 'slow', delay_ms: '5000' })
-    const began = Date.now()
-    const response = await browser.callback(back)
-    expect(Date.now() - began).toBeLessThan(4000) // well before the identity server's 5 s answer, even on a busy machine
-    expect(response.status).toBe(303)
-    expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe('upstream_timeout')
-    expect(await statusOf(id)).toMatchObject({ status: 'failed', error: 'upstream_timeout' })
-  })
-
+describe('a slow identity server (the timeout itself: test/short-deadlines/upstream-timeout.test.ts)', () => {
   it('the default deadline is 10 s', async () => {
     const { getConfig } = await import('../src/config')
     const { UPSTREAM_TIMEOUT_MS: _, ...withoutTimeout } = env

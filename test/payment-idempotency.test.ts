@@ -8,14 +8,14 @@
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { Browser, madeAtMockFor, paymentBody, paymentStatusOf, startPaymentAt, type StartedPayment } from './helpers'
+import { allKvKeys, Browser, madeAtMockFor, paymentBody, paymentStatusOf, startPaymentAt, type StartedPayment } from './helpers'
 
 const withKey = (key: string) => ({ 'idempotency-key': key })
 
 /** Forgets what the KV fast path holds for Idempotency-Keys: as if the first request's write had not reached this location yet. */
 async function forgetIdempotencyKv() {
-  const { keys } = await env.SESSIONS.list({ prefix: 'idem:' })
-  await Promise.all(keys.map((k) => env.SESSIONS.delete(k.name)))
+  const idempotencyKeys = (await allKvKeys()).filter((name) => name.startsWith('idem:'))
+  await Promise.all(idempotencyKeys.map((name) => env.SESSIONS.delete(name)))
 }
 
 describe('Idempotency-Key on POST /payments', () => {

@@ -7,6 +7,7 @@ declare module 'vitest' {
     clientPrivateJwks: string
     clientPublicJwks: string
     tokenEncryptionKey: string
+    newTokenEncryptionKey: string
     backendApiKey: string
     webhookSecret: string
   }

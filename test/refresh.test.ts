@@ -11,6 +11,7 @@ import {
   statusOf,
   tokens,
   tokenSet,
+  whileIdentityServerDown,
 } from './helpers'
 
 describe('refreshing a session started with offlineAccess', () => {
@@ -97,5 +98,14 @@ describe('refreshing a session started with offlineAccess', () => {
     expect(await response.json()).toMatchObject({ error: 'refresh_token_rejected' })
     expect(await statusOf(session.id)).toMatchObject({ status: 'expired', error: 'refresh_token_rejected' })
     expect((await tokens(session.id)).status).toBe(410)
+  })
+
+  it('a refresh that fails before the identity server answers leaves the session usable', async () => {
+    const { session } = await connectAccount({ offlineAccess: true })
+    const failed = await whileIdentityServerDown(() => refresh(session.id))
+    expect(failed.status).toBe(502)
+    expect((await failed.json<{ error: string }>()).error).not.toBe('refresh_outcome_unknown')
+    expect(await statusOf(session.id)).toMatchObject({ status: 'connected' })
+    expect((await refresh(session.id)).status).toBe(200)
   })
 })

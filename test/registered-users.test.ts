@@ -3,10 +3,12 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloud
 import { describe, expect, it } from 'vitest'
 import { ConfigError, readConfig } from '../src/config'
 import worker from '../src/index'
+import { forgetClientTokens } from '../src/oidc/identity'
 import { backendAuth, backendJson, claimsOf, clientCredentialGrants, ISSUER, mockOrigin } from './helpers'
 
 describe('registered users', () => {
   it('creates a user with a client-credentials grant (user:create, fresh client assertion), then POST {identity}/users', async () => {
+    forgetClientTokens() // as a new isolate: other test files may have left a user:create token cached in this one
     const before = (await clientCredentialGrants()).length
     const response = await backendJson('POST', '/users', { clientUserId: 'app-user-42' })
     expect(response.status).toBe(201)

@@ -1,10 +1,21 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { getConfig } from '../src/config'
 import { deliverWebhook } from '../src/connection/webhook'
-import worker from '../src/index'
-import { Browser, connectAccount, mockOrigin, refresh, revokeAtMock, sleepMs, tokenSet, webhooksFor, type ReceivedWebhook } from './helpers'
+import {
+  Browser,
+  connectAccount,
+  mockOrigin,
+  refresh,
+  refuseWebhooks,
+  revokeAtMock,
+  sleepMs,
+  started,
+  tokenSet,
+  webhooksFor,
+  type ReceivedWebhook,
+} from './helpers'
 
 async function verifySignature(received: ReceivedWebhook, secret = inject('webhookSecret')) {
   const header = received.headers['x-connect-signature']!
@@ -25,32 +36,12 @@ async function waitForWebhooks(id: string, count: number, ms = 8000) {
 }
 
 describe('the webhook to the app backend', () => {
-  // This env's receiver refuses each session's first delivery, so the retry shows.
-  const flakyEnv = { ...env, WEBHOOK_URL: `${mockOrigin()}/__mock/webhooks?fail_first=1` }
-  let answeredAt = 0
-  const browser = new Browser(async (request) => {
-    const ctx = createExecutionContext()
-    const response = await worker.fetch(request, flakyEnv, ctx)
-    answeredAt = Date.now()
-    await waitOnExecutionContext(ctx)
-    return response
-  })
-  const start = async (body: Record<string, unknown>) => {
-    const response = await worker.fetch(
-      new Request('http://proxy.test/sessions', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
-      flakyEnv,
-      createExecutionContext(),
-    )
-    return response.json<{ id: string; authorizeUrl: string }>()
-  }
-
   it('reports connected, signed with HMAC-SHA256, retried after a refusal, without holding up the redirect', async () => {
-    const session = await start({ bankId: 'abc' })
-    const response = await browser.callback(await browser.authorize(session.authorizeUrl))
+    const session = await started({ bankId: 'abc' })
+    await refuseWebhooks(session.id) // the receiver refuses the first delivery, so the retry shows
+    const user = new Browser()
+    const response = await user.callback(await user.authorize(session.authorizeUrl))
+    const answeredAt = Date.now()
     expect(response.status).toBe(200)
     const received = await waitForWebhooks(session.id, 2)
     expect(received).toHaveLength(2)
@@ -74,9 +65,10 @@ describe('the webhook to the app backend', () => {
   })
 
   it('reports failed, with the reason', async () => {
-    const session = await start({})
-    await browser.callback(await browser.authorize(session.authorizeUrl, 'deny'))
-    const received = await waitForWebhooks(session.id, 2)
+    const session = await started({})
+    const user = new Browser()
+    await user.callback(await user.authorize(session.authorizeUrl, 'deny'))
+    const received = await waitForWebhooks(session.id, 1)
     expect(JSON.parse(received.at(-1)!.body)).toEqual({
       eventId: `${session.id}.failed`,
       id: session.id,

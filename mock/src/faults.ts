@@ -44,6 +44,7 @@ export const FAULTS = [
   'revocation_error', // the revocation endpoint answers 503 for this grant's tokens
   'refresh_no_rotation', // refreshing does not rotate the refresh token (RFC 6749 §6 allows it)
   'refresh_no_id_token', // the refresh response has no id_token (OIDC Core §12.2 allows it)
+  'slow_refresh', // refresh requests answer after delay_ms (default 3000); the code exchange does not wait
 ] as const
 
 export type Fault = (typeof FAULTS)[number]

@@ -18,7 +18,7 @@ import { identityApi as paymentsApi, madeAtExchange } from './payments'
 import { jwsRequestEndpoint, provider } from './provider'
 import { recurringPaymentsApi, recurringPaymentsTestApi } from './recurringPayments'
 import { identityApi } from './registeredUsers'
-import { accessTokens, recorded, refreshTokens, webhookOutages, webhooks } from './state'
+import { accessTokens, recorded, refreshTokens, webhookOutages, webhookRefusals, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
@@ -56,21 +56,26 @@ const app = new Hono<{ Bindings: Env }>()
     return c.body(null, 204)
   })
   .get('/__mock/requests', (c) => c.json(recorded))
-  // A webhook receiver for tests: records what arrives and what it answered; ?fail_first=N refuses the first N deliveries
-  // of each session; ?redirect=1 records nothing and redirects (307, which keeps the POST) to the plain receiver.
+  // A webhook receiver for tests: records what arrives and what it answered; ?redirect=1 records nothing and redirects
+  // (307, which keeps the POST) to the plain receiver.
   .post('/__mock/webhooks', async (c) => {
     if (c.req.query('redirect')) return c.redirect('/__mock/webhooks', 307)
     const body = await c.req.text()
-    const failFirst = Number(c.req.query('fail_first') ?? 0)
-    const id = (JSON.parse(body) as { id?: string }).id
-    const attempts = webhooks.filter((w) => (JSON.parse(w.body) as { id?: string }).id === id).length
-    const down = attempts < failFirst || (id !== undefined && (webhookOutages.get(id) ?? 0) > Date.now())
+    const id = (JSON.parse(body) as { id?: string }).id ?? ''
+    const refusals = webhookRefusals.get(id) ?? 0
+    if (refusals) webhookRefusals.set(id, refusals - 1)
+    const down = refusals > 0 || (webhookOutages.get(id) ?? 0) > Date.now()
     webhooks.push({ at: Date.now(), headers: Object.fromEntries(c.req.raw.headers), body, answered: down ? 503 : 204 })
     return down ? c.text('not now', 503) : c.body(null, 204)
   })
   // The receiver down for one session's events (?id=) for ?ms= milliseconds: a backend being deployed.
   .post('/__mock/webhooks/outage', (c) => {
     webhookOutages.set(c.req.query('id') ?? '', Date.now() + Number(c.req.query('ms') ?? 0))
+    return c.body(null, 204)
+  })
+  // The receiver refuses (503) the next ?count= deliveries of one session's events (?id=).
+  .post('/__mock/webhooks/refuse', (c) => {
+    webhookRefusals.set(c.req.query('id') ?? '', Number(c.req.query('count') ?? 1))
     return c.body(null, 204)
   })
   .get('/__mock/webhooks', (c) => c.json(webhooks))

@@ -321,7 +321,7 @@ export function provider(options: ProviderOptions) {
       }
       // Source: Moneyhub docs v2.5, "Completing A Connection" (sub: "Your userId if you have one"); refusing another user's id is the project's assumption.
       if (form.sub !== undefined && form.sub !== grant.sub) throw new OAuthError('invalid_grant', 'sub does not match the user')
-      if (grant.fault === 'slow') await new Promise((r) => setTimeout(r, grant.delayMs))
+      if (grant.fault === 'slow' || (grant.fault === 'slow_refresh' && refreshing)) await new Promise((r) => setTimeout(r, grant.delayMs))
       if (grant.fault === 'server_error') {
         record({ endpoint: 'token', params: form, status: 503 })
         return c.json({ error: 'server_error', error_description: 'try later' }, 503)

@@ -53,6 +53,8 @@ export const accessTokens = new Map<string, Grant>()
 export const webhooks: { at: number; headers: Record<string, string>; body: string; answered: number }[] = []
 /** Sessions whose webhooks the test receiver refuses (503) until a time (ms). */
 export const webhookOutages = new Map<string, number>()
+/** Deliveries still to refuse, per session (POST /__mock/webhooks/refuse). */
+export const webhookRefusals = new Map<string, number>()
 export const usedJtis = new Map<string, number>()
 export const recorded: Recorded[] = []
 

@@ -17,7 +17,7 @@ import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import type { SessionKind } from '../connection/kind'
 import { newSession, type SessionFields } from '../connection/start'
-import type { CreateRequest, Outcome, Settings, StartAnswer } from '../coordinator'
+import type { CreateRequest, Outcome, StartAnswer } from '../coordinator'
 import { randomToken, sha256, toBase64Url } from '../encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
@@ -64,7 +64,7 @@ export async function sessionIdFor(config: Config, route: string, key: string): 
 export async function startPayment<R extends SessionFields>(
   config: Config,
   store: SessionStore,
-  deps: { idempotency: IdempotencyStore; makerOf: (id: string) => SessionMaker; settings: Settings },
+  deps: { idempotency: IdempotencyStore; makerOf: (id: string) => SessionMaker },
   start: PaymentStart<R>,
 ): Promise<PaymentStarted | StartRefusal> {
   const answerOf = (record: StoredSession, sealedTicket: string): StartAnswer => ({
@@ -103,7 +103,6 @@ export async function startPayment<R extends SessionFields>(
       fastPath: { kvKey: await deps.idempotency.kvKey(start.route, key), route: start.route },
     },
     keepUntil: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
-    settings: deps.settings,
   })
   if (!made.ok) {
     if (made.code === 'idempotency_key_reused') return { refused: 'idempotency_key_reused' }

@@ -12,7 +12,7 @@ import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as z from 'zod/mini'
 import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
 import { FlowError } from '../connection/errors'
-import { coordinatorOf, settingsOf } from '../coordinator'
+import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
 import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
@@ -35,7 +35,7 @@ const AuthorizationResponseSchema = z.object({
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
   if (!id) throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
-  const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id), settingsOf(c.env))
+  const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id))
   if (!outcome.ok) return refuse(c, id, outcome)
   const { session, returnTo } = outcome
   clearBrowserBinding(c, session.id)

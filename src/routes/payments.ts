@@ -17,7 +17,7 @@ import { describeRoute } from 'hono-openapi'
 import * as z from 'zod/mini'
 import type { SessionKind } from '../connection/kind'
 import type { SessionFields } from '../connection/start'
-import { coordinatorOf, settingsOf } from '../coordinator'
+import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -82,7 +82,6 @@ async function start<R extends { returnTo?: string }>(
     {
       idempotency: new IdempotencyStore(c.env.SESSIONS, config.encryptionKeys),
       makerOf: (id) => coordinatorOf(c.env, id),
-      settings: settingsOf(c.env),
     },
     {
       route,

@@ -13,7 +13,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { FlowError } from '../connection/errors'
-import { coordinatorOf, settingsOf, type Outcome } from '../coordinator'
+import { coordinatorOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -113,7 +113,7 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
       const kv = await consentSession(c, id)
       if (kv.status !== 'authorised' && kv.status !== 'revoked')
         throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${kv.status}, not authorised`)
-      const outcome = await coordinatorOf(c.env, id).payUnderConsent({ idempotencyKey: key, body: c.req.valid('json') }, settingsOf(c.env))
+      const outcome = await coordinatorOf(c.env, id).payUnderConsent({ idempotencyKey: key, body: c.req.valid('json') })
       // Moneyhub's record passes members through (unknown values), which the RPC types cannot see as serialisable: it is JSON.
       const { answer, replayed } = unwrap(outcome as unknown as Outcome<{ answer: PayAnswer; replayed: boolean }>)
       const status = 'status' in answer.body ? answer.body.status : answer.body.error
@@ -144,7 +144,7 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { session } = unwrap(await coordinatorOf(c.env, id).revokeConsent(settingsOf(c.env)))
+      const { session } = unwrap(await coordinatorOf(c.env, id).revokeConsent())
       note(c, 'recurring_payment_revoked', 'info', { sessionId: id })
       c.header('cache-control', 'no-store')
       return c.json(paymentStatusOf(session))

@@ -11,7 +11,7 @@ import { FlowError } from '../connection/errors'
 import { CATEGORY_TYPES } from '../connection/moneyhub'
 import { createSession } from '../connection/start'
 import { checkScopesForIssuer } from '../data/scopes'
-import { coordinatorOf, settingsOf, type Outcome } from '../coordinator'
+import { coordinatorOf, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { identifyCaller, requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -245,7 +245,7 @@ export const sessions = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id, settingsOf(c.env)))
+      const { session } = unwrap(await coordinatorOf(c.env, id).refresh(id))
       note(c, 'session_refreshed', session.status === 'connected' ? 'info' : 'warn', {
         sessionId: id,
         outcome: session.status,
@@ -277,7 +277,7 @@ export const sessions = new Hono<AppEnv>()
     validate('param', SessionIdParam),
     async (c) => {
       const { id } = c.req.valid('param')
-      const deleted = unwrap(await coordinatorOf(c.env, id).remove(id, settingsOf(c.env)))
+      const deleted = unwrap(await coordinatorOf(c.env, id).remove(id))
       note(c, 'session_deleted', deleted.revoked ? 'info' : 'warn', { sessionId: id, revoked: deleted.revoked, error: deleted.error })
       if (deleted.revoked) return c.body(null, 204)
       // Deleted here all the same; the answer says the tokens may still be live upstream.

@@ -42,6 +42,8 @@ export default async function setup(project: TestProject) {
   project.provide('clientPrivateJwks', JSON.stringify(privateJwks))
   project.provide('clientPublicJwks', registered)
   project.provide('tokenEncryptionKey', randomKey())
+  // The key a rotation puts first (vitest.config.ts, the rotated-keys configuration).
+  project.provide('newTokenEncryptionKey', randomKey())
   project.provide('backendApiKey', `backend-${randomKey(24)}`)
   project.provide('webhookSecret', `whsec-${randomKey(24)}`)
   return async () => {

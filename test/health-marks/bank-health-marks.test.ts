@@ -3,32 +3,18 @@
  * HEALTH_MIN_ATTEMPTS outcomes, from the success rate and the thresholds in
  * the config; the list stays cacheable, with an ETag that changes with the marks.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../src/index'
-import { connectAccount } from './helpers'
-import { healthOf } from './bankHealth'
+import { healthOf } from '../bankHealth'
+import { connectAccount } from '../helpers'
 
 /** A bank in the mock's published list ("Demo Bank"), so that GET /banks lists it. */
 const LISTED_BANK = '5233db2a04fe41dd01d3308ea92e8bd7'
 const OTHER_LISTED_BANK = '0b4ac5f6c6c0bf6aee4e6e9eb3bd0d13'
 const UNUSED_LISTED_BANK = '7c2e1ab2d1d1fd1e5d6cd3b42aa00b1f'
 
-/** The marks are read afresh on every request (HEALTH_MARK_MAX_AGE_SECONDS=0), with the documented defaults otherwise. */
-const markEnv = {
-  ...env,
-  HEALTH_MIN_ATTEMPTS: '5',
-  HEALTH_DEGRADED_BELOW_PERCENT: '80',
-  HEALTH_FAILING_BELOW_PERCENT: '50',
-  HEALTH_MARK_MAX_AGE_SECONDS: '0',
-}
-
-async function bankList(headers: Record<string, string> = {}) {
-  const ctx = createExecutionContext()
-  const response = await worker.fetch(new Request('http://proxy.test/banks', { headers }), markEnv, ctx)
-  await waitOnExecutionContext(ctx)
-  return response
-}
+/** The health-marks configuration (vitest.config.ts): the marks are read afresh on every request (HEALTH_MARK_MAX_AGE_SECONDS=0), with the documented thresholds. */
+const bankList = (headers: Record<string, string> = {}) => SELF.fetch('http://proxy.test/banks', { headers })
 
 async function markOf(bank: string) {
   const list = await (await bankList()).json<{ id: string; health?: string }[]>()

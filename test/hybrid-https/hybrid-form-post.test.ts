@@ -1,33 +1,20 @@
-/** RESPONSE_TYPE=code id_token: Moneyhub's recommended hybrid flow, answered by form_post to POST /callback. */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+/**
+ * RESPONSE_TYPE=code id_token: Moneyhub's recommended hybrid flow, answered by form_post to POST /callback, on an
+ * https callback (the hybrid-https configuration, vitest.config.ts).
+ */
+import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../src/index'
-import { APP_ORIGIN, Browser, pushedRequestFor, statusOf } from './helpers'
-
-const hybridEnv = { ...env, RESPONSE_TYPE: 'code id_token' }
-async function serve(request: Request) {
-  const ctx = createExecutionContext()
-  const response = await worker.fetch(request, hybridEnv, ctx)
-  await waitOnExecutionContext(ctx)
-  return response
-}
+import { APP_ORIGIN, Browser, mockRequests, pushedRequestFor, started, statusOf } from '../helpers'
 
 async function start(browser: Browser) {
-  const response = await serve(
-    new Request('http://proxy.test/sessions', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${env.BACKEND_API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ returnTo: `${APP_ORIGIN}/done` }),
-    }),
-  )
-  const session = await response.json<{ id: string; authorizeUrl: string }>()
+  const session = await started({ returnTo: `${APP_ORIGIN}/done` })
   const launch = await browser.open(session.authorizeUrl)
   return { session, launch, identityUrl: new URL(launch.headers.get('location')!) }
 }
 
 describe('the hybrid flow (code id_token, form_post)', () => {
   it('asks for code id_token by form_post, validates the front-channel id_token, exchanges the code, connects', async () => {
-    const browser = new Browser(serve)
+    const browser = new Browser()
     const { session, launch, identityUrl } = await start(browser)
     expect(launch.headers.get('set-cookie')).toMatch(/SameSite=None/)
     expect(launch.headers.get('set-cookie')).toMatch(/Secure/)
@@ -48,7 +35,7 @@ describe('the hybrid flow (code id_token, form_post)', () => {
     ['front_nonce_wrong', 'id_token_nonce_mismatch'],
     ['front_sub_other', 'id_token_sub_mismatch'],
   ])('a front-channel id_token with %s fails the session (%s)', async (fault, code) => {
-    const browser = new Browser(serve)
+    const browser = new Browser()
     const { session, identityUrl } = await start(browser)
     const { action, fields } = await browser.decideFormPost(identityUrl, 'approve', { fault })
     const response = await browser.postCallback(action, fields)
@@ -57,7 +44,7 @@ describe('the hybrid flow (code id_token, form_post)', () => {
   })
 
   it('a refusal comes back by form_post too', async () => {
-    const browser = new Browser(serve)
+    const browser = new Browser()
     const { session, identityUrl } = await start(browser)
     const { action, fields } = await browser.decideFormPost(identityUrl, 'deny')
     await browser.postCallback(action, fields)
@@ -65,19 +52,33 @@ describe('the hybrid flow (code id_token, form_post)', () => {
   })
 
   it('the front-channel id_token is checked before the code is used: a forged one never reaches the token endpoint', async () => {
-    const browser = new Browser(serve)
+    const browser = new Browser()
     const { session, identityUrl } = await start(browser)
     const { action, fields } = await browser.decideFormPost(identityUrl)
     fields.set('id_token', fields.get('id_token')!.replace(/\.[^.]+$/, '.AAAA'))
     await browser.postCallback(action, fields)
     expect(await statusOf(session.id)).toMatchObject({ status: 'failed', error: 'id_token_signature_invalid' })
-    const { mockRequests } = await import('./helpers')
     expect((await mockRequests()).some((r) => r.endpoint === 'token' && r.params.code === fields.get('code'))).toBe(false)
   })
 
-  it('POST /callback is refused when the hybrid flow is not configured', async () => {
-    const { SELF } = await import('cloudflare:test')
-    const response = await SELF.fetch('http://proxy.test/callback', { method: 'POST', body: new URLSearchParams({ state: 'x' }) })
-    expect(response.status).toBe(405)
+  it('POST /callback caps the form_post', async () => {
+    const response = await SELF.fetch('https://connect.example.com/callback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ state: 'x', id_token: 'a'.repeat(40_000) }),
+    })
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({ error: 'body_too_large', message: expect.stringMatching(/larger than/) })
+  })
+})
+
+describe('over https', () => {
+  it('the binding cookie is __Host- and Secure', async () => {
+    const response = await SELF.fetch('https://connect.example.com/connect', { redirect: 'manual' })
+    expect(response.status).toBe(303)
+    const cookie = response.headers.get('set-cookie')!
+    expect(cookie).toMatch(/^__Host-mhc_[A-Za-z0-9_-]{22}=/)
+    expect(cookie).toMatch(/Secure/)
+    expect(cookie).not.toMatch(/Domain/i)
   })
 })

@@ -1,20 +1,13 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+/** The Worker configured for an issuer whose discovery lists no PAR endpoint (the no-par configuration, vitest.config.ts). */
+import { env, SELF } from 'cloudflare:test'
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
-import worker from '../src/index'
-import { Browser, claimsOf, mockOrigin, tokenRequestFor } from './helpers'
+import { Browser, claimsOf, mockOrigin, startSession, tokenRequestFor } from '../helpers'
+import { largestStarts } from '../largestStarts'
 
-/** The same proxy, configured for an issuer whose discovery lists no PAR endpoint. */
-const noParEnv = { ...env, MONEYHUB_ISSUER: `${mockOrigin()}/nopar/oidc` }
-async function serve(request: Request) {
-  const ctx = createExecutionContext()
-  const response = await worker.fetch(request, noParEnv, ctx)
-  await waitOnExecutionContext(ctx)
-  return response
-}
-const proxy = (url: string, init?: RequestInit) => serve(new Request(url, init))
-const browser = new Browser(serve)
+const proxy = (url: string, init?: RequestInit) => SELF.fetch(url, init)
+const browser = new Browser()
 
 describe('without a PAR endpoint: a signed request object (RFC 9101)', () => {
   it('sends client_id, scope and response_type outside, everything inside a JWT signed by the client key', async () => {
@@ -54,5 +47,15 @@ describe('without a PAR endpoint: a signed request object (RFC 9101)', () => {
     const status = await (await proxy(`http://proxy.test/sessions/${id}`)).json()
     expect(status).toMatchObject({ status: 'connected', userId: 'u1', bankId: 'abc' })
     expect((await tokenRequestFor(back.searchParams.get('code')!)).params.sub).toBe('u1')
+  })
+
+  it('the largest start the API accepts opens: its signed request object travels in the URL (issue 10.1)', async () => {
+    const response = await startSession(largestStarts().existing)
+    expect(response.status).toBe(201)
+    const identity = await new Browser().launch((await response.json<{ authorizeUrl: string }>()).authorizeUrl)
+    expect(identity.pathname).toBe('/nopar/oidc/auth')
+    // The mock reads the request object it was given.
+    const opened = await fetch(identity)
+    expect(opened.status, await opened.clone().text()).toBeLessThan(400)
   })
 })
