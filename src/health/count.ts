@@ -1,7 +1,8 @@
 /**
- * Counting each session's stages per bank, off the user's path: the event is
- * handed to waitUntil (cloudflare:workers), so the request that caused it
- * never waits for the count, and a count that fails is lost, never an error.
+ * Counting each session's stages per bank, off the user's path: the events of
+ * an isolate are gathered for FLUSH_MS and sent in one call per bank, handed
+ * to waitUntil (cloudflare:workers), so the request that caused one never
+ * waits for the count, and a count that fails is lost, never an error.
  * Three hooks, each one line where the stage happens:
  *   started  storage/sessions.ts (writePending: a session's first record)
  *   opened   routes/authorize.ts (the first browser bound to the link)
@@ -26,13 +27,34 @@ export const bankKeyOf = (record: Pick<StoredSession, 'bankId' | 'requestedScope
 /** For the benchmark (bench/worker.ts): counting switched off, to measure what it costs. */
 export const counting = { on: true }
 
+/**
+ * How long an isolate gathers events before sending them: a connection's start, opening and outcome (and other
+ * sessions' events) then cost one call to their bank's Durable Object, not three.
+ */
+export const FLUSH_MS = 1000
+
+/** The events gathered so far, per bank, in the order they happened. */
+let pending: Map<string, HealthEvent[]> | undefined
+
 function send(event: HealthEvent) {
   const bindings = env as Partial<Env>
   if (!counting.on || !bindings.BANK_HEALTH) return
+  if (pending) {
+    pending.get(event.bank)?.push(event) ?? pending.set(event.bank, [event])
+    return
+  }
+  const batch = (pending = new Map([[event.bank, [event]]]))
   waitUntil(
-    bankHealthOf(bindings as Env, event.bank)
-      .count(event)
-      .catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, FLUSH_MS)).then(() => {
+      pending = undefined
+      return Promise.all(
+        [...batch].map(([bank, events]) =>
+          bankHealthOf(bindings as Env, bank)
+            .count(events)
+            .catch(() => undefined),
+        ),
+      )
+    }),
   )
 }
 
