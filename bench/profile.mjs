@@ -137,7 +137,7 @@ function moduleMarkers(url) {
     const lines = readFileSync(path, 'utf8').split('\n')
     const markers = []
     lines.forEach((line, i) => {
-      const m = /^\/\/ ((?:\.\.\/)*(?:src|bench|node_modules)\/\S+)$/.exec(line)
+      const m = /^\/\/ (\S+\.(?:ts|js|mjs))$/.exec(line)
       if (m) markers.push([i, m[1].replace(/^(\.\.\/)+/, '').replace(/^node_modules\/(\.pnpm\/)?/, '')])
     })
     return markers
