@@ -40,7 +40,9 @@ const mockOrigin = `http://127.0.0.1:${mockPort}`
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
 const state = mkdtempSync(join(tmpdir(), 'bench-profile-'))
 process.on('exit', () => rmSync(state, { recursive: true, force: true }))
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+/** Set once the servers run: an interrupted run stops them before it exits. */
+let stopServers = async () => {}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopServers().finally(() => process.exit(130)))
 const log = []
 const begun = performance.now()
 const progress = (what) => console.log(`[${String(Math.round((performance.now() - begun) / 1000)).padStart(3)} s] ${what}…`)
@@ -55,6 +57,7 @@ const servers = await startServers({
   inspectorPort,
   onLine: (name, line) => log.push(`[${name}] ${line}`),
 })
+stopServers = servers.stop
 
 /** The inspector, as DevTools speaks to it: JSON messages over a WebSocket (wrangler dev's inspector proxy). */
 async function inspector() {

@@ -141,7 +141,9 @@ const scratchDir = (prefix) => {
 process.on('exit', () => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+/** Set once the servers run: an interrupted run stops them before it exits. */
+let stopServers = async () => {}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopServers().finally(() => process.exit(130)))
 
 const begun = performance.now()
 /** One line per phase, with the time so far: the whole run takes minutes. */
@@ -156,6 +158,7 @@ const servers = await startServers({
   persistTo: scratchDir('bench-state-'),
   onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
 })
+stopServers = servers.stop
 const pids = workerdPids(servers.proxy.pid)
 if (!pids.length) throw new Error('could not find the workerd process of the proxy')
 progress('starting the Node peer (bench/nodePeer.mjs: openid-client)')
@@ -308,6 +311,7 @@ async function healthPhase(calibration) {
       durableObjectCalls: added('durableObjectCalls'),
       storageReads: added('storageReads'),
       storageWrites: added('storageWrites'),
+      alarmWrites: added('alarmWrites'),
       analyticsWrites: added('analyticsWrites'),
     },
     cpuMsPerConnectionAddedSimulations: simOn.total - simOff.total,
@@ -339,6 +343,7 @@ function simulations(ops, n, cal) {
     durableObjectCalls: { count: per(ops.durableObjectCalls), price: cal.durableObjectCallCpu },
     storageReads: { count: per(ops.storageReads), price: cal.storageReadCpu },
     storageWrites: { count: per(ops.storageWrites), price: cal.storageWriteCpu },
+    alarmWrites: { count: per(ops.alarmWrites), price: cal.alarmWriteCpu },
     queueSends: { count: per(ops.queueSends), price: cal.queueSendCpu },
     analyticsWrites: { count: per(ops.analyticsWrites), price: cal.analyticsWriteCpu },
   }
@@ -383,6 +388,7 @@ try {
       durableObjectCallCpu: Math.max(0, doCall),
       storageReadCpu: Math.max(0, await perOp('/__bench/do?op=read&k=', doCallCpu, few)),
       storageWriteCpu: Math.max(0, await perOp('/__bench/do?op=write&k=', doCallCpu, few)),
+      alarmWriteCpu: Math.max(0, await perOp('/__bench/do?op=alarm&k=', doCallCpu, few)),
       queueSendCpu: Math.max(0, await perOp('/__bench/queue?k=', bare.cpuMs, few)),
       analyticsWriteCpu: Math.max(0, await perOp('/__bench/ae?k=', bare.cpuMs, few)),
       logLineCpu: Math.max(0, await perOp('/__bench/log?i=')),
@@ -532,6 +538,7 @@ for (const [c, r] of Object.entries(results.connections)) {
     ['Durable Object call', 'calls', 'durableObjectCalls', 'durableObjectCallCpu'],
     ['Durable Object storage read', 'reads', 'storageReads', 'storageReadCpu'],
     ['Durable Object storage write', 'writes', 'storageWrites', 'storageWriteCpu'],
+    ['Durable Object alarm', 'sets', 'alarmWrites', 'alarmWriteCpu'],
     ['Queue send', 'sends', 'queueSends', 'queueSendCpu'],
     ['Analytics Engine', 'data points', 'analyticsWrites', 'analyticsWriteCpu'],
   ]
@@ -624,7 +631,7 @@ if (h) {
   ])
   const a = h.addedPerConnection
   rows.push([
-    `  − its simulated binding operations (${f(a.durableObjectCalls, 1)} Durable Object calls, ${f(a.storageReads, 1)} storage reads, ${f(a.storageWrites, 1)} writes, ${f(a.analyticsWrites, 1)} data points)`,
+    `  − its simulated binding operations (${f(a.durableObjectCalls, 1)} Durable Object calls, ${f(a.storageReads, 1)} storage reads, ${f(a.storageWrites, 1)} writes, ${f(a.alarmWrites, 1)} alarm sets, ${f(a.analyticsWrites, 1)} data points)`,
     f(h.cpuMsPerConnectionAddedSimulations, 3),
     '',
   ])

@@ -5,8 +5,8 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
- *   /__bench/do?op=call|read|write&k=  one call to a fresh Durable Object (BenchProbe) doing nothing, one storage read, or
- *                           one storage write: what the local simulation of a call, a read and a write costs
+ *   /__bench/do?op=call|read|write|alarm&k=  one call to a fresh Durable Object (BenchProbe) doing nothing, one storage
+ *                           read, one storage write, or setting its alarm: what the local simulation of each costs
  *   /__bench/queue?k=       one Queue send (to the dead-letter queue, which has no consumer)
  *   /__bench/ae?k=          one Analytics Engine data point
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
@@ -46,6 +46,7 @@ const zero = () => ({
   durableObjectCalls: 0,
   storageReads: 0,
   storageWrites: 0,
+  alarmWrites: 0,
   queueSends: 0,
   analyticsWrites: 0,
 })
@@ -86,7 +87,8 @@ function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T):
 }
 
 const STORAGE_READS = new Set(['get', 'list', 'getAlarm'])
-const STORAGE_WRITES = new Set(['put', 'delete', 'deleteAll', 'setAlarm', 'deleteAlarm'])
+const STORAGE_WRITES = new Set(['put', 'delete', 'deleteAll'])
+const ALARM_WRITES = new Set(['setAlarm', 'deleteAlarm'])
 
 /**
  * The same Durable Object state, its storage counting its reads and writes (one call, one operation, however many
@@ -94,10 +96,10 @@ const STORAGE_WRITES = new Set(['put', 'delete', 'deleteAll', 'setAlarm', 'delet
  */
 function countingState(ctx: DurableObjectState): DurableObjectState {
   const storage = ctx.storage as unknown as Record<string, (...args: unknown[]) => unknown>
-  for (const method of [...STORAGE_READS, ...STORAGE_WRITES]) {
+  for (const method of [...STORAGE_READS, ...STORAGE_WRITES, ...ALARM_WRITES]) {
     const original = storage[method]
     if (typeof original !== 'function') continue
-    const counter = STORAGE_READS.has(method) ? 'storageReads' : 'storageWrites'
+    const counter = STORAGE_READS.has(method) ? 'storageReads' : ALARM_WRITES.has(method) ? 'alarmWrites' : 'storageWrites'
     storage[method] = (...args: unknown[]) => {
       counts[counter]++
       return original.apply(ctx.storage, args)
@@ -140,12 +142,14 @@ export class BankHealth extends BankHealth_ {
   }
 }
 
-/** For the calibration: a Durable Object that does nothing, or one storage read, or one storage write. */
+/** For the calibration: a Durable Object that does nothing, or one storage read, one storage write, or sets its alarm. */
 export class BenchProbe extends DurableObject<Env> {
   async call(op: string, key: string): Promise<void> {
     if (op === 'read') await this.ctx.storage.get(key)
     else if (op === 'write') await this.ctx.storage.put(key, 'x'.repeat(200))
+    else if (op === 'alarm') await this.ctx.storage.setAlarm(Date.now() + 3_600_000)
   }
+  async alarm(): Promise<void> {}
 }
 
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
