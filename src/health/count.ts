@@ -33,22 +33,25 @@ export const counting = { on: true }
  */
 export const FLUSH_MS = 1000
 
-/** The events gathered so far, per bank, in the order they happened. */
-let pending: Map<string, HealthEvent[]> | undefined
+/** The events gathered so far, per bank, in the order they happened, and when the batch began (ms). */
+let pending: { events: Map<string, HealthEvent[]>; since: number } | undefined
 
 function send(event: HealthEvent) {
-  const bindings = env as Partial<Env>
-  if (!counting.on || !bindings.BANK_HEALTH) return
-  if (pending) {
-    pending.get(event.bank)?.push(event) ?? pending.set(event.bank, [event])
+  if (!counting.on) return
+  // A batch whose sending never came (its request's context was torn down, a Durable Object reset) is left behind.
+  if (pending && Date.now() - pending.since < 2 * FLUSH_MS) {
+    pending.events.get(event.bank)?.push(event) ?? pending.events.set(event.bank, [event])
     return
   }
-  const batch = (pending = new Map([[event.bank, [event]]]))
+  // The env is read once per batch, not per event (each read asks workerd for the current one).
+  const bindings = env as Partial<Env>
+  if (!bindings.BANK_HEALTH) return
+  const batch = (pending = { events: new Map([[event.bank, [event]]]), since: Date.now() })
   waitUntil(
     new Promise((resolve) => setTimeout(resolve, FLUSH_MS)).then(() => {
-      pending = undefined
+      if (pending === batch) pending = undefined
       return Promise.all(
-        [...batch].map(([bank, events]) =>
+        [...batch.events].map(([bank, events]) =>
           bankHealthOf(bindings as Env, bank)
             .count(events)
             .catch(() => undefined),
