@@ -5,7 +5,10 @@
  *   /__bench/kv?op=put|get  one KV operation: what the local KV simulation costs
  *   /__bench/crypto?n=N     the flow's cryptography N times: the physical floor
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
- *   /__bench/do?k=          one Durable Object call with one storage write: what the local simulation costs
+ *   /__bench/do?op=call|read|write|alarm&k=  one call to a fresh Durable Object (BenchProbe) doing nothing, one storage
+ *                           read, one storage write, or setting its alarm: what the local simulation of each costs
+ *   /__bench/queue?k=       one Queue send (to the dead-letter queue, which has no consumer)
+ *   /__bench/ae?k=          one Analytics Engine data point
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
  *   /__bench/log            one log line: what wrangler dev's console forwarding costs
  *   /__bench/inproc?path=   n calls of one route inside the isolate: the app's own cost, without the host (&quiet: logs unprinted)
@@ -13,19 +16,41 @@
  *                           wrangler dev's simulation of that binding (on Cloudflare a local counter)
  *   /__bench/counting?on=0|1  bank health counting (src/health/count.ts) off or on, for the A/B phase
  *   /__bench/count?n=       n connections' worth of counting (started, opened, outcome) and nothing else
- *   /__bench/counters       KV operations, rate-limiter calls and Durable Object calls made by the proxy
- *                           (its sessions' Durable Objects included) since the last ?reset=1
+ *   /__bench/counters       binding operations made by the proxy and its Durable Objects since the last ?reset=1:
+ *                           KV operations, rate-limiter calls, Durable Object calls (the sessions' objects, the client
+ *                           gates, the refund ledgers, and the bank-health objects, counted where they are called),
+ *                           Durable Object storage reads and writes, Queue sends, Analytics Engine data points
  * Never deployed; `npm run bench` runs it under `wrangler dev`.
  */
+import { DurableObject } from 'cloudflare:workers'
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import app, { BankHealth, ClientGate, RefundLedger, SessionCoordinator as SessionCoordinator_ } from '../src/index'
+import app, {
+  BankHealth as BankHealth_,
+  ClientGate as ClientGate_,
+  RefundLedger as RefundLedger_,
+  SessionCoordinator as SessionCoordinator_,
+} from '../src/index'
 import { counting, countOpened, countOutcome, countStarted } from '../src/health/count'
 import type { QueuedWebhook } from '../src/connection/webhookRetries'
 import type { StoredSession } from '../src/storage/sessions'
+import type { HealthEvent } from '../src/health/window'
+import type { BriefSlot } from '../src/health/bankHealth'
 
-export { BankHealth, ClientGate, RefundLedger }
-
-const counts = { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0, durableObjectCalls: 0 }
+const zero = () => ({
+  get: 0,
+  put: 0,
+  delete: 0,
+  list: 0,
+  limit: 0,
+  logLines: 0,
+  durableObjectCalls: 0,
+  storageReads: 0,
+  storageWrites: 0,
+  alarmWrites: 0,
+  queueSends: 0,
+  analyticsWrites: 0,
+})
+const counts = zero()
 let envsSeen = 0
 
 // Count the proxy's log lines (their forwarding is a wrangler dev cost, measured by /__bench/log).
@@ -61,11 +86,70 @@ function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T):
   })
 }
 
-/** The session's Durable Object with its KV operations counted too (its env is its own object). */
+const STORAGE_READS = new Set(['get', 'list', 'getAlarm'])
+const STORAGE_WRITES = new Set(['put', 'delete', 'deleteAll'])
+const ALARM_WRITES = new Set(['setAlarm', 'deleteAlarm'])
+
+/**
+ * The same Durable Object state, its storage counting its reads and writes (one call, one operation, however many
+ * keys). The methods are wrapped on the storage object itself: workerd accepts only its own DurableObjectState.
+ */
+function countingState(ctx: DurableObjectState): DurableObjectState {
+  const storage = ctx.storage as unknown as Record<string, (...args: unknown[]) => unknown>
+  for (const method of [...STORAGE_READS, ...STORAGE_WRITES, ...ALARM_WRITES]) {
+    const original = storage[method]
+    if (typeof original !== 'function') continue
+    const counter = STORAGE_READS.has(method) ? 'storageReads' : ALARM_WRITES.has(method) ? 'alarmWrites' : 'storageWrites'
+    storage[method] = (...args: unknown[]) => {
+      counts[counter]++
+      return original.apply(ctx.storage, args)
+    }
+  }
+  return ctx
+}
+
+/** The session's Durable Object with its KV operations and storage counted too (its env is its own object). */
 export class SessionCoordinator extends SessionCoordinator_ {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, countingEnv(env, false))
+    super(countingState(ctx), countingEnv(env, false))
   }
+}
+
+export class ClientGate extends ClientGate_ {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(countingState(ctx), countingEnv(env, false))
+  }
+}
+
+export class RefundLedger extends RefundLedger_ {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(countingState(ctx), countingEnv(env, false))
+  }
+}
+
+/** The bank-health objects: called through the global env (src/health/count.ts), so their calls are counted here, as they arrive. */
+export class BankHealth extends BankHealth_ {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(countingState(ctx), countingEnv(env, false))
+  }
+  override count(events: HealthEvent[]) {
+    counts.durableObjectCalls++
+    return super.count(events)
+  }
+  override report(bank: string, slots: BriefSlot[]) {
+    counts.durableObjectCalls++
+    return super.report(bank, slots)
+  }
+}
+
+/** For the calibration: a Durable Object that does nothing, or one storage read, one storage write, or sets its alarm. */
+export class BenchProbe extends DurableObject<Env> {
+  async call(op: string, key: string): Promise<void> {
+    if (op === 'read') await this.ctx.storage.get(key)
+    else if (op === 'write') await this.ctx.storage.put(key, 'x'.repeat(200))
+    else if (op === 'alarm') await this.ctx.storage.setAlarm(Date.now() + 3_600_000)
+  }
+  async alarm(): Promise<void> {}
 }
 
 /** The same env, with SESSIONS counted; made once per isolate so the proxy's per-env caches still hit. */
@@ -90,14 +174,39 @@ function countingEnv(env: Env, worker = true): Env {
       return binding.limit(options)
     },
   })
+  const queue = <T>(binding: Queue<T>): Queue<T> =>
+    new Proxy(binding, {
+      get(target, property) {
+        const value = Reflect.get(target, property)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (property === 'send' || property === 'sendBatch') counts.queueSends++
+          return Reflect.apply(value, target, args)
+        }
+      },
+    })
+  const events = env.BANK_HEALTH_EVENTS
   const counted = {
     ...env,
     SESSIONS: sessions,
+    WEBHOOK_RETRIES: queue(env.WEBHOOK_RETRIES),
+    WEBHOOK_DEAD_LETTERS: queue(env.WEBHOOK_DEAD_LETTERS),
+    ...(events
+      ? {
+          BANK_HEALTH_EVENTS: {
+            writeDataPoint: (point?: AnalyticsEngineDataPoint) => {
+              counts.analyticsWrites++
+              events.writeDataPoint(point)
+            },
+          },
+        }
+      : {}),
     START_LIMITER: limiter(env.START_LIMITER),
     CALLBACK_LIMITER: limiter(env.CALLBACK_LIMITER),
     STATUS_LIMITER: limiter(env.STATUS_LIMITER),
     SESSION_COORDINATOR: countingNamespace(env.SESSION_COORDINATOR),
     CLIENT_GATE: countingNamespace(env.CLIENT_GATE),
+    REFUND_LEDGER: countingNamespace(env.REFUND_LEDGER),
   }
   if (worker) wrapped = { original: env, env: counted }
   return counted
@@ -131,7 +240,7 @@ async function makeCryptoKeys() {
   return { client, issuer, aes, idToken }
 }
 
-/** Per connection the flow must sign two JWTs (request / PAR assertion, token assertion), verify one id_token, and seal a token set. */
+/** Per connection the flow must sign three JWTs (request object, PAR assertion, token assertion), verify one id_token, and seal a token set. */
 async function cryptoFloor(n: number) {
   const { client, issuer, aes, idToken } = await (cryptoKeys ??= makeCryptoKeys())
   const tokenSet = new TextEncoder().encode(
@@ -139,7 +248,7 @@ async function cryptoFloor(n: number) {
   )
   for (let i = 0; i < n; i++) {
     const now = Math.floor(Date.now() / 1000)
-    for (let s = 0; s < 2; s++) {
+    for (let s = 0; s < 3; s++) {
       await new SignJWT({})
         .setProtectedHeader({ alg: 'RS256', kid: 'c' })
         .setIssuer('client')
@@ -171,9 +280,18 @@ export default {
         else await env.SESSIONS.get(key)
         return new Response('ok')
       }
-      case '/__bench/do':
-        // One Durable Object call that writes its storage once: what the local simulation of a call costs.
-        await env.CLIENT_GATE.get(env.CLIENT_GATE.idFromName(`bench-${url.searchParams.get('k') ?? '0'}`)).release('x')
+      case '/__bench/do': {
+        // One call to a fresh Durable Object: nothing, one storage read or one storage write (BenchProbe).
+        const probes = (env as unknown as { BENCH_PROBE: DurableObjectNamespace<BenchProbe> }).BENCH_PROBE
+        const op = url.searchParams.get('op') ?? 'call'
+        await probes.get(probes.idFromName(`${op}-${url.searchParams.get('k') ?? '0'}`)).call(op, 'k')
+        return new Response('ok')
+      }
+      case '/__bench/queue':
+        await env.WEBHOOK_DEAD_LETTERS.send({ bench: url.searchParams.get('k') }, { contentType: 'json' })
+        return new Response('ok')
+      case '/__bench/ae':
+        env.BANK_HEALTH_EVENTS?.writeDataPoint({ indexes: ['bench'], blobs: ['bench', 'started', '', '', 'connection'], doubles: [1, 0] })
         return new Response('ok')
       case '/__bench/ratelimit':
         await env.START_LIMITER.limit({ key: url.searchParams.get('k') ?? 'bench' })
@@ -261,8 +379,7 @@ export default {
         return new Response('ok')
       case '/__bench/counters': {
         const snapshot = { ...counts, envsSeen }
-        if (url.searchParams.has('reset'))
-          Object.assign(counts, { get: 0, put: 0, delete: 0, list: 0, limit: 0, logLines: 0, durableObjectCalls: 0 })
+        if (url.searchParams.has('reset')) Object.assign(counts, zero())
         return Response.json(snapshot)
       }
       default:

@@ -70,8 +70,8 @@ export class BankHealth extends DurableObject<Env> {
     })
   }
 
-  /** One event of this bank's sessions. */
-  async count(event: HealthEvent): Promise<void> {
+  /** Events of this bank's sessions, in the order they happened (count.ts gathers them): one storage write for all. */
+  async count(events: HealthEvent[]): Promise<void> {
     const changed = new Set<number>()
     const slotAt = (atMs: number) => {
       const slot = slotOf(atMs)
@@ -81,16 +81,52 @@ export class BankHealth extends DurableObject<Env> {
       return counts
     }
     const writes: Record<string, unknown> = {}
-    const deletes: string[] = []
+    const deletes = new Set<string>()
+    let moved = false
+    for (const event of events) {
+      const returnMs = this.countOne(event, slotAt, writes, deletes)
+      if (returnMs === null) continue
+      moved ||= event.stage === 'outcome'
+      this.dataPoint(
+        event.bank,
+        event.stage,
+        event.stage === 'outcome' ? event.status : '',
+        event.stage === 'outcome' ? (event.error ?? '') : '',
+        event.kind,
+        returnMs,
+      )
+    }
+    const deleted = [...deletes]
+    const lapsedNow = this.sweep(Date.now(), slotAt, deleted)
+    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
+    writes.meta = this.meta
+    await this.ctx.storage.put(writes)
+    if (deleted.length) await this.ctx.storage.delete(deleted)
+    // Only outcomes and lapses move attempts and successes: the index hears of nothing else.
+    await this.afterChange(moved || lapsedNow > 0)
+  }
+
+  /** Sessions that came back (outcome) lately: an opening heard after its outcome (from another isolate) does not stay open. */
+  private returned = new Map<string, number>()
+
+  /** One event into the slots; its return time (ms) for an outcome, null when it changes nothing. */
+  private countOne(
+    event: HealthEvent,
+    slotAt: (atMs: number) => Counts,
+    writes: Record<string, unknown>,
+    deletes: Set<string>,
+  ): number | undefined | null {
     let returnMs: number | undefined
     this.meta.bank = event.bank
     if (event.stage === 'started') slotAt(event.at).started++
     else if (event.stage === 'opened') {
-      if (this.open.has(event.session)) return // counted once per link
+      if (this.open.has(event.session)) return null // counted once per link
       slotAt(event.at).opened++
+      if (this.returned.has(event.session)) return undefined
       const entry = { at: event.at, expiresAt: event.expiresAt }
       this.open.set(event.session, entry)
       writes[`open:${event.session}`] = entry
+      deletes.delete(`open:${event.session}`)
     } else {
       const counts = slotAt(event.at)
       counts.returned++
@@ -107,24 +143,16 @@ export class BankHealth extends DurableObject<Env> {
         const bin = binOf(returnMs)
         counts.returnMs[bin] = (counts.returnMs[bin] ?? 0) + 1
         this.open.delete(event.session)
-        deletes.push(`open:${event.session}`)
+        delete writes[`open:${event.session}`]
+        deletes.add(`open:${event.session}`)
       }
+      for (const [session, at] of this.returned) {
+        if (at > event.at - HOUR_S * 1000) break // in the order they came back
+        this.returned.delete(session)
+      }
+      this.returned.set(event.session, event.at)
     }
-    const lapsedNow = this.sweep(Date.now(), slotAt, deletes)
-    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
-    writes.meta = this.meta
-    await this.ctx.storage.put(writes)
-    if (deletes.length) await this.ctx.storage.delete(deletes)
-    this.dataPoint(
-      event.bank,
-      event.stage,
-      event.stage === 'outcome' ? event.status : '',
-      event.stage === 'outcome' ? (event.error ?? '') : '',
-      event.kind,
-      returnMs,
-    )
-    // Only outcomes and lapses move attempts and successes: the index hears of nothing else.
-    await this.afterChange(event.stage === 'outcome' || lapsedNow > 0)
+    return returnMs
   }
 
   /** Links past their deadline become `lapsed` (in the slot of their deadline); slots older than 24 h go. */

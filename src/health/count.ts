@@ -1,7 +1,8 @@
 /**
- * Counting each session's stages per bank, off the user's path: the event is
- * handed to waitUntil (cloudflare:workers), so the request that caused it
- * never waits for the count, and a count that fails is lost, never an error.
+ * Counting each session's stages per bank, off the user's path: the events of
+ * an isolate are gathered for FLUSH_MS and sent in one call per bank, handed
+ * to waitUntil (cloudflare:workers), so the request that caused one never
+ * waits for the count, and a count that fails is lost, never an error.
  * Three hooks, each one line where the stage happens:
  *   started  storage/sessions.ts (writePending: a session's first record)
  *   opened   routes/authorize.ts (the first browser bound to the link)
@@ -26,13 +27,37 @@ export const bankKeyOf = (record: Pick<StoredSession, 'bankId' | 'requestedScope
 /** For the benchmark (bench/worker.ts): counting switched off, to measure what it costs. */
 export const counting = { on: true }
 
+/**
+ * How long an isolate gathers events before sending them: a connection's start, opening and outcome (and other
+ * sessions' events) then cost one call to their bank's Durable Object, not three.
+ */
+export const FLUSH_MS = 1000
+
+/** The events gathered so far, per bank, in the order they happened, and when the batch began (ms). */
+let pending: { events: Map<string, HealthEvent[]>; since: number } | undefined
+
 function send(event: HealthEvent) {
+  if (!counting.on) return
+  // A batch whose sending never came (its request's context was torn down, a Durable Object reset) is left behind.
+  if (pending && Date.now() - pending.since < 2 * FLUSH_MS) {
+    pending.events.get(event.bank)?.push(event) ?? pending.events.set(event.bank, [event])
+    return
+  }
+  // The env is read once per batch, not per event (each read asks workerd for the current one).
   const bindings = env as Partial<Env>
-  if (!counting.on || !bindings.BANK_HEALTH) return
+  if (!bindings.BANK_HEALTH) return
+  const batch = (pending = { events: new Map([[event.bank, [event]]]), since: Date.now() })
   waitUntil(
-    bankHealthOf(bindings as Env, event.bank)
-      .count(event)
-      .catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, FLUSH_MS)).then(() => {
+      if (pending === batch) pending = undefined
+      return Promise.all(
+        [...batch.events].map(([bank, events]) =>
+          bankHealthOf(bindings as Env, bank)
+            .count(events)
+            .catch(() => undefined),
+        ),
+      )
+    }),
   )
 }
 
