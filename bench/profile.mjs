@@ -7,6 +7,7 @@
  * hands to waitUntil included (they run in the same isolate under wrangler dev). Prints, per request, the self time
  * by function and by source module (the bundle's `// path` markers), and writes bench/results/profile.json.
  */
+import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,17 +23,7 @@ const TAIL_MS = 60
 
 mkdirSync('bench/results', { recursive: true })
 // The same bench Worker config as npm run bench (bench/run.mjs writes it; made here too when it is missing).
-const benchConfig = readFileSync('wrangler.toml', 'utf8')
-  .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
-  .replace('main = "src/index.ts"', 'main = "worker.ts"')
-  .replaceAll('"./src/http/', '"../src/http/')
-  .replace('directory = "./public"', 'directory = "../public"')
-  .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
-  .replace(
-    '[[analytics_engine_datasets]]',
-    '[[durable_objects.bindings]]\nname = "BENCH_PROBE"\nclass_name = "BenchProbe"\n\n[[migrations]]\ntag = "bench-v1"\nnew_sqlite_classes = ["BenchProbe"]\n\n[[analytics_engine_datasets]]',
-  )
-writeFileSync('bench/.wrangler.bench.toml', benchConfig)
+writeBenchConfig()
 
 const [proxyPort, mockPort, inspectorPort] = [await freePort(), await freePort(), await freePort()]
 const proxyOrigin = `http://127.0.0.1:${proxyPort}`
@@ -52,7 +43,7 @@ const servers = await startServers({
   mockPort,
   proxyVars,
   mockVars,
-  proxyConfig: 'bench/.wrangler.bench.toml',
+  proxyConfig: BENCH_CONFIG,
   persistTo: state,
   inspectorPort,
   onLine: (name, line) => log.push(`[${name}] ${line}`),

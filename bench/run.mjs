@@ -7,6 +7,7 @@
  * CPU is read from /proc/<pid>/stat of the workerd process(es) that run the
  * Worker, before and after each phase.
  */
+import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -108,19 +109,7 @@ const previousPath = existsSync('bench/results/latest.json') ? 'bench/results/la
 const previous = JSON.parse(readFileSync(previousPath, 'utf8'))
 /** Issue 20's goal for the launch and callback p50s: within 20 % of this run (before sessions went through their Durable Objects). */
 const baseline = JSON.parse(readFileSync('bench/baseline.json', 'utf8'))
-// The bench Worker: the root config with bench/worker.ts as main and limits out of the way (one client IP sends everything).
-const benchConfig = readFileSync('wrangler.toml', 'utf8')
-  .replace('name = "moneyhub-edge-connect"', 'name = "moneyhub-edge-connect-bench"')
-  .replace('main = "src/index.ts"', 'main = "worker.ts"')
-  .replaceAll('"./src/http/', '"../src/http/') // [alias] paths
-  .replace('directory = "./public"', 'directory = "../public"') // [assets]
-  .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
-  // BenchProbe (bench/worker.ts): the calibration's Durable Object.
-  .replace(
-    '[[analytics_engine_datasets]]',
-    '[[durable_objects.bindings]]\nname = "BENCH_PROBE"\nclass_name = "BenchProbe"\n\n[[migrations]]\ntag = "bench-v1"\nnew_sqlite_classes = ["BenchProbe"]\n\n[[analytics_engine_datasets]]',
-  )
-writeFileSync('bench/.wrangler.bench.toml', benchConfig)
+writeBenchConfig()
 
 const [proxyPort, mockPort, peerPort] = [await freePort(), await freePort(), await freePort()]
 const proxyOrigin = `http://127.0.0.1:${proxyPort}`
@@ -154,7 +143,7 @@ const servers = await startServers({
   mockPort,
   proxyVars,
   mockVars,
-  proxyConfig: 'bench/.wrangler.bench.toml',
+  proxyConfig: BENCH_CONFIG,
   persistTo: scratchDir('bench-state-'),
   onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
 })
