@@ -315,9 +315,14 @@ export const RecurringPaymentRequest = named(
       // accepted, and the claim carries the array (recurringPaymentKind).
       type: v.optional(
         described(
+          // More than two types reads as no option at all, as it always has (zod's "Invalid input" of a union).
           v.union([
             picklist(RECURRING_PAYMENT_TYPES),
-            v.pipe(v.array(picklist(RECURRING_PAYMENT_TYPES)), v.minLength(1, 'must name at least one type'), v.maxLength(2)),
+            v.pipe(
+              v.array(picklist(RECURRING_PAYMENT_TYPES)),
+              v.minLength(1, 'must name at least one type'),
+              v.maxLength(2, 'Invalid input'),
+            ),
           ]),
           OPENAPI_BUILD && 'Sweeping (between the payer’s own accounts) and/or Other: one, or an array',
         ),
