@@ -7,7 +7,7 @@
 import type { ValidationTargets } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { validator } from 'hono-openapi'
-import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { GenericSchema } from 'valibot'
 import { ApiError } from '../errors'
 
 /** JSON bodies must say so: a form or text/plain body is refused, not read as an empty object. */
@@ -19,7 +19,7 @@ export const requireJson = createMiddleware(async (c, next) => {
   await next()
 })
 
-export const validate = <T extends StandardSchemaV1, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
+export const validate = <T extends GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   validator(target, schema, (result) => {
     if (!result.success) {
       const problems = result.error.map((issue) => {
