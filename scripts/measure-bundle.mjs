@@ -10,10 +10,10 @@ import { gzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { TOOL_ENV } from './lib/servers.mjs'
 
-// Issue 20's goal: at most 64 KB gzipped. test/node/bundle-size.test.mjs holds the bundle under the ceiling, the size
-// it has reached on the way there (docs/performance.md, "Bundle"): lower the ceiling as the bundle shrinks, toward the goal.
+// Issue 20's goal: at most 64 KB gzipped, reached with valibot (docs/performance.md, "Bundle"). test/node/bundle-size.test.mjs
+// holds the bundle under the ceiling: the goal itself now; lower it as the bundle shrinks.
 export const GZIP_GOAL_BYTES = 64 * 1024
-export const GZIP_CEILING_BYTES = 67 * 1024
+export const GZIP_CEILING_BYTES = 64 * 1024
 
 /** Builds the Worker as deployed; returns its code, its sizes and the minified bytes each input contributes. */
 export function measureBundle() {

@@ -7,8 +7,9 @@
  * before it says "Ready" (scripts/lib/checkConfig.mjs).
  */
 import { importJWK, type JWK } from 'jose'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { fromBase64Url, sha256 } from './encoding'
+import { looseObject, object, picklist } from './http/valibot'
 import { isLoopbackHost } from './http/urls'
 import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
 
@@ -121,13 +122,13 @@ const positiveInt = (variable: string, value: string | undefined, fallback: numb
   return n
 }
 
-const PrivateJwkSchema = z.looseObject({
-  kid: z.string().check(z.minLength(1)),
-  alg: z.enum(SIGNING_ALGS),
-  kty: z.enum(['RSA', 'EC']),
-  d: z.string().check(z.minLength(1)),
+const PrivateJwkSchema = looseObject({
+  kid: v.pipe(v.string(), v.minLength(1)),
+  alg: picklist(SIGNING_ALGS),
+  kty: picklist(['RSA', 'EC']),
+  d: v.pipe(v.string(), v.minLength(1)),
 })
-const PrivateJwksSchema = z.object({ keys: z.array(PrivateJwkSchema).check(z.minLength(1)) })
+const PrivateJwksSchema = object({ keys: v.pipe(v.array(PrivateJwkSchema), v.minLength(1)) })
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
 
@@ -140,14 +141,14 @@ async function readSigningKeys(value: string | undefined) {
   } catch {
     throw new ConfigProblem(variable, 'is not valid JSON')
   }
-  const result = PrivateJwksSchema.safeParse(parsed)
+  const result = v.safeParse(PrivateJwksSchema, parsed)
   if (!result.success) {
     throw new ConfigProblem(variable, 'must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)')
   }
   const kids = new Set<string>()
   const publicKeys: JWK[] = []
   let signingKey: SigningKey | undefined
-  for (const jwk of result.data.keys) {
+  for (const jwk of result.output.keys) {
     if (kids.has(jwk.kid)) throw new ConfigProblem(variable, `has two keys with kid "${jwk.kid}"`)
     kids.add(jwk.kid)
     if ((jwk.alg === 'ES256') !== (jwk.kty === 'EC')) throw new ConfigProblem(variable, `key "${jwk.kid}" does not fit its alg`)

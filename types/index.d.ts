@@ -306,31 +306,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
                   }
             }
           }
@@ -364,31 +364,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
                   }
             }
           }
@@ -422,31 +422,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
                   }
             }
           }
@@ -480,31 +480,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
                   }
             }
           }

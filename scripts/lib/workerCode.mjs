@@ -30,8 +30,6 @@ const workersRuntimeStub = {
 async function importWorkerModule(entry, source, { openapiBuild = false } = {}) {
   const result = await build({
     ...(source ? { stdin: { contents: source, resolveDir: ROOT, sourcefile: entry, loader: 'ts' } } : { entryPoints: [join(ROOT, entry)] }),
-    // As wrangler.toml's [alias] for zod/v4/core (the same converter); hono-openapi itself is left whole here.
-    alias: { 'zod/v4/core': './src/http/zodToJsonSchema.ts' },
     plugins: [workersRuntimeStub],
     // Route descriptions and the answers' schemas: only the OpenAPI document's build reads them (src/http/openapiBuild.d.ts).
     define: { OPENAPI_BUILD: String(openapiBuild) },

@@ -4,9 +4,10 @@
  * to what a bank picker needs. A malformed entry is dropped and counted, never
  * a reason to fail the whole list; a list that is not a JSON array is a failure.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { BANK_ID } from '../connection/moneyhub'
+import { looseObject, picklist } from '../http/valibot'
 import { UpstreamError } from '../oidc/errors'
 import { upstreamFetch } from '../oidc/upstream'
 
@@ -14,14 +15,14 @@ import { upstreamFetch } from '../oidc/upstream'
 export const BANK_LIST_TYPES = ['all', 'api', 'legacy', 'test', 'payments', 'beta'] as const
 export type BankListType = (typeof BANK_LIST_TYPES)[number]
 
-const UpstreamBankSchema = z.looseObject({
-  id: z.string().check(z.regex(BANK_ID)),
-  name: z.string().check(z.minLength(1), z.maxLength(200)),
-  type: z.enum(['api', 'legacy', 'test']),
-  bankRef: z.string().check(z.minLength(1), z.maxLength(200)),
-  iconUrl: z.optional(z.string()),
-  accountTypes: z.optional(z.array(z.looseObject({ type: z.string(), beta: z.optional(z.boolean()) }))),
-  userTypes: z.optional(z.array(z.string())),
+const UpstreamBankSchema = looseObject({
+  id: v.pipe(v.string(), v.regex(BANK_ID)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  type: picklist(['api', 'legacy', 'test']),
+  bankRef: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  iconUrl: v.optional(v.string()),
+  accountTypes: v.optional(v.array(looseObject({ type: v.string(), beta: v.optional(v.boolean()) }))),
+  userTypes: v.optional(v.array(v.string())),
 })
 
 export interface Bank {
@@ -69,9 +70,9 @@ export async function fetchBankList(config: Config, type: BankListType): Promise
   if (!Array.isArray(json)) throw new UpstreamError('bank_list_invalid', `${what} is not a JSON array`)
   const banks: Bank[] = []
   for (const entry of json) {
-    const parsed = UpstreamBankSchema.safeParse(entry)
+    const parsed = v.safeParse(UpstreamBankSchema, entry)
     if (!parsed.success) continue
-    const b = parsed.data
+    const b = parsed.output
     banks.push({
       id: b.id,
       name: b.name,

@@ -5,11 +5,12 @@
  * OPENAPI_OPTIONS below) into public/openapi.json, a static asset.
  */
 import { resolver, type GenerateSpecOptions } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { PAYMENT_KIND_NAMES } from '../connection/kind'
 import { MoneyhubPayment } from '../payments/payments'
 import { SESSION_STATUSES } from '../storage/sessions'
 import { MoneyhubRecurringPayment } from '../payments/recurring'
+import { int, literal, looseObject, named, picklist, strictObject, url } from './valibot'
 
 /** What the document says besides the routes: hono-openapi's generateSpecs options. */
 export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
@@ -25,72 +26,70 @@ export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
   },
 }
 
-/** Names a schema in the document's components (zod's global registry feeds toJSONSchema). */
-const named = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
-  z.globalRegistry.add(schema, { id, ...(description ? { description } : {}) })
-  return schema
+export const ErrorSchema = named(v.object({ error: v.string(), message: v.string() }), 'Error', 'error: a stable code; message: for humans')
+
+const sessionFields = {
+  id: v.string(),
+  kind: v.optional(picklist(PAYMENT_KIND_NAMES)),
+  status: picklist(SESSION_STATUSES),
+  bankId: v.optional(v.string()),
+  userId: v.optional(v.string()),
+  connectionId: v.optional(v.string()),
+  paymentId: v.optional(v.string()),
+  standingOrderId: v.optional(v.string()),
+  recurringPaymentId: v.optional(v.string()),
+  reversePaymentId: v.optional(v.string()),
+  scope: v.optional(v.string()),
+  expiresAt: int(),
+  refreshableUntil: v.optional(int()),
+  error: v.optional(v.string()),
+  errorDescription: v.optional(v.string()),
+  reason: v.optional(v.string()),
 }
 
-export const ErrorSchema = named(z.object({ error: z.string(), message: z.string() }), 'Error', 'error: a stable code; message: for humans')
-
 export const SessionSchema = named(
-  z.strictObject({
-    id: z.string(),
-    kind: z.optional(z.enum(PAYMENT_KIND_NAMES)),
-    status: z.enum(SESSION_STATUSES),
-    bankId: z.optional(z.string()),
-    userId: z.optional(z.string()),
-    connectionId: z.optional(z.string()),
-    paymentId: z.optional(z.string()),
-    standingOrderId: z.optional(z.string()),
-    recurringPaymentId: z.optional(z.string()),
-    reversePaymentId: z.optional(z.string()),
-    scope: z.optional(z.string()),
-    expiresAt: z.int(),
-    refreshableUntil: z.optional(z.int()),
-    error: z.optional(z.string()),
-    errorDescription: z.optional(z.string()),
-    reason: z.optional(z.string()),
-  }),
+  strictObject(sessionFields),
   'Session',
   "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md).",
 )
 
+const startedFields = {
+  id: v.string(),
+  authorizeUrl: url(),
+  statusUrl: url(),
+  expiresAt: int(),
+  secret: v.optional(v.string()),
+}
+
 export const StartedSchema = named(
-  z.strictObject({
-    id: z.string(),
-    authorizeUrl: z.url(),
-    statusUrl: z.url(),
-    expiresAt: z.int(),
-    secret: z.optional(z.string()),
-  }),
+  strictObject(startedFields),
   'StartedSession',
   'secret: only when a browser started the session; the status routes of that session need it (X-Session-Secret, or ?secret=)',
 )
 
 export const TokenSetSchema = named(
-  z.strictObject({
-    access_token: z.string(),
-    id_token: z.string(),
-    refresh_token: z.optional(z.string()),
-    token_type: z.literal('Bearer'),
-    scope: z.string(),
-    expires_at: z.int(),
+  strictObject({
+    access_token: v.string(),
+    id_token: v.string(),
+    refresh_token: v.optional(v.string()),
+    token_type: literal('Bearer'),
+    scope: v.string(),
+    expires_at: int(),
   }),
   'TokenSet',
 )
 
 export const DeletedSchema = named(
-  z.strictObject({ id: z.string(), deleted: z.literal(true), revoked: z.literal(false), error: z.optional(z.string()) }),
+  strictObject({ id: v.string(), deleted: v.literal(true), revoked: v.literal(false), error: v.optional(v.string()) }),
   'DeletedWithoutRevocation',
 )
 
-export const JwksSchema = named(z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string() })) }), 'JWKS')
+export const JwksSchema = named(v.object({ keys: v.array(looseObject({ kty: v.string(), kid: v.string(), alg: v.string() })) }), 'JWKS')
 
-export const HealthSchema = z.strictObject({ status: z.literal('ok') })
+export const HealthSchema = strictObject({ status: literal('ok') })
 
 /** A JSON answer for describeRoute's `responses`. */
-export const jsonAnswer = (schema: z.ZodMiniType, description: string) => ({
+export const jsonAnswer = (schema: v.GenericSchema, description: string) => ({
   description,
   content: { 'application/json': { schema: resolver(schema) } },
 })
@@ -125,7 +124,7 @@ export const redirectAnswer = (description: string) => ({ description, headers: 
 // Pay by bank: payment kinds' sessions.
 
 export const PaymentStartedSchema = named(
-  z.extend(StartedSchema, { secret: z.string() }),
+  strictObject({ ...startedFields, secret: v.string() }),
   'StartedPayment',
   'Send the user to authorizeUrl. statusUrl is GET /payments/:id; hand secret to your page if it reads the status itself (X-Session-Secret, or ?secret= for EventSource).',
 )
@@ -141,13 +140,19 @@ const PAYMENT_SESSION_FIELDS = {
   reason: true,
 } as const
 const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
+/** The members of `entries` that `keys` names, in its order (zod's pick). */
+const pick = <E extends v.ObjectEntries, K extends { [key in keyof E]?: true }>(entries: E, keys: K) =>
+  Object.fromEntries(Object.keys(keys).map((key) => [key, entries[key]])) as Pick<E, keyof K & keyof E>
+
+const paymentStatusFields = {
+  ...pick(sessionFields, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }),
+  kind: picklist(PAYMENT_KIND_NAMES),
+  status: picklist(['pending', 'confirming', 'authorised', 'failed', 'expired', 'revoked']),
+  payment: v.optional(MoneyhubPayment),
+}
 
 export const PaymentStatusSchema = named(
-  z.extend(z.pick(SessionSchema, { ...PAYMENT_SESSION_FIELDS, ...OUTCOME_ID_FIELDS }), {
-    kind: z.enum(PAYMENT_KIND_NAMES),
-    status: z.enum(['pending', 'confirming', 'authorised', 'failed', 'expired', 'revoked']),
-    payment: z.optional(MoneyhubPayment),
-  }),
+  strictObject(paymentStatusFields),
   'PaymentStatus',
   "A payment kind's session. confirming: the outcome is not known yet (reason says why); reconciliation ends it authorised or failed, never failed while money may have moved. payment: Moneyhub's own record of the payment (status inProgress, completed, rejected, …), once authorised, read with a payment:read client token and kept 3 s; left out when it cannot be read just now.",
 )
@@ -155,36 +160,37 @@ export const PaymentStatusSchema = named(
 // A VRP consent in use (routes/recurringPayments.ts).
 
 export const RecurringPaymentMadeSchema = named(
-  z.strictObject({
-    id: z.string(),
-    recurringPaymentId: z.string(),
-    status: z.enum(['made', 'confirming']),
-    paymentId: z.optional(z.string()),
-    payment: z.optional(MoneyhubPayment),
-    reason: z.optional(z.string()),
+  strictObject({
+    id: v.string(),
+    recurringPaymentId: v.string(),
+    status: picklist(['made', 'confirming']),
+    paymentId: v.optional(v.string()),
+    payment: v.optional(MoneyhubPayment),
+    reason: v.optional(v.string()),
   }),
   'RecurringPaymentMade',
   "A payment under a VRP consent. made (201): Moneyhub made it; paymentId and payment, Moneyhub's record (its own status: inProgress, completed, …). confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, …); money may have moved.",
 )
 
 export const PaymentUnderConsentSchema = named(
-  z.strictObject({
-    status: z.enum(['made', 'confirming']),
-    paymentId: z.optional(z.string()),
-    amount: z.int(),
-    payeeRef: z.string(),
-    payerRef: z.string(),
-    createdAt: z.int(),
-    reason: z.optional(z.string()),
+  strictObject({
+    status: picklist(['made', 'confirming']),
+    paymentId: v.optional(v.string()),
+    amount: int(),
+    payeeRef: v.string(),
+    payerRef: v.string(),
+    createdAt: int(),
+    reason: v.optional(v.string()),
   }),
   'PaymentUnderConsent',
   'A payment made under the consent through this Worker (refusals are not payments and are not listed).',
 )
 
 export const RecurringPaymentConsentSchema = named(
-  z.extend(PaymentStatusSchema, {
-    consent: z.optional(MoneyhubRecurringPayment),
-    payments: z.array(PaymentUnderConsentSchema),
+  strictObject({
+    ...paymentStatusFields,
+    consent: v.optional(MoneyhubRecurringPayment),
+    payments: v.array(PaymentUnderConsentSchema),
   }),
   'RecurringPaymentConsent',
   "A VRP consent: its session's status (revoked after DELETE), Moneyhub's record of it once authorised (left out when it cannot be read just now), and the payments made under it through this Worker, oldest first.",
@@ -193,29 +199,29 @@ export const RecurringPaymentConsentSchema = named(
 // Reaching the data: registered users, data tokens, the bank list.
 
 export const RegisteredUserSchema = named(
-  z.looseObject({ userId: z.string(), clientUserId: z.optional(z.nullable(z.string())) }),
+  looseObject({ userId: v.string(), clientUserId: v.optional(v.nullable(v.string())) }),
   'RegisteredUser',
   "Moneyhub's user, as its identity server answers it (further members passed on).",
 )
 
 export const DataTokenSchema = named(
-  z.strictObject({ access_token: z.string(), token_type: z.literal('Bearer'), scope: z.string(), expires_at: z.int() }),
+  strictObject({ access_token: v.string(), token_type: literal('Bearer'), scope: v.string(), expires_at: int() }),
   'DataToken',
   'A client-credentials access token; scope is what the identity server granted.',
 )
 
 export const BankListSchema = named(
-  z.array(
-    z.strictObject({
-      id: z.string(),
-      name: z.string(),
-      type: z.enum(['api', 'legacy', 'test']),
-      bankRef: z.string(),
-      iconUrl: z.string(),
-      accountTypes: z.array(z.strictObject({ type: z.string(), beta: z.boolean() })),
-      userTypes: z.array(z.string()),
+  v.array(
+    strictObject({
+      id: v.string(),
+      name: v.string(),
+      type: picklist(['api', 'legacy', 'test']),
+      bankRef: v.string(),
+      iconUrl: v.string(),
+      accountTypes: v.array(strictObject({ type: v.string(), beta: v.boolean() })),
+      userTypes: v.array(v.string()),
       /** With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour (docs/bank-health.md). */
-      health: z.optional(z.enum(['ok', 'degraded', 'failing'])),
+      health: v.optional(picklist(['ok', 'degraded', 'failing'])),
     }),
   ),
   'BankList',

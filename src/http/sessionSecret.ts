@@ -12,7 +12,7 @@
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { randomToken, sha256 } from '../encoding'
 import { ApiError } from '../errors'
 import { backendKeyCheck } from './auth'
@@ -20,7 +20,7 @@ import type { AppEnv } from './context'
 
 export const SESSION_SECRET_HEADER = 'x-session-secret'
 /** The query form (`?secret=`), for EventSource; bounded like the header. */
-export const sessionSecretQuery = z.string().check(z.maxLength(64))
+export const sessionSecretQuery = v.pipe(v.string(), v.maxLength(64))
 
 export async function newSessionSecret(): Promise<{ secret: string; secretHash: string }> {
   const secret = randomToken(16)

@@ -5,15 +5,17 @@
  * and never be http under an https issuer. A copy from the shared cache is
  * checked exactly as a fresh answer is (checkedIssuerMetadata).
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { isLoopbackHost } from '../http/urls'
+import { looseObject } from '../http/valibot'
 import { OidcError, UpstreamError } from './errors'
 import { readShared, writeShared } from './sharedCache'
 import { readJsonObject, upstreamFetch } from './upstream'
 
-const endpoint = z.string().check(
-  z.refine((value) => {
+const endpoint = v.pipe(
+  v.string(),
+  v.check((value) => {
     try {
       const url = new URL(value)
       return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
@@ -23,19 +25,19 @@ const endpoint = z.string().check(
   }),
 )
 
-const IssuerMetadataSchema = z.looseObject({
-  issuer: z.string(),
+const IssuerMetadataSchema = looseObject({
+  issuer: v.string(),
   authorization_endpoint: endpoint,
   token_endpoint: endpoint,
   jwks_uri: endpoint,
-  pushed_authorization_request_endpoint: z.optional(endpoint),
-  revocation_endpoint: z.optional(endpoint),
-  userinfo_endpoint: z.optional(endpoint),
-  id_token_signing_alg_values_supported: z.optional(z.array(z.string())),
-  authorization_response_iss_parameter_supported: z.optional(z.boolean()),
+  pushed_authorization_request_endpoint: v.optional(endpoint),
+  revocation_endpoint: v.optional(endpoint),
+  userinfo_endpoint: v.optional(endpoint),
+  id_token_signing_alg_values_supported: v.optional(v.array(v.string())),
+  authorization_response_iss_parameter_supported: v.optional(v.boolean()),
 })
 
-export type IssuerMetadata = z.infer<typeof IssuerMetadataSchema>
+export type IssuerMetadata = v.InferOutput<typeof IssuerMetadataSchema>
 
 /** The endpoints the Worker calls, or sends the browser to. */
 const ENDPOINTS = [
@@ -53,17 +55,17 @@ const ENDPOINTS = [
  * every endpoint on the issuer's origin or on `endpointOrigins`, https under an https issuer.
  */
 export function checkedIssuerMetadata(document: unknown, issuer: string, endpointOrigins: ReadonlySet<string>): IssuerMetadata {
-  const parsed = IssuerMetadataSchema.safeParse(document)
+  const parsed = v.safeParse(IssuerMetadataSchema, document)
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')
+    const fields = [...new Set(parsed.issues.map((i) => v.getDotPath(i) ?? ''))].join(', ')
     throw new UpstreamError('discovery_invalid', `the discovery document is missing or has invalid: ${fields}`)
   }
-  if (parsed.data.issuer !== issuer) {
+  if (parsed.output.issuer !== issuer) {
     throw new OidcError('discovery_issuer_mismatch', 'the discovery document names another issuer than MONEYHUB_ISSUER')
   }
   const issuerUrl = new URL(issuer)
   for (const name of ENDPOINTS) {
-    const value = parsed.data[name]
+    const value = parsed.output[name]
     if (value === undefined) continue
     const url = new URL(value)
     if (issuerUrl.protocol === 'https:' && url.protocol !== 'https:') {
@@ -76,7 +78,7 @@ export function checkedIssuerMetadata(document: unknown, issuer: string, endpoin
       )
     }
   }
-  return parsed.data
+  return parsed.output
 }
 
 const TTL_MS = 5 * 60_000

@@ -6,7 +6,8 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jos
 // The classes themselves (jose/errors), not jose's `errors` namespace object, which keeps every class in the bundle.
 import * as errors from 'jose/errors'
 import { readShared, writeShared } from './sharedCache'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
+import { looseObject, object } from '../http/valibot'
 import { toBase64Url } from '../encoding'
 import type { IssuerMetadata } from './discovery'
 import { OidcError } from './errors'
@@ -23,12 +24,13 @@ const HASH_OF: Record<string, string> = { '256': 'SHA-256', '384': 'SHA-384', '5
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 
 /** RFC 7517 §5: a JWK Set; checked alike whether it comes from the issuer or from the shared cache. */
-const JwkSetSchema = z.object({
-  keys: z
-    .array(z.looseObject({ kty: z.string().check(z.minLength(1)), kid: z.optional(z.string()), alg: z.optional(z.string()) }))
-    .check(z.maxLength(100)),
+const JwkSetSchema = object({
+  keys: v.pipe(
+    v.array(looseObject({ kty: v.pipe(v.string(), v.minLength(1)), kid: v.optional(v.string()), alg: v.optional(v.string()) })),
+    v.maxLength(100),
+  ),
 })
-const isJwkSet = (value: unknown): value is z.infer<typeof JwkSetSchema> => JwkSetSchema.safeParse(value).success
+const isJwkSet = (value: unknown): value is v.InferOutput<typeof JwkSetSchema> => v.is(JwkSetSchema, value)
 
 /**
  * The issuer's JWKS, kept per isolate: refetched after 5 minutes, or once when

@@ -1,25 +1,29 @@
 /** The token request (OIDC Core §3.1.3.1, RFC 6749 §4.1.3) and its response (§3.1.3.3, RFC 6749 §5.1). */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
+import { int, looseObject } from '../http/valibot'
 import { clientAuthentication } from './clientAssertion'
 import { OidcError, UpstreamError } from './errors'
 import { FORM, oauthErrorCode, readJsonObject, upstreamFetch } from './upstream'
 
-const nonEmpty = () => z.string().check(z.minLength(1))
-const seconds = () => z.int().check(z.positive())
+const nonEmpty = () => v.pipe(v.string(), v.minLength(1))
+const seconds = () => v.pipe(int(), v.gtValue(0))
 
-const TokenResponseSchema = z.looseObject({
+const TokenResponseSchema = looseObject({
   access_token: nonEmpty(),
   // RFC 6749 §5.1 / §7.1: compared case-insensitively.
-  token_type: z.string().check(z.refine((t) => t.toLowerCase() === 'bearer')),
+  token_type: v.pipe(
+    v.string(),
+    v.check((t) => t.toLowerCase() === 'bearer'),
+  ),
   // Required at the code exchange (OIDC Core §3.1.3.3), optional after a refresh (§12.2): checked per grant below.
-  id_token: z.optional(nonEmpty()),
+  id_token: v.optional(nonEmpty()),
   expires_in: seconds(),
-  refresh_token: z.optional(nonEmpty()),
-  scope: z.optional(z.string()),
+  refresh_token: v.optional(nonEmpty()),
+  scope: v.optional(v.string()),
   // Not in RFC 6749; some servers say how long the refresh token lives.
-  refresh_expires_in: z.optional(seconds()),
-  refresh_token_expires_in: z.optional(seconds()),
+  refresh_expires_in: v.optional(seconds()),
+  refresh_token_expires_in: v.optional(seconds()),
 })
 
 /** What is stored and handed to the app backend. */
@@ -102,12 +106,12 @@ export async function requestTokens(
     const code = oauthErrorCode(json)
     throw new TokenRequestRejected(code, `the token endpoint refused the request (${response.status}${code ? ` ${code}` : ''})`)
   }
-  const parsed = TokenResponseSchema.safeParse(json)
+  const parsed = v.safeParse(TokenResponseSchema, json)
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')
+    const fields = [...new Set(parsed.issues.map((i) => v.getDotPath(i) ?? ''))].join(', ')
     throw new OidcError('token_response_invalid', `the token response is missing or has invalid: ${fields}`)
   }
-  const t = parsed.data
+  const t = parsed.output
   const refreshExpiresIn = t.refresh_expires_in ?? t.refresh_token_expires_in
   return {
     tokens: {

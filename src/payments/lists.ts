@@ -14,9 +14,10 @@
  * The answer keeps Moneyhub's `data` and `meta` and gives `links` as this
  * Worker's URLs: the same shape for every list.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
+import { described, int, looseObject, picklist, refined, strictObject, url } from '../http/valibot'
 import { identityAnswer } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { MoneyhubPayment } from './payments'
@@ -28,78 +29,76 @@ export const DEFAULT_LIMIT = 10
 /** Assumption (project): Moneyhub states no maximum; a page of 1000 bounds what one answer holds. */
 export const MAX_LIMIT = 1000
 
+/** A query value is a string: read as a number, as zod's coerce did. */
+const wholeNumber = () =>
+  v.pipe(v.unknown(), v.transform(Number), v.number('must be a whole number'), v.safeInteger('must be a whole number'))
 const paging = {
-  limit: z.optional(
-    z.coerce
-      .number('must be a whole number')
-      .check(z.int('must be a whole number'), z.gte(1, 'must be 1 or more'), z.lte(MAX_LIMIT, `must be ${MAX_LIMIT} or less`))
-      .register(z.globalRegistry, { description: `How many items, 1 to ${MAX_LIMIT} (Moneyhub's default: ${DEFAULT_LIMIT})` }),
+  limit: v.optional(
+    described(
+      v.pipe(wholeNumber(), v.minValue(1, 'must be 1 or more'), v.maxValue(MAX_LIMIT, `must be ${MAX_LIMIT} or less`)),
+      OPENAPI_BUILD && `How many items, 1 to ${MAX_LIMIT} (Moneyhub's default: ${DEFAULT_LIMIT})`,
+    ),
   ),
-  offset: z.optional(
-    z.coerce
-      .number('must be a whole number')
-      .check(z.int('must be a whole number'), z.gte(0, 'must be 0 or more'))
-      .register(z.globalRegistry, { description: 'How many items to skip (default 0)' }),
+  offset: v.optional(
+    described(v.pipe(wholeNumber(), v.minValue(0, 'must be 0 or more')), OPENAPI_BUILD && 'How many items to skip (default 0)'),
   ),
 }
-const byUser = { userId: z.optional(userId) }
+const byUser = { userId: v.optional(userId) }
 const byPayeeAndDate = {
-  payeeId: z.optional(payeeId),
-  startDate: z.optional(isoDate(OPENAPI_BUILD && 'Only items made on or after this date (ISO 8601)')),
-  endDate: z.optional(isoDate(OPENAPI_BUILD && 'Only items made on or before this date (ISO 8601)')),
+  payeeId: v.optional(payeeId),
+  startDate: v.optional(isoDate(OPENAPI_BUILD && 'Only items made on or after this date (ISO 8601)')),
+  endDate: v.optional(isoDate(OPENAPI_BUILD && 'Only items made on or before this date (ISO 8601)')),
 }
 const datesInOrder = dateOrder<{ startDate?: string; endDate?: string }>('startDate', 'endDate', 'must not be before startDate')
 
 /** Moneyhub's standing order and VRP consent records: an id; every other member passes through. */
-const MoneyhubRecord = z.looseObject({ id: z.string() })
+const MoneyhubRecord = looseObject({ id: v.string() })
 
 export const LISTS = {
   payees: {
     path: '/payees',
     scope: 'payee:read',
-    query: z.strictObject({
+    query: strictObject({
       ...paging,
       ...byUser,
-      hasUserId: z.optional(
-        z.enum(['true', 'false']).register(z.globalRegistry, { description: 'Only payees with (true) or without (false) a userId' }),
-      ),
+      hasUserId: v.optional(described(picklist(['true', 'false']), OPENAPI_BUILD && 'Only payees with (true) or without (false) a userId')),
     }),
     item: StoredPayee,
   },
   payments: {
     path: '/payments',
     scope: 'payment:read',
-    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    query: refined(strictObject({ ...paging, ...byUser, ...byPayeeAndDate }), datesInOrder),
     item: MoneyhubPayment,
   },
   'standing-orders': {
     path: '/standing-orders',
     scope: 'payment:read',
-    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    query: refined(strictObject({ ...paging, ...byUser, ...byPayeeAndDate }), datesInOrder),
     item: MoneyhubRecord,
   },
   'recurring-payments': {
     path: '/recurring-payments',
     scope: 'recurring_payment:read',
-    query: z.strictObject({ ...paging, ...byUser, ...byPayeeAndDate }).check(datesInOrder),
+    query: refined(strictObject({ ...paging, ...byUser, ...byPayeeAndDate }), datesInOrder),
     item: MoneyhubRecord,
   },
 } as const
 export type ListName = keyof typeof LISTS
-export type ListQuery<L extends ListName> = z.infer<(typeof LISTS)[L]['query']>
+export type ListQuery<L extends ListName> = v.InferOutput<(typeof LISTS)[L]['query']>
 
-export const ListLinks = z.strictObject({ self: z.url(), next: z.optional(z.url()), prev: z.optional(z.url()) })
+export const ListLinks = strictObject({ self: url(), next: v.optional(url()), prev: v.optional(url()) })
 /** Moneyhub's meta: limit and offset (its docs' example), total (how many match, when Moneyhub says); other members pass through. */
-export const ListMeta = z.looseObject({ total: z.optional(z.int()), limit: z.optional(z.int()), offset: z.optional(z.int()) })
-export const listPage = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), links: ListLinks, meta: ListMeta })
-export type ListPage = { data: unknown[]; links: z.infer<typeof ListLinks>; meta: z.infer<typeof ListMeta> }
+export const ListMeta = looseObject({ total: v.optional(int()), limit: v.optional(int()), offset: v.optional(int()) })
+export const listPage = <T extends v.GenericSchema>(item: T) => strictObject({ data: v.array(item), links: ListLinks, meta: ListMeta })
+export type ListPage = { data: unknown[]; links: v.InferOutput<typeof ListLinks>; meta: v.InferOutput<typeof ListMeta> }
 
 /** Moneyhub's answer: `data` of the list's items; links and meta when it gives them. */
-const upstreamPage = (item: z.ZodMiniType) =>
-  z.looseObject({
-    data: z.array(item),
-    links: z.optional(z.looseObject({ self: z.optional(z.string()), next: z.optional(z.string()), prev: z.optional(z.string()) })),
-    meta: z.optional(ListMeta),
+const upstreamPage = (item: v.GenericSchema) =>
+  looseObject({
+    data: v.array(item),
+    links: v.optional(looseObject({ self: v.optional(v.string()), next: v.optional(v.string()), prev: v.optional(v.string()) })),
+    meta: v.optional(ListMeta),
   })
 
 /**
@@ -137,12 +136,12 @@ export async function readList<L extends ListName>(config: Config, name: L, quer
   } catch (error) {
     upstreamFailure(error, `list the ${name.replace('-', ' ')}`)
   }
-  const parsed = upstreamPage(list.item).safeParse(answer)
+  const parsed = v.safeParse(upstreamPage(list.item), answer)
   if (!parsed.success)
     throw new FlowError('upstream', 'upstream_invalid_response', `Moneyhub answered the ${name} list in an unexpected shape`)
-  const { data, links, meta = {} } = parsed.data
+  const { data, links, meta = {} } = parsed.output
   const url = new URL(here)
-  const names = Object.keys(list.query.shape)
+  const names = Object.keys(list.query.entries)
   const limit = meta.limit ?? (query.limit as number | undefined) ?? DEFAULT_LIMIT
   const offset = meta.offset ?? (query.offset as number | undefined) ?? 0
   const [self, next, prev] = [links?.self, links?.next, links?.prev].map((link) => rewritten(link, url, names))

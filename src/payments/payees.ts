@@ -3,41 +3,56 @@
  * `POST {identity}/payees` (scope payee:create), with a client-credentials
  * token (MONEYHUB-NOTES.md, "Payments"); the list is payments/lists.ts's.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
+import { described, looseObject, named, strictObject } from '../http/valibot'
 import { identityRequest } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { Payee, userId } from './schemas'
 
 /** POST /payees: a UK account, and optionally the app's own id for it and a Moneyhub user it belongs to. */
-export const NewPayee = z.extend(Payee, {
-  externalId: z.optional(
-    z
-      .string()
-      .check(z.minLength(1), z.maxLength(64, 'must be at most 64 characters'), z.regex(/^[\x20-\x7e]*$/, 'must be printable ASCII'))
-      .register(z.globalRegistry, { description: "The app's own id for this payee" }),
-  ),
-  userId: z.optional(userId),
-})
-export type NewPayee = z.infer<typeof NewPayee>
+export const NewPayee = named(
+  strictObject({
+    ...Payee.entries,
+    externalId: v.optional(
+      described(
+        v.pipe(
+          v.string(),
+          v.minLength(1),
+          v.maxLength(64, 'must be at most 64 characters'),
+          v.regex(/^[\x20-\x7e]*$/, 'must be printable ASCII'),
+        ),
+        OPENAPI_BUILD && "The app's own id for this payee",
+      ),
+    ),
+    userId: v.optional(userId),
+  }),
+  OPENAPI_BUILD && 'NewPayee',
+  OPENAPI_BUILD && 'A UK bank account to pay',
+)
+export type NewPayee = v.InferOutput<typeof NewPayee>
 
 /** A payee as Moneyhub answers: its id and the account; other members pass through. */
-export const StoredPayee = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  sortCode: z.string(),
-  accountNumber: z.string(),
-  externalId: z.optional(z.string()),
-  userId: z.optional(z.string()),
-  createdAt: z.optional(z.string()),
-})
-export type StoredPayee = z.infer<typeof StoredPayee>
+export const StoredPayee = named(
+  looseObject({
+    id: v.string(),
+    name: v.string(),
+    sortCode: v.string(),
+    accountNumber: v.string(),
+    externalId: v.optional(v.string()),
+    userId: v.optional(v.string()),
+    createdAt: v.optional(v.string()),
+  }),
+  OPENAPI_BUILD && 'Payee',
+  OPENAPI_BUILD && "A payee as Moneyhub keeps it (Moneyhub's other members pass through)",
+)
+export type StoredPayee = v.InferOutput<typeof StoredPayee>
 
-function checked<T extends z.ZodMiniType>(schema: T, data: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(data)
+function checked<T extends v.GenericSchema>(schema: T, data: unknown, what: string): v.InferOutput<T> {
+  const parsed = v.safeParse(schema, data)
   if (!parsed.success) throw new FlowError('upstream', 'upstream_invalid_response', `Moneyhub answered ${what} in an unexpected shape`)
-  return parsed.data
+  return parsed.output
 }
 
 export async function createPayee(config: Config, payee: NewPayee): Promise<StoredPayee> {

@@ -5,33 +5,32 @@
  * poll that every second: each payment is kept in the isolate for a few
  * seconds, and concurrent reads of one payment share one upstream call.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
+import { int, looseObject, named } from '../http/valibot'
 import { IdentityApiError, identityRequest } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 
 /** Moneyhub's payment; `status` is inProgress, pending, completed, rejected, cancelled, abandoned or error:…; other members pass through. */
-export const MoneyhubPayment = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  amount: z.int(),
-  payeeId: z.optional(z.string()),
-  payeeRef: z.optional(z.string()),
-  payerRef: z.optional(z.string()),
-  currency: z.optional(z.string()),
-  initiatedAt: z.optional(z.string()),
-  finalisedAt: z.optional(z.string()),
-  /** Whether Moneyhub can reverse it (the official client's `Payment` type); refunds go by it when present. */
-  isReversible: z.optional(z.boolean()),
-})
-if (OPENAPI_BUILD) {
-  z.globalRegistry.add(MoneyhubPayment, {
-    id: 'MoneyhubPayment',
-    description: "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
-  })
-}
-export type MoneyhubPayment = z.infer<typeof MoneyhubPayment>
+export const MoneyhubPayment = named(
+  looseObject({
+    id: v.string(),
+    status: v.string(),
+    amount: int(),
+    payeeId: v.optional(v.string()),
+    payeeRef: v.optional(v.string()),
+    payerRef: v.optional(v.string()),
+    currency: v.optional(v.string()),
+    initiatedAt: v.optional(v.string()),
+    finalisedAt: v.optional(v.string()),
+    /** Whether Moneyhub can reverse it (the official client's `Payment` type); refunds go by it when present. */
+    isReversible: v.optional(v.boolean()),
+  }),
+  OPENAPI_BUILD && 'MoneyhubPayment',
+  OPENAPI_BUILD && "Moneyhub's record of a payment; status: inProgress, pending, completed, rejected, cancelled, abandoned or error:…",
+)
+export type MoneyhubPayment = v.InferOutput<typeof MoneyhubPayment>
 
 /** How long a read payment is kept: short enough that a status change shows within a poll or two. */
 export const PAYMENT_CACHE_MS = 3_000
@@ -51,11 +50,11 @@ async function fetchPayment(config: Config, paymentId: string): Promise<Moneyhub
     }
     upstreamFailure(error, 'read the payment')
   }
-  const parsed = MoneyhubPayment.safeParse(data)
-  if (!parsed.success || parsed.data.id !== paymentId) {
+  const parsed = v.safeParse(MoneyhubPayment, data)
+  if (!parsed.success || parsed.output.id !== paymentId) {
     throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the payment in an unexpected shape')
   }
-  return parsed.data
+  return parsed.output
 }
 
 /**

@@ -25,11 +25,12 @@
  * session alarm's reconciliation (issue 17) is where they are meant to be
  * called from. Nothing here guesses an outcome.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { sha256 } from '../encoding'
 import { IdentityApiError, identityRequest } from '../oidc/identity'
+import { looseObject, named, strictObject } from '../http/valibot'
 import { UpstreamError } from '../oidc/errors'
 import { canonicalJson } from '../storage/idempotency'
 import type { SessionStore, StoredSession } from '../storage/sessions'
@@ -46,38 +47,38 @@ import { payeeId, pence, reference } from './schemas'
 export const RECURRING_PAYMENT_RETENTION_SECONDS = 400 * 86_400
 
 /** POST /recurring-payments/:id/pay: the official client's makeRecurringPayment body; amount in pence. */
-export const RecurringPayBody = z.strictObject({
-  amount: pence(OPENAPI_BUILD && 'Amount in pence, an integer above 0, at most the consent’s maximumIndividualAmount'),
-  payeeRef: reference(OPENAPI_BUILD && 'Reference the payee sees, 1 to 18 printable characters'),
-  payerRef: reference(OPENAPI_BUILD && "Reference on the payer's statement, 1 to 18 printable characters"),
-  payeeId: z.optional(payeeId),
-})
-if (OPENAPI_BUILD)
-  z.globalRegistry.add(RecurringPayBody, { id: 'RecurringPayBody', description: 'A payment under an authorised VRP consent.' })
-export type RecurringPayBody = z.infer<typeof RecurringPayBody>
+export const RecurringPayBody = named(
+  strictObject({
+    amount: pence(OPENAPI_BUILD && 'Amount in pence, an integer above 0, at most the consent’s maximumIndividualAmount'),
+    payeeRef: reference(OPENAPI_BUILD && 'Reference the payee sees, 1 to 18 printable characters'),
+    payerRef: reference(OPENAPI_BUILD && "Reference on the payer's statement, 1 to 18 printable characters"),
+    payeeId: v.optional(payeeId),
+  }),
+  OPENAPI_BUILD && 'RecurringPayBody',
+  OPENAPI_BUILD && 'A payment under an authorised VRP consent.',
+)
+export type RecurringPayBody = v.InferOutput<typeof RecurringPayBody>
 
 /** Moneyhub's record of a VRP consent (the official client's RecurringPaymentRequest, src/schema/payment.ts); other members pass through. */
-export const MoneyhubRecurringPayment = z.looseObject({
-  id: z.string(),
-  /** InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked or Expired. */
-  status: z.optional(z.string()),
-  createdAt: z.optional(z.string()),
-  recurringPayment: z.optional(
-    z.looseObject({
-      validFromDate: z.optional(z.string()),
-      validToDate: z.optional(z.string()),
-      maximumIndividualAmount: z.optional(z.number()),
-    }),
-  ),
-})
-if (OPENAPI_BUILD) {
-  z.globalRegistry.add(MoneyhubRecurringPayment, {
-    id: 'MoneyhubRecurringPayment',
-    description:
-      "Moneyhub's record of a VRP consent: status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired) and recurringPayment, its terms",
-  })
-}
-export type MoneyhubRecurringPayment = z.infer<typeof MoneyhubRecurringPayment>
+export const MoneyhubRecurringPayment = named(
+  looseObject({
+    id: v.string(),
+    /** InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked or Expired. */
+    status: v.optional(v.string()),
+    createdAt: v.optional(v.string()),
+    recurringPayment: v.optional(
+      looseObject({
+        validFromDate: v.optional(v.string()),
+        validToDate: v.optional(v.string()),
+        maximumIndividualAmount: v.optional(v.number()),
+      }),
+    ),
+  }),
+  OPENAPI_BUILD && 'MoneyhubRecurringPayment',
+  OPENAPI_BUILD &&
+    "Moneyhub's record of a VRP consent: status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired) and recurringPayment, its terms",
+)
+export type MoneyhubRecurringPayment = v.InferOutput<typeof MoneyhubRecurringPayment>
 
 /** What a pay answers, and what a retry with the same key gets again. */
 export interface RecurringPaymentMade {
@@ -142,10 +143,10 @@ export async function readRecurringPayment(config: Config, recurringPaymentId: s
     }
     upstreamFailure(error, 'read the recurring payment consent')
   }
-  const parsed = MoneyhubRecurringPayment.safeParse(data)
-  if (!parsed.success || parsed.data.id !== recurringPaymentId)
+  const parsed = v.safeParse(MoneyhubRecurringPayment, data)
+  if (!parsed.success || parsed.output.id !== recurringPaymentId)
     throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the recurring payment consent in an unexpected shape')
-  return parsed.data
+  return parsed.output
 }
 
 /** A date-only validToDate covers that whole day (as the mock counts it). */
@@ -238,9 +239,9 @@ export async function payUnderConsent(
       scope: 'recurring_payment:create',
       body: pay.body,
     })
-    const parsed = MoneyhubPayment.safeParse(data)
+    const parsed = v.safeParse(MoneyhubPayment, data)
     answer = parsed.success
-      ? { httpStatus: 201, body: { ...ids, status: 'made', paymentId: parsed.data.id, payment: parsed.data } }
+      ? { httpStatus: 201, body: { ...ids, status: 'made', paymentId: parsed.output.id, payment: parsed.output } }
       : confirming({ ...ids, request: pay.body }, 'upstream_invalid_response')
   } catch (error) {
     const known = knownRefusal(error)

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { authorizeUrlFor, openTicket } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
 import { countOpened } from '../health/count'
@@ -17,10 +17,11 @@ import { errorAnswers, redirectAnswer } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { validate } from '../http/validation'
+import { object } from '../http/valibot'
 import { nowSeconds } from '../storage/sessions'
 
 /** The largest ticket a valid start makes is measured in test/body-limits.test.ts; this leaves room. */
-const LaunchQuery = z.object({ ticket: z.string().check(z.minLength(1), z.maxLength(8192)) })
+const LaunchQuery = object({ ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(8192)) })
 
 export const authorize = new Hono<AppEnv>()
   .get(

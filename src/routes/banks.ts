@@ -1,16 +1,17 @@
 /** GET /banks: Moneyhub's published bank list, from the edge, for a bank picker (CORS for ALLOWED_ORIGINS). */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
 import { BANK_LIST_TYPES } from '../banks/bankList'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { BankListSchema, errorAnswers, jsonAnswer } from '../http/openapi'
 import { withHealthMarks } from '../health/marks'
 import { validate } from '../http/validation'
+import * as v from 'valibot'
+import { picklist, strictObject } from '../http/valibot'
 import { bankList } from '../storage/bankLists'
 
-const BankListQuery = z.strictObject({ type: z.optional(z.enum(BANK_LIST_TYPES)) })
+const BankListQuery = strictObject({ type: v.optional(picklist(BANK_LIST_TYPES)) })
 
 /** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
 const matches = (header: string | undefined, etag: string) =>

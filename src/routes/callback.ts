@@ -9,7 +9,7 @@ import { Hono } from 'hono/tiny'
 import { createMiddleware } from 'hono/factory'
 import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
 import { FlowError } from '../connection/errors'
 import { coordinatorOf } from '../coordinator'
@@ -20,17 +20,18 @@ import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { validate } from '../http/validation'
+import { object } from '../http/valibot'
 
-const short = z.optional(z.string().check(z.maxLength(2048)))
+const short = v.optional(v.pipe(v.string(), v.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
-const AuthorizationResponseSchema = z.object({
-  state: z.string().check(z.minLength(1), z.maxLength(256)),
+const authorizationResponse = {
+  state: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
   code: short,
   iss: short,
-  error: z.optional(z.string().check(z.maxLength(256))),
+  error: v.optional(v.pipe(v.string(), v.maxLength(256))),
   error_description: short,
-  id_token: z.optional(z.string().check(z.maxLength(8192))),
-})
+}
+const AuthorizationResponseSchema = object({ ...authorizationResponse, id_token: v.optional(v.pipe(v.string(), v.maxLength(8192))) })
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
@@ -82,7 +83,7 @@ export const callback = new Hono<AppEnv>()
         : {},
     ),
     rateLimit('CALLBACK_LIMITER'),
-    validate('query', z.omit(AuthorizationResponseSchema, { id_token: true })),
+    validate('query', object(authorizationResponse)),
     (c) => complete(c, c.req.valid('query')),
   )
   .post(

@@ -2,7 +2,7 @@
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { FlowError } from '../connection/errors'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
@@ -14,8 +14,9 @@ import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
 import { validate } from '../http/validation'
+import { object } from '../http/valibot'
 
-const ConnectQuery = z.object({ bankId: z.optional(bankId), returnTo: z.optional(returnTo) })
+const ConnectQuery = object({ bankId: v.optional(bankId), returnTo: v.optional(returnTo) })
 
 export const connect = new Hono<AppEnv>()
   .get(

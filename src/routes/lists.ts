@@ -5,11 +5,11 @@
  */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { errorAnswers, jsonAnswer } from '../http/openapi'
 import { validate } from '../http/validation'
+import { named } from '../http/valibot'
 import { LISTS, listPage, readList, type ListName, type ListQuery } from '../payments/lists'
 
 const pageSchemas = {
@@ -22,9 +22,7 @@ const pageSchemas = {
 /** A list's page as the document names it (its items' schema is the list's own). */
 function pageSchema(name: ListName) {
   const [id, description] = pageSchemas[name]
-  const page = listPage(LISTS[name].item)
-  z.globalRegistry.add(page, { id, description: `${description}: links are this Worker's URLs; meta.total counts every match` })
-  return page
+  return named(listPage(LISTS[name].item), id, `${description}: links are this Worker's URLs; meta.total counts every match`)
 }
 
 function listRoute<L extends ListName>(name: L, summary: string) {

@@ -1,18 +1,12 @@
 /** POST /payees: the accounts payments go to, made at Moneyhub (backend only); GET /payees is a list (routes/lists.ts). */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { errorAnswers, jsonAnswer } from '../http/openapi'
 import { requireJson, validate } from '../http/validation'
 import { createPayee, NewPayee, StoredPayee } from '../payments/payees'
-
-if (OPENAPI_BUILD) {
-  z.globalRegistry.add(StoredPayee, { id: 'Payee', description: "A payee as Moneyhub keeps it (Moneyhub's other members pass through)" })
-  z.globalRegistry.add(NewPayee, { id: 'NewPayee', description: 'A UK bank account to pay' })
-}
 
 export const payees = new Hono<AppEnv>().post(
   '/',

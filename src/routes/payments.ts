@@ -14,7 +14,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { SessionKind } from '../connection/kind'
 import type { SessionFields } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
@@ -30,6 +30,7 @@ import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
+import { object } from '../http/valibot'
 import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../payments/kinds'
 import { PaymentRequest, RecurringPaymentRequest, ReversePaymentBody, StandingOrderRequest } from '../payments/schemas'
 import { startPayment } from '../payments/start'
@@ -42,8 +43,8 @@ import { MAX_STREAM_S, statusGuards } from './sessions'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
 /** A refund's :id: this Worker's payment session (22 characters), or Moneyhub's payment id. */
-const PaymentRefParam = z.object({
-  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a payment session id or a Moneyhub payment id')),
+const PaymentRefParam = object({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a payment session id or a Moneyhub payment id')),
 })
 const idempotencyParameter = {
   name: 'Idempotency-Key',
@@ -211,9 +212,9 @@ export const payments = new Hono<AppEnv>()
   )
 
 /** A payment kind's start route: the same guards, answers and idempotency; only the schema and the kind differ. */
-function startRoute<S extends z.ZodMiniType<SessionFields>>(
+function startRoute<S extends v.GenericSchema<unknown, SessionFields>>(
   route: string,
-  kind: SessionKind<z.infer<S>, unknown>,
+  kind: SessionKind<v.InferOutput<S>, unknown>,
   schema: S,
   summary: string,
 ) {
@@ -233,7 +234,7 @@ function startRoute<S extends z.ZodMiniType<SessionFields>>(
     ),
     ...startGuards,
     validate('json', schema),
-    (c) => start(c, route, kind, c.req.valid('json') as z.infer<S>, c.req.valid('json')),
+    (c) => start(c, route, kind, c.req.valid('json') as v.InferOutput<S>, c.req.valid('json')),
   )
 }
 

@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { FlowError } from '../connection/errors'
 import { CATEGORY_TYPES } from '../connection/moneyhub'
 import { createSession } from '../connection/start'
@@ -24,42 +24,45 @@ import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdP
 import { checkedReturnTo } from '../http/urls'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
+import { picklist, refine, refined, strictObject } from '../http/valibot'
 import { publicSession, type Session } from '../storage/sessions'
 
-export const StartSessionBody = z
-  .partial(
-    z.strictObject({
-      bankId,
-      returnTo,
-      userId,
-      connectionId,
-      action,
-      offlineAccess: z.boolean(),
-      consent,
-      enableAsync: z.boolean(),
-      accountVerification: z.boolean(),
-      dataScopes,
-      categoryType: z.enum(CATEGORY_TYPES),
-    }),
-  )
-  .check(
-    z.refine((b) => !b.action || !b.dataScopes?.length, { message: 'dataScopes cannot go with an action (only openid goes beside it)' }),
-    z.refine((b) => !b.action || Boolean(b.userId && b.connectionId && !b.bankId), {
-      message: 'action needs userId and connectionId, and no bankId',
-    }),
-    z.refine((b) => !b.connectionId || Boolean(b.action), { message: 'connectionId needs an action (reauth, reconsent or refresh)' }),
-    // Moneyhub allows only openid beside an action: such a start would make a link that cannot open.
-    z.refine((b) => !b.action || !b.offlineAccess, { message: 'an action allows no offlineAccess' }),
-  )
+const startFields = strictObject({
+  bankId: v.optional(bankId),
+  returnTo: v.optional(returnTo),
+  userId: v.optional(userId),
+  connectionId: v.optional(connectionId),
+  action: v.optional(action),
+  offlineAccess: v.optional(v.boolean()),
+  consent: v.optional(consent),
+  enableAsync: v.optional(v.boolean()),
+  accountVerification: v.optional(v.boolean()),
+  dataScopes: v.optional(dataScopes),
+  categoryType: v.optional(picklist(CATEGORY_TYPES)),
+})
+type StartFields = v.InferOutput<typeof startFields>
+
+export const StartSessionBody = refined(
+  startFields,
+  refine<StartFields>((b) => !b.action || !b.dataScopes?.length, 'dataScopes cannot go with an action (only openid goes beside it)'),
+  refine<StartFields>(
+    (b) => !b.action || Boolean(b.userId && b.connectionId && !b.bankId),
+    'action needs userId and connectionId, and no bankId',
+  ),
+  refine<StartFields>((b) => !b.connectionId || Boolean(b.action), 'connectionId needs an action (reauth, reconsent or refresh)'),
+  // Moneyhub allows only openid beside an action: such a start would make a link that cannot open.
+  refine<StartFields>((b) => !b.action || !b.offlineAccess, 'an action allows no offlineAccess'),
+)
 
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
 export const MAX_WAIT_S = 25
 /** An event stream ends after this long even if the session is still pending. */
 export const MAX_STREAM_S = 600
 
-const StatusQuery = z.strictObject({
-  wait: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(MAX_WAIT_S))),
-  secret: z.optional(sessionSecretQuery),
+const StatusQuery = strictObject({
+  // A query value is a string: read as a number, as zod's coerce did.
+  wait: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_WAIT_S))),
+  secret: v.optional(sessionSecretQuery),
 })
 
 /** GET /sessions/:id and GET /payments/:id, in this order: rate limit, the id and query checked, then the session's secret. */

@@ -1,7 +1,7 @@
 /** POST /tokens: client-credentials tokens for the app backend: a registered user's data, or the client's own scopes. */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { dataToken } from '../data/tokens'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
@@ -9,9 +9,10 @@ import { note } from '../http/log'
 import { DataTokenSchema, errorAnswers, jsonAnswer } from '../http/openapi'
 import { dataScopes, userId } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
+import { strictObject } from '../http/valibot'
 import { DataTokenCache } from '../storage/dataTokens'
 
-const TokenBody = z.strictObject({ scopes: dataScopes, userId: z.optional(userId) })
+const TokenBody = strictObject({ scopes: dataScopes, userId: v.optional(userId) })
 
 export const tokens = new Hono<AppEnv>().post(
   '/',

@@ -1,17 +1,18 @@
 /** /users: Moneyhub's registered users (use case 2), for the app backend only. */
 import { Hono } from 'hono/tiny'
 import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { errorAnswers, ErrorSchema, jsonAnswer, RegisteredUserSchema } from '../http/openapi'
 import { userId } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
+import { object, strictObject } from '../http/valibot'
 import { createUser, deleteUser, getUser } from '../users/registeredUsers'
 
-const CreateUserBody = z.strictObject({ clientUserId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))) })
-const UserIdParam = z.object({ userId })
+const CreateUserBody = strictObject({ clientUserId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))) })
+const UserIdParam = object({ userId })
 const backendOnly = { tags: ['users'], security: [{ backendKey: [] }] }
 const noSuchUser: ResponsesWithResolver = OPENAPI_BUILD ? { 404: jsonAnswer(ErrorSchema, 'no such user at Moneyhub') } : {}
 

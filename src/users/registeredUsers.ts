@@ -6,15 +6,16 @@
  * with stable codes: 404 stays 404, a refused request is 400, the rest is the
  * identity server's failure (502), never a stack.
  */
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
+import { looseObject } from '../http/valibot'
 import { OidcError } from '../oidc/errors'
 import { IdentityApiError, identityRequest, type IdentityRequest } from '../oidc/identity'
 
 /** Moneyhub's user, as its identity server answers it; members beyond these are passed on as they are. */
-const UserSchema = z.looseObject({ userId: z.string().check(z.minLength(1)), clientUserId: z.optional(z.nullable(z.string())) })
-export type RegisteredUser = z.infer<typeof UserSchema>
+const UserSchema = looseObject({ userId: v.pipe(v.string(), v.minLength(1)), clientUserId: v.optional(v.nullable(v.string())) })
+export type RegisteredUser = v.InferOutput<typeof UserSchema>
 
 const WHAT = 'the identity server /users API'
 
@@ -38,9 +39,9 @@ async function callUsersApi(config: Config, request: IdentityRequest, userId?: s
 }
 
 function readUser(data: unknown): RegisteredUser {
-  const parsed = UserSchema.safeParse(data)
+  const parsed = v.safeParse(UserSchema, data)
   if (!parsed.success) throw new FlowError('upstream', 'upstream_invalid_response', `${WHAT} answered a user without a userId`)
-  return parsed.data
+  return parsed.output
 }
 
 export async function createUser(config: Config, request: { clientUserId?: string }): Promise<RegisteredUser> {

@@ -26,7 +26,7 @@ test("the document is built from the routes' describeRoute, validators and named
   assert.deepEqual(doc.components.securitySchemes.backendKey, { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' })
 })
 
-test("the deployed Worker holds neither hono-openapi's generator nor zod's JSON Schema converter", () => {
+test("the deployed Worker holds neither hono-openapi's generator nor a JSON Schema converter", () => {
   const outdir = mkdtempSync(join(tmpdir(), 'openapi-dry-run-'))
   try {
     const run = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '--minify'], {
