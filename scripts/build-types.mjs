@@ -208,6 +208,32 @@ function isReference(id) {
   return false
 }
 
+/**
+ * Every union's members in one order (by their text), innermost unions first: TypeScript 7 emits a union's members
+ * in an order that can vary from run to run even with one checker, and the order means nothing to the type.
+ */
+function sortUnions(text) {
+  for (;;) {
+    const sf = ts.createSourceFile('rolled-up.d.ts', text, ts.ScriptTarget.Latest, true)
+    const unsorted = (n) => {
+      if (!ts.isUnionTypeNode(n)) return false
+      const members = n.types.map((t) => t.getText(sf))
+      return members.some((member, i) => i > 0 && members[i - 1] > member)
+    }
+    let found
+    const visit = (n) => {
+      if (found) return
+      ts.forEachChild(n, visit) // innermost first: a member's text is final before its union is sorted
+      if (!found && unsorted(n)) found = n
+    }
+    visit(sf)
+    if (!found) return text
+    const members = found.types.map((t) => t.getText(sf)).sort()
+    const start = found.types[0].getStart(sf)
+    text = `${text.slice(0, start)}${members.join(' | ')}${text.slice(found.types.at(-1).end)}`
+  }
+}
+
 /** The generated files' text, by output path, formatted as the project's prettier check wants. */
 export async function buildTypes() {
   const emitted = emitDeclarations()
@@ -215,7 +241,7 @@ export async function buildTypes() {
     const files = {}
     for (const entry of ENTRIES) {
       const options = await resolveConfig(join(ROOT, entry.output))
-      files[entry.output] = await format(rollUp(emitted, entry), { ...options, parser: 'typescript' })
+      files[entry.output] = await format(sortUnions(rollUp(emitted, entry)), { ...options, parser: 'typescript' })
     }
     return files
   } finally {

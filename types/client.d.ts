@@ -16,7 +16,7 @@ type KindName = (typeof KIND_NAMES)[number]
  * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
  * `revoked`: a VRP consent ended after it (payments/recurring.ts).
  */
-type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
+type SessionStatus = 'authorised' | 'confirming' | 'connected' | 'expired' | 'failed' | 'pending' | 'revoked'
 
 /** What the status API shows: never a token. */
 interface Session extends OutcomeIds {
@@ -53,7 +53,7 @@ interface StartedSession {
 
 /** Where the helper keeps session secrets: sessionStorage in a browser. */
 interface SecretStore {
-  getItem(key: string): string | null
+  getItem(key: string): null | string
   setItem(key: string, value: string): void
 }
 
@@ -102,12 +102,12 @@ declare function sessionFromReturn(
     storage?: SecretStore
   },
 ):
+  | undefined
   | {
       session: string
       status: SessionStatus
       error?: string
     }
-  | undefined
 
 /** The session's status once it leaves `pending` (and a payment's `confirming`) (long-polling the proxy), or the last one seen after `timeoutSeconds`. */
 declare function waitForStatus(

@@ -6,7 +6,7 @@ import type { StatusCode, ContentfulStatusCode } from 'hono/utils/http-status'
 import type { JWKKeyType, JWSAlgorithm, JWEKeyManagementAlgorithm, JWEContentEncryptionAlgorithm } from 'jose'
 import type { JSONValue } from 'hono/utils/types'
 
-type HealthMark = 'ok' | 'degraded' | 'failing'
+type HealthMark = 'degraded' | 'failing' | 'ok'
 
 /** What a payment kind's id_token said was made (payments/kinds.ts). */
 declare const OUTCOME_IDS: readonly ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId']
@@ -23,7 +23,7 @@ type KindName = (typeof KIND_NAMES)[number]
  * (not final: reconciliation asks Moneyhub, docs/reconciliation.md).
  * `revoked`: a VRP consent ended after it (payments/recurring.ts).
  */
-type SessionStatus = 'pending' | 'confirming' | 'connected' | 'authorised' | 'failed' | 'expired' | 'revoked'
+type SessionStatus = 'authorised' | 'confirming' | 'connected' | 'expired' | 'failed' | 'pending' | 'revoked'
 
 /** What the status API shows: never a token. */
 interface Session extends OutcomeIds {
@@ -49,30 +49,209 @@ interface Session extends OutcomeIds {
   reason?: string
 }
 
-type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired' | 'revoked'
+type PaymentSessionStatus = 'authorised' | 'confirming' | 'expired' | 'failed' | 'pending' | 'revoked'
 
 declare const api: HonoBase<
   BlankEnv,
   | MergeSchemaPath<
-      {
-        '/': {
+      ((
+        | (MergeSchemaPath<
+            {
+              '/': {
+                $post: {
+                  output: {
+                    id: string
+                    authorizeUrl: string
+                    statusUrl: string
+                    expiresAt: number
+                    secret?: string
+                  }
+                  outputFormat: 'json'
+                  status: 201
+                  input: {
+                    json: {
+                      payeeId?: string | undefined
+                      payee?:
+                        | undefined
+                        | {
+                            name: string
+                            sortCode: string
+                            accountNumber: string
+                          }
+                      payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                      context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                      payerId?: string | undefined
+                      payerType?: 'api-payer' | 'mh-user-account' | undefined
+                      payer?:
+                        | undefined
+                        | {
+                            name: string
+                            sortCode: string
+                            accountNumber: string
+                          }
+                      userId?: string | undefined
+                      returnTo?: string | undefined
+                      bankId: string
+                      amount: number
+                      payerName?: string | undefined
+                      payerEmail?: string | undefined
+                      payeeRef: string
+                      payerRef: string
+                      readRefundAccount?: boolean | undefined
+                    }
+                  }
+                }
+              }
+            },
+            '/'
+          > & {
+            '/:id/reverse': {
+              $post: {
+                output: {
+                  id: string
+                  authorizeUrl: string
+                  statusUrl: string
+                  expiresAt: number
+                  secret?: string
+                }
+                outputFormat: 'json'
+                status: 201
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    payerId?: string | undefined
+                    payerType?: 'api-payer' | 'mh-user-account' | undefined
+                    payer?:
+                      | undefined
+                      | {
+                          name: string
+                          sortCode: string
+                          accountNumber: string
+                        }
+                    userId?: string | undefined
+                    returnTo?: string | undefined
+                    bankId: string
+                    amount?: number | undefined
+                  }
+                }
+              }
+            }
+          })
+        | {
+            '/:id/reverse': {
+              $post: {
+                output: {
+                  id: string
+                  authorizeUrl: string
+                  statusUrl: string
+                  expiresAt: number
+                  secret?: string
+                }
+                outputFormat: 'json'
+                status: 201
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    payerId?: string | undefined
+                    payerType?: 'api-payer' | 'mh-user-account' | undefined
+                    payer?:
+                      | undefined
+                      | {
+                          name: string
+                          sortCode: string
+                          accountNumber: string
+                        }
+                    userId?: string | undefined
+                    returnTo?: string | undefined
+                    bankId: string
+                    amount?: number | undefined
+                  }
+                }
+              }
+            }
+          }
+      ) & {
+        '/:id': {
           $get: {
-            output: {}
-            outputFormat: string
-            status: StatusCode
+            output: {
+              id: string
+              kind: NonNullable<Session['kind']>
+              status: PaymentSessionStatus
+              bankId?: string
+              userId?: string
+              expiresAt: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              payment?:
+                | undefined
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status: string
+                    amount: number
+                    payeeId?: string | undefined
+                    payeeRef?: string | undefined
+                    payerRef?: string | undefined
+                    currency?: string | undefined
+                    initiatedAt?: string | undefined
+                    finalisedAt?: string | undefined
+                    isReversible?: boolean | undefined
+                  }
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
             input: {
               param: {
                 id: string
               }
             } & {
               query: {
-                ticket: string
+                wait?: string | string[] | undefined
+                secret?: string | undefined
               }
             }
           }
         }
+      }) & {
+        '/:id/events': {
+          $get:
+            | {
+                output: ReadableStream<Uint8Array<ArrayBufferLike>>
+                outputFormat: 'body'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+            | {
+                output: `event: status
+data: ${string}
+
+`
+                outputFormat: 'body'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                }
+              }
+        }
       },
-      '/sessions/:id/authorize'
+      '/payments'
     >
   | MergeSchemaPath<
       {
@@ -104,26 +283,6 @@ declare const api: HonoBase<
     >
   | MergeSchemaPath<
       {
-        '/client.js': {
-          $get:
-            | {
-                output: null
-                outputFormat: 'body'
-                status: 304
-                input: {}
-              }
-            | {
-                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" && session.status !== "confirming" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
-                outputFormat: 'body'
-                status: 200
-                input: {}
-              }
-        }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
         '/': {
           $get: {
             output: undefined
@@ -139,146 +298,6 @@ declare const api: HonoBase<
         }
       },
       '/connect'
-    >
-  | MergeSchemaPath<
-      {
-        '/dashboard': {
-          $get: {
-            output: {}
-            outputFormat: string
-            status: StatusCode
-            input: {}
-          }
-        }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/favicon.ico': {
-          $get: {
-            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
-            outputFormat: 'body'
-            status: 200
-            input: {}
-          }
-        }
-      },
-      '/'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $get: {
-            output: {
-              generatedAt: number
-              thresholds: {
-                minAttempts: number
-                degradedBelowPercent: number
-                failingBelowPercent: number
-                markMaxAgeSeconds: number
-              }
-              banks: {
-                bank: string
-                lastHour: {
-                  started: number
-                  opened: number
-                  returned: number
-                  connected: number
-                  authorised: number
-                  failed: number
-                  lapsed: number
-                  errors: {
-                    [x: string]: number
-                  }
-                  attempts: number
-                  successRate: number | null
-                  medianReturnMs: number | null
-                  p95ReturnMs: number | null
-                }
-                last24h: {
-                  started: number
-                  opened: number
-                  returned: number
-                  connected: number
-                  authorised: number
-                  failed: number
-                  lapsed: number
-                  errors: {
-                    [x: string]: number
-                  }
-                  attempts: number
-                  successRate: number | null
-                  medianReturnMs: number | null
-                  p95ReturnMs: number | null
-                }
-                lastSuccessAt: number | null
-                hours: {
-                  hour: number
-                  attempts: number
-                  successes: number
-                  failed: number
-                  lapsed: number
-                }[]
-                group: boolean
-                mark: HealthMark | null
-              }[]
-              omitted: number
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {}
-          }
-        }
-      },
-      '/banks/health'
-    >
-  | MergeSchemaPath<
-      {
-        '/.well-known/jwks.json': {
-          $get: {
-            output: {
-              keys: {
-                kty?: JWKKeyType
-                alg?: JWSAlgorithm | JWEKeyManagementAlgorithm | JWEContentEncryptionAlgorithm
-                key_ops?: string[]
-                ext?: boolean
-                use?: 'sig' | 'enc' | (string & {})
-                x5c?: string[]
-                x5t?: string
-                'x5t#S256'?: string
-                x5u?: string
-                kid?: string
-                crv?: string
-                d?: string
-                dp?: string
-                dq?: string
-                e?: string
-                k?: string
-                n?: string
-                p?: string
-                q?: string
-                qi?: string
-                x?: string
-                y?: string
-                pub?: string
-                priv?: string
-                oth?:
-                  | {
-                      d?: string
-                      r?: string
-                      t?: string
-                    }[]
-                  | undefined
-              }[]
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {}
-          }
-        }
-      },
-      '/'
     >
   | MergeSchemaPath<
       {
@@ -306,31 +325,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
                   }
             }
           }
@@ -364,31 +383,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
                   }
             }
           }
@@ -422,31 +441,31 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
                   }
             }
           }
@@ -480,32 +499,32 @@ declare const api: HonoBase<
                     limit?: string | string[] | undefined
                     offset?: string | string[] | undefined
                     userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
-                    payeeId?: string | undefined
-                    startDate?: string | undefined
-                    endDate?: string | undefined
-                  }
-                | {
-                    limit?: string | string[] | undefined
-                    offset?: string | string[] | undefined
-                    userId?: string | undefined
                     hasUserId?: 'false' | 'true' | undefined
                   }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
+                | {
+                    limit?: string | string[] | undefined
+                    offset?: string | string[] | undefined
+                    userId?: string | undefined
+                    payeeId?: string | undefined
+                    startDate?: string | undefined
+                    endDate?: string | undefined
+                  }
             }
           }
         }
@@ -515,157 +534,90 @@ declare const api: HonoBase<
   | MergeSchemaPath<
       {
         '/': {
-          $post: {
+          $get: {
             output: {
-              [x: string]: JSONValue | undefined
-              id: string
-              name: string
-              sortCode: string
-              accountNumber: string
-              externalId?: string | undefined
-              userId?: string | undefined
-              createdAt?: string | undefined
-            }
-            outputFormat: 'json'
-            status: 201
-            input: {
-              json: {
-                name: string
-                sortCode: string
-                accountNumber: string
-                externalId?: string | undefined
-                userId?: string | undefined
+              generatedAt: number
+              thresholds: {
+                minAttempts: number
+                degradedBelowPercent: number
+                failingBelowPercent: number
+                markMaxAgeSeconds: number
               }
-            }
-          }
-        }
-      },
-      '/payees'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            output: {
-              id: string
-              authorizeUrl: string
-              statusUrl: string
-              expiresAt: number
-              secret?: string
-            }
-            outputFormat: 'json'
-            status: 201
-            input: {
-              json: {
-                payeeId?: string | undefined
-                payee?:
-                  | {
-                      name: string
-                      sortCode: string
-                      accountNumber: string
-                    }
-                  | undefined
-                payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
-                payerId?: string | undefined
-                payerType?: 'mh-user-account' | undefined
-                userId?: string | undefined
-                returnTo?: string | undefined
-                bankId: string
-                reference: string
-                frequency: {
-                  repeat: 'Daily' | 'Monthly' | 'Quarterly' | 'Weekly' | 'Yearly'
-                  day?: number | undefined
-                  week?: number | undefined
-                  month?: number | undefined
-                  onlyWorkDays?: boolean | undefined
+              banks: {
+                bank: string
+                lastHour: {
+                  started: number
+                  opened: number
+                  returned: number
+                  connected: number
+                  authorised: number
+                  failed: number
+                  lapsed: number
+                  errors: {
+                    [x: string]: number
+                  }
+                  attempts: number
+                  successRate: null | number
+                  medianReturnMs: null | number
+                  p95ReturnMs: null | number
                 }
-                numberOfPayments?: number | undefined
-                firstPaymentAmount: number
-                recurringPaymentAmount?: number | undefined
-                finalPaymentAmount?: number | undefined
-                currency?: 'GBP' | undefined
-                firstPaymentDate: string
-                recurringPaymentDate?: string | undefined
-                finalPaymentDate?: string | undefined
-              }
-            }
-          }
-        }
-      },
-      '/standing-orders'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            output: {
-              id: string
-              authorizeUrl: string
-              statusUrl: string
-              expiresAt: number
-              secret?: string
-            }
-            outputFormat: 'json'
-            status: 201
-            input: {
-              json: {
-                payeeId?: string | undefined
-                payee?:
-                  | {
-                      name: string
-                      sortCode: string
-                      accountNumber: string
-                    }
-                  | undefined
-                payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
-                payerId?: string | undefined
-                payerType?: 'mh-user-account' | undefined
-                userId?: string | undefined
-                returnTo?: string | undefined
-                bankId: string
-                reference?: string | undefined
-                validFromDate?: string | undefined
-                validToDate?: string | undefined
-                maximumIndividualAmount: number
-                currency?: 'GBP' | undefined
-                periodicLimits: {
-                  amount: number
-                  currency?: 'GBP' | undefined
-                  periodType: 'Day' | 'Fortnight' | 'Half-year' | 'Month' | 'Week' | 'Year'
-                  periodAlignment: 'Calendar' | 'Consent'
+                last24h: {
+                  started: number
+                  opened: number
+                  returned: number
+                  connected: number
+                  authorised: number
+                  failed: number
+                  lapsed: number
+                  errors: {
+                    [x: string]: number
+                  }
+                  attempts: number
+                  successRate: null | number
+                  medianReturnMs: null | number
+                  p95ReturnMs: null | number
+                }
+                lastSuccessAt: null | number
+                hours: {
+                  hour: number
+                  attempts: number
+                  successes: number
+                  failed: number
+                  lapsed: number
                 }[]
-                type?: 'Other' | 'Sweeping' | ('Other' | 'Sweeping')[] | undefined
-              }
-            }
-          }
-        }
-      },
-      '/recurring-payments'
-    >
-  | MergeSchemaPath<
-      {
-        '/': {
-          $post: {
-            output: {
-              access_token: string
-              token_type: 'Bearer'
-              scope: string
-              expires_at: number
+                group: boolean
+                mark: HealthMark | null
+              }[]
+              omitted: number
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
+            input: {}
+          }
+        }
+      },
+      '/banks/health'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
             input: {
-              json: {
-                scopes: string[]
-                userId?: string | undefined
+              param: {
+                id: string
+              }
+            } & {
+              query: {
+                ticket: string
               }
             }
           }
         }
       },
-      '/tokens'
+      '/sessions/:id/authorize'
     >
   | MergeSchemaPath<
       {
@@ -712,8 +664,38 @@ declare const api: HonoBase<
           $post: {
             output: {
               [x: string]: JSONValue | undefined
+              id: string
+              name: string
+              sortCode: string
+              accountNumber: string
+              externalId?: string | undefined
+              userId?: string | undefined
+              createdAt?: string | undefined
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                name: string
+                sortCode: string
+                accountNumber: string
+                externalId?: string | undefined
+                userId?: string | undefined
+              }
+            }
+          }
+        }
+      },
+      '/payees'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $post: {
+            output: {
+              [x: string]: JSONValue | undefined
               userId: string
-              clientUserId?: string | null | undefined
+              clientUserId?: null | string | undefined
             }
             outputFormat: 'json'
             status: 201
@@ -730,7 +712,7 @@ declare const api: HonoBase<
             output: {
               [x: string]: JSONValue | undefined
               userId: string
-              clientUserId?: string | null | undefined
+              clientUserId?: null | string | undefined
             }
             outputFormat: 'json'
             status: ContentfulStatusCode
@@ -759,194 +741,26 @@ declare const api: HonoBase<
     >
   | MergeSchemaPath<
       {
-        '/:id/pay': {
+        '/': {
           $post: {
-            output:
-              | {
-                  id: string
-                  recurringPaymentId: string
-                  status: 'made' | 'confirming'
-                  paymentId?: string
-                  payment?:
-                    | {
-                        [x: string]: JSONValue | undefined
-                        id: string
-                        status: string
-                        amount: number
-                        payeeId?: string | undefined
-                        payeeRef?: string | undefined
-                        payerRef?: string | undefined
-                        currency?: string | undefined
-                        initiatedAt?: string | undefined
-                        finalisedAt?: string | undefined
-                        isReversible?: boolean | undefined
-                      }
-                    | undefined
-                  reason?: string
-                }
-              | {
-                  error: string
-                  message: string
-                }
+            output: {
+              access_token: string
+              token_type: 'Bearer'
+              scope: string
+              expires_at: number
+            }
             outputFormat: 'json'
-            status: 201 | 202 | 422
+            status: ContentfulStatusCode
             input: {
-              param: {
-                id: string
-              }
-            } & {
               json: {
-                amount: number
-                payeeRef: string
-                payerRef: string
-                payeeId?: string | undefined
+                scopes: string[]
+                userId?: string | undefined
               }
             }
           }
-        }
-      } & {
-        '/:id': {
-          $delete: {
-            output: {
-              id: string
-              kind: NonNullable<Session['kind']>
-              status: PaymentSessionStatus
-              bankId?: string
-              userId?: string
-              expiresAt: number
-              error?: string
-              errorDescription?: string
-              reason?: string
-              payment?:
-                | {
-                    [x: string]: JSONValue | undefined
-                    id: string
-                    status: string
-                    amount: number
-                    payeeId?: string | undefined
-                    payeeRef?: string | undefined
-                    payerRef?: string | undefined
-                    currency?: string | undefined
-                    initiatedAt?: string | undefined
-                    finalisedAt?: string | undefined
-                    isReversible?: boolean | undefined
-                  }
-                | undefined
-              paymentId?: string | undefined
-              recurringPaymentId?: string | undefined
-              reversePaymentId?: string | undefined
-              standingOrderId?: string | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {
-              param: {
-                id: string
-              }
-            }
-          }
-        }
-      } & {
-        '/:id': {
-          $get: {
-            output: {
-              id: string
-              kind: NonNullable<Session['kind']>
-              status: PaymentSessionStatus
-              bankId?: string
-              userId?: string
-              expiresAt: number
-              error?: string
-              errorDescription?: string
-              reason?: string
-              payment?:
-                | {
-                    [x: string]: JSONValue | undefined
-                    id: string
-                    status: string
-                    amount: number
-                    payeeId?: string | undefined
-                    payeeRef?: string | undefined
-                    payerRef?: string | undefined
-                    currency?: string | undefined
-                    initiatedAt?: string | undefined
-                    finalisedAt?: string | undefined
-                    isReversible?: boolean | undefined
-                  }
-                | undefined
-              consent?:
-                | {
-                    [x: string]: JSONValue | undefined
-                    id: string
-                    status?: string | undefined
-                    createdAt?: string | undefined
-                    recurringPayment?:
-                      | {
-                          [x: string]: JSONValue | undefined
-                          validFromDate?: string | undefined
-                          validToDate?: string | undefined
-                          maximumIndividualAmount?: number | undefined
-                        }
-                      | undefined
-                  }
-                | undefined
-              payments: {
-                status: 'made' | 'confirming'
-                paymentId?: string
-                amount: number
-                payeeRef: string
-                payerRef: string
-                createdAt: number
-                reason?: string
-              }[]
-              paymentId?: string | undefined
-              recurringPaymentId?: string | undefined
-              reversePaymentId?: string | undefined
-              standingOrderId?: string | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {
-              param: {
-                id: string
-              }
-            } & {
-              query: {
-                wait?: string | string[] | undefined
-                secret?: string | undefined
-              }
-            }
-          }
-        }
-      } & {
-        '/:id/events': {
-          $get:
-            | {
-                output: ReadableStream<Uint8Array<ArrayBufferLike>>
-                outputFormat: 'body'
-                status: ContentfulStatusCode
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-              }
-            | {
-                output: `event: status
-data: ${string}
-
-`
-                outputFormat: 'body'
-                status: ContentfulStatusCode
-                input: {
-                  param: {
-                    id: string
-                  }
-                }
-              }
         }
       },
-      '/recurring-payments'
+      '/tokens'
     >
   | MergeSchemaPath<
       {
@@ -970,13 +784,13 @@ data: ${string}
                 action?: 'reauth' | 'reconsent' | 'refresh' | undefined
                 offlineAccess?: boolean | undefined
                 consent?:
+                  | undefined
                   | {
                       permissions?: string[] | undefined
                       permissionsAction?: 'add' | 'replace' | undefined
                       expirationDateTime?: string | undefined
                       transactionFromDateTime?: string | undefined
                     }
-                  | undefined
                 enableAsync?: boolean | undefined
                 accountVerification?: boolean | undefined
                 dataScopes?: string[] | undefined
@@ -1129,144 +943,205 @@ data: ${string}
       },
       '/sessions'
     >
-  | {
-      '/health': {
-        $get: {
-          output: {
-            status: 'ok'
-          }
-          outputFormat: 'json'
-          status: ContentfulStatusCode
-          input: {}
-        }
-      }
-    }
   | MergeSchemaPath<
-      ((
-        | {
-            '/:id/reverse': {
-              $post: {
-                output: {
-                  id: string
-                  authorizeUrl: string
-                  statusUrl: string
-                  expiresAt: number
-                  secret?: string
+      {
+        '/': {
+          $post: {
+            output: {
+              id: string
+              authorizeUrl: string
+              statusUrl: string
+              expiresAt: number
+              secret?: string
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                payeeId?: string | undefined
+                payee?:
+                  | undefined
+                  | {
+                      name: string
+                      sortCode: string
+                      accountNumber: string
+                    }
+                payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                payerId?: string | undefined
+                payerType?: 'mh-user-account' | undefined
+                userId?: string | undefined
+                returnTo?: string | undefined
+                bankId: string
+                reference: string
+                frequency: {
+                  repeat: 'Daily' | 'Monthly' | 'Quarterly' | 'Weekly' | 'Yearly'
+                  day?: number | undefined
+                  week?: number | undefined
+                  month?: number | undefined
+                  onlyWorkDays?: boolean | undefined
                 }
-                outputFormat: 'json'
-                status: 201
-                input: {
-                  param: {
-                    id: string
-                  }
-                } & {
-                  json: {
-                    payerId?: string | undefined
-                    payerType?: 'api-payer' | 'mh-user-account' | undefined
-                    payer?:
-                      | {
-                          name: string
-                          sortCode: string
-                          accountNumber: string
-                        }
-                      | undefined
-                    userId?: string | undefined
-                    returnTo?: string | undefined
-                    bankId: string
-                    amount?: number | undefined
-                  }
-                }
+                numberOfPayments?: number | undefined
+                firstPaymentAmount: number
+                recurringPaymentAmount?: number | undefined
+                finalPaymentAmount?: number | undefined
+                currency?: 'GBP' | undefined
+                firstPaymentDate: string
+                recurringPaymentDate?: string | undefined
+                finalPaymentDate?: string | undefined
               }
             }
           }
-        | (MergeSchemaPath<
-            {
-              '/': {
-                $post: {
-                  output: {
-                    id: string
-                    authorizeUrl: string
-                    statusUrl: string
-                    expiresAt: number
-                    secret?: string
-                  }
-                  outputFormat: 'json'
-                  status: 201
-                  input: {
-                    json: {
-                      payeeId?: string | undefined
-                      payee?:
-                        | {
-                            name: string
-                            sortCode: string
-                            accountNumber: string
-                          }
-                        | undefined
-                      payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                      context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
-                      payerId?: string | undefined
-                      payerType?: 'api-payer' | 'mh-user-account' | undefined
-                      payer?:
-                        | {
-                            name: string
-                            sortCode: string
-                            accountNumber: string
-                          }
-                        | undefined
-                      userId?: string | undefined
-                      returnTo?: string | undefined
-                      bankId: string
-                      amount: number
-                      payerName?: string | undefined
-                      payerEmail?: string | undefined
-                      payeeRef: string
-                      payerRef: string
-                      readRefundAccount?: boolean | undefined
+        }
+      },
+      '/standing-orders'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $post: {
+            output: {
+              id: string
+              authorizeUrl: string
+              statusUrl: string
+              expiresAt: number
+              secret?: string
+            }
+            outputFormat: 'json'
+            status: 201
+            input: {
+              json: {
+                payeeId?: string | undefined
+                payee?:
+                  | undefined
+                  | {
+                      name: string
+                      sortCode: string
+                      accountNumber: string
                     }
-                  }
-                }
-              }
-            },
-            '/'
-          > & {
-            '/:id/reverse': {
-              $post: {
-                output: {
-                  id: string
-                  authorizeUrl: string
-                  statusUrl: string
-                  expiresAt: number
-                  secret?: string
-                }
-                outputFormat: 'json'
-                status: 201
-                input: {
-                  param: {
-                    id: string
-                  }
-                } & {
-                  json: {
-                    payerId?: string | undefined
-                    payerType?: 'api-payer' | 'mh-user-account' | undefined
-                    payer?:
-                      | {
-                          name: string
-                          sortCode: string
-                          accountNumber: string
-                        }
-                      | undefined
-                    userId?: string | undefined
-                    returnTo?: string | undefined
-                    bankId: string
-                    amount?: number | undefined
-                  }
-                }
+                payeeType?: 'api-payee' | 'mh-user-account' | undefined
+                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                payerId?: string | undefined
+                payerType?: 'mh-user-account' | undefined
+                userId?: string | undefined
+                returnTo?: string | undefined
+                bankId: string
+                reference?: string | undefined
+                validFromDate?: string | undefined
+                validToDate?: string | undefined
+                maximumIndividualAmount: number
+                currency?: 'GBP' | undefined
+                periodicLimits: {
+                  amount: number
+                  currency?: 'GBP' | undefined
+                  periodType: 'Day' | 'Fortnight' | 'Half-year' | 'Month' | 'Week' | 'Year'
+                  periodAlignment: 'Calendar' | 'Consent'
+                }[]
+                type?: 'Other' | 'Sweeping' | ('Other' | 'Sweeping')[] | undefined
               }
             }
-          })
-      ) & {
-        '/:id': {
+          }
+        }
+      },
+      '/recurring-payments'
+    >
+  | MergeSchemaPath<
+      {
+        '/.well-known/jwks.json': {
           $get: {
+            output: {
+              keys: {
+                kty?: JWKKeyType
+                alg?: JWEContentEncryptionAlgorithm | JWEKeyManagementAlgorithm | JWSAlgorithm
+                key_ops?: string[]
+                ext?: boolean
+                use?: 'enc' | 'sig' | (string & {})
+                x5c?: string[]
+                x5t?: string
+                'x5t#S256'?: string
+                x5u?: string
+                kid?: string
+                crv?: string
+                d?: string
+                dp?: string
+                dq?: string
+                e?: string
+                k?: string
+                n?: string
+                p?: string
+                q?: string
+                qi?: string
+                x?: string
+                y?: string
+                pub?: string
+                priv?: string
+                oth?:
+                  | undefined
+                  | {
+                      d?: string
+                      r?: string
+                      t?: string
+                    }[]
+              }[]
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/:id/pay': {
+          $post: {
+            output:
+              | {
+                  error: string
+                  message: string
+                }
+              | {
+                  id: string
+                  recurringPaymentId: string
+                  status: 'confirming' | 'made'
+                  paymentId?: string
+                  payment?:
+                    | undefined
+                    | {
+                        [x: string]: JSONValue | undefined
+                        id: string
+                        status: string
+                        amount: number
+                        payeeId?: string | undefined
+                        payeeRef?: string | undefined
+                        payerRef?: string | undefined
+                        currency?: string | undefined
+                        initiatedAt?: string | undefined
+                        finalisedAt?: string | undefined
+                        isReversible?: boolean | undefined
+                      }
+                  reason?: string
+                }
+            outputFormat: 'json'
+            status: 201 | 202 | 422
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              json: {
+                amount: number
+                payeeRef: string
+                payerRef: string
+                payeeId?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/:id': {
+          $delete: {
             output: {
               id: string
               kind: NonNullable<Session['kind']>
@@ -1278,6 +1153,7 @@ data: ${string}
               errorDescription?: string
               reason?: string
               payment?:
+                | undefined
                 | {
                     [x: string]: JSONValue | undefined
                     id: string
@@ -1291,7 +1167,73 @@ data: ${string}
                     finalisedAt?: string | undefined
                     isReversible?: boolean | undefined
                   }
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            }
+          }
+        }
+      } & {
+        '/:id': {
+          $get: {
+            output: {
+              id: string
+              kind: NonNullable<Session['kind']>
+              status: PaymentSessionStatus
+              bankId?: string
+              userId?: string
+              expiresAt: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              payment?:
                 | undefined
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status: string
+                    amount: number
+                    payeeId?: string | undefined
+                    payeeRef?: string | undefined
+                    payerRef?: string | undefined
+                    currency?: string | undefined
+                    initiatedAt?: string | undefined
+                    finalisedAt?: string | undefined
+                    isReversible?: boolean | undefined
+                  }
+              consent?:
+                | undefined
+                | {
+                    [x: string]: JSONValue | undefined
+                    id: string
+                    status?: string | undefined
+                    createdAt?: string | undefined
+                    recurringPayment?:
+                      | undefined
+                      | {
+                          [x: string]: JSONValue | undefined
+                          validFromDate?: string | undefined
+                          validToDate?: string | undefined
+                          maximumIndividualAmount?: number | undefined
+                        }
+                  }
+              payments: {
+                status: 'confirming' | 'made'
+                paymentId?: string
+                amount: number
+                payeeRef: string
+                payerRef: string
+                createdAt: number
+                reason?: string
+              }[]
               paymentId?: string | undefined
               recurringPaymentId?: string | undefined
               reversePaymentId?: string | undefined
@@ -1311,7 +1253,7 @@ data: ${string}
             }
           }
         }
-      }) & {
+      } & {
         '/:id/events': {
           $get:
             | {
@@ -1339,8 +1281,66 @@ data: ${string}
               }
         }
       },
-      '/payments'
-    >,
+      '/recurring-payments'
+    >
+  | MergeSchemaPath<
+      {
+        '/client.js': {
+          $get:
+            | {
+                output: '// src/client/browser.ts\nvar ConnectError = class extends Error {\n  constructor(code, message, status) {\n    super(message);\n    this.code = code;\n    this.status = status;\n    this.name = "ConnectError";\n  }\n  code;\n  status;\n};\nvar pageLocation = () => globalThis.location;\nvar pageStorage = (options) => options.storage ?? globalThis.sessionStorage;\nvar secretKey = (id) => `moneyhub-connect:secret:${id}`;\nfunction sessionSecret(id, options = {}) {\n  return pageStorage(options)?.getItem(secretKey(id)) ?? void 0;\n}\nasync function call(options, path, init) {\n  const doFetch = options.fetch ?? fetch;\n  const response = await doFetch(new URL(path, options.baseUrl).href, init);\n  const body = await response.json().catch(() => ({}));\n  if (!response.ok) throw new ConnectError(body.error ?? "http_error", body.message ?? `HTTP ${response.status}`, response.status);\n  return body;\n}\nasync function connectBank(options) {\n  const started = await call(options, "/sessions", {\n    method: "POST",\n    headers: { "content-type": "application/json" },\n    body: JSON.stringify({\n      ...options.bankId ? { bankId: options.bankId } : {},\n      ...options.returnTo ? { returnTo: options.returnTo } : {}\n    })\n  });\n  if (started.secret) {\n    const storage = pageStorage(options);\n    if (!storage) throw new ConnectError("no_session_storage", "this runtime has no sessionStorage: pass `storage`", 0);\n    storage.setItem(secretKey(started.id), started.secret);\n  }\n  const navigate = options.navigate ?? ((url) => pageLocation().assign(url));\n  navigate(started.authorizeUrl);\n  return started;\n}\nfunction sessionFromReturn(url = pageLocation().href, options = {}) {\n  const params = new URL(url).searchParams;\n  const session = params.get("session");\n  const status = params.get("status");\n  if (!session || !status) return void 0;\n  if (!sessionSecret(session, options)) {\n    throw new ConnectError("session_not_started_here", "this page did not start that session: it may be someone else\\u2019s link", 403);\n  }\n  const error = params.get("error");\n  return { session, status, ...error ? { error } : {} };\n}\nasync function waitForStatus(id, options) {\n  const until = Date.now() + (options.timeoutSeconds ?? 120) * 1e3;\n  for (; ; ) {\n    const wait = Math.max(0, Math.min(25, Math.floor((until - Date.now()) / 1e3)));\n    const secret = sessionSecret(id, options);\n    const session = await call(options, `/sessions/${encodeURIComponent(id)}?wait=${wait}`, {\n      ...secret ? { headers: { "x-session-secret": secret } } : {}\n    });\n    if (session.status !== "pending" && session.status !== "confirming" || wait === 0) return session;\n  }\n}\nexport {\n  ConnectError,\n  connectBank,\n  sessionFromReturn,\n  sessionSecret,\n  waitForStatus\n};\n'
+                outputFormat: 'body'
+                status: 200
+                input: {}
+              }
+            | {
+                output: null
+                outputFormat: 'body'
+                status: 304
+                input: {}
+              }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/dashboard': {
+          $get: {
+            output: {}
+            outputFormat: string
+            status: StatusCode
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | MergeSchemaPath<
+      {
+        '/favicon.ico': {
+          $get: {
+            output: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>'
+            outputFormat: 'body'
+            status: 200
+            input: {}
+          }
+        }
+      },
+      '/'
+    >
+  | {
+      '/health': {
+        $get: {
+          output: {
+            status: 'ok'
+          }
+          outputFormat: 'json'
+          status: ContentfulStatusCode
+          input: {}
+        }
+      }
+    },
   '/',
   '/recurring-payments/:id/events'
 >
