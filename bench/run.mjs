@@ -21,6 +21,8 @@ const STATUS_SECONDS = Number(process.env.BENCH_STATUS_SECONDS ?? 5)
 const KV_OPS = 300
 const DATA_TOKEN_ASKS = Number(process.env.BENCH_DATA_TOKEN_ASKS ?? 500)
 const CRYPTO_ITERATIONS = 200
+/** Sequential requests per route for the latency breakdown (p50s). */
+const LATENCY_PROBES = 100
 /** Connections through the Node peer (bench/nodePeer.mjs: openid-client) at each concurrency. */
 const PEER_FLOWS = { 1: Number(process.env.BENCH_PEER_FLOWS_C1 ?? FLOWS[1]), 32: Number(process.env.BENCH_PEER_FLOWS_C32 ?? FLOWS[32]) }
 const HEALTH_FLOWS = Number(process.env.BENCH_HEALTH_FLOWS ?? 30)
@@ -146,6 +148,11 @@ const servers = await startServers({
   proxyConfig: BENCH_CONFIG,
   persistTo: scratchDir('bench-state-'),
   onLine: (name, line) => (process.env.BENCH_VERBOSE ? console.log(`[${name}] ${line}`) : log.push(`[${name}] ${line}`)),
+  onExit: (name, code) => log.push(`[${name}] exited with ${code}`),
+}).catch((error) => {
+  // What the servers said is the only clue to a start that failed.
+  console.error(log.slice(-40).join('\n'))
+  throw error
 })
 stopServers = servers.stop
 const pids = workerdPids(servers.proxy.pid)
@@ -384,6 +391,24 @@ try {
     }
   }
   results.calibration = { 1: await calibrate(1) }
+  // Where a launch's latency goes under wrangler dev: p50s of sequential requests to routes doing one thing each.
+  const p50Of = async (path, n = LATENCY_PROBES) => {
+    const times = []
+    for (let i = 0; i < n; i++) {
+      const started = performance.now()
+      await get(`${path}${i}`)
+      times.push(performance.now() - started)
+    }
+    return percentile(times, 50)
+  }
+  const bareP50 = await p50Of('/__bench/bare?i=')
+  const callP50 = await p50Of('/__bench/do?op=call&k=lat-')
+  results.latencyParts = {
+    bareRequest: bareP50,
+    freshDurableObjectCall: callP50 - bareP50,
+    storageWrite: (await p50Of('/__bench/do?op=write&k=lat-')) - callP50,
+    subrequest: (await p50Of('/__bench/subrequest?n=1&i=')) - bareP50,
+  }
   const subrequestCpu = (subrequests.cpuMs - 10 * results.calibration[1].barePerRequest) / 200
   // Issue 20's floor: the raw cryptography and the 2 subrequests the flow cannot do without (PAR, token).
   const floor = cryptoPerConnection + 2 * subrequestCpu
@@ -568,6 +593,13 @@ for (const [c, r] of Object.entries(results.connections)) {
         `${now >= was ? '+' : ''}${f(((now - was) / was) * 100, 0)} % (target within 20 %)`,
       ])
   }
+  const lat = results.latencyParts
+  if (Number(c) === 1 && lat)
+    rows.push([
+      `  latency p50 ms: bare request; + fresh Durable Object call; + its write; + subrequest`,
+      `${f(lat.bareRequest, 1)}; ${f(lat.freshDurableObjectCall, 1)}; ${f(lat.storageWrite, 1)}; ${f(lat.subrequest, 1)}`,
+      `under wrangler dev; a launch makes one of each`,
+    ])
   const before = previous.connections?.[c]
   if (before) {
     const delta = (now, then, d = 2) => `${f(then, d)} → ${f(now, d)} (${now >= then ? '+' : ''}${f(((now - then) / then) * 100, 0)} %)`
