@@ -11,8 +11,8 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { freePort, freshConfig, startServers } from '../../scripts/lib/servers.mjs'
+import { launchChromium } from './chromium.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -92,18 +92,7 @@ async function outcomes(bank, approved, denied) {
   await counted(bank.id, bank.attempts)
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-  ],
-})
+const browser = await launchChromium(CHROMIUM)
 
 try {
   const requested = []

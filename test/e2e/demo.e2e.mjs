@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { exampleWithKeys, freePort, portFree } from '../../scripts/lib/servers.mjs'
 import { scratchProject, startDev } from '../node/lib/scratchProject.mjs'
+import { launchChromium } from './chromium.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -33,9 +34,6 @@ if (!existsSync(CHROMIUM)) {
   console.warn(`\n⚠ browser test SKIPPED: ${what}. npm test passes without it; CI fails.\n${how}\n`)
   process.exit(0)
 }
-
-// Loaded once there is a browser to drive: a missing one is said at once (test/node/browser-test-needs-chromium.test.mjs).
-const { chromium } = await import('playwright-core')
 
 const shots = 'test-results/e2e'
 mkdirSync(shots, { recursive: true })
@@ -61,20 +59,7 @@ const { output, stop: stopDev } = dev
 // Stopped from outside (Ctrl-C, a CI timeout): npm run dev and its servers stop too.
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopDev().then(() => process.exit(130)))
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  // As root, and with no network beyond loopback: no sandbox, no background traffic.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const browser = await launchChromium(CHROMIUM)
 
 let failed = false
 
