@@ -8,15 +8,24 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { backendAuth, paymentBody, started, startedPayment } from './helpers'
 
 const controllers: AbortController[] = []
-afterEach(() => {
+// Every response is held until the test ends: a response nothing refers to may
+// be collected, its body cancelled and its watcher's slot freed mid-test.
+const held: Response[] = []
+afterEach(async () => {
   for (const controller of controllers.splice(0)) controller.abort()
+  await Promise.all(held.splice(0).map((r) => r.body?.cancel().catch(() => undefined)))
 })
 
 /** Opens GET /sessions/:id/events from a client address; the stream stays open until the test ends. */
-function watch(path: string, address: string, headers: Record<string, string> = {}) {
+async function watch(path: string, address: string, headers: Record<string, string> = {}) {
   const controller = new AbortController()
   controllers.push(controller)
-  return SELF.fetch(`http://proxy.test${path}`, { headers: { 'cf-connecting-ip': address, ...headers }, signal: controller.signal })
+  const response = await SELF.fetch(`http://proxy.test${path}`, {
+    headers: { 'cf-connecting-ip': address, ...headers },
+    signal: controller.signal,
+  })
+  held.push(response)
+  return response
 }
 
 const statuses = (responses: Response[]) => responses.map((r) => r.status)
