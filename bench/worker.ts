@@ -7,6 +7,7 @@
  *   /__bench/ratelimit      one rate-limiter call: what the local simulation of that binding costs
  *   /__bench/do?op=call|read|write|alarm&k=  one call to a fresh Durable Object (BenchProbe) doing nothing, one storage
  *                           read, one storage write, or setting its alarm: what the local simulation of each costs
+ *                           (the same k again: a call to a running object)
  *   /__bench/queue?k=       one Queue send (to the dead-letter queue, which has no consumer)
  *   /__bench/ae?k=          one Analytics Engine data point
  *   /__bench/subrequest?n=  n outbound POSTs to the identity server: what a subrequest costs here
@@ -44,6 +45,8 @@ const zero = () => ({
   limit: 0,
   logLines: 0,
   durableObjectCalls: 0,
+  /** Of those, the first call to an object (it is made then): wrangler dev makes its SQLite database. */
+  freshDurableObjectCalls: 0,
   storageReads: 0,
   storageWrites: 0,
   alarmWrites: 0,
@@ -63,7 +66,10 @@ for (const method of ['log', 'warn', 'error'] as const) {
 }
 let wrapped: { original: Env; env: Env } | undefined
 
-/** A Durable Object namespace whose stubs count the calls made through them. */
+/** The objects called so far (their ids): a call to any other is its first. */
+const objectsCalled = new Set<string>()
+
+/** A Durable Object namespace whose stubs count the calls made through them, and which of them are an object's first. */
 function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T): T {
   return new Proxy(namespace, {
     get(target, property) {
@@ -71,12 +77,17 @@ function countingNamespace<T extends DurableObjectNamespace<any>>(namespace: T):
       if (property !== 'get' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
       return (...args: unknown[]) => {
         const stub = value.apply(target, args)
+        const id = String(args[0])
         return new Proxy(stub, {
           get(stubTarget, method) {
             const member = Reflect.get(stubTarget, method)
             if (typeof member !== 'function' || method === 'then') return member
             return (...callArgs: unknown[]) => {
               counts.durableObjectCalls++
+              if (!objectsCalled.has(id)) {
+                objectsCalled.add(id)
+                counts.freshDurableObjectCalls++
+              }
               return Reflect.apply(member, stubTarget, callArgs) // not member.apply: an RPC stub answers any property
             }
           },
@@ -132,13 +143,19 @@ export class BankHealth extends BankHealth_ {
   constructor(ctx: DurableObjectState, env: Env) {
     super(countingState(ctx), countingEnv(env, false))
   }
+  private called = false
   override count(events: HealthEvent[]) {
-    counts.durableObjectCalls++
+    this.counted()
     return super.count(events)
   }
   override report(bank: string, slots: BriefSlot[]) {
-    counts.durableObjectCalls++
+    this.counted()
     return super.report(bank, slots)
+  }
+  private counted() {
+    counts.durableObjectCalls++
+    if (!this.called) counts.freshDurableObjectCalls++
+    this.called = true
   }
 }
 
