@@ -8,6 +8,7 @@
  * Worker, before and after each phase.
  */
 import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
+import { connectionFlow } from './flow.mjs'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -188,30 +189,7 @@ async function timed(route, promise) {
   return response
 }
 
-/** One complete connection: start → authorise at the mock → callback → status connected (at the Worker, or at the Node peer). */
-async function flowAt(origin) {
-  const started = await timed(
-    'POST /sessions',
-    fetch(`${origin}/sessions`, {
-      method: 'POST',
-      headers: { ...backend, 'content-type': 'application/json' },
-      body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}',
-    }),
-  )
-  const { id, authorizeUrl } = await started.json()
-  const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
-  if (launch.status !== 303) throw new Error(`launch answered ${launch.status}: ${await launch.text()}`)
-  const cookie = launch.headers.get('set-cookie').split(';')[0]
-  const approve = new URL(launch.headers.get('location'))
-  approve.searchParams.set('decision', 'approve')
-  const back = await fetch(approve, { redirect: 'manual' }) // the mock: not the Worker's time
-  const done = await timed('GET /callback', fetch(back.headers.get('location'), { headers: { cookie }, redirect: 'manual' }))
-  await done.arrayBuffer()
-  const status = await timed('GET /sessions/:id', fetch(`${origin}/sessions/${id}`))
-  const body = await status.json()
-  if (body.status !== 'connected') throw new Error(`flow ended ${body.status} ${body.error ?? ''}`)
-  return id
-}
+const flowAt = (origin) => connectionFlow(origin, proxyVars.BACKEND_API_KEY, timed)
 const flow = () => flowAt(proxyOrigin)
 const peerFlow = () => flowAt(peerOrigin)
 

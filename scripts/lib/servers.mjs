@@ -156,7 +156,8 @@ export async function waitFor(url, seconds = 60) {
 }
 
 /**
- * Starts both (or the proxy alone, `withMock: false`); `proxyVars` / `mockVars` override .dev.vars (wrangler --var).
+ * Starts both (or the proxy alone, `withMock: false`; from another checkout, `proxyCwd`); `proxyVars` / `mockVars` override
+ * .dev.vars (wrangler --var).
  * `persistTo` keeps their local storage apart from `npm run dev`'s.
  */
 export async function startServers({
@@ -170,6 +171,7 @@ export async function startServers({
   proxyConfig = 'wrangler.toml',
   inspectorPort = 0,
   withMock = true,
+  proxyCwd,
 }) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   // The mock runs from its own directory: wrangler compares ./worker-configuration.d.ts with the config it runs, and the
@@ -187,6 +189,7 @@ export async function startServers({
     onLine,
     onExit,
     inspectorPort,
+    cwd: proxyCwd,
   })
   const proxyOrigin = `http://127.0.0.1:${proxyPort}`
   const mockOrigin = `http://127.0.0.1:${mockPort}`

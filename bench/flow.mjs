@@ -1,0 +1,28 @@
+/**
+ * One complete connection as the bench drives it: start → authorise at the mock → callback → status `connected`,
+ * through the Worker or the Node peer. `timed(route, promise)` records each of the 4 Worker requests; the mock's
+ * own answer (the user approving) is not timed.
+ */
+export async function connectionFlow(origin, backendApiKey, timed) {
+  const started = await timed(
+    'POST /sessions',
+    fetch(`${origin}/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${backendApiKey}`, 'content-type': 'application/json' },
+      body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}',
+    }),
+  )
+  const { id, authorizeUrl } = await started.json()
+  const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
+  if (launch.status !== 303) throw new Error(`launch answered ${launch.status}: ${await launch.text()}`)
+  const cookie = launch.headers.get('set-cookie').split(';')[0]
+  const approve = new URL(launch.headers.get('location'))
+  approve.searchParams.set('decision', 'approve')
+  const back = await fetch(approve, { redirect: 'manual' }) // the mock: not the Worker's time
+  const done = await timed('GET /callback', fetch(back.headers.get('location'), { headers: { cookie }, redirect: 'manual' }))
+  await done.arrayBuffer()
+  const status = await timed('GET /sessions/:id', fetch(`${origin}/sessions/${id}`))
+  const body = await status.json()
+  if (body.status !== 'connected') throw new Error(`flow ended ${body.status} ${body.error ?? ''}`)
+  return id
+}
