@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort, freshConfig, startServers } from '../scripts/lib/servers.mjs'
 import { connectionFlow } from './flow.mjs'
+import { cpuMs, workerdPids } from './processes.mjs'
 
 const other = process.argv[2]
 if (!other) {
@@ -20,6 +21,10 @@ if (!other) {
 const PAIRS = Number(process.env.BENCH_AB_PAIRS ?? 150)
 const WARM_UP = 30
 const CONFIG = 'bench/.wrangler.ab.toml'
+/** Settings for one side only (JSON), for a checkout that reads a setting otherwise, e.g. '{"CLIENT_ASSERTION_AUDIENCE":"endpoint"}'. */
+const sideVars = { A: JSON.parse(process.env.BENCH_AB_A_VARS ?? '{}'), B: JSON.parse(process.env.BENCH_AB_B_VARS ?? '{}') }
+/** The mock's settings over the usual ones (JSON): e.g. '{"CLIENT_REQUEST_OBJECT_SIGNING_ALG":"none"}' for a checkout that pushes plain parameters. */
+const extraMockVars = JSON.parse(process.env.BENCH_AB_MOCK_VARS ?? '{}')
 
 /** The checkout's own wrangler.toml with the Worker itself as main and the rate limits out of the way (one client IP). */
 function writeConfig(dir) {
@@ -37,10 +42,13 @@ const origin = (port) => `http://127.0.0.1:${port}`
 const mockOrigin = origin(ports.mock)
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin: origin(ports.A), mockOrigin })
 mockVars.CLIENT_REDIRECT_URIS = `${origin(ports.A)}/callback,${origin(ports.B)}/callback`
+Object.assign(mockVars, extraMockVars)
 const scratch = mkdtempSync(join(tmpdir(), 'bench-ab-'))
 const log = []
 const onLine = (name, line) => log.push(`[${name}] ${line}`)
 const running = []
+/** Each side's workerd processes: their CPU per connection is read from /proc, less what they use idle. */
+const pids = {}
 const stopAll = () => Promise.all(running.map((s) => s.stop()))
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll().finally(() => process.exit(130)))
@@ -51,7 +59,7 @@ try {
     const servers = await startServers({
       proxyPort: ports[side],
       mockPort: ports.mock,
-      proxyVars: { ...proxyVars, MONEYHUB_REDIRECT_URI: `${origin(ports[side])}/callback` },
+      proxyVars: { ...proxyVars, MONEYHUB_REDIRECT_URI: `${origin(ports[side])}/callback`, ...sideVars[side] },
       mockVars,
       proxyConfig: CONFIG,
       proxyCwd: sides[side],
@@ -60,6 +68,8 @@ try {
       onLine: (name, line) => onLine(`${side} ${name}`, line),
     })
     running.push(servers)
+    pids[side] = workerdPids(servers.proxy.pid)
+    if (!pids[side].length) throw new Error(`could not find the workerd process of side ${side}`)
   }
   const latencies = { A: {}, B: {} }
   const flowOn = (side, record) =>
@@ -70,7 +80,17 @@ try {
       return response
     })
   for (let i = 0; i < WARM_UP; i++) for (const side of ['A', 'B']) await flowOn(side, false)
+  const cpuOf = () => ({ A: cpuMs(pids.A), B: cpuMs(pids.B) })
+  const idleFrom = cpuOf()
+  const idleMs = 3000
+  await new Promise((resolve) => setTimeout(resolve, idleMs))
+  const idleTo = cpuOf()
+  const from = cpuOf()
+  const began = performance.now()
   for (let i = 0; i < PAIRS; i++) for (const side of i % 2 ? ['B', 'A'] : ['A', 'B']) await flowOn(side, true)
+  const wallMs = performance.now() - began
+  const to = cpuOf()
+  const cpuPerConnection = (side) => (to[side] - from[side] - ((idleTo[side] - idleFrom[side]) / idleMs) * wallMs) / PAIRS
 
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b)
@@ -89,6 +109,10 @@ try {
       `${route.padEnd(30)} ${median(a).toFixed(1).padStart(8)} ${median(b).toFixed(1).padStart(8)} ${median(differences).toFixed(1).padStart(14)} ${`${Math.round(faster * 100)} %`.padStart(9)}`,
     )
   }
+  const [cpuA, cpuB] = [cpuPerConnection('A'), cpuPerConnection('B')]
+  console.log(
+    `\nCPU ms per connection (each side's workerd, less its idle): A ${cpuA.toFixed(1)}, B ${cpuB.toFixed(1)} (B ÷ A ${(cpuB / cpuA).toFixed(2)})`,
+  )
 } catch (error) {
   console.error(log.slice(-40).join('\n'))
   throw error

@@ -12,7 +12,9 @@ export async function connectionFlow(origin, backendApiKey, timed) {
       body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}',
     }),
   )
-  const { id, authorizeUrl } = await started.json()
+  const created = await started.json()
+  if (started.status !== 201) throw new Error(`POST /sessions answered ${started.status}: ${JSON.stringify(created)}`)
+  const { id, authorizeUrl } = created
   const launch = await timed('GET /sessions/:id/authorize', fetch(authorizeUrl, { redirect: 'manual' }))
   if (launch.status !== 303) throw new Error(`launch answered ${launch.status}: ${await launch.text()}`)
   const cookie = launch.headers.get('set-cookie').split(';')[0]

@@ -9,8 +9,9 @@
  */
 import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
 import { connectionFlow } from './flow.mjs'
+import { cpuMs, workerdPids } from './processes.mjs'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -27,45 +28,6 @@ const LATENCY_PROBES = 100
 /** Connections through the Node peer (bench/nodePeer.mjs: openid-client) at each concurrency. */
 const PEER_FLOWS = { 1: Number(process.env.BENCH_PEER_FLOWS_C1 ?? FLOWS[1]), 32: Number(process.env.BENCH_PEER_FLOWS_C32 ?? FLOWS[32]) }
 const HEALTH_FLOWS = Number(process.env.BENCH_HEALTH_FLOWS ?? 30)
-const CLK_TCK = 100 // USER_HZ on Linux
-
-// ---------- processes and CPU ----------
-function processTable() {
-  const table = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const close = stat.lastIndexOf(')')
-      const comm = stat.slice(stat.indexOf('(') + 1, close)
-      const fields = stat.slice(close + 2).split(' ')
-      table.push({ pid: Number(entry), comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
-    } catch {}
-  }
-  return table
-}
-
-/** The workerd processes descending from `rootPid`. */
-function workerdPids(rootPid) {
-  const table = processTable()
-  const children = new Map()
-  for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p])
-  const found = []
-  const walk = (pid) => {
-    for (const child of children.get(pid) ?? []) {
-      if (child.comm.startsWith('workerd')) found.push(child.pid)
-      walk(child.pid)
-    }
-  }
-  walk(rootPid)
-  return found
-}
-
-const cpuMs = (pids) => {
-  const byPid = new Map(processTable().map((p) => [p.pid, p.ticks]))
-  return pids.reduce((sum, pid) => sum + (byPid.get(pid) ?? 0), 0) * (1000 / CLK_TCK)
-}
-
 /** workerd's own background CPU per wall-clock ms (timers, the dev proxy), measured while idle and taken off every phase. */
 let idleCpuPerMs = 0
 
