@@ -158,7 +158,7 @@ export async function waitFor(url, seconds = 60) {
 /**
  * Starts both (or the proxy alone, `withMock: false`; from another checkout, `proxyCwd`); `proxyVars` / `mockVars` override
  * .dev.vars (wrangler --var).
- * `persistTo` keeps their local storage apart from `npm run dev`'s.
+ * `persistTo` keeps their local storage apart from `npm run dev`'s (in a folder each under it).
  */
 export async function startServers({
   proxyPort,
@@ -173,18 +173,19 @@ export async function startServers({
   withMock = true,
   proxyCwd,
 }) {
-  const persist = persistTo ? ['--persist-to', persistTo] : []
+  // Each its own folder: two workerd processes opening the same local storage at once can fail to start (SQLITE_BUSY).
+  const persist = (name) => (persistTo ? ['--persist-to', join(persistTo, name)] : [])
   // The mock runs from its own directory: wrangler compares ./worker-configuration.d.ts with the config it runs, and the
   // project root's file is the proxy's ("Your types might be out of date" on every start otherwise).
   const mock = withMock
-    ? wranglerDev('mock', ['-c', 'wrangler.toml', '--port', String(mockPort), ...persist], {
+    ? wranglerDev('mock', ['-c', 'wrangler.toml', '--port', String(mockPort), ...persist('mock')], {
         vars: mockVars,
         onLine,
         onExit,
         cwd: resolve('mock'),
       })
     : undefined
-  const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist], {
+  const proxy = wranglerDev('proxy', ['-c', proxyConfig, '--port', String(proxyPort), ...persist('proxy')], {
     vars: proxyVars,
     onLine,
     onExit,

@@ -8,7 +8,7 @@
  * puts it in a URL. A screenshot of each state, on a laptop and on a phone,
  * lands in test-results/e2e/ (git-ignored).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, freshConfig, startServers } from '../../scripts/lib/servers.mjs'
@@ -38,13 +38,19 @@ const mockOrigin = `http://127.0.0.1:${mockPort}`
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
 const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}` }
 const log = []
+const state = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'))
+process.on('exit', () => rmSync(state, { recursive: true, force: true }))
 const servers = await startServers({
   proxyPort,
   mockPort,
   proxyVars,
   mockVars,
-  persistTo: mkdtempSync(join(tmpdir(), 'dashboard-e2e-')),
+  persistTo: state,
   onLine: (name, line) => log.push(`[${name}] ${line}`),
+}).catch((error) => {
+  // What the servers said is the only clue to a start that failed.
+  console.error(`✖ the servers did not start: ${error.message}\n${log.slice(-40).join('\n')}`)
+  process.exit(1)
 })
 // Stopped from outside (Ctrl-C, a CI timeout): the servers' process groups stop too.
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => servers.stop().then(() => process.exit(130)))

@@ -5,15 +5,19 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 
 import { exampleWithKeys, TOOL_ENV } from '../../scripts/lib/servers.mjs'
 import { scratchProject } from './lib/scratchProject.mjs'
 
 const dev = resolve('scripts/dev.mjs')
 
+const projects = []
+after(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+
 function project(devVars) {
   const dir = mkdtempSync(join(tmpdir(), 'dev-'))
+  projects.push(dir)
   mkdirSync(join(dir, 'mock'))
   if (devVars !== undefined) writeFileSync(join(dir, '.dev.vars'), devVars)
   return dir

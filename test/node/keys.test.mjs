@@ -1,10 +1,10 @@
 // npm run keys: runs in Node (node --test), as developers run it.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 
 const run = (...args) => execFileSync(process.execPath, ['scripts/keys.mjs', ...args], { encoding: 'utf8' })
 const line = (out, name) =>
@@ -12,6 +12,13 @@ const line = (out, name) =>
     .split('\n')
     .find((l) => l.startsWith(`${name}=`))
     .slice(name.length + 1)
+const dirs = []
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  dirs.push(dir)
+  return dir
+}
 const publicJwks = (out) => JSON.parse(out.slice(out.indexOf('{\n'), out.indexOf('\n}\n') + 2))
 
 test('makes a private JWK Set, its public JWKS, an encryption key and a backend key', () => {
@@ -36,7 +43,7 @@ test('the kid defaults to the JWK thumbprint', () => {
 })
 
 test('--add-to appends a new key after the existing ones (rotation: it signs once moved first)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  const dir = scratch()
   const file = join(dir, 'jwks.json')
   writeFileSync(file, line(run('--kid', 'old'), 'CLIENT_PRIVATE_JWKS'))
   const out = run('--add-to', file, '--alg', 'ES256', '--kid', 'new')
@@ -72,7 +79,7 @@ test('an unknown option is refused with the usage', () => {
 })
 
 test('--add-to also takes the CLIENT_PRIVATE_JWKS=… line it prints (or a whole .dev.vars)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  const dir = scratch()
   const file = join(dir, '.dev.vars')
   const printed = run('--kid', 'old')
   writeFileSync(file, `# saved output\nMONEYHUB_CLIENT_ID=x\n${printed.split('\n').find((l) => l.startsWith('CLIENT_PRIVATE_JWKS='))}\n`)
@@ -84,7 +91,7 @@ test('--add-to also takes the CLIENT_PRIVATE_JWKS=… line it prints (or a whole
 })
 
 test('--add-to with something else says what it expects', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keys-'))
+  const dir = scratch()
   const file = join(dir, 'x.txt')
   writeFileSync(file, 'hello')
   assert.throws(
