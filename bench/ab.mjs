@@ -34,7 +34,10 @@ function writeConfig(dir) {
     .replace('directory = "./public"', 'directory = "../public"')
     .replace(/limit = \d+, period = 60/g, 'limit = 1000000, period = 60')
   writeFileSync(join(dir, CONFIG), config)
+  written.push(join(dir, CONFIG))
 }
+/** The configs written into both checkouts, removed at the end (the other checkout may not ignore them). */
+const written = []
 
 const sides = { A: resolve('.'), B: resolve(other) }
 const ports = { A: await freePort(), B: await freePort(), mock: await freePort() }
@@ -50,7 +53,7 @@ const running = []
 /** Each side's workerd processes: their CPU per connection is read from /proc, less what they use idle. */
 const pids = {}
 const stopAll = () => Promise.all(running.map((s) => s.stop()))
-process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
+process.on('exit', () => [scratch, ...written].forEach((path) => rmSync(path, { recursive: true, force: true })))
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll().finally(() => process.exit(130)))
 
 try {
