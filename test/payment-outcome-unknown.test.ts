@@ -38,6 +38,20 @@ describe('a payment whose outcome is unknown is confirming, never failed', () =>
     expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'confirming', reason: 'token_request_rejected' })
   })
 
+  it('a 4xx whose OAuth error is not one RFC 6749 §5.2 defines for the token endpoint, after the payment was made', async () => {
+    const { payment, redirect } = await payWithFault('odd_error_after_payment')
+    expect(redirect).toMatchObject({ status: 'confirming', reason: 'token_request_rejected' })
+    expect(await madeAtMockFor(payment.id)).toHaveLength(1)
+    expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'confirming', reason: 'token_request_rejected' })
+  })
+
+  it('the code refused with invalid_grant (RFC 6749 §5.2): nothing was made, and the payment is failed', async () => {
+    const { payment, redirect } = await payWithFault('code_refused')
+    expect(redirect).toMatchObject({ status: 'failed', error: 'token_request_rejected' })
+    expect(await madeAtMockFor(payment.id)).toHaveLength(0)
+    expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'failed', error: 'token_request_rejected' })
+  })
+
   it('an id_token that fails its checks (too old, a rogue signature)', async () => {
     for (const [fault, reason] of [
       ['iat_old', 'id_token_iat_too_old'],

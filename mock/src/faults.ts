@@ -34,6 +34,8 @@ export const FAULTS = [
   'slow', // answers after delay_ms (default 3000); a payment is made after the delay
   'server_error_after_payment', // makes the payment, then answers 503: the client cannot know it was made
   'bare_4xx_after_payment', // makes the payment, then a 408 with no OAuth error (a gateway's answer)
+  'odd_error_after_payment', // makes the payment, then a 400 whose error RFC 6749 §5.2 does not define for the token endpoint
+  'code_refused', // refuses the code with invalid_grant (RFC 6749 §5.2), making nothing
   'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
   // the hybrid flow's front-channel id_token
   'c_hash_wrong',

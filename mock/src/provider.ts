@@ -330,6 +330,11 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 200 })
         return c.html('<html><body>Service <b>temporarily</b> unavailable</body></html>')
       }
+      // RFC 6749 §5.2: the server refuses the grant, before doing anything with it.
+      if (grant.fault === 'code_refused') {
+        record({ endpoint: 'token', params: form, status: 400 })
+        return c.json({ error: 'invalid_grant', error_description: 'the code was refused' }, 400)
+      }
       // The code exchange is what makes a payment (MONEYHUB-NOTES.md, "Payments"); its id goes into the id_token.
       // Source: MONEYHUB-NOTES.md "Payments": "If you don't exchange the auth code for an access token, the payment will never be completed".
       const made = form.grant_type === 'authorization_code' ? completeAtExchange(grant) : {}
@@ -342,6 +347,12 @@ export function provider(options: ProviderOptions) {
       if (grant.fault === 'bare_4xx_after_payment') {
         record({ endpoint: 'token', params: form, status: 408 })
         return c.json({ message: 'request timeout' }, 408)
+      }
+      // Assumption (project): a server, or a gateway in front of it, answering its own trouble after the work as an OAuth-shaped
+      // 4xx with an error code RFC 6749 §5.2 does not define for the token endpoint (§4.1.2.1's, for the authorization endpoint).
+      if (grant.fault === 'odd_error_after_payment') {
+        record({ endpoint: 'token', params: form, status: 400 })
+        return c.json({ error: 'temporarily_unavailable', error_description: 'try later' }, 400)
       }
       // Moneyhub's docs name only mh:payment in the id_token (MONEYHUB-NOTES.md, "Payments"): the others may be absent.
       if (grant.fault === 'id_claim_missing') for (const claim of Object.keys(made)) delete made[claim]

@@ -52,8 +52,8 @@ export async function completeConnection(
     return await exchangeAndStore(config, store, record, secrets, response, progress)
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
-    // Only an OAuth error (RFC 6749 §5.2) is the server refusing the code; a bare 4xx may come from a gateway after the work.
-    const refused = error instanceof TokenRequestRejected && error.oauthError !== undefined
+    // Only one of RFC 6749 §5.2's errors is the server refusing the code; any other 4xx may come after the work.
+    const refused = error instanceof TokenRequestRejected && error.refused
     if (isPaymentKind(record) && progress.codeSent && !refused) {
       // The code went to the token endpoint and no answer we trust came back: the payment may be made. Never `failed`.
       return store.markConfirming(record, error.code, IDEMPOTENCY_TTL_SECONDS)

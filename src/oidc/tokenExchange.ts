@@ -127,11 +127,29 @@ export async function requestTokens(
 }
 
 /** The token endpoint said no (RFC 6749 §5.2); `oauthError` is its error code, e.g. invalid_grant. */
+/** RFC 6749 §5.2: the error codes a token endpoint answers a request it refuses with. */
+const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+])
+
 export class TokenRequestRejected extends OidcError {
   constructor(
     readonly oauthError: string | undefined,
     message: string,
   ) {
     super('token_request_rejected', message)
+  }
+
+  /**
+   * The server refused the request (RFC 6749 §5.2), so it did nothing with the grant. A 4xx without one of §5.2's codes
+   * (a gateway's timeout, `temporarily_unavailable`) says nothing of what was done.
+   */
+  get refused(): boolean {
+    return this.oauthError !== undefined && TOKEN_ENDPOINT_ERRORS.has(this.oauthError)
   }
 }
