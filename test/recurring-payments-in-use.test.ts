@@ -153,6 +153,17 @@ describe('POST /recurring-payments/:id/pay', () => {
     expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(1)
   })
 
+  it('a gateway’s bare 4xx after the payment was made (a 408 with no Moneyhub error) is confirming, not refused', async () => {
+    const { id, recurringPaymentId } = await consent()
+    await fetch(`${mockOrigin()}/__mock/recurring-payments/${recurringPaymentId}/fail-after-paying?with=gateway_timeout`, {
+      method: 'POST',
+    })
+    const unknown = await pay(id, 125)
+    expect(unknown.status).toBe(202)
+    expect(await unknown.json()).toEqual({ id, recurringPaymentId, status: 'confirming', reason: 'upstream_408' })
+    expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(1)
+  })
+
   it('a confirming pay is reconciled from Moneyhub’s payments on the consent’s alarm: the retry then gets 201 with the payment', async () => {
     const { id, recurringPaymentId } = await consent()
     await fetch(`${mockOrigin()}/__mock/recurring-payments/${recurringPaymentId}/fail-after-paying`, { method: 'POST' })

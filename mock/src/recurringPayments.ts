@@ -56,7 +56,8 @@ export const recurringPayments = new Map<string, MockRecurringPayment>()
 /** The payments made under each consent (ids into payments.ts's map). */
 const paidUnder = new Map<string, string[]>()
 /** For tests: a consent whose next pay makes the payment and then answers 500 (the outcome unknown to the caller). */
-const failAfterPaying = new Set<string>()
+/** A one-shot fault per consent: its next pay is made, then answered as a failure (a 500, or a gateway's bare 408). */
+const failAfterPaying = new Map<string, 'server_error' | 'gateway_timeout'>()
 
 /** At the code exchange of an approved VRP flow (payments.ts, completeAtExchange). */
 export function addRecurringPayment(id: string, clientId: string, payeeId: string, value: Record<string, unknown>, userId?: string) {
@@ -209,7 +210,11 @@ export function recurringPaymentsApi() {
         false,
       )
       paidUnder.set(consent.id, [...(paidUnder.get(consent.id) ?? []), id])
-      if (failAfterPaying.delete(consent.id)) return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
+      const fault = failAfterPaying.get(consent.id)
+      failAfterPaying.delete(consent.id)
+      if (fault === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
+      // Assumption (project): a gateway in front of the API times out after the work is done, with no Moneyhub error body.
+      if (fault === 'gateway_timeout') return c.text('Request Timeout', 408)
       // Assumption (project): the answer is the payment made, as GET /payments/:id shows it (Moneyhub does not document it).
       return c.json({ data: { ...viewPayment(payments.get(id)!), recurringPaymentId: consent.id } }, 201)
     })
@@ -233,7 +238,7 @@ export function recurringPaymentsTestApi() {
       return c.json({ ...consent, payments: (paidUnder.get(consent.id) ?? []).map((id) => viewPayment(payments.get(id)!)) })
     })
     .post('/recurring-payments/:id/fail-after-paying', (c) => {
-      failAfterPaying.add(c.req.param('id'))
+      failAfterPaying.set(c.req.param('id'), c.req.query('with') === 'gateway_timeout' ? 'gateway_timeout' : 'server_error')
       return c.body(null, 204)
     })
 }

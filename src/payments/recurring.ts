@@ -262,13 +262,15 @@ export async function payUnderConsent(
  * Moneyhub's refusal of the payment (a 4xx about the payment: over a limit,
  * revoked, outside its dates), as its reason; `not_sent` when the call itself
  * was turned away (the client token: 401, 403 insufficient_scope; 429); undefined
- * when the outcome is not known.
+ * when the outcome is not known: a 408, or a 4xx without Moneyhub's error body
+ * (a gateway's answer, which may come after the payment was made).
  */
 function knownRefusal(error: unknown): string | 'not_sent' | undefined {
   if (!(error instanceof IdentityApiError) || error.status < 400 || error.status >= 500) return undefined
   if (error.status === 401 || error.status === 429 || error.apiCode === 'insufficient_scope' || error.apiCode === 'invalid_token')
     return 'not_sent'
-  return error.reason ?? error.apiCode ?? `${error.status}`
+  if (error.status === 408) return undefined
+  return error.reason ?? error.apiCode
 }
 
 /** Kept answers of a confirming pay were written before the ids were known to it: the session's ids, filled in. */
