@@ -126,7 +126,6 @@ export async function requestTokens(
   }
 }
 
-/** The token endpoint said no (RFC 6749 §5.2); `oauthError` is its error code, e.g. invalid_grant. */
 /** RFC 6749 §5.2: the error codes a token endpoint answers a request it refuses with. */
 const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set([
   'invalid_request',
@@ -137,6 +136,7 @@ const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set([
   'invalid_scope',
 ])
 
+/** The token endpoint said no (a 4xx); `oauthError` is its error code, e.g. invalid_grant, when it gave one. */
 export class TokenRequestRejected extends OidcError {
   constructor(
     readonly oauthError: string | undefined,
