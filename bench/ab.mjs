@@ -76,9 +76,9 @@ try {
   }
   const latencies = { A: {}, B: {} }
   const flowOn = (side, record) =>
-    connectionFlow(origin(ports[side]), proxyVars.BACKEND_API_KEY, async (route, promise) => {
+    connectionFlow(origin(ports[side]), proxyVars.BACKEND_API_KEY, async (route, request) => {
       const started = performance.now()
-      const response = await promise
+      const response = await request()
       if (record) (latencies[side][route] ??= []).push(performance.now() - started)
       return response
     })

@@ -8,6 +8,7 @@
  * by function and by source module (the bundle's `// path` markers), and writes bench/results/profile.json.
  */
 import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
+import { connectionFlow } from './flow.mjs'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -78,7 +79,6 @@ async function inspector() {
   return { send, close: () => socket.close() }
 }
 
-const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}`, 'content-type': 'application/json' }
 const profiles = { launch: [], callback: [] }
 let devtools
 
@@ -94,24 +94,12 @@ async function profiled(kind, send) {
   return response
 }
 
-async function flow() {
-  const started = await fetch(`${proxyOrigin}/sessions`, {
-    method: 'POST',
-    headers: backend,
-    body: '{"bankId":"1ffe704d39629a929c8e293880fb449a"}',
-  })
-  const { id, authorizeUrl } = await started.json()
-  const launch = await profiled('launch', () => fetch(authorizeUrl, { redirect: 'manual' }))
-  if (launch.status !== 303) throw new Error(`launch answered ${launch.status}`)
-  const cookie = launch.headers.get('set-cookie').split(';')[0]
-  const approve = new URL(launch.headers.get('location'))
-  approve.searchParams.set('decision', 'approve')
-  const back = await fetch(approve, { redirect: 'manual' })
-  await back.arrayBuffer()
-  await profiled('callback', () => fetch(back.headers.get('location'), { headers: { cookie }, redirect: 'manual' }))
-  const status = await (await fetch(`${proxyOrigin}/sessions/${id}`)).json()
-  if (status.status !== 'connected') throw new Error(`flow ended ${status.status}`)
-}
+/** The flow's launch and callback are profiled; its other requests are only sent. */
+const PROFILED = { 'GET /sessions/:id/authorize': 'launch', 'GET /callback': 'callback' }
+const flow = () =>
+  connectionFlow(proxyOrigin, proxyVars.BACKEND_API_KEY, (route, request) =>
+    PROFILED[route] ? profiled(PROFILED[route], request) : request(),
+  )
 
 /** The bundle wrangler dev runs (bench/.wrangler/tmp/dev-…/worker.js, the newest), read while it exists. */
 let bundlePath

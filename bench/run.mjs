@@ -151,7 +151,7 @@ async function timed(route, promise) {
   return response
 }
 
-const flowAt = (origin) => connectionFlow(origin, proxyVars.BACKEND_API_KEY, timed)
+const flowAt = (origin) => connectionFlow(origin, proxyVars.BACKEND_API_KEY, (route, request) => timed(route, request()))
 const flow = () => flowAt(proxyOrigin)
 const peerFlow = () => flowAt(peerOrigin)
 
