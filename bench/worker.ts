@@ -28,6 +28,7 @@ import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
 import app, {
   BankHealth as BankHealth_,
   ClientGate as ClientGate_,
+  MoneyhubIdIndex as MoneyhubIdIndex_,
   RefundLedger as RefundLedger_,
   SessionCoordinator as SessionCoordinator_,
 } from '../src/index'
@@ -133,6 +134,12 @@ export class ClientGate extends ClientGate_ {
 }
 
 export class RefundLedger extends RefundLedger_ {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(countingState(ctx), countingEnv(env, false))
+  }
+}
+
+export class MoneyhubIdIndex extends MoneyhubIdIndex_ {
   constructor(ctx: DurableObjectState, env: Env) {
     super(countingState(ctx), countingEnv(env, false))
   }

@@ -123,5 +123,6 @@ export { ClientGate } from './clientGate'
 export { SessionCoordinator } from './coordinator'
 export { BankHealth } from './health/bankHealth'
 export { RefundLedger } from './payments/refundLedger'
+export { MoneyhubIdIndex } from './storage/moneyhubIds'
 /** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)
