@@ -13,8 +13,9 @@
  *
  *   npm run dev -- --issuer <url>   the proxy alone, against a real issuer, with the user's own client
  *                                   (docs/local-development.md, "Against Moneyhub's sandbox")
+ *   npm run dev -- --fresh          either, after removing the local state (.wrangler/state, mock/.wrangler/state)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import dotenv from 'dotenv'
 import { publicJwks } from './keys.mjs'
@@ -31,16 +32,21 @@ const fail = (message) => {
   process.exit(1)
 }
 
+/** Where wrangler dev keeps each Worker's local storage (KV, Durable Objects, queues) between runs: its default. */
+const STATE_DIRS = ['.wrangler/state', 'mock/.wrangler/state']
+
 let args
 try {
-  args = parseArgs({ options: { issuer: { type: 'string' }, help: { type: 'boolean' } } }).values
+  args = parseArgs({ options: { issuer: { type: 'string' }, fresh: { type: 'boolean' }, help: { type: 'boolean' } } }).values
 } catch (error) {
-  fail(`${error.message}\n  Usage: npm run dev [-- --issuer <your issuer, e.g. https://identity.moneyhub.co.uk/oidc>]`)
+  fail(`${error.message}\n  Usage: npm run dev [-- --fresh] [-- --issuer <your issuer, e.g. https://identity.moneyhub.co.uk/oidc>]`)
 }
 if (args.help) {
-  console.log(`Usage: npm run dev [-- --issuer <url>]
+  console.log(`Usage: npm run dev [-- --fresh] [-- --issuer <url>]
 
   (no option)     the proxy and the mock identity server with the demo app, offline
+  --fresh         start with no sessions, KV records or Durable Objects: removes the local state
+                  (${STATE_DIRS.join(', ')}); .dev.vars and its keys are kept
   --issuer <url>  the proxy alone, against a real issuer (Moneyhub's sandbox), with your own
                   MONEYHUB_CLIENT_ID, CLIENT_PRIVATE_JWKS and MONEYHUB_REDIRECT_URI from .dev.vars
 See docs/local-development.md.`)
@@ -240,6 +246,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     await servers?.stop()
     process.exit(0)
   })
+}
+if (args.fresh) {
+  for (const dir of STATE_DIRS) rmSync(dir, { recursive: true, force: true })
+  console.log(`Fresh start: removed the local state (${STATE_DIRS.join(', ')}).`)
 }
 try {
   servers = await startServers({
