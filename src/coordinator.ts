@@ -57,7 +57,8 @@ import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
-import { findMade, reconciliationDelayS, targetOf, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { findMade, reconciliationDelayS, targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
 import { readPayment } from './payments/payments'
 import {
   confirmingPayments,
@@ -78,6 +79,7 @@ import {
   publicSession,
   RecordNotWritten,
   SessionStore,
+  type OutcomeIds,
   type Session,
   type StoredSession,
 } from './storage/sessions'
@@ -134,6 +136,8 @@ interface Reconciliation {
   attempt: number
   nextAt: number
   firstDelay: number
+  /** A read of Moneyhub's list that did not end in one look (bounded work): the next look goes on from here. */
+  cursor?: ListCursor
 }
 
 /** The next try of a failed KV write: 1 s, doubling, at most a minute apart. */
@@ -380,11 +384,16 @@ export class SessionCoordinator extends DurableObject<Env> {
       await this.save({ ...current, claimedAt })
       const store = new SessionStore(this.env.SESSIONS, config)
       const ticket = await this.ticketOf(config, current)
+      // Before the code is sent: a record this session may make could look like another's (payments/lookAlikes.ts).
+      const target = ticket && current.record.kind ? targetOf(current.record.kind, ticket.claims) : undefined
+      if (target)
+        await registerLookAlike(this.env, current.record, target, Math.floor(claimedAt / 1000), config.reconciliationWindowSeconds)
+      const holdIds = (ids: OutcomeIds) => holdOwnIds(this.env, current.record.kind!, current.record.id, ids)
       // Every error after the claim ends in a record kept here first: an unknown outcome for a payment kind, never a lost one.
       const { record, unwritten } = await this.written(
         () =>
           ticket
-            ? completeConnection(config, store, current.record, ticket, response)
+            ? completeConnection(config, store, current.record, ticket, response, holdIds)
             : store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY'),
         () => this.unknownOutcome(store, config, current.record, 'internal_error'),
       )
@@ -820,7 +829,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     const confirming = record.status === 'confirming'
     let result: MatchResult | undefined
     try {
-      result = look.target ? await findMade(config, look.target, look.from, look.until) : { unsupported: true }
+      // The user the session knows: the one asked for, or a validated id_token's (authorised without its id).
+      const session = { id: record.id, ...(record.userId ? { userId: record.userId } : {}) }
+      result = look.target ? await proveMade(this.env, config, session, { ...look, target: look.target }) : { unsupported: true }
     } catch (error) {
       // Moneyhub unreachable says nothing about the payment: look again later, even past the window.
       log('warn', 'reconciliation_unavailable', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
@@ -829,6 +840,20 @@ export class SessionCoordinator extends DurableObject<Env> {
     let next: () => Promise<StoredSession>
     if (result && 'found' in result) {
       next = () => store.storeAuthorised(record, result.found, authorisedRetentionSeconds(record))
+    } else if (result && 'unverified' in result) {
+      // A VRP consent is never linked by likeness: no consent id, so nothing is paid under it (docs/reconciliation.md).
+      log('warn', 'consent_unverified', { sessionId: record.id })
+      next = () =>
+        confirming
+          ? store.markConfirming(record, 'consent_unverified', IDEMPOTENCY_TTL_SECONDS)
+          : store.storeAuthorised(record, { reason: 'consent_unverified' }, authorisedRetentionSeconds(record))
+    } else if (result && 'incomplete' in result) {
+      // The list was not read whole: never "none". A read that stopped at its page bound goes on at once.
+      const { cursor: _, ...rest } = look
+      const attempt = look.attempt + 1
+      const nextAt = result.cursor ? now + 1 : now + reconciliationDelayS(attempt, look.firstDelay)
+      await this.save({ ...state, reconcile: { ...rest, attempt, nextAt, ...(result.cursor ? { cursor: result.cursor } : {}) } })
+      return
     } else if (result && 'ambiguous' in result) {
       log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
       next = () =>
@@ -845,9 +870,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     } else {
       const attempt = look.attempt + 1
       const nextAt = Math.max(now + 1, Math.min(look.until, now + reconciliationDelayS(attempt, look.firstDelay)))
+      // A whole read was spent (its cursor with it); Moneyhub unreachable keeps the read where it stopped.
+      const { cursor, ...rest } = look
       await this.save({
         ...state,
-        reconcile: { ...look, attempt, nextAt: result ? nextAt : now + reconciliationDelayS(attempt, look.firstDelay) },
+        reconcile: result
+          ? { ...rest, attempt, nextAt }
+          : { ...rest, ...(cursor ? { cursor } : {}), attempt, nextAt: now + reconciliationDelayS(attempt, look.firstDelay) },
       })
       return
     }

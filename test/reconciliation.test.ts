@@ -98,7 +98,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
     expect(status.reason).toBeUndefined()
   })
 
-  it('a VRP consent: its id is found in Moneyhub’s list of recurring payments', async () => {
+  it('a VRP consent: never linked by likeness (issue 26 item 2), it stays without an id, consent_unverified', async () => {
     const user = new Browser()
     const consent = await startedPayment('/recurring-payments', {
       bankId: MOCK_BANK_ID,
@@ -111,10 +111,9 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
     })
     await user.callback(await user.authorize(consent.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
     expect(await paymentStatusOf(consent.id)).toMatchObject({ status: 'authorised', reason: 'id_pending' })
-    const [made] = await madeAtMockFor(consent.id)
     await runDurableObjectAlarm(stubOf(consent.id))
     const status = await paymentStatusOf(consent.id)
-    expect(status).toMatchObject({ status: 'authorised', recurringPaymentId: made!.id })
-    expect(status.reason).toBeUndefined()
+    expect(status).toMatchObject({ status: 'authorised', reason: 'consent_unverified' })
+    expect(status.recurringPaymentId).toBeUndefined()
   })
 })

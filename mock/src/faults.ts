@@ -35,6 +35,8 @@ export const FAULTS = [
   'server_error_after_payment', // makes the payment, then answers 503: the client cannot know it was made
   'bare_4xx_after_payment', // makes the payment, then a 408 with no OAuth error (a gateway's answer)
   'odd_error_after_payment', // makes the payment, then a 400 whose error RFC 6749 §5.2 does not define for the token endpoint
+  'clock_behind_after_payment', // makes the payment stamped delay_ms (default 180000) early, as by a clock behind, then answers 503
+  'clock_ahead_after_payment', // the same, stamped delay_ms late (a clock ahead)
   'code_refused', // refuses the code with invalid_grant (RFC 6749 §5.2), making nothing
   'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
   // the hybrid flow's front-channel id_token

@@ -14,7 +14,7 @@ import { dataApi } from './data'
 import { DEMO_FAVICON, demoPage } from './demo'
 import { demoBackend } from './demoBackend'
 import { clientTokens } from './clientCredentials'
-import { identityApi as paymentsApi, madeAtExchange } from './payments'
+import { identityApi as paymentsApi, madeAtExchange, paymentsTestApi } from './payments'
 import { jwsRequestEndpoint, provider } from './provider'
 import { recurringPaymentsApi, recurringPaymentsTestApi } from './recurringPayments'
 import { identityApi } from './registeredUsers'
@@ -42,6 +42,7 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/', recurringPaymentsApi())
   .route('/nopar', recurringPaymentsApi())
   .route('/__mock', recurringPaymentsTestApi())
+  .route('/__mock', paymentsTestApi())
   // For tests: what code exchanges made (payments, standing orders, VRP consents, refunds).
   // Assumption (project): /__mock/* are test hooks with no Moneyhub counterpart.
   .get('/__mock/payments', (c) => c.json(madeAtExchange))

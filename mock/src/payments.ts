@@ -397,7 +397,15 @@ export function paymentSummary(params: AuthParams) {
 // ---------------------------------------------------------------------------
 // The code exchange makes the object.
 
-const iso = () => new Date().toISOString()
+/** Now, or as a server whose clock is `skewMs` off would stamp it (the clock_*_after_payment faults). */
+const iso = (skewMs = 0) => new Date(Date.now() + skewMs).toISOString()
+/** The clock faults (faults.ts): how far off this grant's records are stamped. */
+const skewOf = (grant: Grant) =>
+  grant.fault === 'clock_behind_after_payment'
+    ? -(grant.delayMs ?? 180_000)
+    : grant.fault === 'clock_ahead_after_payment'
+      ? (grant.delayMs ?? 180_000)
+      : 0
 
 function payeeFor(value: Value, clientId: string): MockPayee {
   if (typeof value.payeeId === 'string') return payees.get(value.payeeId)!
@@ -405,9 +413,9 @@ function payeeFor(value: Value, clientId: string): MockPayee {
   return addPayee(clientId, { name, sortCode, accountNumber })
 }
 
-export function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean) {
+export function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiatedAt' | 'currency'>, rejects: boolean, skewMs = 0) {
   const id = crypto.randomUUID()
-  payments.set(id, { ...payment, id, currency: 'GBP', status: 'inProgress', initiatedAt: iso(), reads: 0, rejects, reversed: 0 })
+  payments.set(id, { ...payment, id, currency: 'GBP', status: 'inProgress', initiatedAt: iso(skewMs), reads: 0, rejects, reversed: 0 })
   return id
 }
 
@@ -420,6 +428,7 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
   const claim = PAYMENT_FLOWS[flow]
   const value = grant.params.claims.id_token[claim]!.value as Value
   const made: Record<string, string> = {}
+  const skewMs = skewOf(grant)
   if (flow === 'payment') {
     const payee = payeeFor(value, clientId)
     made[claim] = addPayment(
@@ -439,6 +448,7 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
         userId: grant.sub,
       },
       payee.name === REJECTED_PAYEE_NAME,
+      skewMs,
     )
   } else if (flow === 'reverse_payment') {
     const original = payments.get(value.paymentId as string)!
@@ -458,12 +468,13 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
         userId: grant.sub,
       },
       false,
+      skewMs,
     )
   } else {
     const payee = payeeFor(value, clientId)
     const id = crypto.randomUUID()
     made[claim] = id
-    const at = iso()
+    const at = iso(skewMs)
     const { payee: _inline, ...terms } = value
     const record = { id, clientId, createdAt: at, updatedAt: at, payeeId: payee.id, userId: grant.sub }
     if (flow === 'standing_orders:create') standingOrders.set(id, { ...record, status: 'InitiationCompleted', standingOrder: terms })
@@ -586,9 +597,65 @@ const byUserAndPayee: Filters<{ userId?: string; payeeId: string }> = {
   payeeId: (item, v) => item.payeeId === v,
 }
 
-function list<T>(c: Context, items: T[], filters: Filters<T>) {
+function list<T>(c: Context, items: T[], filters: Filters<T>, afterPage?: () => void) {
   const answer = listPage(c.req.url, c.req.query(), items, filters)
-  return 'error' in answer ? c.json(answer.error, 400) : c.json(answer.page)
+  if ('error' in answer) return c.json(answer.error, 400)
+  afterPage?.()
+  return c.json(answer.page)
+}
+
+// ---------------------------------------------------------------------------
+// For tests: lists that are long, or that shift while they are read. Assumption (project): test devices.
+
+/** Payments that match nothing a test asks for (amount 1, reference FILLER), made now for `userId`. */
+function addFillers(clientId: string, userId: string, count: number) {
+  for (let i = 0; i < count; i++)
+    addPayment(
+      {
+        clientId,
+        amount: 1,
+        payeeId: 'filler',
+        payeeType: 'api-payee',
+        payeeRef: 'FILLER',
+        payerRef: 'FILLER',
+        isReversible: false,
+        userId,
+      },
+      false,
+    )
+}
+
+/** Per user: how many more reads of the payments list (filtered by that user, or by none) add one new payment after answering. */
+const shifting = new Map<string, { clientId: string; left: number }>()
+
+function shiftAfterRead(clientId: string, userFilter: string | undefined) {
+  for (const [userId, shift] of shifting) {
+    if (shift.clientId !== clientId || (userFilter !== undefined && userFilter !== userId) || shift.left <= 0) continue
+    shift.left--
+    addFillers(clientId, userId, 1)
+  }
+}
+
+export function paymentsTestApi() {
+  return (
+    new Hono()
+      // ?clientId&userId&count: that many filler payments, newest now.
+      .post('/payments/fillers', (c) => {
+        addFillers(c.req.query('clientId') ?? '', c.req.query('userId') ?? '', Number(c.req.query('count') ?? 1))
+        return c.body(null, 204)
+      })
+      // ?clientId&userId: the fillers gone again (a long list for one test only).
+      .delete('/payments/fillers', (c) => {
+        for (const [id, p] of payments)
+          if (p.clientId === c.req.query('clientId') && p.userId === c.req.query('userId') && p.payeeRef === 'FILLER') payments.delete(id)
+        return c.body(null, 204)
+      })
+      // ?clientId&userId&reads: the next `reads` page reads of the payments list each add a newer payment after answering.
+      .post('/payments/shift', (c) => {
+        shifting.set(c.req.query('userId') ?? '', { clientId: c.req.query('clientId') ?? '', left: Number(c.req.query('reads') ?? 1) })
+        return c.body(null, 204)
+      })
+  )
 }
 
 /**
@@ -639,11 +706,16 @@ export function identityApi() {
       const token = requireClientToken(c, 'payment:read')
       const mine = [...payments.values()].filter((p) => p.clientId === token.clientId)
       // src/schema/payment.ts, PaymentSearchParams: userId, payeeId, startDate, endDate.
-      return list(c, mine.map(viewPayment), {
-        userId: (p, v) => p.userId === v,
-        payeeId: (p, v) => p.payeeId === v,
-        ...dateFilters((p) => p.initiatedAt),
-      })
+      return list(
+        c,
+        mine.map(viewPayment),
+        {
+          userId: (p, v) => p.userId === v,
+          payeeId: (p, v) => p.payeeId === v,
+          ...dateFilters((p) => p.initiatedAt),
+        },
+        () => shiftAfterRead(token.clientId, c.req.query('userId')),
+      )
     })
     .get('/standing-orders', (c) => {
       // src/requests/standing-orders.ts, getStandingOrders: scope payment:read (standing_orders:read is the data API's, for an account's).

@@ -339,7 +339,7 @@ export function provider(options: ProviderOptions) {
       // Source: MONEYHUB-NOTES.md "Payments": "If you don't exchange the auth code for an access token, the payment will never be completed".
       const made = form.grant_type === 'authorization_code' ? completeAtExchange(grant) : {}
       // Assumption (project): a server failing after its work is done (a proxy timeout, a crash before the answer).
-      if (grant.fault === 'server_error_after_payment') {
+      if (['server_error_after_payment', 'clock_behind_after_payment', 'clock_ahead_after_payment'].includes(grant.fault ?? '')) {
         record({ endpoint: 'token', params: form, status: 503 })
         return c.json({ error: 'server_error', error_description: 'try later' }, 503)
       }

@@ -14,7 +14,7 @@ import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, TokenRequestRejected, type TokenSet } from '../oidc/tokenExchange'
-import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
+import { nowSeconds, type OutcomeIds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { isPaymentKind, kindOf } from '../payments/kinds'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
 import { RECURRING_PAYMENT_RETENTION_SECONDS } from '../payments/recurring'
@@ -46,10 +46,11 @@ export async function completeConnection(
   record: StoredSession,
   secrets: PendingSecrets,
   response: AuthorizationResponse,
+  holdIds?: HoldIds,
 ): Promise<StoredSession> {
   const progress = { codeSent: false }
   try {
-    return await exchangeAndStore(config, store, record, secrets, response, progress)
+    return await exchangeAndStore(config, store, record, secrets, response, progress, holdIds)
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
     // Only one of RFC 6749 §5.2's errors is the server refusing the code; any other 4xx may come after the work.
@@ -61,6 +62,13 @@ export async function completeConnection(
     return store.markFailed(record, error.code, error instanceof AuthorizationError ? error.description : undefined)
   }
 }
+
+/**
+ * Holds the Moneyhub ids a validated id_token gave, for this session, before
+ * they are assigned (payments/lookAlikes.ts, holdOwnIds): false when one is
+ * another session's already, and then none is assigned.
+ */
+export type HoldIds = (ids: OutcomeIds) => Promise<boolean>
 
 /**
  * A payment kind's id_token without the id claim its kind exists for: the
@@ -86,6 +94,7 @@ async function exchangeAndStore(
   secrets: PendingSecrets,
   response: AuthorizationResponse,
   progress: { codeSent: boolean },
+  holdIds?: HoldIds,
 ) {
   const metadata = await issuerMetadataOf(config)
   // RFC 9207 §2.4: the iss parameter, when sent (or promised), must be this issuer — a mix-up defence.
@@ -147,7 +156,13 @@ async function exchangeAndStore(
   }
   // A payment kind's exchange made the payment: its tokens have nothing left to do and are not kept.
   // Its outcome is kept as long as a retried POST may find the session (24 h); a VRP consent's while it may be used.
-  if (isPaymentKind(record)) return store.storeAuthorised(record, found, authorisedRetentionSeconds(record))
+  if (isPaymentKind(record)) {
+    // An id is held for this session before it is assigned; one held by another session is not assigned (a person looks).
+    const { userId, connectionId, reason: _reason, ...ids } = found as typeof found & OutcomeIds
+    if (holdIds && Object.keys(ids).length && !(await holdIds(ids)))
+      found = { userId, ...(connectionId ? { connectionId } : {}), reason: 'id_ambiguous' }
+    return store.storeAuthorised(record, found, authorisedRetentionSeconds(record))
+  }
   return store.storeConnection(
     record,
     { tokens, nonce: secrets.nonce },

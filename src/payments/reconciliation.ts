@@ -2,19 +2,21 @@
  * Reconciliation: finding in Moneyhub's own records what a payment kind's code
  * exchange made when its answer never arrived (`confirming`) or its id_token
  * lacked the id (`authorised`, reason `id_pending`). The session's Durable
- * Object runs it from its alarm (coordinator.ts); the rule, its window and its
- * limits are in docs/reconciliation.md and SECURITY.md. Free of HTTP and storage.
+ * Object runs it from its alarm (coordinator.ts); the rule ("The proof rule"),
+ * its window and its limits are in docs/reconciliation.md and SECURITY.md.
  *
- * A record matches when every field the request fixed is equal (amount,
- * payee, references) and it was initiated inside the session's window: from
- * the claim of the callback (less CLOCK_SKEW_S) to the window's end. One match
- * is the answer; none is "not (yet) made"; more than one is ambiguous, and
- * nothing is guessed.
+ * A record settles a session only on proof: it is the one record, in a list
+ * read whole, that is equal on every field the session fixed and the record
+ * carries; no record just outside the time window looks like it; no other
+ * session that sent a code for the same terms could own it (lookAlikes.ts); and
+ * its id is held for this session first (storage/moneyhubIds.ts). Anything less
+ * is `ambiguous`, never a guess; a list that could not be read whole is never
+ * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */
 import type { Config } from '../config'
 import type { KindName } from '../connection/kind'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
-import { identityRequest } from '../oidc/identity'
+import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
 import type { OutcomeIds } from '../storage/sessions'
 
 /** What reconciliation looks for: the kind and the value of the claim its authorisation request carried. */
@@ -46,13 +48,19 @@ export const RECONCILIATION_FIRST_DELAY_S = 20
 export const RECONCILIATION_MAX_DELAY_S = 300
 /**
  * Default RECONCILIATION_WINDOW_SECONDS: an authorisation code lives 10
- * minutes (MONEYHUB-NOTES.md), so no exchange of it can make a payment later;
+ * minutes (Assumption (project): node-oidc-provider's default, which Moneyhub's
+ * identity server is built on), so no exchange of it can make a payment later;
  * 5 more minutes for Moneyhub's list to show it.
  */
 export const RECONCILIATION_WINDOW_S = 900
-/** Clocks differ: a record initiated this much before the claim still counts. */
-export const CLOCK_SKEW_S = 120
-/** One page of a list, and at most this many pages read per look (bounded work per alarm). */
+/**
+ * Clocks differ, both ways: a record stamped up to this much before the claim
+ * or after the window still counts. Twice as far out, a record equal on every
+ * other field is a near miss: never "none", never a match (ambiguous).
+ * Assumption (project): 10 minutes covers any skew seen between servers kept by NTP.
+ */
+export const CLOCK_SKEW_S = 600
+/** One page of a list, and at most this many pages read per look (bounded work per alarm); a longer read resumes at the next look. */
 export const PAGE_SIZE = 100
 export const MAX_PAGES = 20
 
@@ -60,68 +68,297 @@ export const MAX_PAGES = 20
 export const reconciliationDelayS = (attempt: number, first = RECONCILIATION_FIRST_DELAY_S) =>
   Math.min(RECONCILIATION_MAX_DELAY_S, first * 2 ** attempt)
 
-export type MatchResult = { found: OutcomeIds } | { none: true } | { ambiguous: number } | { unsupported: true }
+/** Where a read of a list stopped (bounded work per look), and what it had found: the next look goes on from here. */
+export interface ListCursor {
+  /** The query of the next page (from `links.next`, or the next offset). */
+  query: Record<string, string>
+  pages: number
+  /** Ids of the exact matches and of the near misses met so far (de-duplicated). */
+  exact: string[]
+  near: string[]
+}
+
+export type MatchResult =
+  | { found: OutcomeIds }
+  | { none: true }
+  | { ambiguous: number }
+  | { unsupported: true }
+  /** The list could not be read whole in this look: the next look goes on (never "none"). */
+  | { incomplete: true; cursor?: ListCursor }
+  /** A VRP consent: never linked by likeness (docs/reconciliation.md, "The proof rule"). */
+  | { unverified: true }
 
 type Item = Record<string, unknown>
+/** A payee's account, as a payee record or a request gives it. */
+export interface PayeeDetails {
+  name?: string
+  sortCode?: string
+  accountNumber?: string
+}
 
 /** Where each kind's objects are listed, with which scope, and which id it gives. */
 const LISTS: Record<MatchTarget['kind'], { path: string; scope: string; id: keyof OutcomeIds }> = {
-  // GET {identity}/payments (payment:read): MONEYHUB-NOTES.md, "Payments" / "Lists".
+  // GET {identity}/payments (payment:read): the official client's src/requests/payments.ts, getPayments.
   payment: { path: '/payments', scope: 'payment:read', id: 'paymentId' },
   // GET {identity}/standing-orders (payment:read): the official client's src/requests/standing-orders.ts, getStandingOrders.
   standing_order: { path: '/standing-orders', scope: 'payment:read', id: 'standingOrderId' },
   // GET {identity}/recurring-payments (recurring_payment:read): the official client's src/requests/recurring-payments.ts.
   recurring_payment: { path: '/recurring-payments', scope: 'recurring_payment:read', id: 'recurringPaymentId' },
   // Assumption (project): a refund is a payment of Moneyhub's, listed with the others, naming the payment it reverses.
-  reverse_payment: { path: '/payments', scope: 'payment:read', id: 'reversePaymentId' },
+  // The record found is the refund's own payment (the id_token's mh:payment), so it is its paymentId.
+  reverse_payment: { path: '/payments', scope: 'payment:read', id: 'paymentId' },
 }
 
-/** Equal where the request fixed it (absent in the request: anything). */
-const same = (asked: unknown, listed: unknown) => asked === undefined || asked === listed
-const termsOf = (item: Item, key: string) => (typeof item[key] === 'object' && item[key] !== null ? (item[key] as Item) : {})
+export const listOf = (kind: MatchTarget['kind']) => LISTS[kind]
 
-/** Whether `item` is what `target` asked for, initiated within [from, to] (seconds). */
-export function matches(target: MatchTarget, item: Item, from: number, to: number): boolean {
+const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v)
+const termsOf = (item: Item, key: string) => (isObject(item[key]) ? item[key] : {})
+/** Assumption (project): a refund's record names the payment it reverses; the mock's `reversesPaymentId`, or `reversedPaymentId`. */
+export const reversalOf = (item: Item): string | undefined => {
+  const named = item.reversesPaymentId ?? item.reversedPaymentId
+  return typeof named === 'string' ? named : undefined
+}
+
+/**
+ * An amount in pence, as a request gives it (a number) or a record declares
+ * it: a number, or the official client's `Balance` `{ amount: { value, … }, date }`
+ * or `Amount` `{ value, … }` (src/schema/balance.ts; `value` in minor units,
+ * Assumption (project), as Moneyhub's data API shows balances).
+ */
+export function penceOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined
+  if (!isObject(v)) return undefined
+  if (isObject(v.amount)) return penceOf(v.amount)
+  return typeof v.value === 'number' && Number.isSafeInteger(v.value) ? v.value : undefined
+}
+
+/** The same calendar day (dates are given as ISO dates or date-times; the official client's readme also shows 15-MAR-2021). */
+const sameDay = (a: unknown, b: unknown) => {
+  if (a === b) return true
+  const day = (v: unknown) =>
+    typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().slice(0, 10) : undefined
+  return day(a) !== undefined && day(a) === day(b)
+}
+
+const digits = (v: unknown) => (typeof v === 'string' ? v.replace(/\D/g, '') : undefined)
+const sameAccount = (a: PayeeDetails, b: PayeeDetails) =>
+  digits(a.sortCode) !== undefined &&
+  digits(a.sortCode) === digits(b.sortCode) &&
+  digits(a.accountNumber) === digits(b.accountNumber) &&
+  (a.name === undefined || b.name === undefined || a.name.trim().toLowerCase() === b.name.trim().toLowerCase())
+
+/** The payee a record carries in full: `payee` `{ name, sortCode, accountNumber }` or the 6.x standing order's `{ name, sortCodeAccountNumber }`. */
+function carriedPayee(item: Item): PayeeDetails | undefined {
+  const payee = isObject(item.payee)
+    ? item.payee
+    : isObject(termsOf(item, 'standingOrder').payee)
+      ? (termsOf(item, 'standingOrder').payee as Item)
+      : undefined
+  if (!payee) return undefined
+  const joined = digits(payee.sortCodeAccountNumber)
+  return {
+    ...(typeof payee.name === 'string' ? { name: payee.name } : {}),
+    sortCode: joined && joined.length === 14 ? joined.slice(0, 6) : (payee.sortCode as string | undefined),
+    accountNumber: joined && joined.length === 14 ? joined.slice(6) : (payee.accountNumber as string | undefined),
+  } as PayeeDetails
+}
+
+/** A verdict on one record: equal on every field (`exact`), unequal on one (`no`), or not provably either (`near`). */
+export type Verdict = 'exact' | 'near' | 'no'
+
+export interface MatchContext {
+  /** The user the session knows (the request's userId, or a validated id_token's sub). */
+  userId?: string
+  /** Payee records read for this look (id → details; null: no such payee). */
+  payees?: ReadonlyMap<string, PayeeDetails | null>
+}
+
+/**
+ * Whether `item` is what `target` asked for, made within [from, to] (seconds):
+ * every field the request fixed and the record carries must be equal; the
+ * fields that identify it (amounts, references, the payee, the payment a refund
+ * reverses) must be carried. A record equal on all but its time, when that is
+ * just outside the window, or one whose payee cannot be read, is `near`.
+ * `payee` asks the caller to read that payee record and ask again.
+ */
+export function matches(
+  target: MatchTarget,
+  item: Item,
+  from: number,
+  to: number,
+  context: MatchContext = {},
+): Verdict | { payee: string } {
   const value = target.value
+  const fixed = (key: string, listed: unknown) => value[key] === undefined || listed === undefined || value[key] === listed
+  // The user: the list is filtered by it, and a record that names another is not this session's.
+  if (context.userId !== undefined && typeof item.userId === 'string' && item.userId !== context.userId) return 'no'
+  // Who pays, where the session fixed it and the record says.
+  if (!['payerId', 'payerType', 'payerName', 'payerEmail'].every((key) => fixed(key, item[key]))) return 'no'
+  const refund = reversalOf(item)
+  let verdict: Verdict | { payee: string } = 'exact'
+  if (target.kind === 'payment') {
+    // A refund's record never settles a payment.
+    if (refund !== undefined) return 'no'
+    if (penceOf(item.amount) !== value.amount || item.payeeRef !== value.payeeRef || item.payerRef !== value.payerRef) return 'no'
+    if (!fixed('payeeType', item.payeeType) || !fixed('context', item.context)) return 'no'
+    verdict = payeeVerdict(value, item, context)
+  } else if (target.kind === 'standing_order') {
+    const order = termsOf(item, 'standingOrder')
+    if (order.reference !== undefined && order.reference !== value.reference) return 'no'
+    const first = penceOf(order.firstPaymentAmount)
+    if (first !== undefined && first !== value.firstPaymentAmount) return 'no'
+    if (order.firstPaymentDate !== undefined && !sameDay(order.firstPaymentDate, value.firstPaymentDate)) return 'no'
+    if (
+      order.finalPaymentDate !== undefined &&
+      value.finalPaymentDate !== undefined &&
+      !sameDay(order.finalPaymentDate, value.finalPaymentDate)
+    )
+      return 'no'
+    if (!fixed('numberOfPayments', order.numberOfPayments)) return 'no'
+    const repeat = isObject(order.frequency) ? order.frequency.repeat : order.frequency
+    if (repeat !== undefined && repeat !== (value.frequency as Item | undefined)?.repeat) return 'no'
+    // Its reference and first amount identify it: a record that does not carry them cannot be made exact.
+    verdict = order.reference === undefined || first === undefined ? 'near' : payeeVerdict(value, { ...order, ...item }, context)
+  } else if (target.kind === 'reverse_payment') {
+    // Only a refund's record, of the payment this one reverses, settles a refund.
+    if (refund !== value.paymentId) return 'no'
+    if (value.amount !== undefined && penceOf(item.amount) !== value.amount) return 'no'
+  } else {
+    // A VRP consent is never settled by likeness (proveMade): its terms are compared only to say so.
+    const consent = termsOf(item, 'recurringPayment')
+    const same = ['reference', 'validFromDate', 'validToDate'].every((key) => fixed(key, consent[key]))
+    if (!same || penceOf(consent.maximumIndividualAmount) !== value.maximumIndividualAmount) return 'no'
+    verdict = 'near'
+  }
+  if (verdict === 'no') return 'no'
   const made = item.initiatedAt ?? item.createdAt
   const at = typeof made === 'string' ? Date.parse(made) / 1000 : Number.NaN
-  if (!(at >= from - CLOCK_SKEW_S && at <= to)) return false
-  if (!same(value.payeeId, item.payeeId)) return false
-  if (target.kind === 'payment') {
-    if (item.amount !== value.amount || item.payeeRef !== value.payeeRef || item.payerRef !== value.payerRef) return false
-    // A payee given by id must be that payee; one given in full gets an id at Moneyhub that the request cannot know.
-    if (value.payeeId !== undefined && item.payeeId !== value.payeeId) return false
-    if (value.payeeType !== undefined && item.payeeType !== undefined && item.payeeType !== value.payeeType) return false
-    return true
-  }
-  if (target.kind === 'standing_order') {
-    const order = termsOf(item, 'standingOrder')
-    return ['reference', 'firstPaymentAmount', 'firstPaymentDate', 'numberOfPayments', 'finalPaymentDate'].every((key) =>
-      same(value[key], order[key]),
-    )
-  }
-  if (target.kind === 'recurring_payment') {
-    const consent = termsOf(item, 'recurringPayment')
-    return ['reference', 'maximumIndividualAmount', 'validFromDate', 'validToDate'].every((key) => same(value[key], consent[key]))
-  }
-  // reverse_payment: the payment it reverses, and the amount when one was asked for.
-  return item.reversesPaymentId === value.paymentId && same(value.amount, item.amount)
+  if (Number.isNaN(at)) return 'near'
+  if (at < from - 2 * CLOCK_SKEW_S || at > to + 2 * CLOCK_SKEW_S) return 'no'
+  if (at < from - CLOCK_SKEW_S || at > to + CLOCK_SKEW_S) return 'near'
+  return verdict
 }
 
-/** Looks for the target in Moneyhub's list of its kind, paging with limit/offset. */
-export async function findMade(config: Config, target: MatchTarget, from: number, to: number): Promise<MatchResult> {
-  const list = LISTS[target.kind]
-  const found: Item[] = []
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const data = await identityRequest(config, {
-      path: list.path,
-      scope: list.scope,
-      query: { limit: PAGE_SIZE, offset: page * PAGE_SIZE },
-    })
-    const items = Array.isArray(data) ? (data as Item[]) : []
-    for (const item of items) if (typeof item?.id === 'string' && matches(target, item, from, to)) found.push(item)
-    if (items.length < PAGE_SIZE) break
+/** The payee: the same id when both sides have one; else the same account, from the records read (`payee`: read this one first). */
+function payeeVerdict(value: Item, item: Item, context: MatchContext): Verdict | { payee: string } {
+  const listedId = typeof item.payeeId === 'string' ? item.payeeId : undefined
+  const askedId = typeof value.payeeId === 'string' ? value.payeeId : undefined
+  if (askedId !== undefined && listedId !== undefined) return askedId === listedId ? 'exact' : 'no'
+  const details = (id: string | undefined, given: PayeeDetails | undefined): PayeeDetails | null | { payee: string } | undefined => {
+    if (given) return given
+    if (id === undefined) return undefined
+    return context.payees?.has(id) ? context.payees.get(id)! : { payee: id }
   }
-  if (found.length === 1) return { found: { [list.id]: found[0]!.id as string } }
-  return found.length ? { ambiguous: found.length } : { none: true }
+  const asked = details(askedId, isObject(value.payee) ? (value.payee as PayeeDetails) : undefined)
+  const listed = details(listedId, carriedPayee(item))
+  for (const side of [asked, listed]) if (side && 'payee' in side) return side
+  if (!asked || !listed) return 'near'
+  return sameAccount(asked as PayeeDetails, listed as PayeeDetails) ? 'exact' : 'no'
+}
+
+/** A page's query: the list's filters (the date window, widened both ways for skew; the user where known) and its paging. */
+export function firstQuery(from: number, to: number, userId?: string): Record<string, string> {
+  const iso = (s: number) => new Date(s * 1000).toISOString()
+  return {
+    limit: String(PAGE_SIZE),
+    offset: '0',
+    // The official client's PaymentSearchParams (src/schema/payment.ts): userId, payeeId, startDate, endDate.
+    startDate: iso(from - 2 * CLOCK_SKEW_S),
+    endDate: iso(to + 2 * CLOCK_SKEW_S),
+    ...(userId ? { userId } : {}),
+  }
+}
+
+/**
+ * The next page's query: from `links.next` (the official client's Links, src/request.ts) when the answer has
+ * links, on this list only; otherwise the next offset while pages come back full. Undefined: the list was read whole.
+ */
+function nextQuery(config: Config, path: string, answer: Item | undefined, query: Record<string, string>, count: number) {
+  const links = answer?.links
+  if (isObject(links)) {
+    if (typeof links.next !== 'string' || !links.next) return undefined
+    const next = new URL(links.next, config.identityUrl + path)
+    // Our client token goes only to our own list: a next link elsewhere is not followed (and the read is not whole).
+    if (new URL(config.identityUrl).origin !== next.origin || !next.pathname.endsWith(path)) throw new ListUnreadable()
+    return Object.fromEntries(next.searchParams)
+  }
+  if (count < Number(query.limit ?? PAGE_SIZE)) return undefined
+  return { ...query, offset: String(Number(query.offset ?? 0) + count) }
+}
+
+/** A list page that cannot be read as one: the read is not whole (never "none"). */
+class ListUnreadable extends Error {}
+
+/**
+ * Reads the target's list, from `cursor` or the first page, at most MAX_PAGES
+ * pages: each record's verdict, de-duplicated by id. `whole` when the last page
+ * was reached; otherwise the cursor to go on from at the next look.
+ */
+export async function readMatches(
+  config: Config,
+  target: MatchTarget,
+  from: number,
+  to: number,
+  options: { userId?: string; cursor?: ListCursor } = {},
+): Promise<{ whole: true; exact: string[]; near: string[] } | { whole: false; cursor?: ListCursor }> {
+  const list = LISTS[target.kind]
+  const exact = new Set(options.cursor?.exact)
+  const near = new Set(options.cursor?.near)
+  const payees = new Map<string, PayeeDetails | null>()
+  let query: Record<string, string> | undefined = options.cursor?.query ?? firstQuery(from, to, options.userId)
+  let pages = options.cursor?.pages ?? 0
+  try {
+    for (let page = 0; query && page < MAX_PAGES; page++, pages++) {
+      const answer = await identityAnswer(config, { path: list.path, scope: list.scope, query })
+      const data = answer && 'data' in answer ? answer.data : undefined
+      if (!Array.isArray(data)) return { whole: false }
+      for (const item of data as unknown[]) {
+        if (!isObject(item) || typeof item.id !== 'string') continue
+        let verdict = matches(target, item, from, to, { ...options, payees })
+        if (typeof verdict === 'object') {
+          payees.set(verdict.payee, await payeeOf(config, verdict.payee))
+          verdict = matches(target, item, from, to, { ...options, payees }) as Verdict
+        }
+        if (verdict === 'exact') exact.add(item.id)
+        else if (verdict === 'near') near.add(item.id)
+      }
+      query = nextQuery(config, list.path, answer, query, data.length)
+    }
+  } catch (error) {
+    if (error instanceof ListUnreadable) return { whole: false }
+    throw error
+  }
+  if (query) return { whole: false, cursor: { query, pages, exact: [...exact], near: [...near] } }
+  return { whole: true, exact: [...exact], near: [...near] }
+}
+
+/** A payee record (GET {identity}/payees/:id, payee:read: the official client's src/requests/payees.ts, getPayee); null when there is none. */
+async function payeeOf(config: Config, id: string): Promise<PayeeDetails | null> {
+  try {
+    const data = await identityRequest(config, { path: `/payees/${encodeURIComponent(id)}`, scope: 'payee:read' })
+    return isObject(data) ? (data as PayeeDetails) : null
+  } catch (error) {
+    if (error instanceof IdentityApiError && error.status === 404) return null
+    throw error
+  }
+}
+
+/**
+ * One whole read of the target's list, without holding anything: the one
+ * exact match, none, ambiguous (two or more, or a near miss), or incomplete.
+ * What a session settles on goes through proveMade (lookAlikes.ts) instead.
+ */
+export async function findMade(
+  config: Config,
+  target: MatchTarget,
+  from: number,
+  to: number,
+  options: { userId?: string } = {},
+): Promise<MatchResult> {
+  const read = await readMatches(config, target, from, to, options)
+  if (!read.whole) return { incomplete: true }
+  const count = read.exact.length + read.near.length
+  if (count === 0) return { none: true }
+  if (read.exact.length === 1 && read.near.length === 0) return { found: { [LISTS[target.kind].id]: read.exact[0]! } }
+  return { ambiguous: count }
 }
