@@ -939,12 +939,6 @@ export class SessionCoordinator extends DurableObject<Env> {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         const { record, unwritten } = await this.written(() => settleUnresolved(this.env, store, state.record, by))
-        log('info', 'session_settled', {
-          sessionId: record.id,
-          kind: record.kind,
-          status: record.status,
-          ...('moneyhubId' in by ? { moneyhubId: by.moneyhubId } : {}),
-        })
         await this.transition(record, config, { unwritten })
         return { session: publicSession(record) }
       }),

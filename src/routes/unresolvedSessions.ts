@@ -109,7 +109,13 @@ export const unresolvedSessions = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       const by = settlementOf(c.req.valid('json'))
       const { session } = unwrap(await coordinatorOf(c.env, id).settle(by))
-      note(c, 'session_settled_by_person', 'info', { sessionId: id, kind: session.kind, outcome: session.status })
+      // Who settled what, with which record: the audit trail of a person's decision.
+      note(c, 'session_settled', 'info', {
+        sessionId: id,
+        kind: session.kind,
+        outcome: session.status,
+        ...('moneyhubId' in by ? { moneyhubId: by.moneyhubId } : { notMade: true }),
+      })
       c.header('cache-control', 'no-store')
       return c.json(session)
     },
