@@ -57,18 +57,15 @@ import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
-import { findMade, reconciliationDelayS, targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { reconciliationDelayS, targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
 import { isUnresolved, keepUnresolvedUntil, nextLookAt } from './payments/nextLook'
 import { settleUnresolved, type Settlement } from './payments/settle'
-import { readPayment } from './payments/payments'
 import {
-  confirmingPayments,
   payUnderConsent,
   paymentsUnderConsent,
+  reconcilePays,
   revokeConsent,
-  settleConfirmingPayment,
-  settleNotMade,
   type PayAnswer,
   type PaymentUnderConsent,
   type RecurringPayBody,
@@ -585,7 +582,12 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const record = this.state?.deleted ? undefined : this.state?.record
         const config = await this.config()
-        const paid = await payUnderConsent(config, { storage: this.ctx.storage, record }, pay)
+        // The consent's alarm is set before the pay is sent: a restart while it is at Moneyhub leaves it looked at.
+        const sending = async () => {
+          if (this.state && !this.state.pays)
+            await this.save({ ...this.state, pays: { attempt: 0, nextAt: nowSeconds() + config.reconciliationFirstDelaySeconds } })
+        }
+        const paid = await payUnderConsent(config, { env: this.env, storage: this.ctx.storage, record, sending }, pay)
         const body = paid.answer.body
         // Sent, outcome unknown: Moneyhub's records are asked from the alarm, as for a confirming session.
         if ('status' in body && body.status === 'confirming' && this.state && !this.state.pays)
@@ -793,46 +795,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
   }
 
-  /**
-   * One look at Moneyhub's payments for each confirming pay under this VRP
-   * consent (the rule of payments/reconciliation.ts, as for a payment): found,
-   * it is made, with Moneyhub's record; not there once its window has passed,
-   * not made; ambiguous, it stays confirming. Looks again while any is open.
-   */
+  /** One look for each open pay under this VRP consent (payments/recurring.ts, reconcilePays); looks again while any is open. */
   private async reconcilePays() {
     const config = await this.config()
-    let open = false
-    for (const [key, entry] of await confirmingPayments(this.ctx.storage)) {
-      const from = Math.floor(entry.createdAt / 1000)
-      const until = from + config.reconciliationWindowSeconds
-      let result: MatchResult
-      try {
-        result = await findMade(config, { kind: 'payment', value: { ...entry.request } }, from, until)
-      } catch (error) {
-        log('warn', 'reconciliation_unavailable', {
-          sessionId: this.state!.record.id,
-          error: error instanceof Error ? error.name : 'unknown',
-        })
-        open = true
-        continue
-      }
-      if ('found' in result && result.found.paymentId) {
-        await settleConfirmingPayment(this.ctx.storage, key, await readPayment(config, result.found.paymentId, { fresh: true }))
-        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'made' })
-      } else if ('none' in result && nowSeconds() > until) {
-        await settleNotMade(this.ctx.storage, key)
-        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'not_made' })
-      } else if ('ambiguous' in result)
-        log('warn', 'reconciliation_ambiguous', { sessionId: this.state!.record.id, matches: result.ambiguous })
-      else open = true
-    }
     const { pays, ...rest } = this.state!
     const attempt = (pays?.attempt ?? 0) + 1
-    await this.save(
-      open
-        ? { ...rest, pays: { attempt, nextAt: nowSeconds() + reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds) } }
-        : rest,
-    )
+    const { nextInS } = await reconcilePays(config, { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id }, attempt)
+    await this.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
   }
 
   /**

@@ -77,6 +77,10 @@ export interface MockPayment {
   reversesPaymentId?: string
   /** The user who paid (the grant's sub): what the list's userId filter matches. Assumption (project): shown on the record. */
   userId?: string
+  /** A pay under a VRP consent: the official client 6.x's Payment declares paymentSubmissionId (src/schema/payment.ts). */
+  paymentSubmissionId?: string
+  /** A pay under a VRP consent: the consent it was made under. Assumption (project): neither client version declares it on Payment. */
+  recurringPaymentId?: string
 }
 
 /**

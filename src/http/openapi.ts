@@ -165,17 +165,33 @@ export const RecurringPaymentMadeSchema = named(
     recurringPaymentId: v.string(),
     status: picklist(['made', 'confirming']),
     paymentId: v.optional(v.string()),
+    paymentSubmissionId: v.optional(v.string()),
+    moneyhubStatus: v.optional(v.string()),
+    providerStatus: v.optional(v.string()),
     payment: v.optional(MoneyhubPayment),
     reason: v.optional(v.string()),
   }),
   'RecurringPaymentMade',
-  "A payment under a VRP consent. made (201): Moneyhub made it; paymentId and payment, Moneyhub's record (its own status: inProgress, completed, …). confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, …); money may have moved.",
+  "A payment under a VRP consent. made (201): Moneyhub accepted it (a 2xx); the ids its answer gave (paymentId: the official client 5.2.1's id; paymentSubmissionId: 6.x's), its statuses (moneyhubStatus, providerStatus), and payment, Moneyhub's record, once read. confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, interrupted, match_ambiguous, …); money may have moved.",
+)
+
+export const FundsConfirmationSchema = named(
+  strictObject({
+    fundsAvailable: v.boolean(),
+    fundsAvailableAt: v.optional(v.string()),
+    amount: int(),
+    currency: v.string(),
+    recurringPaymentId: v.string(),
+  }),
+  'FundsConfirmation',
+  "Moneyhub's funds confirmation under a VRP consent, as the official client 6.x declares FundsConfirmationResponse; amount in pence.",
 )
 
 export const PaymentUnderConsentSchema = named(
   strictObject({
     status: picklist(['made', 'confirming']),
     paymentId: v.optional(v.string()),
+    paymentSubmissionId: v.optional(v.string()),
     amount: int(),
     payeeRef: v.string(),
     payerRef: v.string(),
