@@ -37,6 +37,7 @@ export const FAULTS = [
   'odd_error_after_payment', // makes the payment, then a 400 whose error RFC 6749 §5.2 does not define for the token endpoint
   'code_refused', // refuses the code with invalid_grant (RFC 6749 §5.2), making nothing
   'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
+  'reverse_id_missing', // a refund's id_token carries mh:payment (the refund's own payment) and no mh:reverse_payment
   // the hybrid flow's front-channel id_token
   'c_hash_wrong',
   's_hash_missing',
