@@ -52,6 +52,10 @@ export const DATA_SCOPES = new Set([
   'savings_goals:write:all',
   // Official client, src/requests/accounts.ts getAccountStandingOrders: "accounts:read standing_orders:read", with sub.
   'standing_orders:read',
+  // Official client (moneyhub/moneyhub-api-client), src/requests/accounts.ts getAccountStatements and
+  // getAccountStatementsWithDetail: "accounts:read statements_basic:read" and "accounts:read statements_detail:read".
+  'statements_basic:read',
+  'statements_detail:read',
 ])
 
 export interface ClientToken {
