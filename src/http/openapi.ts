@@ -231,12 +231,22 @@ export const BankListSchema = named(
     strictObject({
       id: v.string(),
       name: v.string(),
-      type: picklist(['api', 'legacy', 'test']),
-      bankRef: v.string(),
-      iconUrl: v.string(),
+      /** api, legacy, test, zoopla, mouseprice, autotrader (WellKnownConnection.type), or another Moneyhub adds. */
+      type: v.optional(v.string()),
+      bankRef: v.optional(v.string()),
+      iconUrl: v.optional(v.string()),
+      /** Each account type's name (WellKnownConnection.accountTypes[].name), and whether it is in beta. */
       accountTypes: v.array(strictObject({ type: v.string(), beta: v.boolean() })),
       userTypes: v.array(v.string()),
-      /** With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour (docs/bank-health.md). */
+      country: v.optional(v.string()),
+      isBeta: v.boolean(),
+      payments: v.array(v.string()),
+      /** Moneyhub's own view of the provider: AVAILABLE, PARTIALLY_AVAILABLE, TEMPORARILY_UNAVAILABLE, PERMANENTLY_UNAVAILABLE. */
+      status: v.optional(strictObject({ sync: v.optional(v.string()), auth: v.optional(v.string()) })),
+      /**
+       * With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour, or when Moneyhub's status.auth says the bank
+       * is not fully available (docs/bank-health.md).
+       */
       health: v.optional(picklist(['ok', 'degraded', 'failing'])),
     }),
   ),

@@ -131,6 +131,7 @@ export const sessions = new Hono<AppEnv>()
         ...body,
         ...(returnTo ? { returnTo } : {}),
         ...(owner ? { secretHash: owner.secretHash } : {}),
+        ...(caller === 'backend' ? { startedBy: 'backend' as const } : {}),
       })
       note(c, 'session_created', 'info', { sessionId: record.id, caller, scope: record.requestedScope })
       // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
