@@ -32,7 +32,7 @@ import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
 import { addPayment, payees, payments, viewPayment } from './payments'
 
-/** The official client's RecurringPaymentStatus (src/schema/payment.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
+/** The official client 5.2.1's RecurringPaymentStatus (dist/schema/payment.d.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
 type ConsentStatus = 'Authorised' | 'Revoked'
 
 interface PeriodicLimit {
@@ -42,7 +42,7 @@ interface PeriodicLimit {
   periodAlignment: 'Consent' | 'Calendar'
 }
 
-/** The official client's RecurringPaymentRequest (src/schema/payment.ts): id, status, createdAt, updatedAt, recurringPayment. */
+/** The official client 5.2.1's RecurringPaymentRequest (dist/schema/payment.d.ts): id, status, createdAt, updatedAt, recurringPayment. */
 export interface MockRecurringPayment {
   id: string
   clientId: string
