@@ -23,19 +23,21 @@ async function sharedPayee(): Promise<string> {
 }
 
 describe.each(VERSIONS)('reconciling a confirming VRP pay (client %s.x answers)', (version) => {
+  // Amounts of this version's own: the other version's pays are in the same list.
+  const pence = (base: number) => base + Number(version)
   it('never settles with a pay under another consent to the same payee, with the same amount and references', async () => {
     const payeeId = await sharedPayee()
     const mine = await consent(version, { payeeId, payee: undefined })
     const theirs = await consent(version, { payeeId, payee: undefined })
     // Their pay is made; mine never reaches Moneyhub (a gateway's 502): confirming.
-    expect((await pay(theirs.id, 140)).status).toBe(201)
+    expect((await pay(theirs.id, pence(140))).status).toBe(201)
     await failBeforePaying(mine.recurringPaymentId)
     const key = crypto.randomUUID()
-    const unknown = await pay(mine.id, 140, key)
+    const unknown = await pay(mine.id, pence(140), key)
     expect(unknown.status).toBe(202)
     expect(await unknown.json()).toMatchObject({ status: 'confirming', reason: 'upstream_502' })
     await runDurableObjectAlarm(stubOf(mine.id))
-    const after = await pay(mine.id, 140, key)
+    const after = await pay(mine.id, pence(140), key)
     expect(after.status).toBe(202)
     expect(await after.json()).toMatchObject({ status: 'confirming' })
     expect((await paidAtMock(mine.recurringPaymentId)).payments).toHaveLength(0)
@@ -45,10 +47,10 @@ describe.each(VERSIONS)('reconciling a confirming VRP pay (client %s.x answers)'
     const { id, recurringPaymentId } = await consent(version)
     await failAfterPaying(recurringPaymentId)
     const key = crypto.randomUUID()
-    expect((await pay(id, 160, key)).status).toBe(202)
+    expect((await pay(id, pence(160), key)).status).toBe(202)
     await runDurableObjectAlarm(stubOf(id))
     const [made] = (await paidAtMock(recurringPaymentId)).payments
-    const settled = await pay(id, 160, key)
+    const settled = await pay(id, pence(160), key)
     expect(settled.status).toBe(201)
     expect(await settled.json()).toMatchObject({ status: 'made', paymentId: made!.id })
     const hold = await holderOfMoneyhubId(env, made!.id)
@@ -61,12 +63,12 @@ describe.each(VERSIONS)('reconciling a confirming VRP pay (client %s.x answers)'
     const keys = [crypto.randomUUID(), crypto.randomUUID()]
     for (const key of keys) {
       await failAfterPaying(recurringPaymentId)
-      expect((await pay(id, 110, key)).status).toBe(202)
+      expect((await pay(id, pence(110), key)).status).toBe(202)
     }
     expect((await paidAtMock(recurringPaymentId)).payments).toHaveLength(2)
     await runDurableObjectAlarm(stubOf(id))
     for (const key of keys) {
-      const answer = await pay(id, 110, key)
+      const answer = await pay(id, pence(110), key)
       expect(answer.status).toBe(202)
       expect(await answer.json()).toMatchObject({ status: 'confirming', reason: 'match_ambiguous' })
     }

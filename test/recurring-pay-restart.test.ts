@@ -6,17 +6,22 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { sleepMs } from './helpers'
+import { eventually, sleepMs } from './helpers'
 import { alarmOf, consent, failAfterPaying, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from './vrp'
 
 describe.each(VERSIONS)('a restart during a VRP pay (client %s.x answers)', (version) => {
   it('answers 202 confirming, lists the pay, and settles it made from the alarm', async () => {
     const { id, recurringPaymentId } = await consent(version)
-    // The mock makes the payment, then answers only after 2 s: the object restarts meanwhile.
-    await failAfterPaying(recurringPaymentId, '?with=slow&delay_ms=2000')
+    // The mock makes the payment, then answers only after 4 s: the object restarts meanwhile.
+    await failAfterPaying(recurringPaymentId, '?with=slow&delay_ms=4000')
     const key = crypto.randomUUID()
     const answer = pay(id, 120, key)
-    await sleepMs(500)
+    // Once the pay is recorded `sending` (it is at the mock, which holds it 4 s), the object restarts.
+    await eventually(
+      () => paymentsListed(id),
+      (listed) => listed.some((p) => p.reason === 'sending'),
+      3500,
+    )
     await runInDurableObject(stubOf(id), (_instance, state) => {
       try {
         state.abort('test: restart mid-pay')
@@ -30,7 +35,7 @@ describe.each(VERSIONS)('a restart during a VRP pay (client %s.x answers)', (ver
     expect(await paymentsListed(id)).toEqual([expect.objectContaining({ status: 'confirming', amount: 120, reason: 'interrupted' })])
     expect(await alarmOf(id)).not.toBeNull()
 
-    await sleepMs(2000) // the mock's answer is lost; the payment stands
+    await sleepMs(4000) // the mock's answer is lost; the payment stands
     const [made] = (await paidAtMock(recurringPaymentId)).payments
     expect(made).toBeDefined()
     await runDurableObjectAlarm(stubOf(id))

@@ -1106,6 +1106,9 @@ data: ${string}
                   recurringPaymentId: string
                   status: 'confirming' | 'made'
                   paymentId?: string
+                  paymentSubmissionId?: string
+                  moneyhubStatus?: string
+                  providerStatus?: string
                   payment?:
                     | undefined
                     | {
@@ -1135,6 +1138,30 @@ data: ${string}
                 payeeRef: string
                 payerRef: string
                 payeeId?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/:id/funds-confirmation': {
+          $post: {
+            output: {
+              fundsAvailable: boolean
+              fundsAvailableAt?: string
+              amount: number
+              currency: string
+              recurringPaymentId: string
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              json: {
+                amount: number
+                currency: 'GBP'
               }
             }
           }
@@ -1213,21 +1240,24 @@ data: ${string}
                 | undefined
                 | {
                     [x: string]: JSONValue | undefined
-                    id: string
+                    id?: string | undefined
                     status?: string | undefined
                     createdAt?: string | undefined
                     recurringPayment?:
                       | undefined
                       | {
-                          [x: string]: JSONValue | undefined
-                          validFromDate?: string | undefined
-                          validToDate?: string | undefined
-                          maximumIndividualAmount?: number | undefined
+                          [x: string]: JSONValue
                         }
+                    paymentSubmissionId?: string | undefined
+                    providerStatus?: string | undefined
+                    submittedAt?: string | undefined
+                    authRequestId?: string | undefined
+                    revokedAt?: string | undefined
                   }
               payments: {
                 status: 'confirming' | 'made'
                 paymentId?: string
+                paymentSubmissionId?: string
                 amount: number
                 payeeRef: string
                 payerRef: string

@@ -32,7 +32,7 @@ import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
 import { addPayment, payees, payments, viewPayment } from './payments'
 
-/** The official client's RecurringPaymentStatus (src/schema/payment.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
+/** The official client 5.2.1's RecurringPaymentStatus (dist/schema/payment.d.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
 type ConsentStatus = 'Authorised' | 'Revoked'
 
 interface PeriodicLimit {
@@ -42,7 +42,7 @@ interface PeriodicLimit {
   periodAlignment: 'Consent' | 'Calendar'
 }
 
-/** The official client's RecurringPaymentRequest (src/schema/payment.ts): id, status, createdAt, updatedAt, recurringPayment. */
+/** The official client 5.2.1's RecurringPaymentRequest (dist/schema/payment.d.ts): id, status, createdAt, updatedAt, recurringPayment. */
 export interface MockRecurringPayment {
   id: string
   clientId: string
@@ -105,9 +105,10 @@ const fundsAsked = new Map<string, unknown[]>()
 const paidUnder = new Map<string, string[]>()
 /**
  * A one-shot fault per consent's next pay: made, then answered as a failure (a 500, or a gateway's bare 408), or
- * answered only after `delay_ms` (slow); or, before anything is made, a gateway's bare 502 (bad_gateway).
+ * answered only after `delay_ms` (slow); or, before anything is made, a gateway's bare 502 (bad_gateway); or accepted
+ * (2xx) with a payment that never shows in the lists (unlisted: Moneyhub's lists lagging, or a record this Worker cannot find).
  */
-type PayFault = { kind: 'server_error' | 'gateway_timeout' | 'bad_gateway' } | { kind: 'slow'; delayMs: number }
+type PayFault = { kind: 'server_error' | 'gateway_timeout' | 'bad_gateway' | 'unlisted' } | { kind: 'slow'; delayMs: number }
 const payFaults = new Map<string, PayFault>()
 
 /** At the code exchange of an approved VRP flow (payments.ts, completeAtExchange). */
@@ -276,6 +277,11 @@ export function recurringPaymentsApi() {
       // Assumption (project): a gateway in front of the API fails before the request reaches it: nothing is made.
       if (fault?.kind === 'bad_gateway') return c.text('Bad Gateway', 502)
       const paymentSubmissionId = crypto.randomUUID()
+      if (fault?.kind === 'unlisted') {
+        const at = new Date().toISOString()
+        const accepted = { id: crypto.randomUUID(), status: 'InProgress', createdAt: at }
+        return c.json({ data: versions.get(consent.id) === '6' ? submission(consent, paymentSubmissionId, at) : accepted }, 201)
+      }
       const id = addPayment(
         {
           clientId: token.clientId,
@@ -372,7 +378,7 @@ export function recurringPaymentsTestApi() {
           c.req.param('id'),
           how === 'slow'
             ? { kind: 'slow', delayMs: Number(c.req.query('delay_ms') ?? 3000) }
-            : { kind: how === 'gateway_timeout' ? 'gateway_timeout' : 'server_error' },
+            : { kind: how === 'gateway_timeout' ? 'gateway_timeout' : how === 'unlisted' ? 'unlisted' : 'server_error' },
         )
         return c.body(null, 204)
       })
