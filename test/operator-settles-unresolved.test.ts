@@ -31,6 +31,21 @@ const statusesSent = async (id: string, count: number) =>
   )
 
 describe('the unresolved sessions, for a person', () => {
+  it('pages the list with limit and cursor', async () => {
+    const ids = [await confirming(), await confirming()]
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await (
+        await backendJson('GET', `/unresolved-sessions?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      ).json<{ sessions: { id: string }[]; cursor?: string }>()
+      expect(page.sessions.length).toBeLessThanOrEqual(1)
+      seen.push(...page.sessions.map((s) => s.id))
+      cursor = page.cursor
+    } while (cursor)
+    expect(seen).toEqual(expect.arrayContaining(ids))
+  })
+
   it('lists a confirming payment, and settles it as not made: failed, a webhook, no longer listed', async () => {
     const id = await confirming()
     expect(await listed()).toContainEqual(expect.objectContaining({ id, kind: 'payment', status: 'confirming' }))
@@ -80,6 +95,7 @@ describe('the unresolved sessions, for a person', () => {
     expect(await mismatch.json()).toMatchObject({ error: 'settle_field_mismatch' })
     expect((await settle('NoSuchSessionAAAAAAAAA', { notMade: true })).status).toBe(404)
     expect((await backendJson('GET', '/unresolved-sessions?limit=0')).status).toBe(400)
+    expect((await backendJson('GET', '/unresolved-sessions?cursor=%3Cnot%20a%20cursor%3E')).status).toBe(400)
     expect(await paymentStatusOf(id)).toMatchObject({ status: 'confirming' })
   })
 })

@@ -602,6 +602,73 @@ data: ${string}
       {
         '/': {
           $get: {
+            output: {
+              sessions: {
+                id: string
+                kind: NonNullable<Session['kind']>
+                status: SessionStatus
+                reason?: string
+                since: number
+                nextLookAt: number
+                looks: number
+              }[]
+              cursor?: string
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              query: {
+                limit?: string | string[] | undefined
+                cursor?: string | undefined
+              }
+            }
+          }
+        }
+      } & {
+        '/:id/settle': {
+          $post: {
+            output: {
+              id: string
+              kind?: Exclude<KindName, 'connection'>
+              status: SessionStatus
+              bankId?: string
+              userId?: string
+              connectionId?: string
+              scope?: string
+              expiresAt: number
+              refreshableUntil?: number
+              error?: string
+              errorDescription?: string
+              reason?: string
+              paymentId?: string | undefined
+              recurringPaymentId?: string | undefined
+              reversePaymentId?: string | undefined
+              standingOrderId?: string | undefined
+            }
+            outputFormat: 'json'
+            status: ContentfulStatusCode
+            input: {
+              param: {
+                id: string
+              }
+            } & {
+              json: {
+                paymentId?: string | undefined
+                standingOrderId?: string | undefined
+                recurringPaymentId?: string | undefined
+                reversePaymentId?: string | undefined
+                notMade?: true | undefined
+              }
+            }
+          }
+        }
+      },
+      '/unresolved-sessions'
+    >
+  | MergeSchemaPath<
+      {
+        '/': {
+          $get: {
             output: {}
             outputFormat: string
             status: StatusCode

@@ -38,7 +38,12 @@ const ListQuery = strictObject({
       OPENAPI_BUILD && `How many sessions, 1 to ${MAX_PAGE} (default 100)`,
     ),
   ),
-  cursor: v.optional(described(v.pipe(v.string(), v.maxLength(1024)), OPENAPI_BUILD && 'The previous page’s cursor')),
+  cursor: v.optional(
+    described(
+      v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/=_-]{1,1024}$/, 'must be the cursor a previous page gave')),
+      OPENAPI_BUILD && 'The previous page’s cursor',
+    ),
+  ),
 })
 
 const UnresolvedListSchema = named(
@@ -84,7 +89,12 @@ export const unresolvedSessions = new Hono<AppEnv>()
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
       c.header('cache-control', 'no-store')
-      return c.json(await listUnresolved(c.env.SESSIONS, { limit: limit ?? 100, ...(cursor ? { cursor } : {}) }))
+      const page = await listUnresolved(c.env.SESSIONS, { limit: limit ?? 100, ...(cursor ? { cursor } : {}) }).catch((error) => {
+        // KV refuses a cursor it did not give: the caller's mistake, not ours.
+        if (cursor) throw new FlowError('invalid', 'cursor_invalid', 'the cursor is not one a previous page gave')
+        throw error
+      })
+      return c.json(page)
     },
   )
   .post(

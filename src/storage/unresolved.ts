@@ -6,7 +6,7 @@
  * deleted when it is settled; kept as long as the session's record.
  * GET /unresolved-sessions lists it (docs/reconciliation.md, "When a person must look").
  */
-import type { StoredSession } from './sessions'
+import type { Session, SessionStatus } from './sessions'
 
 const PREFIX = 'unresolved:'
 /** KV refuses an expirationTtl below 60 s. */
@@ -15,8 +15,8 @@ const KV_MIN_TTL_S = 60
 /** What the operator's list shows of one session (no payer, no token: the session's public status has the rest). */
 export interface UnresolvedEntry {
   id: string
-  kind: NonNullable<StoredSession['kind']>
-  status: StoredSession['status']
+  kind: NonNullable<Session['kind']>
+  status: SessionStatus
   reason?: string
   /** When the outcome became unknown (the claim of the callback), seconds since the epoch. */
   since: number
