@@ -32,6 +32,12 @@ describe('a webhook in the outbox', () => {
   it('a restart of the session object during the first attempt: the alarm delivers the event', async () => {
     // The first attempt hangs (longer than this test waits), and the object restarts while it does.
     const session = await connectedAfter((id) => holdWebhooks(id, 25_000))
+    const held = await eventually(
+      () => webhooksFor(session.id),
+      (found) => found.length > 0,
+      3_000,
+    )
+    expect(held.map((w) => w.answered)).toEqual([0]) // the first attempt reached the receiver, and waits for its answer
     await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort('restart (injected)')).catch(() => undefined)
     expect(await runDurableObjectAlarm(stubOf(session.id))).toBe(true)
     const arrived = await eventually(

@@ -41,10 +41,10 @@ describe('webhook retry settings the queue cannot honour are refused', () => {
   it('the defaults, and a give-up the retries reach, are accepted', async () => {
     const blank = { WEBHOOK_RETRY_FIRST_SECONDS: '', WEBHOOK_RETRY_MAX_SECONDS: '', WEBHOOK_GIVE_UP_SECONDS: '' }
     await expect(readConfig({ ...env, ...blank } as Env)).resolves.toBeDefined()
-    // 60 s doubling from 30: 100 retries reach 99 min (30 + 99 × 60 s).
-    const short = { WEBHOOK_RETRY_FIRST_SECONDS: '30', WEBHOOK_RETRY_MAX_SECONDS: '60', WEBHOOK_GIVE_UP_SECONDS: String(99 * 60) }
+    // 30 s, then 60 s apart: 100 retries reach 5,970 s after the first attempt (30 + 99 × 60).
+    const short = { WEBHOOK_RETRY_FIRST_SECONDS: '30', WEBHOOK_RETRY_MAX_SECONDS: '60', WEBHOOK_GIVE_UP_SECONDS: String(30 + 99 * 60) }
     await expect(readConfig({ ...env, ...short } as Env)).resolves.toBeDefined()
-    await expect(readConfig({ ...env, ...short, WEBHOOK_GIVE_UP_SECONDS: String(99 * 60 + 1) } as Env)).rejects.toThrow(
+    await expect(readConfig({ ...env, ...short, WEBHOOK_GIVE_UP_SECONDS: String(30 + 99 * 60 + 1) } as Env)).rejects.toThrow(
       /WEBHOOK_GIVE_UP_SECONDS/,
     )
   })

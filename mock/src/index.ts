@@ -64,10 +64,10 @@ const app = new Hono<{ Bindings: Env }>()
     const id = (JSON.parse(body) as { id?: string }).id ?? ''
     const hold = webhookHolds.get(id)
     if (hold?.count) {
-      // Held: answered (503) only after `ms`, so the sender's attempt outlives whatever the test does meanwhile.
+      // Held: recorded on arrival as `answered: 0`, answered (503) only after `ms`, so the sender's attempt outlives what the test does meanwhile.
       webhookHolds.set(id, { ...hold, count: hold.count - 1 })
+      webhooks.push({ at: Date.now(), headers: Object.fromEntries(c.req.raw.headers), body, answered: 0 })
       await new Promise((resolve) => setTimeout(resolve, hold.ms))
-      webhooks.push({ at: Date.now(), headers: Object.fromEntries(c.req.raw.headers), body, answered: 503 })
       return c.text('held', 503)
     }
     const refusals = webhookRefusals.get(id) ?? 0
@@ -86,7 +86,8 @@ const app = new Hono<{ Bindings: Env }>()
     webhookRefusals.set(c.req.query('id') ?? '', Number(c.req.query('count') ?? 1))
     return c.body(null, 204)
   })
-  // The receiver holds the next ?count= deliveries of one session's events (?id=) unanswered for ?ms=, then answers 503.
+  // The receiver holds the next ?count= deliveries of one session's events (?id=) unanswered for ?ms=, then answers 503
+  // (recorded on arrival, with `answered: 0`).
   .post('/__mock/webhooks/hold', (c) => {
     webhookHolds.set(c.req.query('id') ?? '', { count: Number(c.req.query('count') ?? 1), ms: Number(c.req.query('ms') ?? 30_000) })
     return c.body(null, 204)
