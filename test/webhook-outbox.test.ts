@@ -38,7 +38,9 @@ describe('a webhook in the outbox', () => {
       3_000,
     )
     expect(held.map((w) => w.answered)).toEqual([0]) // the first attempt reached the receiver, and waits for its answer
-    await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort('restart (injected)')).catch(() => undefined)
+    await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort("restart during a webhook's first attempt")).catch(
+      () => undefined,
+    )
     expect(await runDurableObjectAlarm(stubOf(session.id))).toBe(true)
     const arrived = await eventually(
       () => delivered(session.id),
