@@ -12,6 +12,7 @@ import { fromBase64Url, sha256 } from './encoding'
 import { looseObject, object, picklist } from './http/valibot'
 import { isLoopbackHost } from './http/urls'
 import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
+import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './connection/webhookSchedule'
 
 export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256'] as const
 export type SigningAlg = (typeof SIGNING_ALGS)[number]
@@ -247,6 +248,34 @@ function readHealth(env: Env): Config['health'] {
   }
 }
 
+/**
+ * The webhook retry schedule (connection/webhookSchedule.ts). Each bad value is its own problem; and the schedule must
+ * reach WEBHOOK_GIVE_UP_SECONDS within the queue's redeliveries (`max_retries`), or the queue would dead-letter an
+ * event before the give-up time the settings promise.
+ */
+function readWebhookRetry(env: Env, note: (problem: ConfigProblem) => void): Config['webhookRetry'] | undefined {
+  const read = (variable: string, value: string | undefined, fallback: number, min: number, max: number) => {
+    try {
+      return positiveInt(variable, value, fallback, min, max)
+    } catch (problem) {
+      if (!(problem instanceof ConfigProblem)) throw problem
+      note(problem)
+      return undefined
+    }
+  }
+  const firstSeconds = read('WEBHOOK_RETRY_FIRST_SECONDS', env.WEBHOOK_RETRY_FIRST_SECONDS, 30, 1, 30)
+  const maxSeconds = read('WEBHOOK_RETRY_MAX_SECONDS', env.WEBHOOK_RETRY_MAX_SECONDS, 3600, firstSeconds ?? 1, 3600)
+  const giveUpSeconds = read('WEBHOOK_GIVE_UP_SECONDS', env.WEBHOOK_GIVE_UP_SECONDS, 72 * 3600, 1, 84 * 3600)
+  if (firstSeconds === undefined || maxSeconds === undefined || giveUpSeconds === undefined) return undefined // noted
+  if (coveredSeconds({ firstSeconds, maxSeconds }) < giveUpSeconds)
+    throw new ConfigProblem(
+      'WEBHOOK_RETRY_MAX_SECONDS',
+      `is too short for WEBHOOK_GIVE_UP_SECONDS: the queue retries an event at most ${WEBHOOK_QUEUE_MAX_RETRIES} times (max_retries in wrangler.toml), ` +
+        'which at these delays ends before the give-up time; raise WEBHOOK_RETRY_MAX_SECONDS (or WEBHOOK_RETRY_FIRST_SECONDS), or lower WEBHOOK_GIVE_UP_SECONDS',
+    )
+  return { firstSeconds, maxSeconds, giveUpSeconds }
+}
+
 const BANK_SELECTOR = /^id:[A-Za-z0-9_-]{1,64}$/
 
 export async function readConfig(env: Env): Promise<Config> {
@@ -306,12 +335,7 @@ export async function readConfig(env: Env): Promise<Config> {
   )
   const webhook = await check(() => readWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET))
   // Queues hold a message 4 days by default and delay a retry by at most 12 h: giving up stays inside both.
-  const webhookRetry = await check(() => {
-    const firstSeconds = positiveInt('WEBHOOK_RETRY_FIRST_SECONDS', env.WEBHOOK_RETRY_FIRST_SECONDS, 30, 1, 30)
-    const maxSeconds = positiveInt('WEBHOOK_RETRY_MAX_SECONDS', env.WEBHOOK_RETRY_MAX_SECONDS, 3600, firstSeconds, 3600)
-    const giveUpSeconds = positiveInt('WEBHOOK_GIVE_UP_SECONDS', env.WEBHOOK_GIVE_UP_SECONDS, 72 * 3600, 1, 84 * 3600)
-    return { firstSeconds, maxSeconds, giveUpSeconds }
-  })
+  const webhookRetry = await check(() => readWebhookRetry(env, (problem) => problems.push(problem)))
   const signing = await check(() => readSigningKeys(env.CLIENT_PRIVATE_JWKS))
   // Default: the signing key's own algorithm, which README "Registering the client" tells operators to register.
   const requestObjectSigningAlg = await check(() => {

@@ -51,7 +51,7 @@ import { FlowError, type FlowErrorKind } from './connection/errors'
 import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
-import { sendWebhook } from './connection/webhookRetries'
+import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from './connection/webhookOutbox'
 import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
@@ -497,6 +497,9 @@ export class SessionCoordinator extends DurableObject<Env> {
             ? Math.max(record.expiresAt, linkLapses)
             : undefined
     const forgetAt = final === undefined ? undefined : Math.max(final, rest.keepUntil ?? 0)
+    // One event per change: of status, or of what it says (confirming's reason, an id found later). In the outbox, committed with the save below.
+    const changed = before?.status !== record.status || before?.reason !== record.reason
+    const event = changed ? addToOutbox(this.ctx.storage, config, publicSession(record)) : undefined
     await this.save({
       ...rest,
       record,
@@ -507,9 +510,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (isUnresolved(record) || (before && isUnresolved(before))) await this.indexUnresolved()
     const session = publicSession(record)
     this.push(session)
-    // One event per change: of status, or of what it says (confirming's reason, an id found later).
-    if (before?.status !== record.status || before?.reason !== record.reason) {
-      this.ctx.waitUntil(sendWebhook(this.env, config, session))
+    if (changed) {
+      if (event) this.ctx.waitUntil(attemptFromOutbox(this.env, config, this.ctx.storage, event))
       if (record.reverses && before?.status !== record.status) this.ctx.waitUntil(settleRefund(this.env, record, record.status))
     }
     countOutcome(before?.status, record)
@@ -722,6 +724,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       state.unwritten?.nextAt ?? Infinity,
       state.reconcile?.nextAt ?? Infinity,
       state.pays?.nextAt ?? Infinity,
+      outboxNextAt(this.ctx.storage),
       record.status === 'pending' && state.claimedAt !== undefined ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S : Infinity,
     )
     if (at === this.alarmAt) return
@@ -742,6 +745,7 @@ export class SessionCoordinator extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined // spent
+    await flushOutbox(this.env, this.ctx.storage) // webhooks not yet handed on (a restart, a refused queue send): tried again
     const state = this.state
     if (!state) return this.legacyAlarm()
     try {
@@ -773,6 +777,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     const after = this.state
     if (after && (after.unwritten || after.reconcile || after.pays)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
+    if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // forgotten once its webhooks are handed on
     this.state = undefined
     this.alarmAt = undefined
     await this.ctx.storage.deleteAll()
@@ -958,8 +963,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     const store = new SessionStore(this.env.SESSIONS, config)
     const record = await store.get(id)
     if (record?.status === 'connected' && currentStatus(record) === 'expired') {
-      await sendWebhook(this.env, config, publicSession(await store.markExpired(record)))
+      const event = addToOutbox(this.ctx.storage, config, publicSession(await store.markExpired(record)))
+      if (event) await attemptFromOutbox(this.env, config, this.ctx.storage, event)
     }
+    if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // its webhook not yet handed on
     await this.ctx.storage.deleteAll()
   }
 }

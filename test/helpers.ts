@@ -221,7 +221,7 @@ export interface ReceivedWebhook {
   at: number
   headers: Record<string, string>
   body: string
-  /** What the mock's receiver answered: 204, or 503 while it was down. */
+  /** What the mock's receiver answered: 204, or 503 while it was down; 0 for a delivery it holds unanswered. */
   answered: number
 }
 export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {

@@ -59,7 +59,7 @@ describe('webhooks survive a receiver outage', () => {
     const id = `GaveUp${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
     await webhookOutage(id, 60_000)
     const body: QueuedWebhook = {
-      event: { eventId: `${id}.failed`, id, status: 'failed', error: 'access_denied' },
+      event: { eventId: `${id}.failed`, id, status: 'failed', error: 'access_denied', sequence: 1, occurredAt: new Date().toISOString() },
       firstAttemptAt: Date.now(),
     }
     const deliver = async (attempts: number) => {

@@ -54,6 +54,8 @@ describe('the webhook to the app backend', () => {
       status: 'connected',
       connectionId: expect.stringMatching(/^abc:/),
       userId: expect.any(String),
+      sequence: 1,
+      occurredAt: expect.any(String),
     })
     for (const delivery of received) expect(await verifySignature(delivery)).toBe(true)
     // One event id for the event and its retries, in the body and a header: the receiver handles it once.
@@ -74,6 +76,8 @@ describe('the webhook to the app backend', () => {
       id: session.id,
       status: 'failed',
       error: 'access_denied',
+      sequence: 1,
+      occurredAt: expect.any(String),
     })
   })
 

@@ -19,7 +19,7 @@ import { jwsRequestEndpoint, provider } from './provider'
 import { answerRecordAs, isRecordShape } from './recordShapes'
 import { recurringPaymentsApi, recurringPaymentsTestApi } from './recurringPayments'
 import { identityApi } from './registeredUsers'
-import { accessTokens, recorded, refreshTokens, webhookOutages, webhookRefusals, webhooks } from './state'
+import { accessTokens, recorded, refreshTokens, webhookHolds, webhookOutages, webhookRefusals, webhooks } from './state'
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
@@ -71,6 +71,14 @@ const app = new Hono<{ Bindings: Env }>()
     if (c.req.query('redirect')) return c.redirect('/__mock/webhooks', 307)
     const body = await c.req.text()
     const id = (JSON.parse(body) as { id?: string }).id ?? ''
+    const hold = webhookHolds.get(id)
+    if (hold?.count) {
+      // Held: recorded on arrival as `answered: 0`, answered (503) only after `ms`, so the sender's attempt outlives what the test does meanwhile.
+      webhookHolds.set(id, { ...hold, count: hold.count - 1 })
+      webhooks.push({ at: Date.now(), headers: Object.fromEntries(c.req.raw.headers), body, answered: 0 })
+      await new Promise((resolve) => setTimeout(resolve, hold.ms))
+      return c.text('held', 503)
+    }
     const refusals = webhookRefusals.get(id) ?? 0
     if (refusals) webhookRefusals.set(id, refusals - 1)
     const down = refusals > 0 || (webhookOutages.get(id) ?? 0) > Date.now()
@@ -85,6 +93,12 @@ const app = new Hono<{ Bindings: Env }>()
   // The receiver refuses (503) the next ?count= deliveries of one session's events (?id=).
   .post('/__mock/webhooks/refuse', (c) => {
     webhookRefusals.set(c.req.query('id') ?? '', Number(c.req.query('count') ?? 1))
+    return c.body(null, 204)
+  })
+  // The receiver holds the next ?count= deliveries of one session's events (?id=) unanswered for ?ms=, then answers 503
+  // (recorded on arrival, with `answered: 0`).
+  .post('/__mock/webhooks/hold', (c) => {
+    webhookHolds.set(c.req.query('id') ?? '', { count: Number(c.req.query('count') ?? 1), ms: Number(c.req.query('ms') ?? 30_000) })
     return c.body(null, 204)
   })
   .get('/__mock/webhooks', (c) => c.json(webhooks))

@@ -55,6 +55,8 @@ export const webhooks: { at: number; headers: Record<string, string>; body: stri
 export const webhookOutages = new Map<string, number>()
 /** Deliveries still to refuse, per session (POST /__mock/webhooks/refuse). */
 export const webhookRefusals = new Map<string, number>()
+/** Deliveries still to hold unanswered, per session, and for how long (ms): an attempt that never ends (POST /__mock/webhooks/hold). */
+export const webhookHolds = new Map<string, { count: number; ms: number }>()
 export const usedJtis = new Map<string, number>()
 export const recorded: Recorded[] = []
 

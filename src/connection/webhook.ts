@@ -2,13 +2,17 @@
  * The optional webhook to the app backend (WEBHOOK_URL, WEBHOOK_SECRET): when
  * a session becomes connected (a payment kind: authorised), failed or expired, POST its
  * id, kind, status and what was made (paymentId, …),
- * signed. The first attempt runs from ctx.waitUntil, never in the user's way; a
- * refused one is retried from a queue for 72 h (webhookRetries.ts, docs/webhooks.md).
+ * signed. Each event is written to the session's outbox with the change
+ * itself (webhookOutbox.ts); the first attempt runs from ctx.waitUntil, never in
+ * the user's way; a refused one is retried from a queue for 72 h
+ * (webhookRetries.ts, docs/webhooks.md).
  *
  * Header `X-Connect-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * Each event has an id (`eventId` in the body, `X-Connect-Event-Id`), the same
  * on every retry, so that a receiver handles it once. A redirect is not
  * followed: it counts as a failed attempt (the signed body goes only to WEBHOOK_URL).
+ * Each event also carries its session's `sequence` and `occurredAt`, so that a
+ * receiver drops an older event that arrives late (a retry).
  */
 import type { Config } from '../config'
 import { log } from '../http/log'
@@ -26,11 +30,21 @@ export interface WebhookEvent extends OutcomeIds {
   error?: string
   /** Why a payment is confirming, or why an authorised one has no id (docs/reconciliation.md). */
   reason?: string
+  /** This session's events in the order of its changes: 1, 2, 3…; a receiver ignores one below the last it handled. */
+  sequence: number
+  /** When the change was made (ISO 8601), not when this attempt was. */
+  occurredAt: string
+}
+
+/** Where an event stands among its session's changes (webhookOutbox.ts counts them). */
+export interface EventOrder {
+  sequence: number
+  occurredAt: string
 }
 
 export const SIGNATURE_HEADER = 'x-connect-signature'
 export const EVENT_ID_HEADER = 'x-connect-event-id'
-export function webhookEvent(session: Session): WebhookEvent | undefined {
+export function webhookEvent(session: Session, order: EventOrder): WebhookEvent | undefined {
   if (session.status === 'pending') return undefined
   return {
     eventId: `${session.id}.${session.status}${session.reason ? `.${session.reason}` : ''}`,
@@ -42,6 +56,8 @@ export function webhookEvent(session: Session): WebhookEvent | undefined {
     ...(session.userId ? { userId: session.userId } : {}),
     ...(session.error ? { error: session.error } : {}),
     ...(session.reason ? { reason: session.reason } : {}),
+    sequence: order.sequence,
+    occurredAt: order.occurredAt,
   }
 }
 
@@ -72,8 +88,12 @@ export async function postWebhook(config: Config, event: WebhookEvent, attempt: 
   return false
 }
 
-/** The first attempt at a session's event; true once delivered (webhookRetries.ts queues it when not). */
-export async function deliverWebhook(config: Config, session: Session): Promise<boolean> {
-  const event = webhookEvent(session)
+/** One attempt at a session's event, outside any outbox (tests); true once delivered. */
+export async function deliverWebhook(
+  config: Config,
+  session: Session,
+  order: EventOrder = { sequence: 1, occurredAt: new Date().toISOString() },
+): Promise<boolean> {
+  const event = webhookEvent(session, order)
   return !!event && postWebhook(config, event, 1)
 }

@@ -1,7 +1,8 @@
 /**
  * Webhooks that outlive an outage (docs/webhooks.md). The first attempt is
- * made at once (webhook.ts, off the user's path); a refused event goes to a
- * Cloudflare Queue (WEBHOOK_RETRIES), whose consumer here tries it again with
+ * made at once from the session's outbox (webhookOutbox.ts, off the user's
+ * path); a refused event goes to a Cloudflare Queue (WEBHOOK_RETRIES), and
+ * leaves the outbox only once the queue holds it. The consumer here tries it again with
  * `message.retry({ delaySeconds })`: first after WEBHOOK_RETRY_FIRST_SECONDS
  * (30), doubling, capped at WEBHOOK_RETRY_MAX_SECONDS (3600), until
  * WEBHOOK_GIVE_UP_SECONDS (72 h) after the first attempt. Then it logs
@@ -11,35 +12,39 @@
  */
 import { getConfig, type Config } from '../config'
 import { log } from '../http/log'
-import type { Session } from '../storage/sessions'
-import { postWebhook, webhookEvent, type WebhookEvent } from './webhook'
+import { postWebhook, type WebhookEvent } from './webhook'
+import { retryDelaySeconds } from './webhookSchedule'
+
+export { retryDelaySeconds } from './webhookSchedule'
 
 /** A queued event, as it goes on every retry. */
 export interface QueuedWebhook {
   event: WebhookEvent
-  /** When the first attempt was made (ms since the epoch): the give-up clock starts then. */
+  /** When the event was written to the outbox, just before its first attempt (ms since the epoch): the give-up clock starts then. */
   firstAttemptAt: number
 }
 
-/** The delay before the `retry`-th retry (1 is the first one after the immediate attempt). */
-export function retryDelaySeconds(retry: number, schedule: Config['webhookRetry']): number {
-  return Math.min(schedule.firstSeconds * 2 ** Math.min(retry - 1, 20), schedule.maxSeconds)
+/** A refused event, handed to the queue for its retries; false when the queue did not take it (it stays in the outbox). */
+export async function queueRetries(env: Env, config: Config, queued: QueuedWebhook): Promise<boolean> {
+  try {
+    await env.WEBHOOK_RETRIES.send(queued, { contentType: 'json', delaySeconds: retryDelaySeconds(1, config.webhookRetry) })
+    return true
+  } catch {
+    log('error', 'webhook_not_queued', { sessionId: queued.event.id, eventId: queued.event.eventId })
+    return false
+  }
 }
 
-/** The session's event, at once; queued for retries when the receiver did not take it. */
-export async function sendWebhook(env: Env, config: Config, session: Session): Promise<void> {
-  const event = webhookEvent(session)
-  if (!config.webhook || !event) return
-  const firstAttemptAt = Date.now()
-  if (await postWebhook(config, event, 1)) return
-  try {
-    await env.WEBHOOK_RETRIES.send({ event, firstAttemptAt } satisfies QueuedWebhook, {
-      contentType: 'json',
-      delaySeconds: retryDelaySeconds(1, config.webhookRetry),
-    })
-  } catch {
-    log('error', 'webhook_not_queued', { sessionId: event.id, eventId: event.eventId })
-  }
+/** An event no longer tried: logged, and kept in the dead-letter queue for an operator. */
+export async function giveUp(env: Env, queued: QueuedWebhook, attempts: number): Promise<void> {
+  const { event, firstAttemptAt } = queued
+  log('error', 'webhook_gave_up', {
+    sessionId: event.id,
+    eventId: event.eventId,
+    attempts,
+    firstAttemptAt: new Date(firstAttemptAt).toISOString(),
+  })
+  await env.WEBHOOK_DEAD_LETTERS.send(queued, { contentType: 'json' })
 }
 
 /** The queue's consumer: one attempt per message, then ack, retry later, or give up to the dead-letter queue. */
@@ -51,13 +56,7 @@ export async function retryWebhooks(batch: MessageBatch<QueuedWebhook>, env: Env
       // message.attempts counts deliveries from the queue; the immediate attempt came before them.
       if (await postWebhook(config, event, message.attempts + 1)) return message.ack()
       if (!config.webhook || Date.now() - firstAttemptAt >= config.webhookRetry.giveUpSeconds * 1000) {
-        log('error', 'webhook_gave_up', {
-          sessionId: event.id,
-          eventId: event.eventId,
-          attempts: message.attempts + 1,
-          firstAttemptAt: new Date(firstAttemptAt).toISOString(),
-        })
-        await env.WEBHOOK_DEAD_LETTERS.send(message.body, { contentType: 'json' })
+        await giveUp(env, message.body, message.attempts + 1)
         return message.ack()
       }
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts + 1, config.webhookRetry) })
