@@ -558,9 +558,11 @@ export class SessionCoordinator extends DurableObject<Env> {
         if (made?.fastPath && keepUntil)
           await new IdempotencyStore(this.env.SESSIONS, config.encryptionKeys).markDeleted(made.fastPath, made.bodyHash, keepUntil)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
-        // A VRP consent's pay records are kept, as long as the consent's record would have been.
-        if (consent) await this.ctx.storage.delete('session')
-        else await this.ctx.storage.deleteAll()
+        // A VRP consent's pay records are kept, as long as the consent's record would have been; webhook events not yet
+        // handed on stay in the outbox (the alarm delivers them before the tombstone is forgotten).
+        const kept = (key: string) => key.startsWith('webhook:') || (consent && key.startsWith('pay:'))
+        const dropped = [...(await this.ctx.storage.list()).keys()].filter((key) => !kept(key))
+        for (let i = 0; i < dropped.length; i += 128) await this.ctx.storage.delete(dropped.slice(i, i + 128))
         this.alarmAt = undefined
         await this.save({
           record: record!,

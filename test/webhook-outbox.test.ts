@@ -8,7 +8,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../src/coordinator'
-import { Browser, eventually, mockOrigin, refuseWebhooks, started, webhooksFor } from './helpers'
+import { Browser, eventually, mockOrigin, refuseWebhooks, remove, started, webhooksFor } from './helpers'
 
 const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const delivered = (id: string) => webhooksFor(id).then((found) => found.filter((w) => w.answered === 204))
@@ -87,5 +87,26 @@ describe('a webhook in the outbox', () => {
     expect(arrived.map((w) => JSON.parse(w.body))).toEqual([
       expect.objectContaining({ eventId: `${session.id}.connected`, id: session.id, status: 'connected' }),
     ])
+  })
+
+  it('a session deleted while its event is still in the outbox: the alarm still delivers it', async () => {
+    // The first attempt hangs; the backend deletes the session meanwhile, and the object restarts.
+    const session = await connectedAfter((id) => holdWebhooks(id, 25_000))
+    await eventually(
+      () => webhooksFor(session.id),
+      (found) => found.length > 0,
+      3_000,
+    )
+    expect((await remove(session.id)).status).toBe(204)
+    await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort("restart during a webhook's first attempt")).catch(
+      () => undefined,
+    )
+    expect(await runDurableObjectAlarm(stubOf(session.id))).toBe(true)
+    const arrived = await eventually(
+      () => delivered(session.id),
+      (found) => found.length > 0,
+      3_000,
+    )
+    expect(arrived.map((w) => JSON.parse(w.body))).toEqual([expect.objectContaining({ eventId: `${session.id}.connected` })])
   })
 })
