@@ -12,7 +12,7 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
   // Assumption (project): redirect URIs as registered in Moneyhub's admin portal (README "Registering the client").
   if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri))
     throw new OAuthError('invalid_redirect_uri', 'redirect_uri is not registered')
-  // Source: @mft/moneyhub-api-client src/get-auth-urls.ts (response_type from the client's config); MONEYHUB-NOTES.md: Moneyhub also offers code id_token.
+  // Source: @mft/moneyhub-api-client src/get-auth-urls.ts (response_type from the client's config); Moneyhub also offers code id_token (https://docs.moneyhubenterprise.com/docs/authentication).
   if (p.response_type !== 'code' && p.response_type !== 'code id_token')
     throw new OAuthError('unsupported_response_type', 'response_type must be code or code id_token')
   // Assumption (project): the mock answers the hybrid flow by form_post only (a fragment would never reach the client's server).
@@ -35,7 +35,7 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
     if (scopes.length !== 2) throw new OAuthError('invalid_scope', `${actions[0]} allows only openid beside it`)
     if (!idTokenClaims.sub.value || !idTokenClaims['mh:con_id'].value)
       throw new OAuthError('invalid_request', `${actions[0]} needs sub and mh:con_id values`)
-    // Assumption (project): exactly one bank selector, as MONEYHUB-NOTES.md reports (two → invalid_scope).
+    // Assumption (project): exactly one bank selector (two → invalid_scope).
   } else if (selectors.length !== 1) {
     throw new OAuthError('invalid_scope', 'exactly one bank selector (id:...) is required')
   }
@@ -43,13 +43,13 @@ export function checkAuthParams(client: Client, raw: Record<string, unknown>): A
   // Source: @mft/moneyhub-api-client src/requests/transactions.ts addTransaction (transactions:write:all with a client-credentials token); refusing it here is the project's assumption.
   const writeAll = scopes.find((s) => s.endsWith(':write:all'))
   if (writeAll) throw new OAuthError('invalid_scope', `${writeAll} is for client credentials only`)
-  // Assumption (project): at most one transactions:read scope, as MONEYHUB-NOTES.md reports.
+  // Assumption (project): at most one transactions:read scope.
   if (scopes.filter((s) => s.startsWith('transactions:read:')).length > 1)
     throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   checkMoneyhubClaims(idTokenClaims)
   // Source: payments.ts (its own citations).
   checkPaymentClaims(client.clientId, scopes, idTokenClaims)
-  // Source: @mft/moneyhub-api-client src/get-auth-urls.ts (prompt: "consent" on every request); MONEYHUB-NOTES.md: "the only prompt accepted".
+  // Source: @mft/moneyhub-api-client src/get-auth-urls.ts (prompt: "consent" on every request); "our authorisation server will only accept a value of consent" (https://docs.moneyhubenterprise.com/docs/creating-an-authorisation-url).
   if (p.prompt !== 'consent') throw new OAuthError('invalid_request', 'prompt must be consent')
   // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getPaymentAuthorizeUrl and friends refuse to build a request without state ("State is required").
   if (!p.state) throw new OAuthError('invalid_request', 'state is required')
@@ -72,18 +72,18 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
     // getReconsentAuthorizeUrlForCreatedUser as {value} alone. Either is taken; a value is needed.
     if (!value || typeof value !== 'object') throw new OAuthError('invalid_request', 'mh:consent needs a value')
     const { permissions, permissionsAction, expirationDateTime, transactionFromDateTime, ...rest } = value
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (permissions, expirationDateTime, transactionFromDateTime); permissionsAction from MONEYHUB-NOTES.md.
+    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (permissions, expirationDateTime, transactionFromDateTime; 6.x adds permissionsAction).
     if (Object.keys(rest).length) throw new OAuthError('invalid_request', `mh:consent has unknown members: ${Object.keys(rest).join(', ')}`)
     if (permissions !== undefined && (!Array.isArray(permissions) || !permissions.every((x) => typeof x === 'string'))) {
       throw new OAuthError('invalid_request', 'mh:consent permissions must be an array of strings')
     }
-    // Assumption (project): add or replace, as MONEYHUB-NOTES.md reports.
+    // Source: moneyhub/moneyhub-api-client src/requests/types/auth-requests.ts (6.x): PermissionsAction = "add" | "replace".
     if (permissionsAction !== undefined && permissionsAction !== 'add' && permissionsAction !== 'replace') {
       throw new OAuthError('invalid_request', 'mh:consent permissionsAction must be add or replace')
     }
     if (expirationDateTime !== undefined) {
       const t = Date.parse(String(expirationDateTime))
-      // Assumption (project): at most 90 days ahead, as MONEYHUB-NOTES.md reports.
+      // Source: expirationDateTime "maximum 90 days in the future" (https://docs.moneyhubenterprise.com/docs/ais-consents).
       if (!(t > Date.now() && t <= Date.now() + 90 * DAY))
         throw new OAuthError('invalid_request', 'mh:consent expirationDateTime must be within 90 days ahead')
     }
@@ -91,7 +91,7 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
       const t = Date.parse(String(transactionFromDateTime))
       const limit = new Date()
       limit.setUTCMonth(limit.getUTCMonth() - 72)
-      // Assumption (project): at most 72 months back, as MONEYHUB-NOTES.md reports.
+      // Source: transactionFromDateTime at the earliest "72 months in the past" (https://docs.moneyhubenterprise.com/docs/ais-consents).
       if (!(t < Date.now() && t >= limit.getTime()))
         throw new OAuthError('invalid_request', 'mh:consent transactionFromDateTime must be within 72 months back')
     }
@@ -102,12 +102,12 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
     throw new OAuthError('invalid_request', 'mh:sync must be {essential: true, value: {enableAsync: true}}')
   }
   const catType = claims['mh:cat_type']
-  // Assumption (project): mh:cat_type personal or business, as MONEYHUB-NOTES.md reports.
+  // Assumption (project): mh:cat_type personal or business; Moneyhub's claims page names a "Category type to be applied to transactions" (https://docs.moneyhubenterprise.com/docs/claims).
   if (catType && !(catType.essential && (catType.value === 'personal' || catType.value === 'business'))) {
     throw new OAuthError('invalid_request', 'mh:cat_type must be {essential: true, value: "personal" | "business"}')
   }
   const verification = claims['mh:account_verification']
-  // Assumption (project): mh:account_verification's shape, as MONEYHUB-NOTES.md reports.
+  // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts (6.x, accVerification): {essential: true, value: {accVerification: true}}.
   if (verification && JSON.stringify(verification) !== JSON.stringify({ essential: true, value: { accVerification: true } })) {
     throw new OAuthError('invalid_request', 'mh:account_verification must be {essential: true, value: {accVerification: true}}')
   }

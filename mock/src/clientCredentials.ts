@@ -29,8 +29,8 @@ export const CLIENT_SCOPES = new Set([
   'pay_link:read',
 ])
 
-/** Moneyhub's data scopes (MONEYHUB-NOTES.md), `…:write:all` included: client credentials may carry those, with sub. */
-// Source: @mft/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope); MONEYHUB-NOTES.md "Data scopes".
+/** Moneyhub's data scopes, `…:write:all` included: client credentials may carry those, with sub. */
+// Source: @mft/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope). Assumption (project): transactions:read:in and transactions:read:out, which no call of the client asks for.
 export const DATA_SCOPES = new Set([
   'accounts:read',
   'accounts_details:read',
@@ -78,13 +78,13 @@ export function issueClientToken(clientId: string, form: Record<string, string>,
     if (!CLIENT_SCOPES.has(scope) && !DATA_SCOPES.has(scope)) throw new OAuthError('invalid_scope', `unknown scope: ${scope}`)
   }
   const data = scopes.filter((s) => DATA_SCOPES.has(s))
-  // Source: @mft/moneyhub-api-client src/tokens.ts getClientCredentialTokens({ scope, sub }) and src/requests/accounts.ts getAccounts (userId → sub); MONEYHUB-NOTES.md use case 2.
+  // Source: @mft/moneyhub-api-client src/tokens.ts getClientCredentialTokens({ scope, sub }) and src/requests/accounts.ts getAccounts (userId → sub); for a user's data "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
   if (data.length && !form.sub) throw new OAuthError('invalid_request', 'data scopes need sub (a registered user)')
   // Assumption (project): a user id's shape.
   if (form.sub !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(form.sub)) throw new OAuthError('invalid_request', 'sub is not a user id')
   // Assumption (project): a client reads only its own registered users' data.
   if (data.length && users.get(form.sub!)?.clientId !== clientId) throw new OAuthError('invalid_request', 'sub is not a registered user')
-  // Assumption (project): at most one transactions:read scope, as MONEYHUB-NOTES.md reports.
+  // Assumption (project): at most one transactions:read scope.
   if (data.filter((s) => s.startsWith('transactions:read:')).length > 1) {
     throw new OAuthError('invalid_scope', 'at most one transactions:read scope')
   }

@@ -25,14 +25,14 @@ interface Bearer {
 async function bearer(c: Context): Promise<Bearer> {
   const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1]
   if (!token) throw new OAuthError('invalid_token', 'a bearer token is required', 401)
-  // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccounts and friends (a client-credentials token for the user's sub); MONEYHUB-NOTES.md use case 2.
+  // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccounts and friends (a client-credentials token for the user's sub); "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
   const client = clientTokens.get(token)
   if (client) {
     if (client.expiresAt <= now()) throw new OAuthError('invalid_token', 'the access token has expired', 401)
     if (!client.sub) throw new OAuthError('insufficient_scope', 'a client token without sub reads no user data', 403)
     return { sub: client.sub, scopes: client.scopes }
   }
-  // Source: MONEYHUB-NOTES.md use case 1 (the code exchange's access token reads that user's data). Assumption (project): a revoked grant reads nothing.
+  // Source: Moneyhub's Auth API overview, use case 1: the access tokens it issues "can be used to gain access to financial data via our API Gateway" (https://moneyhub.github.io/api-docs/). Assumption (project): a revoked grant reads nothing.
   const grant = accessTokens.get(token)
   if (!grant || grant.revoked) throw new OAuthError('invalid_token', 'the access token is unknown or revoked', 401)
   try {

@@ -8,7 +8,7 @@ export interface ServerKey {
 }
 
 export async function makeServerKey(): Promise<ServerKey> {
-  // Assumption (project): RS256, 2048-bit, kid = thumbprint, as the seed's tokens are (MONEYHUB-NOTES.md "The server").
+  // Assumption (project): RS256, 2048-bit, kid = thumbprint; the id_token of Moneyhub's example token set is RS256 with such a kid (https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account).
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)

@@ -3,13 +3,13 @@ import { base64url } from 'jose'
 
 // Source: Moneyhub docs v2.5, "Completing A Connection" (client_assertion_type).
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-// Source: Moneyhub docs, payments: request object signing "one of the RS, ES or PS* algorithms"; the ones MONEYHUB-NOTES.md lists in discovery.
+// Assumption (project): RS256, PS256 and ES256, one of each family. Moneyhub asks payment clients for a request_object_signing_alg "not none if using request objects" (https://docs.moneyhubenterprise.com/docs/single-immediate-payments).
 export const CLIENT_ALGS = ['RS256', 'PS256', 'ES256']
-// Source: @mft/moneyhub-api-client src/requests/unauthenticated.ts (listConnections, listAPIConnections, listTestConnections): the groups id:all, id:api, id:test; id:legacy from MONEYHUB-NOTES.md.
+// Source: @mft/moneyhub-api-client src/requests/unauthenticated.ts (listConnections, listAPIConnections, listTestConnections; 6.x adds listLegacyConnections): the groups all, api, test, legacy; scope "openid id:api" on https://docs.moneyhubenterprise.com/docs/ais-consents. Assumption (project): id:all, id:test and id:legacy select as id:api does.
 export const GROUP_SELECTORS = new Set(['all', 'api', 'legacy', 'test'])
 // Source: @mft/moneyhub-api-client src/get-auth-urls.ts get{Reauth,Reconsent,Refresh}AuthorizeUrlForCreatedUser.
 export const ACTIONS = new Set(['reauth', 'reconsent', 'refresh'])
-// Source: MONEYHUB-NOTES.md: the test bank "Moneyhub Open Banking Mock".
+// Source: Moneyhub docs v2.5, "Connect An Account" (https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account): the test bank "Moneyhub Open Banking Mock", whose token set has scope id:1ffe704d39629a929c8e293880fb449a; moneyhub/moneyhub-api-client src/__tests__/sync.ts (OB_MOCK_ID).
 export const MOCK_BANK_ID = '1ffe704d39629a929c8e293880fb449a'
 // Assumption (project): node-oidc-provider's default PAR lifetime (60 s).
 export const PAR_TTL = 60

@@ -1,6 +1,6 @@
 /**
  * The mock pays. Moneyhub's payment flows ride on the authorisation request
- * (MONEYHUB-NOTES.md, "Payments"); here:
+ * (Moneyhub's payments claim page, https://docs.moneyhubenterprise.com/docs/payments-claim); here:
  *  - checkPaymentClaims: the scope and claim shapes Moneyhub documents, checked
  *    at the pushed request / request object (invalid_request otherwise);
  *  - paymentSummary: what the consent page shows (amount, payee, references);
@@ -508,7 +508,7 @@ function addPayee(
 /**
  * `isReversible` as Moneyhub's record shows it. The official client's `Payment` type (src/schema/payment.ts) has it,
  * and its payment claims take `readRefundAccount` (src/schema/payment.ts, PaymentsClaims), which asks the bank for the
- * payer's account, what a refund pays back to (MONEYHUB-NOTES.md, "Payments").
+ * payer's account, what a refund pays back to (Moneyhub's "Payment Refunds" page, https://docs.moneyhubenterprise.com/docs/reverse-payments).
  * Assumption (project): true once such a payment has completed and until it is fully reversed; a refund is never reversible.
  */
 function reversible(payment: MockPayment & { reversed: number }): boolean {

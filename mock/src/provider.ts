@@ -32,7 +32,7 @@ export function provider(options: ProviderOptions) {
     return url.origin + path.slice(0, path.indexOf('/oidc') + '/oidc'.length)
   }
 
-  // Source: Moneyhub's discovery document ({issuer}/.well-known/openid-configuration, MONEYHUB-NOTES.md "The server"), read by @mft/moneyhub-api-client src/index.ts (Issuer.discover).
+  // Source: Moneyhub's discovery document ({issuer}/.well-known/openid-configuration, https://docs.moneyhubenterprise.com/docs/authentication), read by @mft/moneyhub-api-client src/index.ts (Issuer.discover).
   const metadata = (issuer: string) => ({
     issuer,
     authorization_endpoint: `${issuer}/auth`,
@@ -64,12 +64,12 @@ export function provider(options: ProviderOptions) {
     request_uri_parameter_supported: false,
     // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl (code_challenge_method S256).
     code_challenge_methods_supported: ['S256'],
-    // Assumption (project): the algorithms MONEYHUB-NOTES.md "The server" reports Moneyhub offering, HS256 left out.
+    // Assumption (project): RS256 (as Moneyhub's example id_token, https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account), PS256 and ES256; HS256 left out.
     id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
     request_object_signing_alg_values_supported: CLIENT_ALGS,
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: CLIENT_ALGS,
-    // Assumption (project): as node-oidc-provider (Moneyhub's server) advertises it (RFC 9207); MONEYHUB-NOTES.md "The server".
+    // Assumption (project): Moneyhub's server sends iss on the redirect (RFC 9207), as node-oidc-provider can (https://github.com/panva/node-oidc-provider).
     authorization_response_iss_parameter_supported: true,
   })
 
@@ -81,7 +81,7 @@ export function provider(options: ProviderOptions) {
 
   app.get('/.well-known/openid-configuration', (c) => c.json(metadata(base(c))))
 
-  // Source: MONEYHUB-NOTES.md "The server" ({issuer}/certs, the JWKS).
+  // Source: the discovery document names the JWKS endpoint (https://docs.moneyhubenterprise.com/docs/authentication). Assumption (project): at {issuer}/certs.
   app.get('/certs', async (c) => c.json({ keys: await publishedKeys() }))
 
   /** Client authentication by private_key_jwt (RFC 7523 §3), as node-oidc-provider checks it. */
@@ -117,7 +117,7 @@ export function provider(options: ProviderOptions) {
     }
     // Assumption (project): a bound on assertion lifetime; @mft/moneyhub-api-client (openid-client authenticatedPost) uses 60 s.
     if (payload.exp! - now() > 600) throw new OAuthError('invalid_client', 'client assertion lives too long', 401)
-    // Assumption (project): node-oidc-provider refuses a replayed jti (MONEYHUB-NOTES.md "The server").
+    // Source: "a fresh JWT with unique jti. You will get errors back if you try to use the same JWT twice" (https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account); Assumption (project): at every endpoint.
     if (usedJtis.has(payload.jti!)) throw new OAuthError('invalid_client', 'client assertion jti was already used', 401)
     usedJtis.set(payload.jti!, payload.exp!)
     return client
@@ -165,7 +165,7 @@ export function provider(options: ProviderOptions) {
       if (!entry || entry.expiresAt < now()) throw new OAuthError('invalid_request_uri', 'request_uri is unknown, used or expired')
       return { params: entry.params, requestUri: query.request_uri }
     }
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (a signed request object by value, client.requestObject); MONEYHUB-NOTES.md: "A request object sent by value in the URL also works".
+    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (a signed request object by value, client.requestObject). Assumption (project): Moneyhub still takes it beside PAR, which it recommends (https://docs.moneyhubenterprise.com/docs/creating-an-authorisation-url).
     if (query.request) {
       let payload
       try {
@@ -219,7 +219,7 @@ export function provider(options: ProviderOptions) {
     back.searchParams.set('iss', base(c))
     const hybrid = params.response_type === 'code id_token'
     if (decision === 'deny') {
-      // Assumption (project): the redirect's error and error_description (RFC 6749 §4.1.2.1; MONEYHUB-NOTES.md "The redirect and the code exchange").
+      // Assumption (project): the redirect's error and error_description (RFC 6749 §4.1.2.1).
       back.searchParams.set('error', 'access_denied')
       back.searchParams.set('error_description', 'The user refused consent at the bank')
       return hybrid ? c.html(formPost(params.redirect_uri, back.searchParams)) : c.redirect(back.href, 303)
@@ -239,7 +239,7 @@ export function provider(options: ProviderOptions) {
     if (query.fault !== undefined && !isFault(query.fault)) throw new OAuthError('invalid_request', 'unknown fault')
     const fault = query.fault ? { fault: query.fault, delayMs: Number(query.delay_ms ?? 3000) } : {}
     const lifetime = query.expires_in ? { expiresIn: Number(query.expires_in) } : {}
-    // Assumption (project): codes live 10 minutes, node-oidc-provider's default (MONEYHUB-NOTES.md).
+    // Source: "Authorization codes last for 10 minutes, and can only be used once" (https://docs.moneyhubenterprise.com/docs/completing-a-connection).
     codes.set(code, { params, sub, conId, bankId, scope: grantedScope, expiresAt: now() + 600, used: false, ...fault, ...lifetime })
     // Assumption (project): a new user (no sub asked for) is Moneyhub's user from now on; the bank now holds accounts for this connection.
     if (!users.has(sub) && !params.claims.id_token.sub?.value) registerUser(params.client_id, undefined, sub)
@@ -288,7 +288,7 @@ export function provider(options: ProviderOptions) {
       let refreshing: string | undefined
       if (form.grant_type === 'authorization_code') {
         const issued = form.code ? codes.get(form.code) : undefined
-        // Assumption (project): RFC 6749 §4.1.2, as node-oidc-provider does it (MONEYHUB-NOTES.md): a code presented twice is refused, and what it issued is revoked.
+        // Source: RFC 6749 §4.1.2: a code presented twice is refused, and what it issued SHOULD be revoked; Moneyhub's codes "can only be used once" (https://docs.moneyhubenterprise.com/docs/completing-a-connection). Assumption (project): Moneyhub revokes.
         if (issued?.used) issued.revoked = true
         if (!issued || issued.used || issued.expiresAt < now()) throw new OAuthError('invalid_grant', 'code is unknown, used or expired')
         issued.used = true
@@ -316,7 +316,7 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 200, answer })
         return c.json(answer, 200, { 'cache-control': 'no-store' })
       } else {
-        // Assumption (project): the grant types MONEYHUB-NOTES.md reports; RFC 6749 §5.2 for the rest.
+        // Assumption (project): the grant types of Moneyhub's "Create a Client" page less implicit (https://docs.moneyhubenterprise.com/docs/create-a-client); RFC 6749 §5.2 for the rest.
         throw new OAuthError('unsupported_grant_type', 'authorization_code, refresh_token or client_credentials')
       }
       // Source: Moneyhub docs v2.5, "Completing A Connection" (sub: "Your userId if you have one"); refusing another user's id is the project's assumption.
@@ -335,8 +335,8 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 400 })
         return c.json({ error: 'invalid_grant', error_description: 'the code was refused' }, 400)
       }
-      // The code exchange is what makes a payment (MONEYHUB-NOTES.md, "Payments"); its id goes into the id_token.
-      // Source: MONEYHUB-NOTES.md "Payments": "If you don't exchange the auth code for an access token, the payment will never be completed".
+      // The code exchange is what makes a payment; its id goes into the id_token.
+      // Source: https://docs.moneyhubenterprise.com/docs/payments-authorization: "If you don't exchange the auth code for an access token, the payment will never be completed".
       const made = form.grant_type === 'authorization_code' ? completeAtExchange(grant) : {}
       // Assumption (project): a server failing after its work is done (a proxy timeout, a crash before the answer).
       if (['server_error_after_payment', 'clock_behind_after_payment', 'clock_ahead_after_payment'].includes(grant.fault ?? '')) {
@@ -354,7 +354,7 @@ export function provider(options: ProviderOptions) {
         record({ endpoint: 'token', params: form, status: 400 })
         return c.json({ error: 'temporarily_unavailable', error_description: 'try later' }, 400)
       }
-      // Moneyhub's docs name only mh:payment in the id_token (MONEYHUB-NOTES.md, "Payments"): the others may be absent.
+      // Moneyhub's docs name only mh:payment in the id_token (https://docs.moneyhubenterprise.com/docs/payments-authorization): the others may be absent.
       if (grant.fault === 'id_claim_missing') for (const claim of Object.keys(made)) delete made[claim]
       // Assumption (project): Moneyhub's payments claim page documents mh:payment alone; a refund's may be all there is.
       if (grant.fault === 'reverse_id_missing') delete made['mh:reverse_payment']
@@ -410,7 +410,7 @@ export function provider(options: ProviderOptions) {
     )
 
     // The id_token as Moneyhub issues it (see the seed), then bent by the fault, if any.
-    // Source: the seed's id_token (sub, mh:con_id, nonce, at_hash, …); @mft/moneyhub-api-client checks nonce and at_hash (MONEYHUB-NOTES.md).
+    // Source: the id_token of Moneyhub's example token set (sub, mh:con_id, nonce, at_hash, …; https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account); @mft/moneyhub-api-client src/exchange-code-for-token.ts hands the nonce to openid-client's validateIdToken, which checks it and at_hash.
     const claims: Record<string, unknown> = {
       sub: issued.sub,
       'mh:con_id': issued.conId,
@@ -452,7 +452,7 @@ export function provider(options: ProviderOptions) {
     }
     accessTokens.set(accessToken, issued)
     let refreshToken: string | undefined
-    // Assumption (project): a refresh token only with offline_access (OIDC Core §11; MONEYHUB-NOTES.md).
+    // Assumption (project): a refresh token only with offline_access (OIDC Core §11).
     if (issued.scope.split(' ').includes('offline_access') && !(refreshing && issued.fault === 'refresh_no_rotation')) {
       refreshToken = random(32)
       refreshTokens.set(refreshToken, { grant: issued, used: false })
@@ -501,7 +501,7 @@ async function requestObjectParameters(issuer: string, client: Client, form: Rec
   } catch {
     throw new OAuthError('invalid_request_object', 'request is not a JWT')
   }
-  // Source: MONEYHUB-NOTES.md ("A request object signed with another algorithm than the registered one fails with invalid_request_object"); Moneyhub docs, payments: the algorithm must be "one of the RS, ES or PS* algorithms".
+  // Source: OpenID Connect Dynamic Client Registration 1.0 §2 (request objects not signed with request_object_signing_alg "MUST be rejected"), OIDC Core §3.1.2.6 (invalid_request_object); payment clients sign "if using request objects" (https://docs.moneyhubenterprise.com/docs/single-immediate-payments).
   if (alg !== signing) throw new OAuthError('invalid_request_object', `request objects of this client must use ${signing}, not ${alg}`)
   let payload: Record<string, unknown>
   try {

@@ -1,6 +1,9 @@
 /**
- * Moneyhub's data scopes and client-level scopes (MONEYHUB-NOTES.md, "Reaching
- * the data"), and the one set of rules that POST /sessions (data through a
+ * Moneyhub's data scopes and client-level scopes (each call's scope in the
+ * official client, `moneyhub/moneyhub-api-client` src/requests/*.ts, and
+ * https://docs.moneyhubenterprise.com/docs/client-credentials-token;
+ * Assumption (project): transactions:read:in and :out, which no call of the
+ * client asks for), and the one set of rules that POST /sessions (data through a
  * connection) and POST /tokens (client-credentials tokens) both apply. Every
  * refusal names the scope it is about.
  */

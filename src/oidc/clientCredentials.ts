@@ -2,7 +2,8 @@
  * The client credentials grant (RFC 6749 §4.4) with private_key_jwt: a token
  * for the client itself (`user:create`, `payee:read`, `payment:read`, …), or,
  * with Moneyhub's `sub` form field, a data token for one registered user
- * (MONEYHUB-NOTES.md, "Reaching the data", use case 2).
+ * (Moneyhub's "Client Credentials" page: "The sub query parameter is
+ * required", https://docs.moneyhubenterprise.com/docs/client-credentials-token).
  */
 import type { Config } from '../config'
 import { clientAuthentication } from './clientAssertion'

@@ -3,7 +3,10 @@
  * claims request and the id it reads back from the id_token, exactly as
  * Moneyhub's official client builds them (getPaymentAuthorizeUrl,
  * getStandingOrderAuthorizeUrl, getRecurringPaymentAuthorizeUrl,
- * getReversePaymentAuthorizeUrl) and MONEYHUB-NOTES.md ("Payments") states:
+ * getReversePaymentAuthorizeUrl in `moneyhub/moneyhub-api-client`
+ * src/get-auth-urls.ts). The id_token's mh:payment is on Moneyhub's page
+ * (https://docs.moneyhubenterprise.com/docs/payments-authorization); the other
+ * ids under their claims' names are Assumption (project):
  *
  * | kind              | scope                                        | claim (essential, with the request as value) | id_token gives        |
  * |-------------------|----------------------------------------------|----------------------------------------------|-----------------------|

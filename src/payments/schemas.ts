@@ -2,8 +2,10 @@
  * The requests of Moneyhub's payment flows, as schemas: each field's rule is
  * written once here, checked at the edge (a 400 naming the field), and shown
  * in the OpenAPI document (description, minimum, maxLength, pattern, enum).
- * Rules come from MONEYHUB-NOTES.md ("Payments"), Moneyhub's official client
- * (getPaymentAuthorizeUrl and friends) and, where Moneyhub is silent, the UK
+ * Rules come from Moneyhub's payments claim page
+ * (https://docs.moneyhubenterprise.com/docs/payments-claim), Moneyhub's
+ * official client (`moneyhub/moneyhub-api-client` src/get-auth-urls.ts,
+ * getPaymentAuthorizeUrl and friends) and, where Moneyhub is silent, the UK
  * Open Banking payment initiation standard (OB v3.1) it sits on.
  */
 import * as v from 'valibot'
