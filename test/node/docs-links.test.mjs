@@ -50,9 +50,15 @@ const generated = readFileSync('.gitignore', 'utf8')
   .split('\n')
   .map((line) => line.trim().replace(/^\//, ''))
   .filter((line) => line && !line.startsWith('#') && !line.includes('*'))
-const isGenerated = (path) => generated.some((entry) => (entry.endsWith('/') ? path.startsWith(entry) : path === entry))
-/** The official client's files are cited by the same kind of path (`src/requests/…`): a path right after its name is its. */
-const citesOfficialClient = (before) => /(moneyhub-api-client|official client)[^.;]{0,100}$/.test(before)
+/** As git reads .gitignore: an entry with no inner slash (`.wrangler/`) matches at any depth. */
+const isGenerated = (path) =>
+  generated.some((entry) => {
+    const anywhere = !entry.slice(0, -1).includes('/')
+    if (entry.endsWith('/')) return anywhere ? `/${path}`.includes(`/${entry}`) : path.startsWith(entry)
+    return anywhere ? path.split('/').includes(entry) : path === entry
+  })
+/** The official client's files are cited by the same kind of path (`src/requests/…`): one named in the same paragraph, shortly after the client, is its. */
+const citesOfficialClient = (before) => /(moneyhub-api-client|official client)(?:(?!\n\n)[\s\S]){0,300}$/.test(before)
 
 test('every src/, test/, mock/, scripts/… path and every README section the docs name exists', () => {
   const missing = []
@@ -63,7 +69,7 @@ test('every src/, test/, mock/, scripts/… path and every README section the do
     for (const match of text.matchAll(NAMED_PATH)) {
       const path = match[1].replace(/[.]+$/, '')
       if (path.includes('*') || path.includes('<')) continue // a pattern (test/*.test.ts), not a file
-      if (isGenerated(path) || citesOfficialClient(text.slice(Math.max(0, match.index - 200), match.index))) continue
+      if (isGenerated(path) || citesOfficialClient(text.slice(Math.max(0, match.index - 400), match.index))) continue
       checked++
       if (!existsSync(path)) missing.push(`${file}: ${path}`)
     }
