@@ -243,6 +243,8 @@ export function matches(
 function payeeVerdict(value: Item, item: Item, context: MatchContext): Verdict | { payee: string } {
   const listedId = typeof item.payeeId === 'string' ? item.payeeId : undefined
   const askedId = typeof value.payeeId === 'string' ? value.payeeId : undefined
+  // A request that fixed no payee (a pay under a consent: the consent's payee) has none to compare.
+  if (askedId === undefined && !isObject(value.payee)) return 'exact'
   if (askedId !== undefined && listedId !== undefined) return askedId === listedId ? 'exact' : 'no'
   const details = (id: string | undefined, given: PayeeDetails | undefined): PayeeDetails | null | { payee: string } | undefined => {
     if (given) return given
