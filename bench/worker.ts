@@ -391,6 +391,7 @@ export default {
             createdAt: now,
             expiresAt: now + 600,
             requestedScope: 'openid id:1ffe704d39629a929c8e293880fb449a',
+            startedBy: 'backend', // counted (health/count.ts isCounted)
           }
           countStarted(record)
           countOpened(record)

@@ -13,8 +13,9 @@
  *
  *   npm run dev -- --issuer <url>   the proxy alone, against a real issuer, with the user's own client
  *                                   (docs/local-development.md, "Against Moneyhub's sandbox")
+ *   npm run dev -- --fresh          either, after removing the local state (.wrangler/state, mock/.wrangler/state)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import dotenv from 'dotenv'
 import { publicJwks } from './keys.mjs'
@@ -31,16 +32,43 @@ const fail = (message) => {
   process.exit(1)
 }
 
+/** Where wrangler dev keeps each Worker's local storage (KV, Durable Objects, queues) between runs: its default. */
+const STATE_DIRS = ['.wrangler/state', 'mock/.wrangler/state']
+
+/**
+ * What wrangler says that a user needs nothing of (all of it with --verbose): its banner, the binding tables (printed
+ * again on every reload), its start-up steps (the Ready box says where everything is), and its line per request of the
+ * proxy, which logs the requests worth a line itself (docs/local-development.md, "Log events"), so each is logged once.
+ */
+const bindingTable = new Set()
+function isChatter(name, line) {
+  const text = line.replace(/\x1b\[[0-9;]*m/g, '').trim()
+  if (/^Your Worker has access to the following bindings:/.test(text)) return (bindingTable.add(name), true)
+  if (bindingTable.has(name) && /^(Binding\s|env\.)/.test(text)) return true
+  bindingTable.delete(name)
+  return (
+    /^⛅️ wrangler|^─+$|^Using (secrets|vars) defined in|^⎔ |Parsed \d+ valid header rules|\[wrangler:info\] Ready on /.test(text) ||
+    (name === 'proxy' && /^\[wrangler:info\] [A-Z]+ \S+ \d{3} /.test(text)) ||
+    // npm run dev's own readiness checks.
+    /^\[wrangler:info\] GET \/(health|oidc\/\.well-known\/openid-configuration) 200 /.test(text)
+  )
+}
+
 let args
 try {
-  args = parseArgs({ options: { issuer: { type: 'string' }, help: { type: 'boolean' } } }).values
+  args = parseArgs({
+    options: { issuer: { type: 'string' }, fresh: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
+  }).values
 } catch (error) {
-  fail(`${error.message}\n  Usage: npm run dev [-- --issuer <your issuer, e.g. https://identity.moneyhub.co.uk/oidc>]`)
+  fail(`${error.message}\n  Usage: npm run dev [-- --fresh] [-- --issuer <your issuer, e.g. https://identity.moneyhub.co.uk/oidc>]`)
 }
 if (args.help) {
-  console.log(`Usage: npm run dev [-- --issuer <url>]
+  console.log(`Usage: npm run dev [-- --fresh] [-- --verbose] [-- --issuer <url>]
 
   (no option)     the proxy and the mock identity server with the demo app, offline
+  --verbose       wrangler's own lines too: its banner, the binding tables, a line per request
+  --fresh         start with no sessions, KV records or Durable Objects: removes the local state
+                  (${STATE_DIRS.join(', ')}); .dev.vars and its keys are kept
   --issuer <url>  the proxy alone, against a real issuer (Moneyhub's sandbox), with your own
                   MONEYHUB_CLIENT_ID, CLIENT_PRIVATE_JWKS and MONEYHUB_REDIRECT_URI from .dev.vars
 See docs/local-development.md.`)
@@ -241,13 +269,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.exit(0)
   })
 }
+if (args.fresh) {
+  for (const dir of STATE_DIRS) rmSync(dir, { recursive: true, force: true })
+  console.log(`Fresh start: removed the local state (${STATE_DIRS.join(', ')}).`)
+}
 try {
   servers = await startServers({
     proxyPort: PROXY_PORT,
     mockPort: MOCK_PORT,
     // Against a real issuer: the proxy alone, its issuer given on the command line (.dev.vars is left as it is).
     ...(issuer === undefined ? {} : { withMock: false, proxyVars: { MONEYHUB_ISSUER: issuer } }),
-    onLine: (name, line) => console.log(`[${name}] ${line}`),
+    onLine: (name, line) => (args.verbose || !isChatter(name, line)) && console.log(`[${name}] ${line}`),
     onExit: (name, code) => {
       if (!stopping) fail(`${name} stopped (exit ${code}); see its output above.`)
     },
@@ -263,6 +295,7 @@ if (issuer === undefined)
   Mock identity server:  ${mockOrigin}/oidc   (discovery: ${mockOrigin}/oidc/.well-known/openid-configuration)
   Allowed origins:       ${vars.ALLOWED_ORIGINS}
   Dev keys and settings: .dev.vars (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…) and mock/.dev.vars
+  Saved state:           .wrangler/state (-- --fresh starts without it); wrangler's own lines: -- --verbose
   Stop with Ctrl-C.
 `)
 else {

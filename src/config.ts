@@ -200,17 +200,27 @@ async function deriveSessionIdKey(value: string): Promise<CryptoKey> {
 
 function readOrigins(variable: string, value: string | undefined, production = false): Set<string> {
   const origins = new Set<string>()
-  for (const entry of (value ?? '')
+  const entries = (value ?? '')
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)) {
-    const url = httpsUrl(variable, entry)
+    .filter(Boolean)
+  for (const [index, entry] of entries.entries()) {
+    // Each problem names its entry by position (never its value: a setting's value is never echoed), so a list of ten
+    // origins is not searched by hand.
+    const which = `entry ${index + 1} of ${entries.length}`
+    let url: URL
+    try {
+      url = httpsUrl(variable, entry)
+    } catch (error) {
+      if (error instanceof ConfigProblem) throw new ConfigProblem(variable, `${which} ${error.problem}`)
+      throw error
+    }
     if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new ConfigProblem(variable, 'must list bare origins (scheme://host[:port]), comma-separated')
+      throw new ConfigProblem(variable, `${which} is not a bare origin: list bare origins (scheme://host[:port]), comma-separated`)
     }
     // A page on the developer's own machine has no business starting real users' sessions.
     if (production && url.protocol !== 'https:')
-      throw new ConfigProblem(variable, 'must not list http origins outside development (ENVIRONMENT)')
+      throw new ConfigProblem(variable, `${which} is http: must not list http origins outside development (ENVIRONMENT)`)
     origins.add(url.origin)
   }
   return origins

@@ -57,16 +57,15 @@ import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
-import { findMade, reconciliationDelayS, targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
-import { readPayment } from './payments/payments'
+import { isUnresolved, keepUnresolvedUntil, nextLookAt } from './payments/nextLook'
+import { settleUnresolved, type Settlement } from './payments/settle'
 import {
-  confirmingPayments,
   payUnderConsent,
   paymentsUnderConsent,
+  reconcilePays,
   revokeConsent,
-  settleConfirmingPayment,
-  settleNotMade,
   type PayAnswer,
   type PaymentUnderConsent,
   type RecurringPayBody,
@@ -83,6 +82,7 @@ import {
   type Session,
   type StoredSession,
 } from './storage/sessions'
+import { forgetUnresolved, indexUnresolved } from './storage/unresolved'
 import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
 
 /** Errors cross the RPC boundary as data. */
@@ -504,6 +504,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       ...(work.unwritten !== undefined ? { unwritten: { keepUntil: work.unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
       ...(work.reconcile ? { reconcile: work.reconcile } : {}),
     })
+    if (isUnresolved(record) || (before && isUnresolved(before))) await this.indexUnresolved()
     const session = publicSession(record)
     this.push(session)
     // One event per change: of status, or of what it says (confirming's reason, an id found later).
@@ -532,22 +533,39 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        const record = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
-        const { stateHash, made, keepUntil } = this.state ?? {}
+        const found = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
+        const { stateHash, made, keepUntil, claimedAt } = this.state ?? {}
+        // Its code may have been sent and the outcome is not known: deleting it would drop what may be money moved (issue 26).
+        if (found && (isUnresolved(found) || (isPaymentKind(found) && found.status === 'pending' && claimedAt !== undefined)))
+          throw new FlowError(
+            'conflict',
+            'outcome_unknown',
+            'this session’s outcome is not known yet (money may have moved); it is being looked for in Moneyhub’s records: delete it once it is settled (a person can settle it: POST /unresolved-sessions/:id/settle)',
+          )
+        let record = found
+        // An authorised VRP consent is revoked at Moneyhub first (nothing is deleted when that fails): no live mandate is left unreachable.
+        if (record?.kind === 'recurring_payment' && record.status === 'authorised') {
+          record = await revokeConsent(config, store, record)
+          await this.transition(record, config)
+        }
+        const consent = record?.kind === 'recurring_payment'
         const deleted = await deleteSession(config, store, record)
-        if (record?.reverses) await settleRefund(this.env, record, 'deleted')
+        // A refund's hold is released only when its code was never sent; otherwise its outcome settles it.
+        if (record?.reverses && (claimedAt === undefined || record.status === 'failed')) await settleRefund(this.env, record, 'deleted')
         // A retry with the session's Idempotency-Key is told it was deleted (410), at the KV fast path and here, for the key's 24 h.
         if (made?.fastPath && keepUntil)
           await new IdempotencyStore(this.env.SESSIONS, config.encryptionKeys).markDeleted(made.fastPath, made.bodyHash, keepUntil)
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
-        await this.ctx.storage.deleteAll()
+        // A VRP consent's pay records are kept, as long as the consent's record would have been.
+        if (consent) await this.ctx.storage.delete('session')
+        else await this.ctx.storage.deleteAll()
         this.alarmAt = undefined
         await this.save({
           record: record!,
           deleted: true,
           ...(stateHash ? { stateHash } : {}),
           ...(keepUntil ? { keepUntil } : {}),
-          forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0),
+          forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0, consent ? record!.expiresAt : 0),
         })
         for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
         return deleted
@@ -564,7 +582,12 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const record = this.state?.deleted ? undefined : this.state?.record
         const config = await this.config()
-        const paid = await payUnderConsent(config, { storage: this.ctx.storage, record }, pay)
+        // The consent's alarm is set before the pay is sent: a restart while it is at Moneyhub leaves it looked at.
+        const sending = async () => {
+          if (this.state && !this.state.pays)
+            await this.save({ ...this.state, pays: { attempt: 0, nextAt: nowSeconds() + config.reconciliationFirstDelaySeconds } })
+        }
+        const paid = await payUnderConsent(config, { env: this.env, storage: this.ctx.storage, record, sending }, pay)
         const body = paid.answer.body
         // Sent, outcome unknown: Moneyhub's records are asked from the alarm, as for a confirming session.
         if ('status' in body && body.status === 'confirming' && this.state && !this.state.pays)
@@ -579,7 +602,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     return this.serially(() =>
       this.answer(async () => {
         const config = await this.config()
-        const before = this.state?.deleted ? undefined : this.state?.record
+        // A consent revoked by DELETE /sessions/:id answers as revoked (it was revoked at Moneyhub first), not 404.
+        const before = this.state?.deleted && this.state.record.status !== 'revoked' ? undefined : this.state?.record
         const record = await revokeConsent(config, new SessionStore(this.env.SESSIONS, config), before)
         if (record !== before) await this.transition(record, config)
         return { session: publicSession(record) }
@@ -771,46 +795,13 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
   }
 
-  /**
-   * One look at Moneyhub's payments for each confirming pay under this VRP
-   * consent (the rule of payments/reconciliation.ts, as for a payment): found,
-   * it is made, with Moneyhub's record; not there once its window has passed,
-   * not made; ambiguous, it stays confirming. Looks again while any is open.
-   */
+  /** One look for each open pay under this VRP consent (payments/recurring.ts, reconcilePays); looks again while any is open. */
   private async reconcilePays() {
     const config = await this.config()
-    let open = false
-    for (const [key, entry] of await confirmingPayments(this.ctx.storage)) {
-      const from = Math.floor(entry.createdAt / 1000)
-      const until = from + config.reconciliationWindowSeconds
-      let result: MatchResult
-      try {
-        result = await findMade(config, { kind: 'payment', value: { ...entry.request } }, from, until)
-      } catch (error) {
-        log('warn', 'reconciliation_unavailable', {
-          sessionId: this.state!.record.id,
-          error: error instanceof Error ? error.name : 'unknown',
-        })
-        open = true
-        continue
-      }
-      if ('found' in result && result.found.paymentId) {
-        await settleConfirmingPayment(this.ctx.storage, key, await readPayment(config, result.found.paymentId, { fresh: true }))
-        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'made' })
-      } else if ('none' in result && nowSeconds() > until) {
-        await settleNotMade(this.ctx.storage, key)
-        log('info', 'reconciled', { sessionId: this.state!.record.id, status: 'not_made' })
-      } else if ('ambiguous' in result)
-        log('warn', 'reconciliation_ambiguous', { sessionId: this.state!.record.id, matches: result.ambiguous })
-      else open = true
-    }
     const { pays, ...rest } = this.state!
     const attempt = (pays?.attempt ?? 0) + 1
-    await this.save(
-      open
-        ? { ...rest, pays: { attempt, nextAt: nowSeconds() + reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds) } }
-        : rest,
-    )
+    const { nextInS } = await reconcilePays(config, { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id }, attempt)
+    await this.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
   }
 
   /**
@@ -851,9 +842,9 @@ export class SessionCoordinator extends DurableObject<Env> {
       // The list was not read whole: never "none". A read that stopped at its page bound goes on at once.
       const { cursor: _, ...rest } = look
       const attempt = look.attempt + 1
-      const nextAt = result.cursor ? now + 1 : now + reconciliationDelayS(attempt, look.firstDelay)
+      const nextAt = result.cursor ? now + 1 : nextLookAt(now, { ...look, attempt })
       await this.save({ ...state, reconcile: { ...rest, attempt, nextAt, ...(result.cursor ? { cursor: result.cursor } : {}) } })
-      return
+      return this.keepUnresolved(config)
     } else if (result && 'ambiguous' in result) {
       log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
       next = () =>
@@ -868,21 +859,97 @@ export class SessionCoordinator extends DurableObject<Env> {
             ? store.markConfirming(record, 'not_reconcilable', IDEMPOTENCY_TTL_SECONDS)
             : store.markFailed(record, 'payment_not_made', 'Moneyhub has no record of this payment: it was not made')
     } else {
+      // Nothing decided (not yet there, or Moneyhub unreachable): looked at again, further apart past the window (issue 26).
       const attempt = look.attempt + 1
-      const nextAt = Math.max(now + 1, Math.min(look.until, now + reconciliationDelayS(attempt, look.firstDelay)))
       // A whole read was spent (its cursor with it); Moneyhub unreachable keeps the read where it stopped.
       const { cursor, ...rest } = look
+      const nextAt = nextLookAt(now, { ...look, attempt })
       await this.save({
         ...state,
-        reconcile: result
-          ? { ...rest, attempt, nextAt }
-          : { ...rest, ...(cursor ? { cursor } : {}), attempt, nextAt: now + reconciliationDelayS(attempt, look.firstDelay) },
+        reconcile: result ? { ...rest, attempt, nextAt } : { ...rest, ...(cursor ? { cursor } : {}), attempt, nextAt },
       })
-      return
+      return this.keepUnresolved(config)
     }
     const { record: settled, unwritten } = await this.written(next)
     log('info', 'reconciled', { sessionId: record.id, status: settled.status, reason: settled.reason ?? settled.error })
-    await this.transition(settled, config, { unwritten })
+    // Still unknown (ambiguous, nothing to match on): looked at again until it is settled, here or by a person (issue 26).
+    const attempt = look.attempt + 1
+    // A decision spent its read: the next look reads the list afresh.
+    const { cursor: _spent, ...fresh } = look
+    const again = isUnresolved(settled) ? { ...fresh, attempt, nextAt: nextLookAt(nowSeconds(), { ...look, attempt }) } : undefined
+    await this.transition(settled, config, { unwritten, reconcile: again })
+    if (again) await this.keepUnresolved(config)
+  }
+
+  /**
+   * An unresolved session outlives its next look (issue 26): its KV record is
+   * written again to last past it (nextLook.ts), and it is listed for a person.
+   */
+  private async keepUnresolved(config: Config) {
+    const state = this.state
+    if (!state?.reconcile || state.deleted || !isUnresolved(state.record)) return
+    const keep = keepUnresolvedUntil(state.record.expiresAt, state.reconcile.nextAt)
+    if (keep !== undefined) {
+      const longer: StoredSession = { ...state.record, expiresAt: keep }
+      const { unwritten } = await this.written(async () => {
+        await new SessionStore(this.env.SESSIONS, config).rewrite(longer, keep)
+        return longer
+      })
+      await this.save({
+        ...state,
+        record: longer,
+        ...(unwritten !== undefined ? { unwritten: { keepUntil: unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
+      })
+    }
+    await this.indexUnresolved()
+  }
+
+  /** The index of unresolved sessions (storage/unresolved.ts) says what this session is: listed while unresolved, else not. */
+  private async indexUnresolved() {
+    const state = this.state
+    if (!state) return
+    const { record, reconcile: look } = state
+    try {
+      if (!state.deleted && isUnresolved(record) && record.kind) {
+        const entry = {
+          id: record.id,
+          kind: record.kind,
+          status: record.status,
+          ...(record.reason ? { reason: record.reason } : {}),
+          since: look?.from ?? record.createdAt,
+          nextLookAt: look?.nextAt ?? 0,
+          looks: look?.attempt ?? 0,
+        }
+        await indexUnresolved(this.env.SESSIONS, entry, record.expiresAt)
+      } else await forgetUnresolved(this.env.SESSIONS, record.id)
+    } catch (error) {
+      // Written again at the next look; the session's own state is the authority.
+      log('warn', 'unresolved_index_failed', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
+    }
+  }
+
+  /**
+   * POST /unresolved-sessions/:id/settle: a person settles this session with
+   * its Moneyhub record's id (held for it first) or as not made
+   * (payments/settle.ts); the transition reports it (webhook, watchers).
+   */
+  async settle(by: Settlement): Promise<Outcome<{ session: Session }>> {
+    return this.serially(() =>
+      this.answer(async () => {
+        const state = this.state
+        if (!state || state.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        const config = await this.config()
+        const store = new SessionStore(this.env.SESSIONS, config)
+        const { record, unwritten } = await this.written(() => settleUnresolved(this.env, store, state.record, by))
+        await this.transition(record, config, { unwritten })
+        return { session: publicSession(record) }
+      }),
+    )
+  }
+
+  /** Whether this session's callback was claimed (its code may have been sent): the refund ledger asks before releasing a hold. */
+  async claimed(): Promise<boolean> {
+    return this.state?.claimedAt !== undefined
   }
 
   /** Sessions connected before this object kept their state: only an id and an alarm. */

@@ -20,6 +20,8 @@
  *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
  *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → coordinator.ts → payments/recurring.ts
  *     DELETE|GET /recurring-payments/:id[/events]    (pay, revoke, read a VRP consent; client credentials)
+ *   GET /unresolved-sessions,           → routes/unresolvedSessions.ts → storage/unresolved.ts; coordinator.ts (settle)
+ *   POST /unresolved-sessions/:id/settle   → payments/settle.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here (the document is built by npm run build:openapi)
@@ -50,6 +52,7 @@ import { payments, recurringPayments, standingOrders } from './routes/payments'
 import { recurringPaymentConsents } from './routes/recurringPayments'
 import { sessions } from './routes/sessions'
 import { tokens } from './routes/tokens'
+import { unresolvedSessions } from './routes/unresolvedSessions'
 import { users } from './routes/users'
 
 const api = new Hono<AppEnv>()
@@ -80,6 +83,8 @@ const api = new Hono<AppEnv>()
   .use('/recurring-payments', withConfig)
   .use('/recurring-payments/:id', withConfig)
   .use('/recurring-payments/:id/*', withConfig)
+  .use('/unresolved-sessions', withConfig)
+  .use('/unresolved-sessions/*', withConfig)
   // A page the backend gave the session secret may read a payment's status, as for sessions.
   .use('/payments/:id', corsForFrontends)
   .use('/payments/:id/events', corsForFrontends)
@@ -101,6 +106,7 @@ const api = new Hono<AppEnv>()
   .route('/standing-orders', standingOrderList)
   .route('/recurring-payments', recurringPaymentList)
   .route('/recurring-payments', recurringPaymentConsents)
+  .route('/unresolved-sessions', unresolvedSessions)
   .route('/', jwks)
   .route('/', clientScript)
   .route('/', favicon)

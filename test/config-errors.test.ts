@@ -70,7 +70,7 @@ describe('every problem at once', () => {
       const problems = (body as unknown as { problems: string[] }).problems
       expect(problems).toEqual([
         'MONEYHUB_CLIENT_ID is missing',
-        'ALLOWED_ORIGINS must list bare origins (scheme://host[:port]), comma-separated',
+        'ALLOWED_ORIGINS entry 1 of 1 is not a bare origin: list bare origins (scheme://host[:port]), comma-separated',
         'SESSION_TTL_SECONDS must be an integer from 60 to 3600',
         'CLIENT_PRIVATE_JWKS must be a JWK Set of private keys, each with "kid" and "alg" (RS256, PS256 or ES256)',
         'TOKEN_ENCRYPTION_KEY must be 32 bytes, base64url-encoded',

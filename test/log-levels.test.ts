@@ -3,7 +3,7 @@
  * `info`. Successful status polls are not logged, for payments as for sessions (README "Logs").
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { connectAccount, paymentBody, paymentStatus, startedPayment, status } from './helpers'
+import { Browser, connectAccount, paymentBody, paymentStatus, started, startedPayment, status } from './helpers'
 
 let lines: { method: string; line: Record<string, unknown> }[] = []
 
@@ -52,5 +52,16 @@ describe('log levels', () => {
     expect(lines.map(({ line }) => line)).toEqual([
       expect.objectContaining({ event: 'refused', status: 404, path: '/payments/AAAAAAAAAAAAAAAAAAAAAA' }),
     ])
+  })
+
+  it("a browser sent back after a refusal: the line has the browser's 303 and the refusal's own status beside it", async () => {
+    const session = await started({ returnTo: 'https://app.example.com/back' })
+    const back = await new Browser().authorize(session.authorizeUrl)
+    lines = []
+    // The callback arriving in another browser (no binding cookie): refused (400), and that browser is sent to the app.
+    const answer = await new Browser().callback(back)
+    expect(answer.status).toBe(303)
+    const refused = lines.find(({ line }) => line.event === 'refused')
+    expect(refused?.line).toMatchObject({ level: 'warn', status: 303, errorStatus: 400 })
   })
 })

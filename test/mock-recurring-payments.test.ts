@@ -47,8 +47,12 @@ describe('the mock: paying under a VRP consent', () => {
   it('pays within the limits, and refuses over maximumIndividualAmount and over the monthly limit', async () => {
     const id = await consent()
     const first = await pay(id, 200)
-    expect(first).toMatchObject({ ok: true, data: { amount: 200, status: 'inProgress', recurringPaymentId: id } })
-    expect(await call('GET', `/payments/${first.data.id}`, 'payment:read')).toMatchObject({ ok: true, data: { id: first.data.id } })
+    // The official client 5.2.1's RecurringPaymentRequest: id (the payment's, Assumption (project)), status, createdAt, recurringPayment.
+    expect(first).toMatchObject({ ok: true, data: { status: 'InProgress', recurringPayment: { maximumIndividualAmount: 500 } } })
+    expect(await call('GET', `/payments/${first.data.id}`, 'payment:read')).toMatchObject({
+      ok: true,
+      data: { id: first.data.id, amount: 200, recurringPaymentId: id, paymentSubmissionId: expect.any(String) },
+    })
     expect(await pay(id, 501)).toEqual({ ok: false, status: 400, code: 'FailsControlParameters' })
     expect(await pay(id, 300)).toMatchObject({ ok: true })
     // £5 a month, £5 paid: another penny is over the period's limit.
@@ -95,6 +99,56 @@ describe('the mock: paying under a VRP consent', () => {
       ok: false,
       status: 404,
       code: 'NotFound',
+    })
+  })
+})
+
+describe('the mock: answering VRP as the official client 6.x declares it', () => {
+  it('a pay answers its submission, the consent read the same shape, revokedAt once revoked', async () => {
+    const id = await consent()
+    await fetch(`${mockOrigin()}/__mock/recurring-payments/${id}/version?v=6`, { method: 'POST' })
+    const made = await pay(id, 200)
+    expect(made).toEqual({
+      ok: true,
+      data: {
+        paymentSubmissionId: expect.any(String),
+        providerStatus: 'Pending',
+        status: 'inProgress',
+        submittedAt: expect.any(String),
+        authRequestId: expect.any(String),
+      },
+    })
+    const [payment] = (await paidAtMock(id)) as { paymentSubmissionId: string }[]
+    expect(payment!.paymentSubmissionId).toBe(made.ok && made.data.paymentSubmissionId)
+    const read = await call('GET', `/recurring-payments/${id}`, 'recurring_payment:read')
+    expect(read.ok && Object.keys(read.data).sort()).toEqual([
+      'authRequestId',
+      'paymentSubmissionId',
+      'providerStatus',
+      'status',
+      'submittedAt',
+    ])
+    await call('DELETE', `/recurring-payments/${id}`, 'recurring_payment:create')
+    expect(await call('GET', `/recurring-payments/${id}`, 'recurring_payment:read')).toMatchObject({
+      data: { revokedAt: expect.any(String) },
+    })
+  })
+
+  it('confirms funds with recurring_payment:funds_confirmation, amounts as decimal strings', async () => {
+    const id = await consent()
+    const path = `/recurring-payments/${id}/funds-confirmation`
+    expect(await call('POST', path, 'recurring_payment:create', { amount: '1.00', currency: 'GBP' })).toEqual({
+      ok: false,
+      status: 403,
+      code: 'insufficient_scope',
+    })
+    expect(await call('POST', path, 'recurring_payment:funds_confirmation', { amount: '10.00', currency: 'GBP' })).toEqual({
+      ok: true,
+      data: { fundsAvailable: true, fundsAvailableAt: expect.any(String), amount: '10.00', currency: 'GBP', recurringPaymentId: id },
+    })
+    expect(await call('POST', path, 'recurring_payment:funds_confirmation', { amount: 1000, currency: 'GBP' })).toMatchObject({
+      ok: false,
+      status: 400,
     })
   })
 })

@@ -15,7 +15,7 @@ import {
 } from './helpers'
 
 describe('refreshing a session started with offlineAccess', () => {
-  it('asks for offline_access, keeps the refresh token, and refreshes with a fresh client assertion and sub', async () => {
+  it('asks for offline_access, keeps the refresh token, and refreshes with a fresh client assertion', async () => {
     const { session } = await connectAccount({ bankId: 'abc', offlineAccess: true })
     const before = await tokenSet(session.id)
     expect(before.refresh_token).toBeTruthy()
@@ -36,7 +36,6 @@ describe('refreshing a session started with offlineAccess', () => {
       grant_type: 'refresh_token',
       client_id: inject('clientId'),
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      sub: status.userId,
     })
     expect(claimsOf(sent.params.client_assertion!).jti).toBeTruthy()
   })

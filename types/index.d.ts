@@ -79,7 +79,7 @@ declare const api: HonoBase<
                             accountNumber: string
                           }
                       payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                      context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                      context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
                       payerId?: string | undefined
                       payerType?: 'api-payer' | 'mh-user-account' | undefined
                       payer?:
@@ -967,7 +967,7 @@ data: ${string}
                       accountNumber: string
                     }
                 payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
                 payerId?: string | undefined
                 payerType?: 'mh-user-account' | undefined
                 userId?: string | undefined
@@ -1020,7 +1020,7 @@ data: ${string}
                       accountNumber: string
                     }
                 payeeType?: 'api-payee' | 'mh-user-account' | undefined
-                context?: 'BillPayment' | 'EcommerceGoods' | 'EcommerceServices' | 'Other' | 'PartyToParty' | undefined
+                context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
                 payerId?: string | undefined
                 payerType?: 'mh-user-account' | undefined
                 userId?: string | undefined

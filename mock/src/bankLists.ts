@@ -1,79 +1,124 @@
 /**
  * Moneyhub's published bank lists at {issuer}/.well-known/<type>-connections,
- * with the test bank every client has, a couple of real-looking ones, and one
- * malformed legacy entry (no bankRef), as a list maintained by hand may have.
+ * each entry a WellKnownConnection as the official client declares it
+ * (moneyhub/moneyhub-api-client, src/schema/connection.ts; typed below against
+ * 5.2.1's declaration with `satisfies`): the test bank every client has, a
+ * couple of real-looking ones (one Moneyhub calls TEMPORARILY_UNAVAILABLE, one
+ * PARTIALLY_AVAILABLE), the banks the Worker's tests start sessions with (the
+ * Worker accepts only listed bank ids), and one malformed legacy entry (no
+ * name), as a list maintained by hand may have.
  * For tests: POST /__mock/bank-lists?issuer=/nopar/oidc&fail=1 makes one
  * issuer's lists (or, with &type=payments, one of them) answer 503 until fail=0.
  */
+import type { WellKnownConnection } from '@mft/moneyhub-api-client/dist/schema/connection'
 import { Hono } from 'hono'
 import { MOCK_BANK_ID } from './oauth'
 import { record } from './state'
 
-const cash = (beta = false) => ({ type: 'cash', beta })
-const card = (beta = false) => ({ type: 'card', beta })
+type AccountType = WellKnownConnection['accountTypes'][number]
+const cash = (beta = false): AccountType => ({ name: 'cash:current', beta })
+const card = (beta = false): AccountType => ({ name: 'card', beta })
+const AVAILABLE: WellKnownConnection['status'] = { sync: 'AVAILABLE', auth: 'AVAILABLE' }
 
-export const BANKS = [
-  {
+/** A bank as Moneyhub lists it: the declared members, with the usual values unless given. */
+const bank = (
+  fields: Pick<WellKnownConnection, 'id' | 'name' | 'type' | 'bankRef'> & Partial<WellKnownConnection>,
+): WellKnownConnection => ({
+  country: 'GB',
+  parentRef: fields.bankRef,
+  isBeta: false,
+  accountTypes: [cash()],
+  iconUrl: `https://identity.moneyhub.co.uk/bank-icons/${fields.bankRef}`,
+  userTypes: ['personal'],
+  payments: [],
+  status: AVAILABLE,
+  ...fields,
+})
+
+/** Banks only the Worker's tests use: a session's bank id must be listed, and health tests want a bank of their own each. */
+const TEST_BANK_IDS = [
+  'abc',
+  ...Array.from({ length: 7 }, (_, i) => `bank${i}`),
+  'b'.repeat(64), // the longest id the Worker accepts (test/largestStarts.ts)
+  ...Array.from({ length: 24 }, (_, i) => `health-test-${String(i + 1).padStart(2, '0')}`),
+]
+
+export const BANKS: unknown[] = [
+  bank({
     id: MOCK_BANK_ID,
     name: 'Moneyhub Open Banking Mock',
     type: 'test',
     bankRef: 'moneyhub-mock',
     accountTypes: [cash(), card()],
     userTypes: ['personal', 'business'],
-  },
-  {
+    payments: ['domestic'],
+  }),
+  bank({
     id: '5233db2a04fe41dd01d3308ea92e8bd7',
     name: 'Modelo Sandbox',
     type: 'test',
     bankRef: 'modelo-sandbox',
     accountTypes: [cash(), card(true)],
-    userTypes: ['personal'],
-  },
-  {
+  }),
+  bank({
     id: '0b4ac5f6c6c0bf6aee4e6e9eb3bd0d13',
     name: 'Northwind Bank',
     type: 'api',
     bankRef: 'northwind',
-    iconUrl: 'https://identity.moneyhub.co.uk/bank-icons/northwind',
-    accountTypes: [cash(), card(), { type: 'loan', beta: true }],
-    userTypes: ['personal', 'business'],
     parentRef: 'northwind-group',
-  },
-  {
+    accountTypes: [cash(), card(), { name: 'loan', beta: true }],
+    userTypes: ['personal', 'business'],
+    payments: ['domestic'],
+  }),
+  bank({
     id: 'b7f6fbd1a3a54c5fa8a6b4a92c5a5e61',
     name: 'Contoso Building Society',
     type: 'api',
     bankRef: 'contoso',
-    accountTypes: [cash(), { type: 'mortgage', beta: false }],
-    userTypes: ['personal'],
-  },
-  {
+    accountTypes: [cash(), { name: 'mortgage:repayment', beta: false }],
+  }),
+  bank({
+    id: 'd0a1c2b3e4f5a6b7c8d9e0f1a2b3c4d5',
+    name: 'Tailspin Bank',
+    type: 'api',
+    bankRef: 'tailspin',
+    status: { sync: 'AVAILABLE', auth: 'TEMPORARILY_UNAVAILABLE' },
+  }),
+  bank({
+    id: 'e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6',
+    name: 'Woodgrove Bank',
+    type: 'test',
+    bankRef: 'woodgrove',
+    status: { sync: 'AVAILABLE', auth: 'PARTIALLY_AVAILABLE' },
+  }),
+  bank({
     id: '7c2e1ab2d1d1fd1e5d6cd3b42aa00b1f',
     name: 'Fabrikam Pensions',
     type: 'legacy',
     bankRef: 'fabrikam',
-    accountTypes: [{ type: 'pension', beta: false }],
-    userTypes: ['personal'],
-  },
-  { id: 'c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9', name: 'Half-listed Legacy Bank', type: 'legacy' },
+    accountTypes: [{ name: 'pension', beta: false }],
+  }),
+  ...TEST_BANK_IDS.map((id) => bank({ id, name: `Mock test bank ${id.slice(0, 16)}`, type: 'test', bankRef: `mock-${id.slice(0, 16)}` })),
+  // Malformed: no name (the Worker drops it and says so in X-Dropped-Entries).
+  { id: 'c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9', type: 'legacy', bankRef: 'half-listed' },
 ]
 
 /** Issuer base paths (e.g. /nopar/oidc), or `<path> <type>`, whose lists fail for now. */
 export const failingBankLists = new Set<string>()
 
 /**
- * The banks that take payments, and those in beta: Assumption (project): the test bank and Northwind take payments;
- * beta lists the banks with an account type in beta. Moneyhub publishes both lists (official client,
+ * payments: the banks whose `payments` lists a kind (the test bank and Northwind); beta: those in beta or with an
+ * account type in beta. Assumption (project): Moneyhub publishes both lists (official client,
  * src/requests/unauthenticated.ts: listPaymentsConnections, listBetaConnections) without saying how it picks them.
  */
-const PAYMENT_BANKS = new Set([MOCK_BANK_ID, '0b4ac5f6c6c0bf6aee4e6e9eb3bd0d13'])
-const LISTS: Record<string, (bank: (typeof BANKS)[number]) => boolean> = {
+const entry = (b: unknown) => b as Partial<WellKnownConnection>
+const LISTS: Record<string, (bank: unknown) => boolean> = {
   all: () => true,
-  api: (b) => b.type === 'api',
-  legacy: (b) => b.type === 'legacy',
-  test: (b) => b.type === 'test',
-  payments: (b) => PAYMENT_BANKS.has(b.id),
-  beta: (b) => ((b as { accountTypes?: { beta: boolean }[] }).accountTypes ?? []).some((a) => a.beta),
+  api: (b) => entry(b).type === 'api',
+  legacy: (b) => entry(b).type === 'legacy',
+  test: (b) => entry(b).type === 'test',
+  payments: (b) => (entry(b).payments ?? []).length > 0,
+  beta: (b) => Boolean(entry(b).isBeta) || (entry(b).accountTypes ?? []).some((a) => a.beta),
 }
 
 /** {issuer}/.well-known/<type>-connections, as the official client reads them (src/requests/unauthenticated.ts). */

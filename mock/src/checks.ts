@@ -68,9 +68,9 @@ function checkMoneyhubClaims(claims: AuthParams['claims']['id_token']) {
   const consent = claims['mh:consent']
   if (consent) {
     const value = consent.value as Record<string, unknown> | undefined
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl builds mh:consent as {essential: true, value}.
-    if (!consent.essential || !value || typeof value !== 'object')
-      throw new OAuthError('invalid_request', 'mh:consent needs essential and a value')
+    // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts: getAuthorizeUrl builds mh:consent as {essential: true, value};
+    // getReconsentAuthorizeUrlForCreatedUser as {value} alone. Either is taken; a value is needed.
+    if (!value || typeof value !== 'object') throw new OAuthError('invalid_request', 'mh:consent needs a value')
     const { permissions, permissionsAction, expirationDateTime, transactionFromDateTime, ...rest } = value
     // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (permissions, expirationDateTime, transactionFromDateTime); permissionsAction from MONEYHUB-NOTES.md.
     if (Object.keys(rest).length) throw new OAuthError('invalid_request', `mh:consent has unknown members: ${Object.keys(rest).join(', ')}`)

@@ -21,6 +21,8 @@ export const CLIENT_SCOPES = new Set([
   // Moneyhub's VRP page: "reading them requires the recurring_payment:read scope"; paying and revoking take recurring_payment:create (official client).
   'recurring_payment:read',
   'recurring_payment:create',
+  // Official client 6.x, src/requests/recurring-payments.ts confirmFundsForRecurringPayment.
+  'recurring_payment:funds_confirmation',
   // Official client, src/requests/users-and-connections.ts getUserConnections and getUserSyncs: connection:read, no sub.
   'connection:read',
   // Official client, src/requests/pay-links.ts getPayLink and getPayLinks: pay_link:read, no sub.
@@ -50,6 +52,10 @@ export const DATA_SCOPES = new Set([
   'savings_goals:write:all',
   // Official client, src/requests/accounts.ts getAccountStandingOrders: "accounts:read standing_orders:read", with sub.
   'standing_orders:read',
+  // Official client (moneyhub/moneyhub-api-client), src/requests/accounts.ts getAccountStatements and
+  // getAccountStatementsWithDetail: "accounts:read statements_basic:read" and "accounts:read statements_detail:read".
+  'statements_basic:read',
+  'statements_detail:read',
 ])
 
 export interface ClientToken {

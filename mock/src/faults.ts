@@ -39,6 +39,7 @@ export const FAULTS = [
   'clock_ahead_after_payment', // the same, stamped delay_ms late (a clock ahead)
   'code_refused', // refuses the code with invalid_grant (RFC 6749 §5.2), making nothing
   'id_claim_missing', // the id_token leaves out the created object's id (Moneyhub documents only mh:payment)
+  'reverse_id_missing', // a refund's id_token carries mh:payment (the refund's own payment) and no mh:reverse_payment
   // the hybrid flow's front-channel id_token
   'c_hash_wrong',
   's_hash_missing',

@@ -16,6 +16,7 @@ import { demoBackend } from './demoBackend'
 import { clientTokens } from './clientCredentials'
 import { identityApi as paymentsApi, madeAtExchange, paymentsTestApi } from './payments'
 import { jwsRequestEndpoint, provider } from './provider'
+import { answerRecordAs, isRecordShape } from './recordShapes'
 import { recurringPaymentsApi, recurringPaymentsTestApi } from './recurringPayments'
 import { identityApi } from './registeredUsers'
 import { accessTokens, recorded, refreshTokens, webhookOutages, webhookRefusals, webhooks } from './state'
@@ -54,6 +55,13 @@ const app = new Hono<{ Bindings: Env }>()
     const failing = c.req.query('type') ? `${issuer} ${c.req.query('type')}` : issuer
     if (c.req.query('fail') === '1') failingBankLists.add(failing)
     else failingBankLists.delete(failing)
+    return c.body(null, 204)
+  })
+  // For tests: answer one record (its id, a payee's externalId, a user's clientUserId) in another shape (recordShapes.ts).
+  .post('/__mock/record-shape', (c) => {
+    const [key, shape] = [c.req.query('key'), c.req.query('shape')]
+    if (!key || !isRecordShape(shape)) return c.text('key and shape=bare|data|list', 400)
+    answerRecordAs(key, shape)
     return c.body(null, 204)
   })
   .get('/__mock/requests', (c) => c.json(recorded))

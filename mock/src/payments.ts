@@ -19,6 +19,7 @@ import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
+import { shaped } from './recordShapes'
 import { addRecurringPayment, recurringPayments } from './recurringPayments'
 import type { AuthParams, Grant } from './state'
 
@@ -39,7 +40,8 @@ const PAYEE_TYPES = ['api-payee', 'mh-user-account']
 const PAYER_TYPES = ['api-payer', 'mh-user-account']
 /** Readme, getStandingOrderAuthorizeUrl and getRecurringPaymentAuthorizeUrl: "Payer type [mh-user-account]", and no payer member. */
 const ACCOUNT_PAYER_TYPES = ['mh-user-account']
-const CONTEXTS = ['BillPayment', 'EcommerceGoods', 'EcommerceServices', 'Other', 'PartyToParty']
+/** Moneyhub's payments claim page: "context": ["Other", "BillPayment", "PartyToParty"] (https://docs.moneyhubenterprise.com/docs/payments-claim). */
+const CONTEXTS = ['Other', 'BillPayment', 'PartyToParty']
 
 export interface MockPayee {
   id: string
@@ -77,6 +79,10 @@ export interface MockPayment {
   reversesPaymentId?: string
   /** The user who paid (the grant's sub): what the list's userId filter matches. Assumption (project): shown on the record. */
   userId?: string
+  /** A pay under a VRP consent: the official client 6.x's Payment declares paymentSubmissionId (src/schema/payment.ts). */
+  paymentSubmissionId?: string
+  /** A pay under a VRP consent: the consent it was made under. Assumption (project): neither client version declares it on Payment. */
+  recurringPaymentId?: string
 }
 
 /**
@@ -685,7 +691,7 @@ export function identityApi() {
       }
       const payee = addPayee(token.clientId, body as Parameters<typeof addPayee>[1])
       const { clientId: _c, ...shown } = payee
-      return c.json({ data: { ...shown, clientId: token.clientId } }, 201)
+      return c.json(shaped({ ...shown, clientId: token.clientId }, 'data', payee.externalId, payee.id), 201)
     })
     .get('/payees', (c) => {
       const token = requireClientToken(c, 'payee:read')
@@ -700,7 +706,7 @@ export function identityApi() {
       const token = requireClientToken(c, 'payee:read')
       const payee = payees.get(c.req.param('id'))
       if (payee?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payee' }, 404)
-      return c.json({ data: payee })
+      return c.json(shaped(payee, 'data', payee.id, payee.externalId))
     })
     .get('/payments', (c) => {
       const token = requireClientToken(c, 'payment:read')
@@ -737,6 +743,6 @@ export function identityApi() {
       const token = requireClientToken(c, 'payment:read')
       const id = c.req.param('id')
       if (payments.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payment' }, 404)
-      return c.json({ data: viewPayment(readPayment(id)!) })
+      return c.json(shaped(viewPayment(readPayment(id)!), 'data', id))
     })
 }

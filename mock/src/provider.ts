@@ -356,6 +356,8 @@ export function provider(options: ProviderOptions) {
       }
       // Moneyhub's docs name only mh:payment in the id_token (MONEYHUB-NOTES.md, "Payments"): the others may be absent.
       if (grant.fault === 'id_claim_missing') for (const claim of Object.keys(made)) delete made[claim]
+      // Assumption (project): Moneyhub's payments claim page documents mh:payment alone; a refund's may be all there is.
+      if (grant.fault === 'reverse_id_missing') delete made['mh:reverse_payment']
       const answer = await issueTokens(c, client, grant, nonce, refreshing, made)
       record({ endpoint: 'token', params: form, status: 200, answer })
       return c.json(answer, 200, { 'cache-control': 'no-store' })

@@ -6,6 +6,16 @@
  *   GET    /recurring-payments/:id      getRecurringPayment     recurring_payment:read
  *   POST   /recurring-payments/:id/pay  makeRecurringPayment    recurring_payment:create   body { payeeId?, amount, payeeRef, payerRef }
  *   DELETE /recurring-payments/:id      revokeRecurringPayment  recurring_payment:create
+ *   POST   /recurring-payments/:id/funds-confirmation  confirmFundsForRecurringPayment  recurring_payment:funds_confirmation  (6.x only)
+ *
+ * The two official versions declare different answers (getRecurringPayment and
+ * makeRecurringPayment): 5.2.1 (the registry's, node_modules/@mft/moneyhub-api-client,
+ * dist/schema/payment.d.ts) a consent-like `RecurringPaymentRequest { id, status,
+ * createdAt, recurringPayment }`; 6.x (github.com/moneyhub/moneyhub-api-client,
+ * src/schema/payment.ts, commit "PAY-469") a submission `{ paymentSubmissionId,
+ * providerStatus, status, submittedAt, authRequestId, revokedAt? }`. The mock answers
+ * a consent in 5.2.1's shape unless a test switches it to 6.x
+ * (POST /__mock/recurring-payments/:id/version?v=6).
  *
  * A consent is made when the code of an approved `recurring_payment:create`
  * flow is exchanged (payments.ts, completeAtExchange). Paying under it checks
@@ -16,6 +26,7 @@
  * Banking VRP control parameters (OB Read/Write "Domestic VRP Consents",
  * OBDomesticVRPControlParameters), which Moneyhub's fields mirror.
  */
+import type { RecurringPaymentRequest as RecurringPaymentRequest521 } from '@mft/moneyhub-api-client/dist/schema/payment'
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
@@ -52,12 +63,52 @@ export interface MockRecurringPayment {
   }
 }
 
+/**
+ * The official client 6.x's RecurringPaymentRequest (src/schema/payment.ts, commits "PAY-469" and "PAY-761"):
+ * what getRecurringPayment(s) and makeRecurringPayment answer there. Written here: 5.2.1 does not have it.
+ */
+export interface RecurringPaymentRequest6 {
+  paymentSubmissionId: string
+  providerStatus:
+    | 'Pending'
+    | 'Rejected'
+    | 'AcceptedSettlementInProcess'
+    | 'AcceptedSettlementCompleted'
+    | 'AcceptedWithoutPosting'
+    | 'AcceptedCreditSettlementCompleted'
+  status: 'inProgress' | 'pending' | 'completed' | 'cancelled' | 'rejected' | 'abandoned' | `error:${string}`
+  submittedAt: string
+  authRequestId: string
+  revokedAt?: string
+}
+
+/** The official client 6.x's FundsConfirmationRequest and FundsConfirmationResponse (src/schema/payment.ts): amounts as decimal strings. */
+export interface FundsConfirmationResponse6 {
+  fundsAvailable: boolean
+  fundsAvailableAt: string
+  amount: string
+  currency: string
+  recurringPaymentId: string
+}
+
 export const recurringPayments = new Map<string, MockRecurringPayment>()
+/** Which official version each consent answers in (5.2.1 unless a test switched it). */
+const versions = new Map<string, '5' | '6'>()
+/** When each consent was revoked (6.x's revokedAt). */
+const revokedAt = new Map<string, string>()
+/** Assumption (project): the payer's account holds £1,000 for funds confirmation; a test can set another balance per consent. */
+const DEFAULT_BALANCE_PENCE = 100_000
+const balances = new Map<string, number>()
+/** For tests: the funds confirmation bodies each consent received. */
+const fundsAsked = new Map<string, unknown[]>()
 /** The payments made under each consent (ids into payments.ts's map). */
 const paidUnder = new Map<string, string[]>()
-/** For tests: a consent whose next pay makes the payment and then answers 500 (the outcome unknown to the caller). */
-/** A one-shot fault per consent: its next pay is made, then answered as a failure (a 500, or a gateway's bare 408). */
-const failAfterPaying = new Map<string, 'server_error' | 'gateway_timeout'>()
+/**
+ * A one-shot fault per consent's next pay: made, then answered as a failure (a 500, or a gateway's bare 408), or
+ * answered only after `delay_ms` (slow); or, before anything is made, a gateway's bare 502 (bad_gateway).
+ */
+type PayFault = { kind: 'server_error' | 'gateway_timeout' | 'bad_gateway' } | { kind: 'slow'; delayMs: number }
+const payFaults = new Map<string, PayFault>()
 
 /** At the code exchange of an approved VRP flow (payments.ts, completeAtExchange). */
 export function addRecurringPayment(id: string, clientId: string, payeeId: string, value: Record<string, unknown>, userId?: string) {
@@ -158,6 +209,28 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const view = ({ clientId: _c, ...consent }: MockRecurringPayment) => consent
 
+/** 6.x's answer for a pay: its submission. Assumption (project): authRequestId is the consent's own id (the mock keeps no auth requests). */
+const submission = (consent: MockRecurringPayment, paymentSubmissionId: string, submittedAt: string): RecurringPaymentRequest6 => ({
+  paymentSubmissionId,
+  providerStatus: 'Pending',
+  status: 'inProgress',
+  submittedAt,
+  authRequestId: consent.id,
+  ...(revokedAt.has(consent.id) ? { revokedAt: revokedAt.get(consent.id)! } : {}),
+})
+
+/**
+ * 6.x declares getRecurringPayment with the same submission shape: no id, no terms. Assumption (project): the mock fills
+ * it from the consent's latest pay, or the consent itself before any (providerStatus AcceptedWithoutPosting, status
+ * completed), and revokedAt once revoked.
+ */
+function consentAs6(consent: MockRecurringPayment): RecurringPaymentRequest6 {
+  const latest = (paidUnder.get(consent.id) ?? []).map((id) => payments.get(id)!).at(-1)
+  return latest
+    ? submission(consent, latest.paymentSubmissionId!, latest.initiatedAt)
+    : { ...submission(consent, consent.id, consent.createdAt), providerStatus: 'AcceptedWithoutPosting', status: 'completed' }
+}
+
 export function recurringPaymentsApi() {
   const mine = (clientId: string, id: string) => {
     const consent = recurringPayments.get(id)
@@ -174,7 +247,8 @@ export function recurringPaymentsApi() {
     .get('/recurring-payments/:id', (c) => {
       const token = requireClientToken(c, 'recurring_payment:read')
       const consent = mine(token.clientId, c.req.param('id'))
-      return consent ? c.json({ data: view(consent) }) : c.json(notFound, 404)
+      if (!consent) return c.json(notFound, 404)
+      return c.json({ data: versions.get(consent.id) === '6' ? consentAs6(consent) : view(consent) })
     })
     .post('/recurring-payments/:id/pay', async (c) => {
       const token = requireClientToken(c, 'recurring_payment:create')
@@ -197,6 +271,11 @@ export function recurringPaymentsApi() {
       const refused = refusal(consent, body.amount as number, Date.now())
       // Assumption (project): a payment the consent does not allow is 400 with the reason; OB answers 400 UK.OBIE.Rules.FailsControlParameters.
       if (refused) return c.json(refused, 400)
+      const fault = payFaults.get(consent.id)
+      payFaults.delete(consent.id)
+      // Assumption (project): a gateway in front of the API fails before the request reaches it: nothing is made.
+      if (fault?.kind === 'bad_gateway') return c.text('Bad Gateway', 502)
+      const paymentSubmissionId = crypto.randomUUID()
       const id = addPayment(
         {
           clientId: token.clientId,
@@ -206,23 +285,68 @@ export function recurringPaymentsApi() {
           payeeRef: body.payeeRef as string,
           payerRef: body.payerRef as string,
           isReversible: false,
+          ...(consent.userId ? { userId: consent.userId } : {}),
+          paymentSubmissionId,
+          recurringPaymentId: consent.id,
         },
         false,
       )
       paidUnder.set(consent.id, [...(paidUnder.get(consent.id) ?? []), id])
-      const fault = failAfterPaying.get(consent.id)
-      failAfterPaying.delete(consent.id)
-      if (fault === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
+      if (fault?.kind === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
       // Assumption (project): a gateway in front of the API times out after the work is done, with no Moneyhub error body.
-      if (fault === 'gateway_timeout') return c.text('Request Timeout', 408)
-      // Assumption (project): the answer is the payment made, as GET /payments/:id shows it (Moneyhub does not document it).
-      return c.json({ data: { ...viewPayment(payments.get(id)!), recurringPaymentId: consent.id } }, 201)
+      if (fault?.kind === 'gateway_timeout') return c.text('Request Timeout', 408)
+      if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+      const made = payments.get(id)!
+      // Each version's declared answer (see the top of this file); `id` in 5.2.1's is the payment's. Assumption (project): 5.2.1 does not say whose id it is.
+      return c.json(
+        versions.get(consent.id) === '6'
+          ? { data: submission(consent, made.paymentSubmissionId!, made.initiatedAt) }
+          : {
+              data: {
+                id,
+                status: 'InProgress',
+                createdAt: made.initiatedAt,
+                updatedAt: made.initiatedAt,
+                recurringPayment: {
+                  ...consent.recurringPayment,
+                  reference: consent.recurringPayment.reference ?? '',
+                  type: Array.isArray(consent.recurringPayment.type) ? consent.recurringPayment.type : [],
+                },
+              } satisfies RecurringPaymentRequest521,
+            },
+        201,
+      )
+    })
+    .post('/recurring-payments/:id/funds-confirmation', async (c) => {
+      // Official client 6.x, src/requests/recurring-payments.ts confirmFundsForRecurringPayment: scope recurring_payment:funds_confirmation.
+      const token = requireClientToken(c, 'recurring_payment:funds_confirmation')
+      const consent = mine(token.clientId, c.req.param('id'))
+      if (!consent) return c.json(notFound, 404)
+      const body = await c.req.json<unknown>().catch(() => undefined)
+      fundsAsked.set(consent.id, [...(fundsAsked.get(consent.id) ?? []), body])
+      // 6.x's readme: fundsConfirmation { amount: "10.00", currency: "GBP" } (FundsConfirmationRequest: both strings).
+      if (!isObject(body) || typeof body.amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(body.amount) || typeof body.currency !== 'string')
+        return c.json({ code: 'BadRequest', message: 'amount must be a decimal string such as "10.00", currency a string' }, 400)
+      // Assumption (project): a revoked consent confirms nothing, as it pays nothing.
+      if (consent.status === 'Revoked')
+        return c.json({ code: 'ConsentRevoked', message: 'the recurring payment consent has been revoked' }, 400)
+      const pence = Math.round(Number(body.amount) * 100)
+      return c.json({
+        data: {
+          fundsAvailable: pence <= (balances.get(consent.id) ?? DEFAULT_BALANCE_PENCE),
+          fundsAvailableAt: new Date().toISOString(),
+          amount: body.amount,
+          currency: body.currency,
+          recurringPaymentId: consent.id,
+        } satisfies FundsConfirmationResponse6,
+      })
     })
     .delete('/recurring-payments/:id', (c) => {
       const token = requireClientToken(c, 'recurring_payment:create')
       const consent = mine(token.clientId, c.req.param('id'))
       if (!consent) return c.json(notFound, 404)
       // Assumption (project): revoking a revoked consent succeeds again (the official client reads only the status code).
+      if (consent.status !== 'Revoked') revokedAt.set(consent.id, new Date().toISOString())
       consent.status = 'Revoked'
       consent.updatedAt = new Date().toISOString()
       return c.body(null, 204)
@@ -231,14 +355,42 @@ export function recurringPaymentsApi() {
 
 /** For tests: what the mock did under a consent, and a one-shot fault for its next pay. */
 export function recurringPaymentsTestApi() {
-  return new Hono()
-    .get('/recurring-payments/:id', (c) => {
-      const consent = recurringPayments.get(c.req.param('id'))
-      if (!consent) return c.json(null, 404)
-      return c.json({ ...consent, payments: (paidUnder.get(consent.id) ?? []).map((id) => viewPayment(payments.get(id)!)) })
-    })
-    .post('/recurring-payments/:id/fail-after-paying', (c) => {
-      failAfterPaying.set(c.req.param('id'), c.req.query('with') === 'gateway_timeout' ? 'gateway_timeout' : 'server_error')
-      return c.body(null, 204)
-    })
+  return (
+    new Hono()
+      .get('/recurring-payments/:id', (c) => {
+        const consent = recurringPayments.get(c.req.param('id'))
+        if (!consent) return c.json(null, 404)
+        return c.json({
+          ...consent,
+          payments: (paidUnder.get(consent.id) ?? []).map((id) => viewPayment(payments.get(id)!)),
+          fundsConfirmations: fundsAsked.get(consent.id) ?? [],
+        })
+      })
+      .post('/recurring-payments/:id/fail-after-paying', (c) => {
+        const how = c.req.query('with')
+        payFaults.set(
+          c.req.param('id'),
+          how === 'slow'
+            ? { kind: 'slow', delayMs: Number(c.req.query('delay_ms') ?? 3000) }
+            : { kind: how === 'gateway_timeout' ? 'gateway_timeout' : 'server_error' },
+        )
+        return c.body(null, 204)
+      })
+      .post('/recurring-payments/:id/fail-before-paying', (c) => {
+        payFaults.set(c.req.param('id'), { kind: 'bad_gateway' })
+        return c.body(null, 204)
+      })
+      // Which official version the consent answers in: ?v=5 (5.2.1, the default) or ?v=6 (6.x).
+      .post('/recurring-payments/:id/version', (c) => {
+        const v = c.req.query('v')
+        if (v !== '5' && v !== '6') return c.json({ error: 'v must be 5 or 6' }, 400)
+        versions.set(c.req.param('id'), v)
+        return c.body(null, 204)
+      })
+      // The payer's balance, in pence, that funds confirmation compares with.
+      .post('/recurring-payments/:id/balance', (c) => {
+        balances.set(c.req.param('id'), Number(c.req.query('pence') ?? 0))
+        return c.body(null, 204)
+      })
+  )
 }

@@ -7,6 +7,7 @@
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { hex, OAuthError } from './oauth'
+import { shaped } from './recordShapes'
 
 export interface RegisteredUser {
   userId: string
@@ -101,14 +102,15 @@ export function identityApi() {
       if (!body || typeof body !== 'object') throw new OAuthError('invalid_request', 'the body must be a JSON object')
       if (body.clientUserId !== undefined && (typeof body.clientUserId !== 'string' || !body.clientUserId))
         throw new OAuthError('invalid_request', 'clientUserId must be a non-empty string')
-      return c.json(registerUser(token.clientId, body.clientUserId as string | undefined), 201)
+      const user = registerUser(token.clientId, body.clientUserId as string | undefined)
+      return c.json(shaped(user, 'bare', user.clientUserId ?? undefined, user.userId), 201)
     })
     .get('/users/:userId', (c) => {
       // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts getUser (user:read). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:read')
       const user = users.get(c.req.param('userId'))
       if (!user || user.clientId !== token.clientId) return c.json({ error: 'not_found' }, 404)
-      return c.json(user)
+      return c.json(shaped(user, 'bare', user.userId))
     })
     .delete('/users/:userId', (c) => {
       // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts deleteUser (user:delete). Assumption (project): another client's user is 404.

@@ -62,7 +62,9 @@ export function claimsFor(target: ConnectionTarget): ClaimsRequest {
   const consent = target.consent
   if (consent && Object.keys(consent).length) {
     claims['mh:consent'] = {
-      essential: true,
+      // A reconsent's mh:consent is not essential: getReconsentAuthorizeUrlForCreatedUser sends `{value}` alone, where
+      // getAuthorizeUrl sends `essential: true` (moneyhub/moneyhub-api-client, src/get-auth-urls.ts).
+      ...(target.action === 'reconsent' ? {} : { essential: true }),
       value: {
         ...(consent.permissions ? { permissions: consent.permissions, permissionsAction: consent.permissionsAction ?? 'add' } : {}),
         ...(consent.expirationDateTime ? { expirationDateTime: consent.expirationDateTime } : {}),

@@ -41,13 +41,7 @@ export async function refreshSession(config: Config, store: SessionStore, record
   try {
     const metadata = await issuerMetadataOf(config, bounded().upstreamTimeoutMs)
     sent = true
-    const { tokens, refreshExpiresIn } = await refreshTokens(
-      bounded(),
-      metadata.token_endpoint,
-      refreshToken,
-      connection.tokens.scope,
-      record.userId,
-    )
+    const { tokens, refreshExpiresIn } = await refreshTokens(bounded(), metadata.token_endpoint, refreshToken, connection.tokens.scope)
     // OIDC Core §12.2: a new id_token, when there is one, is validated as at the code exchange, for the same user.
     sent = false
     if (tokens.id_token) {

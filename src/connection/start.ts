@@ -49,6 +49,8 @@ export interface SessionFields {
   connectionId?: string
   returnTo?: string
   secretHash?: string
+  /** Started with the backend key (routes/sessions.ts): counted in bank health (health/count.ts). */
+  startedBy?: 'backend'
 }
 
 /**
@@ -82,6 +84,7 @@ export async function newSession<R extends SessionFields>(
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),
     ...(request.returnTo ? { returnTo: request.returnTo } : {}),
     ...(request.secretHash ? { secretHash: request.secretHash } : {}),
+    ...(request.startedBy ? { startedBy: request.startedBy } : {}),
     ...kind.recordFields?.(request),
   }
   const ticket: LaunchTicket = { ...secrets, state, claims: kind.claims(request), record }

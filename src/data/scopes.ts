@@ -52,7 +52,7 @@ export const CLIENT_SCOPES = [
   'connection:read',
 ] as const
 
-/** Scopes of an authorisation request, never of a token: the journeys, and the payment flows' own (MONEYHUB-NOTES.md). */
+/** Scopes of an authorisation request, never of a token nor a connection's dataScopes: the journeys, and the payment flows' own. */
 const AUTHORISATION_ONLY = new Set([
   'openid',
   'offline_access',
@@ -92,7 +92,7 @@ export function checkScopes(scopes: readonly string[], use: ScopeUse, supported?
   const checked = checkTogether(scopes, use)
   for (const scope of scopes) {
     const known = dataScopes.has(scope) || writeAll.has(scope) || clientScopes.has(scope)
-    if ((!supported || use === 'connection') && !known) throw invalidScope(`${scope} is not a Moneyhub data or client scope`)
+    if (!supported && !known) throw invalidScope(`${scope} is not a Moneyhub data or client scope`)
     if (supported && !supported.includes(scope)) throw invalidScope(`${scope} is not in the identity server's scopes_supported`)
   }
   return checked
@@ -109,6 +109,8 @@ function checkTogether(scopes: readonly string[], use: ScopeUse): string[] {
     const isWriteAll = writeAll.has(scope)
     const isClient = clientScopes.has(scope)
     if (use === 'connection') {
+      // The journey's own scopes come from the request's other fields, never from dataScopes.
+      if (isAuthorisationOnly(scope)) throw invalidScope(`${scope} is not a data scope: the Worker adds the journey's own scopes`)
       if (isWriteAll) throw invalidScope(`${scope} is only for registered users' client-credentials tokens (POST /tokens with userId)`)
       if (isClient) throw invalidScope(`${scope} is a client-level scope, not a data scope: ask POST /tokens without userId`)
     } else if (isAuthorisationOnly(scope)) {
@@ -139,8 +141,9 @@ export async function supportedScopes(config: Config): Promise<string[] | undefi
 
 /** checkScopes against what the identity server says it supports. */
 export async function checkScopesForIssuer(config: Config, scopes: readonly string[], use: ScopeUse): Promise<string[]> {
-  // Refuse what no issuer could grant before asking the issuer anything (a token's scopes may be ones only it knows).
-  if (use === 'connection') checkScopes(scopes, use)
-  else checkTogether(scopes, use)
+  // Refuse what no issuer could grant before asking the issuer anything (a scope may be one only the issuer knows: a
+  // connection may carry a data scope the lists above lack, such as the official client's standing_orders:read or
+  // statements_basic:read, moneyhub/moneyhub-api-client src/requests/accounts.ts, when discovery lists it).
+  checkTogether(scopes, use)
   return checkScopes(scopes, use, await supportedScopes(config))
 }

@@ -3,7 +3,7 @@
  * an isolate are gathered for FLUSH_MS and sent in one call per bank, handed
  * to waitUntil (cloudflare:workers), so the request that caused one never
  * waits for the count, and a count that fails is lost, never an error.
- * Three hooks, each one line where the stage happens:
+ * Only sessions the backend started are counted (isCounted). Three hooks, each one line where the stage happens:
  *   started  storage/sessions.ts (writePending: a session's first record)
  *   opened   routes/authorize.ts (the first browser bound to the link)
  *   outcome  coordinator.ts (transition: pending → connected | authorised | failed)
@@ -61,6 +61,14 @@ function send(event: HealthEvent) {
   )
 }
 
+/**
+ * Only what is real moves a bank's counts: sessions the backend started. GET /connect and POST /sessions from a
+ * browser need no key (an allowed Origin is a header anyone can send), so a stranger could otherwise turn any bank
+ * `failing` on the public GET /banks by cancelling, or abandoning, links of their own. Payment kinds start only
+ * with the backend key (routes/payments.ts, startGuards).
+ */
+export const isCounted = (record: Pick<StoredSession, 'kind' | 'startedBy'>) => record.kind !== undefined || record.startedBy === 'backend'
+
 const common = (record: StoredSession) => ({
   bank: bankKeyOf(record),
   session: record.id,
@@ -69,14 +77,18 @@ const common = (record: StoredSession) => ({
 })
 
 /** A session's first record was written. */
-export const countStarted = (record: StoredSession) => send({ stage: 'started', ...common(record) })
+export const countStarted = (record: StoredSession) => {
+  if (isCounted(record)) send({ stage: 'started', ...common(record) })
+}
 
 /** Its link was opened by the browser it is now bound to. */
-export const countOpened = (record: StoredSession) => send({ stage: 'opened', ...common(record), expiresAt: record.expiresAt })
+export const countOpened = (record: StoredSession) => {
+  if (isCounted(record)) send({ stage: 'opened', ...common(record), expiresAt: record.expiresAt })
+}
 
 /** A transition of the session's record: counted when a pending session becomes final (the user is back from the bank). */
 export function countOutcome(before: StoredSession['status'] | undefined, after: StoredSession) {
-  if (before !== 'pending') return
+  if (before !== 'pending' || !isCounted(after)) return
   if (after.status !== 'connected' && after.status !== 'authorised' && after.status !== 'failed') return
   send({ stage: 'outcome', ...common(after), status: after.status, ...(after.error ? { error: after.error } : {}) })
 }

@@ -5,7 +5,7 @@
  * its max-age is the shorter of the list's and the marks' freshness, so the
  * list stays cacheable and a mark is at most about two of those ages old
  * (docs/bank-health.md). Marks are a hint: when the index cannot be read, the
- * list goes out without them.
+ * list goes out with Moneyhub's marks only (combinedMark).
  */
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
@@ -64,6 +64,18 @@ async function currentMarks(env: Env, config: Config): Promise<Marks | undefined
   }
 }
 
+/**
+ * The mark a bank gets from its own counts (`counted`, none with too few attempts) and Moneyhub's view of it
+ * (WellKnownConnection.status.auth: moneyhub/moneyhub-api-client, src/schema/connection.ts): Moneyhub calling its
+ * authorisation TEMPORARILY_ or PERMANENTLY_UNAVAILABLE makes it `failing`, PARTIALLY_AVAILABLE at best `degraded`,
+ * even with too few attempts to count (Assumption (project): Moneyhub's word on a provider outweighs a quiet hour).
+ */
+export function combinedMark(counted: HealthMark | undefined, moneyhubAuth: string | undefined): HealthMark | undefined {
+  if (moneyhubAuth === 'TEMPORARILY_UNAVAILABLE' || moneyhubAuth === 'PERMANENTLY_UNAVAILABLE') return 'failing'
+  if (moneyhubAuth === 'PARTIALLY_AVAILABLE') return counted === 'failing' ? 'failing' : 'degraded'
+  return counted
+}
+
 /** A bank list's JSON body with each marked bank's `health`, its ETag, and how long it may be cached. */
 export async function withHealthMarks(
   env: Env,
@@ -71,18 +83,19 @@ export async function withHealthMarks(
   list: { body: string; etag: string; freshFor: number },
 ): Promise<{ body: string; etag: string; freshFor: number }> {
   const marks = await currentMarks(env, config)
-  if (!marks || !Object.keys(marks.marks).length) return list
-  const freshFor = Math.max(0, Math.min(list.freshFor, Math.ceil((marks.until - Date.now()) / 1000)))
-  const key = `${list.etag}|${marks.version}`
+  const counted = marks?.marks ?? {}
+  const freshFor = marks ? Math.max(0, Math.min(list.freshFor, Math.ceil((marks.until - Date.now()) / 1000))) : list.freshFor
+  const key = `${list.etag}|${marks?.version ?? ''}`
   let answer = merged.get(key)
   if (!answer) {
-    const banks = JSON.parse(list.body) as { id: string; health?: HealthMark }[]
+    const banks = JSON.parse(list.body) as { id: string; status?: { auth?: string }; health?: HealthMark }[]
+    let changed = false
     for (const bank of banks) {
-      const mark = marks.marks[bank.id]
-      if (mark) bank.health = mark
+      const mark = combinedMark(Object.hasOwn(counted, bank.id) ? counted[bank.id] : undefined, bank.status?.auth)
+      if (mark) ((bank.health = mark), (changed = true))
     }
-    const body = JSON.stringify(banks)
-    answer = { body, etag: `"${(await sha256(body)).slice(0, 27)}"` }
+    const body = changed ? JSON.stringify(banks) : list.body
+    answer = { body, etag: changed ? `"${(await sha256(body)).slice(0, 27)}"` : list.etag }
     if (merged.size >= 16) merged.clear()
     merged.set(key, answer)
   }

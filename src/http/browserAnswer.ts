@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Refusal } from '../coordinator'
 import { FlowError } from '../connection/errors'
 import { answerError } from '../errors'
+import { note, type LogLevel } from './log'
 import type { Session } from '../storage/sessions'
 import type { AppEnv } from './context'
 import { RESULT_PAGE_CSP, refusalPage, resultPage } from './resultPage'
@@ -63,5 +64,8 @@ export async function browserError(error: Error, c: Context<AppEnv>) {
   const json = answerError(error, c)
   if (wantsJson(c)) return json
   const { error: code } = await json.json<{ error: string }>()
+  // The log line keeps the failure's own status beside the redirect's or page's (docs/local-development.md, "Log events").
+  const noted = c.get('logNote') as { event: string; level: LogLevel; fields: Record<string, unknown> } | undefined
+  if (noted) note(c, noted.event, noted.level, { ...noted.fields, errorStatus: json.status })
   return refusalAnswer(c, json.status as ContentfulStatusCode, code)
 }

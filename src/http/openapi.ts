@@ -165,17 +165,33 @@ export const RecurringPaymentMadeSchema = named(
     recurringPaymentId: v.string(),
     status: picklist(['made', 'confirming']),
     paymentId: v.optional(v.string()),
+    paymentSubmissionId: v.optional(v.string()),
+    moneyhubStatus: v.optional(v.string()),
+    providerStatus: v.optional(v.string()),
     payment: v.optional(MoneyhubPayment),
     reason: v.optional(v.string()),
   }),
   'RecurringPaymentMade',
-  "A payment under a VRP consent. made (201): Moneyhub made it; paymentId and payment, Moneyhub's record (its own status: inProgress, completed, …). confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, …); money may have moved.",
+  "A payment under a VRP consent. made (201): Moneyhub accepted it (a 2xx); the ids its answer gave (paymentId: the official client 5.2.1's id; paymentSubmissionId: 6.x's), its statuses (moneyhubStatus, providerStatus), and payment, Moneyhub's record, once read. confirming (202): sent, outcome not yet known (reason: upstream_timeout, upstream_5xx, interrupted, match_ambiguous, …); money may have moved.",
+)
+
+export const FundsConfirmationSchema = named(
+  strictObject({
+    fundsAvailable: v.boolean(),
+    fundsAvailableAt: v.optional(v.string()),
+    amount: int(),
+    currency: v.string(),
+    recurringPaymentId: v.string(),
+  }),
+  'FundsConfirmation',
+  "Moneyhub's funds confirmation under a VRP consent, as the official client 6.x declares FundsConfirmationResponse; amount in pence.",
 )
 
 export const PaymentUnderConsentSchema = named(
   strictObject({
     status: picklist(['made', 'confirming']),
     paymentId: v.optional(v.string()),
+    paymentSubmissionId: v.optional(v.string()),
     amount: int(),
     payeeRef: v.string(),
     payerRef: v.string(),
@@ -215,12 +231,22 @@ export const BankListSchema = named(
     strictObject({
       id: v.string(),
       name: v.string(),
-      type: picklist(['api', 'legacy', 'test']),
-      bankRef: v.string(),
-      iconUrl: v.string(),
+      /** api, legacy, test, zoopla, mouseprice, autotrader (WellKnownConnection.type), or another Moneyhub adds. */
+      type: v.optional(v.string()),
+      bankRef: v.optional(v.string()),
+      iconUrl: v.optional(v.string()),
+      /** Each account type's name (WellKnownConnection.accountTypes[].name), and whether it is in beta. */
       accountTypes: v.array(strictObject({ type: v.string(), beta: v.boolean() })),
       userTypes: v.array(v.string()),
-      /** With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour (docs/bank-health.md). */
+      country: v.optional(v.string()),
+      isBeta: v.boolean(),
+      payments: v.array(v.string()),
+      /** Moneyhub's own view of the provider: AVAILABLE, PARTIALLY_AVAILABLE, TEMPORARILY_UNAVAILABLE, PERMANENTLY_UNAVAILABLE. */
+      status: v.optional(strictObject({ sync: v.optional(v.string()), auth: v.optional(v.string()) })),
+      /**
+       * With at least HEALTH_MIN_ATTEMPTS outcomes in the bank's last hour, or when Moneyhub's status.auth says the bank
+       * is not fully available (docs/bank-health.md).
+       */
       health: v.optional(picklist(['ok', 'degraded', 'failing'])),
     }),
   ),

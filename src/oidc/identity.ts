@@ -3,7 +3,8 @@
  * with a client-credentials bearer token (RFC 6750 §2.1). They live at the
  * identity server's base, `{identity}` in Moneyhub's documentation:
  * config.identityUrl (MONEYHUB_IDENTITY_URL, else the issuer without `/oidc`). Answers are JSON
- * `{ data, links?, meta? }` (the /users API may answer the object bare); errors `{ code, message }`.
+ * `{ data, links?, meta? }`, a single record included, or a bare record (the /users API's user): identityRecord reads
+ * either (recordOf); errors `{ code, message }`.
  * This is the one caller of those APIs (payees, payments, registered users).
  */
 import type { Config } from '../config'
@@ -75,6 +76,26 @@ export async function identityRequest(config: Config, request: IdentityRequest):
   const json = await identityAnswer(config, request)
   // Moneyhub wraps answers as { data }; some deployments of the /users API answer the object bare.
   return json && 'data' in json ? json.data : json
+}
+
+/** Members of the official client's `ApiResponse<T>` (moneyhub/moneyhub-api-client, src/request.ts). */
+const API_RESPONSE_MEMBERS = new Set(['data', 'links', 'meta'])
+
+/**
+ * One Moneyhub record from an answer, in either shape the official client declares: `ApiResponse<T>` = `{data,
+ * links?, meta?}` (src/request.ts; getPayment, addPayee, getPayee, getStandingOrder: src/requests/types/*.ts) or a
+ * bare `T` (registerUser, getUser: src/requests/types/users-and-connections.ts). An answer is the wrapper when it
+ * has `data` and no member beyond the wrapper's; anything else is the record itself. The caller's schema judges what
+ * comes out (a `data` list is no record: upstream_invalid_response).
+ */
+export function recordOf(answer: unknown): unknown {
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer) || !('data' in answer)) return answer
+  return Object.keys(answer).every((member) => API_RESPONSE_MEMBERS.has(member)) ? (answer as { data: unknown }).data : answer
+}
+
+/** Calls the identity API for one record, and returns it ({data: T} or a bare T, recordOf); undefined for 204. */
+export async function identityRecord(config: Config, request: IdentityRequest): Promise<unknown> {
+  return recordOf(await identityAnswer(config, request))
 }
 
 /** Calls the identity API and returns its whole answer (a list's `{ data, links, meta }`); undefined for 204. */

@@ -70,20 +70,22 @@ export async function exchangeCode(config: Config, tokenEndpoint: string, exchan
   return { ...response, tokens: { ...response.tokens, id_token } }
 }
 
-/** RFC 6749 §6 (OIDC Core §12): a new token set for a refresh token, with a fresh client assertion. */
+/**
+ * RFC 6749 §6 (OIDC Core §12): a new token set for a refresh token, with a fresh client assertion. No `sub`: the
+ * official client's refreshTokens is openid-client's `client.refresh(refreshToken)` (moneyhub/moneyhub-api-client,
+ * src/tokens.ts); only its code exchange sends `sub` (src/exchange-code-for-token.ts).
+ */
 export async function refreshTokens(
   config: Config,
   tokenEndpoint: string,
   refreshToken: string,
   scope: string,
-  sub?: string,
 ): Promise<TokenResponse<RefreshedTokenSet>> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
     ...(await clientAuthentication(config, tokenEndpoint)),
   })
-  if (sub) form.set('sub', sub)
   return requestTokens(config, tokenEndpoint, form, scope)
 }
 

@@ -10,7 +10,7 @@
  * | payment           | `payment openid id:<bankId>`                 | `mh:payment`                                 | paymentId             |
  * | standing_order    | `standing_orders:create openid id:<bankId>`  | `mh:standing_order`                          | standingOrderId       |
  * | recurring_payment | `recurring_payment:create openid id:<bankId>`| `mh:recurring_payment`                       | recurringPaymentId    |
- * | reverse_payment   | `reverse_payment openid id:<bankId>`         | `mh:reverse_payment`, and `mh:payment` (no value) | reversePaymentId, paymentId? |
+ * | reverse_payment   | `reverse_payment openid id:<bankId>`         | `mh:reverse_payment`, and `mh:payment` (no value) | reversePaymentId?, paymentId? (one at least) |
  *
  * Every kind also asks for `mh:con_id` (essential) and `sub` (essential; with
  * the user's id as value when userId is given), as the official client's
@@ -40,9 +40,11 @@ export interface StandingOrderOutcome extends PayerOutcome {
 export interface RecurringPaymentOutcome extends PayerOutcome {
   recurringPaymentId: string
 }
+/** A refund: at least one of the two ids, each kept when the id_token gives it. */
 export interface ReversePaymentOutcome extends PayerOutcome {
-  reversePaymentId: string
-  /** The refund's own payment id, when the id_token carries mh:payment. */
+  /** Moneyhub's id of the reverse payment, when the id_token carries mh:reverse_payment. */
+  reversePaymentId?: string
+  /** The refund's own payment (`GET {identity}/payments/:id`), when the id_token carries mh:payment. */
   paymentId?: string
 }
 
@@ -108,9 +110,14 @@ export const reversePaymentKind: SessionKind<ReversePaymentRequest, ReversePayme
       'mh:reverse_payment': { essential: true, value: claimValue(request) },
       'mh:payment': { essential: true },
     }),
+  // Moneyhub documents only mh:payment in the id_token (https://docs.moneyhubenterprise.com/docs/payments-claim), and a
+  // refund asks for it beside mh:reverse_payment (moneyhub/moneyhub-api-client, src/get-auth-urls.ts
+  // getReversePaymentAuthorizeUrl): either id identifies the refund, and neither is thrown away. With neither, the
+  // refund is authorised without its id (complete.ts: id_pending).
   outcomeFromIdToken: (claims, asked) => {
     const paymentId = optionalCreatedId(claims, 'mh:payment')
-    return { reversePaymentId: createdId(claims, 'mh:reverse_payment'), ...(paymentId ? { paymentId } : {}), ...payer(claims, asked) }
+    const reversePaymentId = paymentId ? optionalCreatedId(claims, 'mh:reverse_payment') : createdId(claims, 'mh:reverse_payment')
+    return { ...(reversePaymentId ? { reversePaymentId } : {}), ...(paymentId ? { paymentId } : {}), ...payer(claims, asked) }
   },
   recordFields: (request) => ({ reverses: request.paymentId }),
 }

@@ -1,13 +1,14 @@
 /**
  * Payees: the accounts payments go to, kept by Moneyhub for this client.
  * `POST {identity}/payees` (scope payee:create), with a client-credentials
- * token (MONEYHUB-NOTES.md, "Payments"); the list is payments/lists.ts's.
+ * token (moneyhub/moneyhub-api-client, src/requests/payees.ts addPayee: `ApiResponse<Payee>`, read by identityRecord
+ * in either shape); the list is payments/lists.ts's.
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { described, looseObject, named, strictObject } from '../http/valibot'
-import { identityRequest } from '../oidc/identity'
+import { identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { Payee, userId } from './schemas'
 
@@ -58,7 +59,7 @@ function checked<T extends v.GenericSchema>(schema: T, data: unknown, what: stri
 export async function createPayee(config: Config, payee: NewPayee): Promise<StoredPayee> {
   let data: unknown
   try {
-    data = await identityRequest(config, { method: 'POST', path: '/payees', scope: 'payee:create', body: payee })
+    data = await identityRecord(config, { method: 'POST', path: '/payees', scope: 'payee:create', body: payee })
   } catch (error) {
     upstreamFailure(error, 'create the payee')
   }

@@ -1,6 +1,7 @@
 /**
  * Moneyhub's own record of a payment: `GET {identity}/payments/:id` with a
- * client-credentials token scoped payment:read (MONEYHUB-NOTES.md, "Payments").
+ * client-credentials token scoped payment:read (moneyhub/moneyhub-api-client, src/requests/payments.ts getPayment:
+ * `ApiResponse<Payment>`, read by identityRecord in either shape).
  * GET /payments/:id shows it beside the session's status, and a frontend may
  * poll that every second: each payment is kept in the isolate for a few
  * seconds, and concurrent reads of one payment share one upstream call.
@@ -9,7 +10,7 @@ import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { int, looseObject, named } from '../http/valibot'
-import { IdentityApiError, identityRequest } from '../oidc/identity'
+import { IdentityApiError, identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 
 /** Moneyhub's payment; `status` is inProgress, pending, completed, rejected, cancelled, abandoned or error:…; other members pass through. */
@@ -43,7 +44,7 @@ export const forgetPayments = () => kept.clear()
 async function fetchPayment(config: Config, paymentId: string): Promise<MoneyhubPayment> {
   let data: unknown
   try {
-    data = await identityRequest(config, { path: `/payments/${encodeURIComponent(paymentId)}`, scope: 'payment:read' })
+    data = await identityRecord(config, { path: `/payments/${encodeURIComponent(paymentId)}`, scope: 'payment:read' })
   } catch (error) {
     if (error instanceof IdentityApiError && error.status === 404) {
       throw new FlowError('not_found', 'payment_not_found', 'Moneyhub has no payment with this id')

@@ -7,6 +7,17 @@
  *   makeRecurringPayment    POST   {identity}/recurring-payments/:id/pay  recurring_payment:create  { payeeId?, amount, payeeRef, payerRef }
  *   revokeRecurringPayment  DELETE {identity}/recurring-payments/:id      recurring_payment:create
  *   getRecurringPayment     GET    {identity}/recurring-payments/:id      recurring_payment:read
+ *   confirmFundsForRecurringPayment  POST {identity}/recurring-payments/:id/funds-confirmation
+ *                                    recurring_payment:funds_confirmation  { amount: "10.00", currency }  (6.x only)
+ *
+ * The two official versions declare different answers for the consent read and
+ * the pay: 5.2.1 (node_modules/@mft/moneyhub-api-client, dist/schema/payment.d.ts)
+ * `RecurringPaymentRequest { id, status?, createdAt, recurringPayment? }`; 6.x
+ * (github.com/moneyhub/moneyhub-api-client, src/schema/payment.ts, commits
+ * "PAY-469" and "PAY-761") `{ paymentSubmissionId, providerStatus, status,
+ * submittedAt, authRequestId, revokedAt? }`. So a 2xx from /pay is Moneyhub
+ * accepting the pay, whatever its body, and a consent read refuses only what
+ * every version agrees is unusable.
  *
  * Pay and revoke run in the consent's session Durable Object (coordinator.ts),
  * one at a time: a revocation and the payments around it are seen in order,
@@ -20,23 +31,28 @@
  * cannot be read, or a restart while `sending`) is never `failed`: it is kept
  * `confirming` with its reason, answered 202, and never sent again.
  *
- * Reconciliation seam: `confirmingPayments` lists what is still confirming and
- * `settleConfirmingPayment` records what Moneyhub's records later show; the
- * session alarm's reconciliation (issue 17) is where they are meant to be
- * called from. Nothing here guesses an outcome.
+ * The consent's alarm is set before a pay is sent (coordinator.ts), so a pay
+ * left `sending` by a restart is found, answered `confirming` (interrupted)
+ * and reconciled: `reconcilePays` looks for each open pay in Moneyhub's
+ * payments of its payee, and settles it only with a record of its own consent
+ * (or its own paymentSubmissionId) that no other holder has (moneyhubIds.ts).
+ * Nothing here guesses an outcome (docs/recurring-payments.md, "Reconciliation").
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { sha256 } from '../encoding'
-import { IdentityApiError, identityRequest } from '../oidc/identity'
+import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
 import { looseObject, named, strictObject } from '../http/valibot'
+import { log } from '../http/log'
 import { UpstreamError } from '../oidc/errors'
 import { canonicalJson } from '../storage/idempotency'
-import type { SessionStore, StoredSession } from '../storage/sessions'
+import { holderOfMoneyhubId, holdMoneyhubId } from '../storage/moneyhubIds'
+import { nowSeconds, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { upstreamFailure } from './errors'
-import { MoneyhubPayment } from './payments'
-import { payeeId, pence, reference } from './schemas'
+import { MoneyhubPayment, readPayment } from './payments'
+import { reconciliationDelayS } from './reconciliation'
+import { currency, payeeId, pence, reference } from './schemas'
 
 /**
  * How long an authorised VRP consent's session is kept (the mapping from its
@@ -59,24 +75,28 @@ export const RecurringPayBody = named(
 )
 export type RecurringPayBody = v.InferOutput<typeof RecurringPayBody>
 
-/** Moneyhub's record of a VRP consent (the official client's RecurringPaymentRequest, src/schema/payment.ts); other members pass through. */
+/**
+ * Moneyhub's record of a VRP consent, in either official version (see the top
+ * of this file): every member optional, other members passed through. 5.2.1:
+ * id, status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked,
+ * Expired), createdAt, recurringPayment (its terms); 6.x: paymentSubmissionId,
+ * providerStatus, status (a payment status), submittedAt, authRequestId, revokedAt.
+ */
 export const MoneyhubRecurringPayment = named(
   looseObject({
-    id: v.string(),
-    /** InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked or Expired. */
+    id: v.optional(v.string()),
     status: v.optional(v.string()),
     createdAt: v.optional(v.string()),
-    recurringPayment: v.optional(
-      looseObject({
-        validFromDate: v.optional(v.string()),
-        validToDate: v.optional(v.string()),
-        maximumIndividualAmount: v.optional(v.number()),
-      }),
-    ),
+    recurringPayment: v.optional(v.looseObject({})),
+    paymentSubmissionId: v.optional(v.string()),
+    providerStatus: v.optional(v.string()),
+    submittedAt: v.optional(v.string()),
+    authRequestId: v.optional(v.string()),
+    revokedAt: v.optional(v.string()),
   }),
   OPENAPI_BUILD && 'MoneyhubRecurringPayment',
   OPENAPI_BUILD &&
-    "Moneyhub's record of a VRP consent: status (InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired) and recurringPayment, its terms",
+    "Moneyhub's record of a VRP consent, as the official client 5.2.1 declares it (id, status, createdAt, recurringPayment: its terms) or 6.x (paymentSubmissionId, providerStatus, status, submittedAt, authRequestId, revokedAt)",
 )
 export type MoneyhubRecurringPayment = v.InferOutput<typeof MoneyhubRecurringPayment>
 
@@ -85,9 +105,16 @@ export interface RecurringPaymentMade {
   /** The consent's session id. */
   id: string
   recurringPaymentId: string
-  /** `made`: Moneyhub made the payment (its progress is payment.status); `confirming`: sent, outcome not yet known. */
+  /** `made`: Moneyhub accepted the pay (a 2xx; its progress is moneyhubStatus, payment.status); `confirming`: sent, outcome not yet known. */
   status: 'made' | 'confirming'
+  /** Moneyhub's payment id: 5.2.1's answer `id`, or found later in its payments. */
   paymentId?: string
+  /** 6.x's answer: the submission's id (the payment record's paymentSubmissionId). */
+  paymentSubmissionId?: string
+  /** The status Moneyhub's answer gave, as it gave it (5.2.1: InProgress…; 6.x: a payment status, inProgress…). */
+  moneyhubStatus?: string
+  /** 6.x's providerStatus: Pending, Rejected, AcceptedSettlementInProcess, … */
+  providerStatus?: string
   payment?: MoneyhubPayment
   /** Confirming: why the outcome is not known. */
   reason?: string
@@ -105,12 +132,18 @@ export interface PayEntry {
   request: RecurringPayBody
   state: 'sending' | 'answered'
   answer?: PayAnswer
+  /** The consent it was sent under (Moneyhub's id) and the payee it pays (the body's, else the consent read's), when known. */
+  recurringPaymentId?: string
+  payeeId?: string
+  /** A made pay whose payment id is still looked for (6.x answers only a paymentSubmissionId): settled once found or given up. */
+  lookedUp?: true
 }
 
 /** A payment under the consent, as GET /recurring-payments/:id lists it. */
 export interface PaymentUnderConsent {
   status: 'made' | 'confirming'
   paymentId?: string
+  paymentSubmissionId?: string
   amount: number
   payeeRef: string
   payerRef: string
@@ -129,7 +162,7 @@ export function consentRecord(record: StoredSession | undefined): StoredSession 
   return record
 }
 
-/** Moneyhub's record of the consent, read now. */
+/** Moneyhub's record of the consent, read now: `{ data: T }` or a bare T, in either version's shape. */
 export async function readRecurringPayment(config: Config, recurringPaymentId: string): Promise<MoneyhubRecurringPayment> {
   let data: unknown
   try {
@@ -144,7 +177,8 @@ export async function readRecurringPayment(config: Config, recurringPaymentId: s
     upstreamFailure(error, 'read the recurring payment consent')
   }
   const parsed = v.safeParse(MoneyhubRecurringPayment, data)
-  if (!parsed.success || parsed.output.id !== recurringPaymentId)
+  // 5.2.1's id, when given, must be this consent's; 6.x's record has none.
+  if (!parsed.success || (parsed.output.id !== undefined && parsed.output.id !== recurringPaymentId))
     throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the recurring payment consent in an unexpected shape')
   return parsed.output
 }
@@ -152,40 +186,86 @@ export async function readRecurringPayment(config: Config, recurringPaymentId: s
 /** A date-only validToDate covers that whole day (as the mock counts it). */
 const endOf = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(date) + 86_400_000 : Date.parse(date))
 
-/** The consent's status here, then what Moneyhub's record of it says: nothing is sent that it already forbids. */
-async function checkConsent(config: Config, record: StoredSession, amount: number): Promise<string> {
-  if (record.status === 'revoked') throw new FlowError('gone', 'consent_revoked', 'this recurring payment consent was revoked')
-  if (record.status !== 'authorised' || !record.recurringPaymentId)
-    throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
-  const consent = await readRecurringPayment(config, record.recurringPaymentId)
-  // Revoked or expired at the bank (the user may end a VRP consent there): gone, as after DELETE.
-  if (consent.status === 'Revoked' || consent.status === 'Expired')
-    throw new FlowError(
-      'gone',
-      consent.status === 'Revoked' ? 'consent_revoked' : 'consent_expired',
-      `Moneyhub says the recurring payment consent is ${consent.status}`,
-    )
-  if (consent.status !== undefined && consent.status !== 'Authorised')
-    throw new FlowError('conflict', 'consent_not_authorised', `Moneyhub says the recurring payment consent is ${consent.status}`)
-  const terms = consent.recurringPayment ?? {}
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
+
+/**
+ * What a consent read forbids, if anything. Only what every version agrees
+ * means unusable refuses: `Revoked`, `Expired`, `Rejected` (5.2.1's consent
+ * statuses), `revokedAt` (6.x); and the terms, when the read states them
+ * (validFromDate, validToDate, maximumIndividualAmount, numbers and dates only).
+ * A read without terms, with a status not known here (6.x's are payment
+ * statuses), or in a shape not known at all refuses nothing: Moneyhub judges.
+ */
+export function refusalOfConsent(read: unknown, amount: number): FlowError | undefined {
+  if (!isObject(read)) return undefined
+  if (read.status === 'Revoked' || text(read.revokedAt))
+    return new FlowError('gone', 'consent_revoked', 'Moneyhub says the recurring payment consent was revoked')
+  if (read.status === 'Expired') return new FlowError('gone', 'consent_expired', 'Moneyhub says the recurring payment consent is Expired')
+  if (read.status === 'Rejected')
+    return new FlowError('conflict', 'consent_not_authorised', 'Moneyhub says the recurring payment consent is Rejected')
+  const terms = isObject(read.recurringPayment) ? read.recurringPayment : {}
   const now = Date.now()
-  if (terms.validFromDate && now < Date.parse(terms.validFromDate))
-    throw new FlowError('conflict', 'consent_not_yet_valid', `the consent is valid from ${terms.validFromDate}`)
-  if (terms.validToDate && now >= endOf(terms.validToDate))
-    throw new FlowError('gone', 'consent_expired', `the consent was valid until ${terms.validToDate}`)
-  if (terms.maximumIndividualAmount !== undefined && amount > terms.maximumIndividualAmount)
-    throw new FlowError(
+  const from = text(terms.validFromDate)
+  const to = text(terms.validToDate)
+  if (from && now < Date.parse(from)) return new FlowError('conflict', 'consent_not_yet_valid', `the consent is valid from ${from}`)
+  if (to && now >= endOf(to)) return new FlowError('gone', 'consent_expired', `the consent was valid until ${to}`)
+  const maximum = terms.maximumIndividualAmount
+  if (typeof maximum === 'number' && amount > maximum)
+    return new FlowError(
       'unprocessable',
       'amount_over_maximum',
-      `the amount (${amount} pence) is more than the consent's maximumIndividualAmount (${terms.maximumIndividualAmount} pence)`,
+      `the amount (${amount} pence) is more than the consent's maximumIndividualAmount (${maximum} pence)`,
     )
+  return undefined
+}
+
+/**
+ * The consent's session here: revoked, unverified (its outcome or its id never
+ * proved: issue 26, a consent is never linked by likeness) or not authorised
+ * refuse; the consent's Moneyhub id otherwise.
+ */
+export function usableConsent(record: Pick<Session, 'status' | 'recurringPaymentId'>): string {
+  if (record.status === 'revoked') throw new FlowError('gone', 'consent_revoked', 'this recurring payment consent was revoked')
+  if (record.status === 'confirming' || (record.status === 'authorised' && !record.recurringPaymentId))
+    throw new FlowError(
+      'conflict',
+      'consent_unverified',
+      'this recurring payment consent is not verified at Moneyhub yet (its outcome or its id is unknown); nothing is paid under it until it is, or set it up again',
+    )
+  if (record.status !== 'authorised' || !record.recurringPaymentId)
+    throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
   return record.recurringPaymentId
 }
 
-/** What the consent's Durable Object gives a pay: its storage and its current record. */
+/** The consent's status here, then what Moneyhub's record of it says: nothing is sent that it already forbids. */
+async function checkConsent(
+  config: Config,
+  record: StoredSession,
+  amount: number,
+): Promise<{ recurringPaymentId: string; payeeId?: string }> {
+  const recurringPaymentId = usableConsent(record)
+  let read: MoneyhubRecurringPayment | undefined
+  try {
+    read = await readRecurringPayment(config, recurringPaymentId)
+  } catch (error) {
+    // A read in a shape not known here says nothing against the pay: Moneyhub judges it.
+    if (!(error instanceof FlowError && error.code === 'upstream_invalid_response')) throw error
+  }
+  const refused = refusalOfConsent(read, amount)
+  if (refused) throw refused
+  // Assumption (project): neither version declares the consent's payee; the mock's record carries payeeId.
+  const payee = text(read?.payeeId)
+  return { recurringPaymentId, ...(payee ? { payeeId: payee } : {}) }
+}
+
+/** What the consent's Durable Object gives a pay: its env, its storage, its current record, and what to do before sending. */
 export interface ConsentContext {
+  env: Env
   storage: DurableObjectStorage
   record: StoredSession | undefined
+  /** Called once the pay is recorded `sending`, before it is sent: the consent's alarm is set here, so a restart leaves nothing unlooked-at. */
+  sending?: () => Promise<void>
 }
 
 /** The kept answer for this key and body, a 422 for another body, or undefined when the key is new. */
@@ -228,8 +308,17 @@ export async function payUnderConsent(
   const kept = await keptAnswer(consent.storage, storageKey, bodyHash)
   if (kept) return { answer: withIds(kept, record), replayed: true }
 
-  const recurringPaymentId = await checkConsent(config, record, pay.body.amount)
-  await consent.storage.put(storageKey, { bodyHash, createdAt: Date.now(), request: pay.body, state: 'sending' } satisfies PayEntry)
+  const { recurringPaymentId, payeeId: consentPayee } = await checkConsent(config, record, pay.body.amount)
+  const payee = pay.body.payeeId ?? consentPayee
+  await consent.storage.put(storageKey, {
+    bodyHash,
+    createdAt: Date.now(),
+    request: pay.body,
+    state: 'sending',
+    recurringPaymentId,
+    ...(payee ? { payeeId: payee } : {}),
+  } satisfies PayEntry)
+  await consent.sending?.()
   const ids = { id: record.id, recurringPaymentId }
   let answer: PayAnswer
   try {
@@ -239,10 +328,7 @@ export async function payUnderConsent(
       scope: 'recurring_payment:create',
       body: pay.body,
     })
-    const parsed = v.safeParse(MoneyhubPayment, data)
-    answer = parsed.success
-      ? { httpStatus: 201, body: { ...ids, status: 'made', paymentId: parsed.output.id, payment: parsed.output } }
-      : confirming({ ...ids, request: pay.body }, 'upstream_invalid_response')
+    answer = payAnswerOf(ids, data)
   } catch (error) {
     const known = knownRefusal(error)
     if (known === 'not_sent') {
@@ -255,7 +341,43 @@ export async function payUnderConsent(
       answer = confirming({ ...ids, request: pay.body }, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
     else throw error
   }
-  return { answer: await recordAnswer(consent.storage, storageKey, answer), replayed: false }
+  answer = await recordAnswer(consent.storage, storageKey, answer)
+  const made = answer.body as RecurringPaymentMade
+  if (answer.httpStatus === 201 && made.paymentId) {
+    // Held for this pay before it is kept as its payment; Moneyhub's record of it added when it can be read now.
+    const holder = `${record.id}/${storageKey.slice(PAY_PREFIX.length)}`
+    const held = await holdMoneyhubId(consent.env, 'recurring_pay', made.paymentId, holder)
+    const { paymentId, ...rest } = made
+    if (!held.ok) {
+      log('warn', 'recurring_pay_id_held', { sessionId: record.id })
+      answer = await recordAnswer(consent.storage, storageKey, { httpStatus: 201, body: { ...rest, reason: 'id_held_elsewhere' } })
+    } else {
+      const payment = await readPayment(config, paymentId, { fresh: true }).catch(() => undefined)
+      if (payment) answer = await recordAnswer(consent.storage, storageKey, { httpStatus: 201, body: { ...made, payment } })
+    }
+  }
+  return { answer, replayed: false }
+}
+
+/** A printable id or status from Moneyhub's answer, passed on as it is. */
+const token = (value: unknown) => (typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined)
+
+/**
+ * A 2xx from /pay: Moneyhub accepted the pay, whatever its body (`{ data: T }`
+ * or a bare T, either version's T, or nothing readable). 201 `made`, with the
+ * ids and statuses it gave: 5.2.1's `id` (unless it is the consent's own id),
+ * 6.x's `paymentSubmissionId`, `status` as `moneyhubStatus`, `providerStatus`.
+ */
+export function payAnswerOf(ids: { id: string; recurringPaymentId: string }, data: unknown): PayAnswer {
+  const record = isObject(data) && isObject(data.data) ? data.data : isObject(data) ? data : {}
+  const paymentId = token(record.id)
+  const found = {
+    ...(paymentId && paymentId !== ids.recurringPaymentId ? { paymentId } : {}),
+    ...(token(record.paymentSubmissionId) ? { paymentSubmissionId: token(record.paymentSubmissionId)! } : {}),
+    ...(token(record.status) ? { moneyhubStatus: token(record.status)! } : {}),
+    ...(token(record.providerStatus) ? { providerStatus: token(record.providerStatus)! } : {}),
+  }
+  return { httpStatus: 201, body: { ...ids, status: 'made', ...found } }
 }
 
 /**
@@ -279,17 +401,19 @@ function withIds(answer: PayAnswer, record: StoredSession): PayAnswer {
   return { ...answer, body: { ...answer.body, id: record.id, recurringPaymentId: record.recurringPaymentId ?? '' } }
 }
 
-/** The payments made (or confirming) under the consent through this Worker, oldest first. */
+/** The payments made (or confirming, or being sent) under the consent through this Worker, oldest first. */
 export async function paymentsUnderConsent(storage: DurableObjectStorage): Promise<PaymentUnderConsent[]> {
   const entries = [...(await storage.list<PayEntry>({ prefix: PAY_PREFIX })).values()]
   return entries
-    .filter((entry) => entry.answer && entry.answer.httpStatus !== 422)
+    .filter((entry) => entry.state === 'sending' || (entry.answer && entry.answer.httpStatus !== 422))
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((entry) => {
-      const body = entry.answer!.body as RecurringPaymentMade
+      // Sending: at Moneyhub now, or left so by a restart (the alarm answers it confirming).
+      const body = (entry.answer?.body as RecurringPaymentMade | undefined) ?? { status: 'confirming' as const, reason: 'sending' }
       return {
         status: body.status,
-        ...(body.paymentId ? { paymentId: body.paymentId } : {}),
+        ...('paymentId' in body && body.paymentId ? { paymentId: body.paymentId } : {}),
+        ...('paymentSubmissionId' in body && body.paymentSubmissionId ? { paymentSubmissionId: body.paymentSubmissionId } : {}),
         amount: entry.request.amount,
         payeeRef: entry.request.payeeRef,
         payerRef: entry.request.payerRef,
@@ -299,35 +423,219 @@ export async function paymentsUnderConsent(storage: DurableObjectStorage): Promi
     })
 }
 
-/** Reconciliation seam: the pays still confirming, by storage key. */
-export async function confirmingPayments(storage: DurableObjectStorage): Promise<Map<string, PayEntry>> {
-  const entries = await storage.list<PayEntry>({ prefix: PAY_PREFIX })
-  return new Map([...entries].filter(([, entry]) => (entry.answer?.body as RecurringPaymentMade | undefined)?.status === 'confirming'))
-}
+/** Clocks differ (Moneyhub's and this Worker's): a record this much outside a pay's window is still looked at. */
+export const PAY_CLOCK_SKEW_S = 600
+/** At most this many pages of 100 are read per pay and look; a longer list is not read whole, and nothing is decided on it. */
+const PAY_PAGE_SIZE = 100
+const PAY_MAX_PAGES = 50
+/** After the window, an unsettled pay is looked at again this often. */
+const PAY_LATE_DELAY_S = 3600
 
-/** Reconciliation seam: a confirming pay settled by Moneyhub's record of the payment; later retries get 201 with it. */
-export async function settleConfirmingPayment(storage: DurableObjectStorage, storageKey: string, payment: MoneyhubPayment): Promise<void> {
-  const entry = await storage.get<PayEntry>(storageKey)
-  const body = entry?.answer?.body as RecurringPaymentMade | undefined
-  if (!entry || body?.status !== 'confirming') return
-  await recordAnswer(storage, storageKey, { httpStatus: 201, body: { ...body, status: 'made', paymentId: payment.id, payment } })
+type Item = Record<string, unknown>
+
+/** What a pay's look found: its record; two or more of its own; only likenesses that cannot be proved its own; nothing. */
+type PayLook = { found: Item } | { ambiguous: number } | { unproven: number } | { none: true } | { unread: true }
+
+/**
+ * Moneyhub's payments that could be this pay's: GET {identity}/payments of
+ * the pay's payee (when known) from its window's start, read whole (every
+ * page, de-duplicated by id). Then each record must agree on every field the
+ * pay fixed: amount, payeeRef, payerRef, payee (when known), time inside the
+ * window (skew allowed), its paymentSubmissionId when Moneyhub gave one, and
+ * never name another consent. Proof that it is this consent's: it names this
+ * consent (`recurringPaymentId`), or carries this pay's paymentSubmissionId.
+ * A record another holder has (moneyhubIds.ts) is not this pay's.
+ */
+async function lookForPay(config: Config, env: Env, entry: PayEntry, body: RecurringPaymentMade, holder: string): Promise<PayLook> {
+  const from = Math.floor(entry.createdAt / 1000) - PAY_CLOCK_SKEW_S
+  const until = Math.floor(entry.createdAt / 1000) + config.reconciliationWindowSeconds + PAY_CLOCK_SKEW_S
+  const seen = new Map<string, Item>()
+  let whole = false
+  for (let page = 0; page < PAY_MAX_PAGES; page++) {
+    const answer = await identityAnswer(config, {
+      path: '/payments',
+      scope: 'payment:read',
+      query: {
+        limit: PAY_PAGE_SIZE,
+        offset: page * PAY_PAGE_SIZE,
+        ...(entry.payeeId ? { payeeId: entry.payeeId } : {}),
+        startDate: new Date(from * 1000).toISOString(),
+      },
+    })
+    const items = Array.isArray(answer?.data) ? (answer.data as unknown[]) : Array.isArray(answer) ? (answer as unknown[]) : []
+    for (const item of items) if (isObject(item) && typeof item.id === 'string') seen.set(item.id, item)
+    if (items.length < PAY_PAGE_SIZE) {
+      whole = true
+      break
+    }
+  }
+  const consentId = entry.recurringPaymentId ?? body.recurringPaymentId
+  const proven: Item[] = []
+  let likenesses = 0
+  for (const item of seen.values()) {
+    if (item.amount !== entry.request.amount || item.payeeRef !== entry.request.payeeRef || item.payerRef !== entry.request.payerRef)
+      continue
+    if (entry.payeeId && item.payeeId !== entry.payeeId) continue
+    if (body.paymentSubmissionId && item.paymentSubmissionId !== body.paymentSubmissionId) continue
+    // A refund names the payment it reverses: never a pay.
+    if (item.reversesPaymentId !== undefined) continue
+    const named = item.recurringPaymentId
+    if (named !== undefined && named !== consentId) continue
+    const at = Date.parse(String(item.initiatedAt ?? item.submittedAt ?? item.createdAt))
+    if (!Number.isNaN(at) && (at / 1000 < from || at / 1000 > until)) continue
+    const held = await holderOfMoneyhubId(env, item.id as string)
+    if (held && held.holder !== holder) continue
+    const ours = named === consentId || (body.paymentSubmissionId !== undefined && item.paymentSubmissionId === body.paymentSubmissionId)
+    if (ours && !Number.isNaN(at)) proven.push(item)
+    else likenesses++
+  }
+  if (proven.length === 1) return { found: proven[0]! }
+  if (proven.length > 1) return { ambiguous: proven.length }
+  if (likenesses) return { unproven: likenesses }
+  return whole ? { none: true } : { unread: true }
 }
 
 /**
- * Reconciliation: a confirming pay Moneyhub has no record of once the window
- * has passed was not made. Its key then answers 422 `payment_not_made` (a new
- * key may try again); it is not listed among the payments made under the consent.
+ * From the consent's alarm: one look for each open pay. A pay left `sending`
+ * by a restart is confirming first (interrupted). A confirming pay found is
+ * `made` with its payment (held first); two of its own, or only likenesses,
+ * stay confirming (`match_ambiguous`, `match_unproven`); nothing, with the
+ * whole list read once its window has passed, `payment_not_made`. A pay
+ * Moneyhub accepted (a 2xx) without a payment id is looked up the same way,
+ * and is never `payment_not_made`. Returns when to look again, if ever.
  */
-export async function settleNotMade(storage: DurableObjectStorage, storageKey: string): Promise<void> {
-  const entry = await storage.get<PayEntry>(storageKey)
-  if ((entry?.answer?.body as RecurringPaymentMade | undefined)?.status !== 'confirming') return
-  await recordAnswer(storage, storageKey, {
-    httpStatus: 422,
-    body: {
-      error: 'payment_not_made',
-      message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
-    },
-  })
+export async function reconcilePays(
+  config: Config,
+  consent: { env: Env; storage: DurableObjectStorage; sessionId: string },
+  attempt: number,
+): Promise<{ nextInS?: number }> {
+  const { env, storage, sessionId } = consent
+  let open = false
+  let late = true
+  for (const [key, entry] of await storage.list<PayEntry>({ prefix: PAY_PREFIX })) {
+    let current = entry
+    if (current.state === 'sending') {
+      // This object restarted while it was being sent (a look runs one at a time with pays): it may have been made.
+      await recordAnswer(storage, key, confirming(current, 'interrupted'))
+      current = (await storage.get<PayEntry>(key))!
+    }
+    const body = current.answer?.body as RecurringPaymentMade | undefined
+    if (!body || !('status' in body)) continue
+    const lookUp = body.status === 'made' && !body.paymentId && !current.lookedUp && body.reason !== 'id_held_elsewhere'
+    if (body.status !== 'confirming' && !lookUp) continue
+    const until = Math.floor(current.createdAt / 1000) + config.reconciliationWindowSeconds
+    const past = nowSeconds() > until
+    if (!past) late = false
+    const holder = `${sessionId}/${key.slice(PAY_PREFIX.length)}`
+    let look: PayLook
+    try {
+      look = await lookForPay(config, env, current, body, holder)
+    } catch (error) {
+      log('warn', 'reconciliation_unavailable', { sessionId, error: error instanceof Error ? error.name : 'unknown' })
+      open = true
+      continue
+    }
+    if ('found' in look) {
+      const paymentId = look.found.id as string
+      if (!(await holdMoneyhubId(env, 'recurring_pay', paymentId, holder)).ok) {
+        open = true
+        continue
+      }
+      const parsed = v.safeParse(MoneyhubPayment, look.found)
+      const { reason: _, ...rest } = body
+      await storage.put(key, {
+        ...current,
+        ...(lookUp ? { lookedUp: true as const } : {}),
+        answer: { httpStatus: 201, body: { ...rest, status: 'made', paymentId, ...(parsed.success ? { payment: parsed.output } : {}) } },
+      } satisfies PayEntry)
+      log('info', 'reconciled', { sessionId, status: 'made' })
+    } else if (lookUp) {
+      // Moneyhub accepted it: only its payment id is unknown. Looked for until the window has passed, then kept without it.
+      if (past && !('unread' in look)) {
+        await storage.put(key, { ...current, lookedUp: true, answer: { httpStatus: 201, body: { ...body, reason: 'id_not_found' } } })
+      } else open = true
+    } else if ('none' in look && past) {
+      await recordAnswer(storage, key, {
+        httpStatus: 422,
+        body: {
+          error: 'payment_not_made',
+          message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
+        },
+      })
+      log('info', 'reconciled', { sessionId, status: 'not_made' })
+    } else {
+      const reason = 'ambiguous' in look ? 'match_ambiguous' : 'unproven' in look ? 'match_unproven' : undefined
+      if (reason && body.reason !== reason) {
+        log('warn', 'reconciliation_ambiguous', { sessionId, reason })
+        await recordAnswer(storage, key, { httpStatus: 202, body: { ...body, reason } })
+      }
+      open = true
+    }
+  }
+  if (!open) return {}
+  return { nextInS: late ? PAY_LATE_DELAY_S : reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds) }
+}
+
+/** POST /recurring-payments/:id/funds-confirmation: the amount in pence and its currency. */
+export const FundsConfirmationBody = named(
+  strictObject({
+    amount: pence(OPENAPI_BUILD && 'Amount in pence, an integer above 0'),
+    currency,
+  }),
+  OPENAPI_BUILD && 'FundsConfirmationBody',
+  OPENAPI_BUILD && 'An amount to confirm the funds for, under an authorised VRP consent.',
+)
+export type FundsConfirmationBody = v.InferOutput<typeof FundsConfirmationBody>
+
+/** The answer, as the official client 6.x declares FundsConfirmationResponse (src/schema/payment.ts), the amount in pence. */
+export interface FundsConfirmation {
+  fundsAvailable: boolean
+  fundsAvailableAt?: string
+  amount: number
+  currency: string
+  recurringPaymentId: string
+}
+
+const poundsOf = (pence: number) => `${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`
+const penceOf = (pounds: unknown) =>
+  typeof pounds === 'string' && /^\d+(\.\d{1,2})?$/.test(pounds) ? Math.round(Number(pounds) * 100) : undefined
+
+/**
+ * Whether the payer's account can pay `amount` under the consent: the
+ * official client 6.x's confirmFundsForRecurringPayment (src/requests/recurring-payments.ts,
+ * scope recurring_payment:funds_confirmation; its readme sends `{ amount: "10.00", currency: "GBP" }`).
+ * Nothing moves: a failure is 502, safe to retry.
+ */
+export async function confirmFunds(
+  config: Config,
+  session: Pick<Session, 'kind' | 'status' | 'recurringPaymentId'> | undefined,
+  asked: FundsConfirmationBody,
+): Promise<FundsConfirmation> {
+  if (session?.kind !== 'recurring_payment') throw notFound()
+  const recurringPaymentId = usableConsent(session)
+  let data: unknown
+  try {
+    data = await identityRequest(config, {
+      method: 'POST',
+      path: `/recurring-payments/${encodeURIComponent(recurringPaymentId)}/funds-confirmation`,
+      scope: 'recurring_payment:funds_confirmation',
+      body: { amount: poundsOf(asked.amount), currency: asked.currency },
+    })
+  } catch (error) {
+    if (error instanceof IdentityApiError && error.status === 404)
+      throw new FlowError('not_found', 'recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
+    upstreamFailure(error, 'confirm the funds')
+  }
+  const answer = isObject(data) && isObject(data.data) ? data.data : isObject(data) ? data : {}
+  if (typeof answer.fundsAvailable !== 'boolean')
+    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the funds confirmation in an unexpected shape')
+  return {
+    fundsAvailable: answer.fundsAvailable,
+    ...(text(answer.fundsAvailableAt) ? { fundsAvailableAt: text(answer.fundsAvailableAt)! } : {}),
+    amount: penceOf(answer.amount) ?? asked.amount,
+    currency: token(answer.currency) ?? asked.currency,
+    recurringPaymentId,
+  }
 }
 
 /**

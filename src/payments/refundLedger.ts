@@ -3,9 +3,11 @@
  * one authority for how much of it is refunded or being refunded. A refund
  * session holds its amount here before it is made (POST /payments/:id/reverse);
  * the hold becomes a refund when the session ends `authorised`, and is
- * released when it ends failed, expired or deleted (coordinator.ts reports the
- * end; a hold past its session's deadline is settled from the session's record
- * when the ledger is next asked, in case that report was lost).
+ * released when it ends failed, expired or deleted before its callback was
+ * claimed (coordinator.ts reports the end; a hold past its session's deadline
+ * is settled from the session's record when the ledger is next asked, in case
+ * that report was lost). A hold whose record is missing is kept: the money
+ * may have moved (issue 26; a person settles such a session).
  *
  * The rule (issue 17): a refund may be at most what remains, the payment's
  * amount minus refunds authorised or in flight, and only one refund may be in
@@ -110,8 +112,16 @@ export class RefundLedger extends DurableObject<Env> {
     const lapsed = Object.entries(this.ledger.refunds).filter(([, entry]) => entry.state === 'held' && entry.until <= now)
     for (const [sessionId] of lapsed) {
       const record = await this.env.SESSIONS.get<StoredSession>(`session:${sessionId}`, 'json')
-      // No record, or still pending past its deadline (nothing can complete it now): released. Any other status speaks for itself.
-      await this.settle(sessionId, !record || record.status === 'pending' ? 'expired' : record.status)
+      // No record: it lapsed (an unknown outcome is kept until settled, so this is a lost report and may have moved
+      // money): still held (issue 26). Pending past its deadline: released unless its callback was claimed (the code
+      // may have been sent; its Durable Object settles it). Any other status speaks for itself.
+      if (!record) continue
+      if (
+        record.status === 'pending' &&
+        (await this.env.SESSION_COORDINATOR.get(this.env.SESSION_COORDINATOR.idFromName(sessionId)).claimed())
+      )
+        continue
+      await this.settle(sessionId, record.status === 'pending' ? 'expired' : record.status)
     }
   }
 

@@ -20,8 +20,14 @@ export const PAYEE_TYPES = ['api-payee', 'mh-user-account'] as const
 export const PAYER_TYPES = ['api-payer', 'mh-user-account'] as const
 /** Standing orders and VRP consents: the official client's readme names only mh-user-account, and takes no payer for them. */
 export const ACCOUNT_PAYER_TYPES = ['mh-user-account'] as const
-/** Open Banking's PaymentContextCode (OB v3.1); Moneyhub's client documents Other, BillPayment and PartyToParty. */
-export const PAYMENT_CONTEXTS = ['BillPayment', 'EcommerceGoods', 'EcommerceServices', 'Other', 'PartyToParty'] as const
+/** What Moneyhub's payments claim page lists: `"context": ["Other", "BillPayment", "PartyToParty"]` (https://docs.moneyhubenterprise.com/docs/payments-claim). */
+export const PAYMENT_CONTEXTS = ['Other', 'BillPayment', 'PartyToParty'] as const
+/**
+ * Payee names as Moneyhub recommends them, since some banks limit them: "18 characters, supported characters -
+ * /^[a-zA-Z0-9\s&]+$/" (https://docs.moneyhubenterprise.com/docs/payee-management).
+ */
+export const MAX_PAYEE_NAME_LENGTH = 18
+export const PAYEE_NAME = /^[a-zA-Z0-9\s&]+$/
 /** The official client's FrequencyRepeat (src/schema/standing-order.ts); its readme lists the first three. */
 export const STANDING_ORDER_REPEATS = ['Daily', 'Weekly', 'Monthly', 'Quarterly', 'Yearly'] as const
 export const PERIOD_TYPES = ['Day', 'Week', 'Fortnight', 'Month', 'Half-year', 'Year'] as const
@@ -100,24 +106,43 @@ const accountPayerType = described(picklist(ACCOUNT_PAYER_TYPES), OPENAPI_BUILD 
 export const context = described(picklist(PAYMENT_CONTEXTS), OPENAPI_BUILD && 'Open Banking payment context code')
 export const currency = described(picklist(CURRENCIES), OPENAPI_BUILD && 'ISO 4217 currency; Moneyhub pays in GBP')
 
-export const Payee = described(
-  strictObject({
-    name: described(
-      v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(140, 'must be at most 140 characters')),
-      OPENAPI_BUILD && "The payee's account name",
+/** A UK account: a name (its own rule), sort code and account number. */
+const account = (name: v.GenericSchema<string>, description: string | false) =>
+  described(
+    strictObject({
+      name,
+      sortCode: described(
+        v.pipe(v.string(), v.regex(/^\d{6}$/, 'must be 6 digits')),
+        OPENAPI_BUILD && 'UK sort code, 6 digits without dashes',
+      ),
+      accountNumber: described(v.pipe(v.string(), v.regex(/^\d{8}$/, 'must be 8 digits')), OPENAPI_BUILD && 'UK account number, 8 digits'),
+    }),
+    description,
+  )
+
+export const Payee = account(
+  described(
+    v.pipe(
+      v.string(),
+      v.minLength(1, 'must not be empty'),
+      v.maxLength(MAX_PAYEE_NAME_LENGTH, `must be at most ${MAX_PAYEE_NAME_LENGTH} characters (Moneyhub's recommended limit)`),
+      v.regex(PAYEE_NAME, "may hold only letters, digits, spaces and & (Moneyhub's recommended characters)"),
+      v.regex(PRINTABLE, 'must be printable ASCII'),
     ),
-    sortCode: described(
-      v.pipe(v.string(), v.regex(/^\d{6}$/, 'must be 6 digits')),
-      OPENAPI_BUILD && 'UK sort code, 6 digits without dashes',
-    ),
-    accountNumber: described(v.pipe(v.string(), v.regex(/^\d{8}$/, 'must be 8 digits')), OPENAPI_BUILD && 'UK account number, 8 digits'),
-  }),
+    OPENAPI_BUILD && `The payee's account name: at most ${MAX_PAYEE_NAME_LENGTH} letters, digits, spaces and &, as Moneyhub recommends`,
+  ),
   OPENAPI_BUILD && 'A UK bank account to pay',
 )
 export type Payee = v.InferOutput<typeof Payee>
 
 /** The official client's RequestPayer (src/schema/payee.ts): an account as a payee's; readme: "required if using api-payer for payerType". */
-export const payer = described(Payee, OPENAPI_BUILD && 'The account that pays, in full: with payerType api-payer, and only then')
+export const payer = account(
+  described(
+    v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(140, 'must be at most 140 characters')),
+    OPENAPI_BUILD && "The payer's account name",
+  ),
+  OPENAPI_BUILD && 'The account that pays, in full: with payerType api-payer, and only then',
+)
 /** Readme, getPaymentAuthorizeUrl: payerName and payerEmail, optional (src/schema/payment.ts, AuthRequestPostPayment). */
 const payerName = described(
   v.pipe(

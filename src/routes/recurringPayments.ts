@@ -8,6 +8,7 @@
  *   DELETE /recurring-payments/:id          revoke it
  *   GET    /recurring-payments/:id[?wait=N] its status, Moneyhub's record of it, the payments made under it
  *   GET    /recurring-payments/:id/events   its status as Server-Sent Events
+ *   POST   /recurring-payments/:id/funds-confirmation  whether the payer can pay an amount under it (6.x's confirmFundsForRecurringPayment)
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
@@ -26,13 +27,23 @@ import {
   RecurringPaymentConsentSchema,
   PaymentStatusSchema,
   RecurringPaymentMadeSchema,
+  FundsConfirmationSchema,
 } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { requireSessionSecret } from '../http/sessionSecret'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import { consentRecord, readRecurringPayment, RecurringPayBody, type MoneyhubRecurringPayment, type PayAnswer } from '../payments/recurring'
+import {
+  confirmFunds,
+  consentRecord,
+  FundsConfirmationBody,
+  readRecurringPayment,
+  RecurringPayBody,
+  usableConsent,
+  type MoneyhubRecurringPayment,
+  type PayAnswer,
+} from '../payments/recurring'
 import { paymentStatusOf } from '../payments/status'
 import { IDEMPOTENCY_KEY } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
@@ -111,19 +122,74 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       // The edge's copy settles what cannot be paid under at all; the consent's Durable Object decides the rest.
       const kv = await consentSession(c, id)
-      if (kv.status !== 'authorised' && kv.status !== 'revoked')
-        throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${kv.status}, not authorised`)
-      const outcome = await coordinatorOf(c.env, id).payUnderConsent({ idempotencyKey: key, body: c.req.valid('json') })
-      // Moneyhub's record passes members through (unknown values), which the RPC types cannot see as serialisable: it is JSON.
-      const { answer, replayed } = unwrap(outcome as unknown as Outcome<{ answer: PayAnswer; replayed: boolean }>)
+      if (kv.status !== 'revoked') usableConsent(kv)
+      const pay = { idempotencyKey: key, body: c.req.valid('json') }
+      const ask = async () =>
+        // Moneyhub's record passes members through (unknown values), which the RPC types cannot see as serialisable: it is JSON.
+        (await coordinatorOf(c.env, id).payUnderConsent(pay)) as unknown as Outcome<{ answer: PayAnswer; replayed: boolean }>
+      let outcome: Outcome<{ answer: PayAnswer; replayed: boolean }>
+      let recovered = false
+      try {
+        outcome = await ask()
+      } catch (error) {
+        // The consent's object restarted (or its answer was lost) with the pay perhaps at Moneyhub: asked again, it
+        // answers from the pay's record (kept `sending` before it was sent: now confirming), or pays if it never got it.
+        note(c, 'recurring_payment_interrupted', 'warn', { sessionId: id, error: error instanceof Error ? error.name : 'unknown' })
+        recovered = true
+        outcome = await ask().catch(() => ({
+          ok: true as const,
+          // Not reachable twice: the outcome is unknown, never failed; a retry with the same key learns it.
+          answer: {
+            httpStatus: 202 as const,
+            body: { id, recurringPaymentId: kv.recurringPaymentId ?? '', status: 'confirming' as const, reason: 'interrupted' },
+          },
+          replayed: false,
+        }))
+      }
+      const { answer, replayed } = unwrap(outcome)
       const status = 'status' in answer.body ? answer.body.status : answer.body.error
       note(c, replayed ? 'recurring_payment_replayed' : 'recurring_payment_answered', answer.httpStatus === 201 ? 'info' : 'warn', {
         sessionId: id,
         outcome: status,
       })
       c.header('cache-control', 'no-store')
-      if (replayed) c.header('idempotent-replayed', 'true')
+      // After a recovery the caller sees this answer for the first time.
+      if (replayed && !recovered) c.header('idempotent-replayed', 'true')
       return c.json(answer.body, answer.httpStatus)
+    },
+  )
+  .post(
+    '/:id/funds-confirmation',
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Whether the payer can pay an amount under an authorised VRP consent (recurring_payment:funds_confirmation)',
+            description:
+              'Asks Moneyhub (the official client 6.x\'s confirmFundsForRecurringPayment). amount in pence; Moneyhub is sent pounds ("10.50"). Nothing is paid. 410 consent_revoked, 409 consent_not_authorised or consent_unverified before anything is sent.',
+            tags: ['payments'],
+            security: [{ backendKey: [] }],
+            responses: {
+              200: jsonAnswer(FundsConfirmationSchema, 'fundsAvailable, as Moneyhub says, for amount (pence) and currency'),
+              ...errorAnswers(400, 401, 404, 409, 410, 413, 415, 429, 502),
+            },
+          }
+        : {},
+    ),
+    rateLimit('START_LIMITER'),
+    requireBackend,
+    limitBody(MAX_START_BODY_BYTES),
+    requireJson,
+    validate('param', SessionIdParam),
+    validate('json', FundsConfirmationBody),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const kv = await consentSession(c, id)
+      // The consent's Durable Object is the authority for its status (a revocation is final there before KV shows it).
+      const known = (await coordinatorOf(c.env, id).consentState()).session ?? kv
+      const confirmed = await confirmFunds(c.get('config'), known, c.req.valid('json'))
+      note(c, 'recurring_payment_funds_confirmed', 'info', { sessionId: id, outcome: String(confirmed.fundsAvailable) })
+      c.header('cache-control', 'no-store')
+      return c.json(confirmed)
     },
   )
   .delete(

@@ -131,6 +131,7 @@ export const sessions = new Hono<AppEnv>()
         ...body,
         ...(returnTo ? { returnTo } : {}),
         ...(owner ? { secretHash: owner.secretHash } : {}),
+        ...(caller === 'backend' ? { startedBy: 'backend' as const } : {}),
       })
       note(c, 'session_created', 'info', { sessionId: record.id, caller, scope: record.requestedScope })
       // The browser goes through this Worker first (on the callback's host, so the binding cookie reaches /callback).
@@ -266,12 +267,14 @@ export const sessions = new Hono<AppEnv>()
       OPENAPI_BUILD
         ? {
             summary: 'Revoke the tokens upstream and delete the session (app backend only)',
+            description:
+              'An authorised VRP consent is revoked at Moneyhub first (502 and nothing deleted when that fails); its pay records are kept. A session whose outcome is not known yet (confirming, or authorised with id_pending or id_ambiguous) is refused with 409 outcome_unknown: settle it first.',
             tags: ['backend'],
             security: [{ backendKey: [] }],
             responses: {
               204: { description: 'revoked and deleted' },
               200: jsonAnswer(DeletedSchema, 'deleted here, but revocation failed upstream'),
-              ...errorAnswers(400, 401, 404),
+              ...errorAnswers(400, 401, 404, 409, 502),
             },
           }
         : {},

@@ -79,6 +79,11 @@ export interface StoredSession extends Session {
   sealed?: string
   /** Browser-started sessions: base64url SHA-256 of the session secret the starting page holds (http/sessionSecret.ts). */
   secretHash?: string
+  /**
+   * A connection the app backend started (bearer BACKEND_API_KEY): only those, and payment kinds (which only the
+   * backend can start), are counted in bank health (health/count.ts).
+   */
+  startedBy?: 'backend'
   /** A refund (reverse_payment): Moneyhub's id of the payment it reverses, whose ledger holds its amount (payments/refundLedger.ts). */
   reverses?: string
 }

@@ -11,7 +11,7 @@ import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { looseObject } from '../http/valibot'
 import { OidcError } from '../oidc/errors'
-import { IdentityApiError, identityRequest, type IdentityRequest } from '../oidc/identity'
+import { IdentityApiError, identityRecord, type IdentityRequest } from '../oidc/identity'
 
 /** Moneyhub's user, as its identity server answers it; members beyond these are passed on as they are. */
 const UserSchema = looseObject({ userId: v.pipe(v.string(), v.minLength(1)), clientUserId: v.optional(v.nullable(v.string())) })
@@ -25,7 +25,7 @@ const WHAT = 'the identity server /users API'
  */
 async function callUsersApi(config: Config, request: IdentityRequest, userId?: string): Promise<unknown> {
   try {
-    return await identityRequest(config, { ...request, path: `/users${request.path}` })
+    return await identityRecord(config, { ...request, path: `/users${request.path}` })
   } catch (error) {
     if (error instanceof IdentityApiError) {
       if (error.status === 404 && userId) throw new FlowError('not_found', 'user_not_found', `no registered user ${userId} at Moneyhub`)

@@ -61,7 +61,9 @@ describe('the health mark on GET /banks', () => {
     const list = await (await bankList()).json<Record<string, unknown>[]>()
     const entry = list.find((b) => b.id === OTHER_LISTED_BANK)!
     expect(entry.health).toBe('ok')
-    expect(Object.keys(entry).sort()).toEqual(['accountTypes', 'bankRef', 'health', 'iconUrl', 'id', 'name', 'type', 'userTypes'])
+    expect(Object.keys(entry).sort()).toEqual(
+      ['accountTypes', 'bankRef', 'country', 'health', 'iconUrl', 'id', 'isBeta', 'name', 'payments', 'status', 'type', 'userTypes'].sort(),
+    )
     // A bank without attempts carries no mark.
     expect(list.find((b) => b.id === UNUSED_LISTED_BANK)).not.toHaveProperty('health')
   })

@@ -2,8 +2,12 @@
 // the Worker and the official client get the same inputs against the mock identity server, and what each pushed, as the
 // mock recorded it, is compared field by field. A difference fails unless docs/conformance.md's table lists it, with the
 // same values; a row of the table that no difference matches fails too, so the table and the behaviour cannot drift.
+// The client assertions (RFC 7523) each side sends at each endpoint it calls are compared the same way.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { unstable_startWorker } from 'wrangler'
@@ -19,6 +23,8 @@ const BACKEND_KEY = `backend-${randomKey(24)}`
 const DEV = { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, logLevel: 'warn' }
 
 let mock, proxy, mockOrigin, proxyOrigin, moneyhub
+// Each Worker's local storage, in a folder of its own removed at the end (never the repository's .wrangler/state).
+const scratch = mkdtempSync(join(tmpdir(), 'conformance-'))
 
 before(
   async () => {
@@ -31,7 +37,7 @@ before(
         CLIENT_JWKS: { type: 'plain_text', value: JSON.stringify(publicJwks({ keys: [key] })) },
         CLIENT_REQUEST_OBJECT_SIGNING_ALG: { type: 'plain_text', value: 'RS256' },
       },
-      dev: DEV,
+      dev: { ...DEV, persist: join(scratch, 'mock') },
     })
     mockOrigin = (await mock.url).origin
     const vars = {
@@ -55,7 +61,7 @@ before(
     proxy = await unstable_startWorker({
       config: 'wrangler.toml',
       bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
-      dev: DEV,
+      dev: { ...DEV, persist: join(scratch, 'proxy') },
     })
     proxyOrigin = (await proxy.url).origin
     const { Moneyhub } = await import('@mft/moneyhub-api-client')
@@ -78,6 +84,7 @@ before(
 after(async () => {
   await proxy?.dispose()
   await mock?.dispose()
+  rmSync(scratch, { recursive: true, force: true })
 })
 
 // ---------- driving each side ----------
@@ -118,9 +125,9 @@ async function pushedByWorker(path, body) {
   return { id, launch, pushed: pushed[0] }
 }
 
-/** A payment through the Worker, approved at the mock and back at the Worker's /callback with the browser's cookie. */
-async function paidThroughWorker(body) {
-  const { id, launch } = await pushedByWorker('/payments', body)
+/** A session through the Worker, approved at the mock and back at the Worker's /callback with the browser's cookie. */
+async function approvedThroughWorker(path, body) {
+  const { id, launch, pushed } = await pushedByWorker(path, body)
   const cookie = launch.headers
     .getSetCookie()
     .map((line) => line.split(';')[0])
@@ -129,6 +136,12 @@ async function paidThroughWorker(body) {
   atMock.searchParams.set('decision', 'approve')
   const back = new URL((await fetch(atMock, { redirect: 'manual' })).headers.get('location'))
   await (await fetch(`${proxyOrigin}/callback${back.search}`, { redirect: 'manual', headers: { cookie } })).arrayBuffer()
+  return { id, pushed, code: back.searchParams.get('code') }
+}
+
+/** A payment through the Worker, approved. */
+async function paidThroughWorker(body) {
+  const { id } = await approvedThroughWorker('/payments', body)
   // Moneyhub's record of the payment (the mock completes it by its second read).
   await (await backend('GET', `/payments/${id}`)).json()
   return { ...(await (await backend('GET', `/payments/${id}`)).json()), id }
@@ -195,9 +208,9 @@ const TABLE = readFileSync('docs/conformance.md', 'utf8')
 
 const used = new Set()
 
-function compare(journey, workerRecord, clientRecord) {
-  const worker = fieldsOf(workerRecord)
-  const client = fieldsOf(clientRecord)
+const compare = (journey, workerRecord, clientRecord) => compareFields(journey, fieldsOf(workerRecord), fieldsOf(clientRecord))
+
+function compareFields(journey, worker, client) {
   const unexplained = []
   for (const field of [...new Set([...Object.keys(worker), ...Object.keys(client)])].sort()) {
     if (JSON.stringify(worker[field]) === JSON.stringify(client[field])) continue
@@ -215,6 +228,78 @@ function compare(journey, workerRecord, clientRecord) {
   assert.deepEqual(unexplained, [], `differences not in docs/conformance.md:\n${unexplained.join('\n')}`)
 }
 const cell = (value) => (value === undefined ? '—' : `\`${JSON.stringify(value)}\``)
+
+// ---------- client assertions, endpoint by endpoint ----------
+
+/** The identity server's URLs by the names discovery gives them, to read an assertion's `aud`. */
+const endpointNames = () => ({
+  [`${mockOrigin}/oidc`]: 'issuer',
+  [`${mockOrigin}/oidc/token`]: 'token_endpoint',
+  [`${mockOrigin}/oidc/request`]: 'pushed_authorization_request_endpoint',
+  [`${mockOrigin}/oidc/token/revocation`]: 'revocation_endpoint',
+})
+/** Form members fresh for every request: compared by presence. */
+const FRESH_MEMBERS = new Set(['code', 'code_verifier', 'refresh_token'])
+
+/**
+ * A recorded request's client authentication as flat fields: the assertion's header and claims (`assertion.*`; `aud` as
+ * the sorted names of the URLs it lists) and the form members (`form.*`): every one at the token endpoint, only the
+ * client authentication's at the PAR endpoint (the journeys compare the authorisation parameters).
+ */
+function assertionFieldsOf(record, { wholeForm }) {
+  const { client_assertion: assertion, ...form } = record.params
+  assert.ok(assertion, `the ${record.endpoint} request has no client_assertion`)
+  const header = decodeProtectedHeader(assertion)
+  const payload = decodeJwt(assertion)
+  const names = endpointNames()
+  const fields = {
+    'assertion.alg': header.alg,
+    'assertion.typ': header.typ,
+    'assertion.kid': header.kid ? 'present' : undefined,
+    'assertion.iss': payload.iss === CLIENT_ID ? 'client_id' : payload.iss,
+    'assertion.sub': payload.sub === CLIENT_ID ? 'client_id' : payload.sub,
+    'assertion.aud': [payload.aud]
+      .flat()
+      .map((aud) => names[aud] ?? aud)
+      .sort(),
+    'assertion.lifetimeSeconds': payload.exp - payload.iat,
+    'assertion.nbf': payload.nbf === undefined ? undefined : 'present',
+    'assertion.jti': payload.jti ? 'present' : undefined,
+  }
+  for (const [name, value] of Object.entries(form)) {
+    if (!wholeForm && name !== 'client_id' && name !== 'client_assertion_type') continue
+    fields[`form.${name}`] = value === CLIENT_ID ? 'client_id' : FRESH_MEMBERS.has(name) ? 'present' : value
+  }
+  return fields
+}
+
+/** The one token request the mock recorded that `pick` selects, after `work` ran (a refused answer still counts). */
+async function tokenRequestDuring(work, pick) {
+  const before = (await recorded()).length
+  await work().catch(() => undefined)
+  const found = (await recorded()).slice(before).filter((r) => r.endpoint === 'token' && pick(r.params))
+  assert.equal(found.length, 1, `${found.length} token requests matched`)
+  return found[0]
+}
+
+/** A connection through the official client: pushed with PKCE, approved at the mock, its code exchanged. */
+async function connectedThroughClient() {
+  const { state, nonce } = fresh()
+  const verifier = randomKey(32)
+  const codeChallenge = createHash('sha256').update(verifier).digest('base64url')
+  const url = new URL(await moneyhub.getPushedAuthorisationRequestUrl({ bankId: BANK_ID, state, nonce, codeChallenge }))
+  const pushed = (await recorded()).find((r) => r.endpoint === 'par' && readParameters(r).state === state)
+  // 5.2.1's URL carries request_uri alone (getAuthorizeUrlFromRequestUri); RFC 9126 §4 asks for client_id beside it.
+  url.searchParams.set('client_id', CLIENT_ID)
+  url.searchParams.set('decision', 'approve')
+  const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')).searchParams.get('code')
+  assert.ok(code, 'the mock gave the official client a code')
+  const exchange = await tokenRequestDuring(
+    () => moneyhub.exchangeCodeForTokens({ paramsFromCallback: { code, state }, localParams: { state, nonce, code_verifier: verifier } }),
+    (params) => params.code === code,
+  )
+  return { pushed, exchange }
+}
 
 // ---------- the journeys ----------
 
@@ -316,6 +401,57 @@ test('a refund', async () => {
       moneyhub.getReversePaymentAuthorizeUrl({ bankId: BANK_ID, paymentId: paid.paymentId, amount: 400, state, nonce }),
     ),
   )
+})
+
+test('reconsent with a new expiry', async () => {
+  const expiresAt = new Date(Date.now() + 60 * 86_400_000).toISOString()
+  const { pushed } = await pushedByWorker('/sessions', {
+    userId,
+    connectionId,
+    action: 'reconsent',
+    consent: { expirationDateTime: expiresAt },
+  })
+  const { state, nonce } = fresh()
+  compare(
+    'reconsent',
+    pushed,
+    await pushedByClient(() => moneyhub.getReconsentAuthorizeUrlForCreatedUser({ userId, connectionId, expiresAt, state, nonce })),
+  )
+})
+
+test('client assertions at the PAR endpoint, the code exchange and the refresh', async () => {
+  const worker = await approvedThroughWorker('/sessions', { bankId: BANK_ID, offlineAccess: true })
+  const client = await connectedThroughClient()
+  compareFields('PAR', assertionFieldsOf(worker.pushed, { wholeForm: false }), assertionFieldsOf(client.pushed, { wholeForm: false }))
+  const workerExchange = (await recorded()).find((r) => r.endpoint === 'token' && r.params.code === worker.code)
+  compareFields(
+    'code exchange',
+    assertionFieldsOf(workerExchange, { wholeForm: true }),
+    assertionFieldsOf(client.exchange, { wholeForm: true }),
+  )
+
+  // The refresh: the Worker's, then the official client's with the refresh token the Worker's left (same client).
+  const workerRefresh = await tokenRequestDuring(
+    async () => assert.equal((await backend('POST', `/sessions/${worker.id}/refresh`)).status, 200),
+    (params) => params.grant_type === 'refresh_token',
+  )
+  const { refresh_token: refreshToken } = await (await backend('GET', `/sessions/${worker.id}/tokens`)).json()
+  assert.ok(refreshToken, 'the Worker kept a refresh token')
+  const clientRefresh = await tokenRequestDuring(
+    () => moneyhub.refreshTokens({ refreshToken }),
+    (params) => params.refresh_token === refreshToken,
+  )
+  compareFields('refresh', assertionFieldsOf(workerRefresh, { wholeForm: true }), assertionFieldsOf(clientRefresh, { wholeForm: true }))
+})
+
+test('client assertions at the client credentials grant', async () => {
+  const pick = (params) => params.grant_type === 'client_credentials' && params.scope === 'payee:read'
+  const worker = await tokenRequestDuring(async () => {
+    const response = await backend('POST', '/tokens', { scopes: ['payee:read'] })
+    assert.equal(response.status, 200, await response.clone().text())
+  }, pick)
+  const client = await tokenRequestDuring(() => moneyhub.getClientCredentialTokens({ scope: 'payee:read' }), pick)
+  compareFields('client credentials', assertionFieldsOf(worker, { wholeForm: true }), assertionFieldsOf(client, { wholeForm: true }))
 })
 
 test('every row of docs/conformance.md’s table is a difference that exists', () => {

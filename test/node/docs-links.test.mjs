@@ -40,3 +40,39 @@ test('every relative link in the README, SECURITY.md and docs/ resolves, fragmen
   assert.ok(checked > 20, `only ${checked} links found: the pattern is wrong`)
   assert.deepEqual(broken, [])
 })
+
+/** A path the text names (in backticks or bare): under src/, test/, mock/, scripts/, docs/, bench/, types/ or public/. */
+const NAMED_PATH = /(?<![\w./-])((?:src|test|mock|scripts|docs|bench|types|public)\/[\w./*-]*[\w*])/g
+const README_SECTION = /README(?:'s)?,?\s+(?:section\s+)?["“]([^"”]+)["”]|["“]([^"”]+)["”]\s+(?:section\s+)?(?:in|of)\s+the\s+README/g
+
+/** Files a run makes (git-ignored: .dev.vars, bench results): named, but not in a clean clone. */
+const generated = readFileSync('.gitignore', 'utf8')
+  .split('\n')
+  .map((line) => line.trim().replace(/^\//, ''))
+  .filter((line) => line && !line.startsWith('#') && !line.includes('*'))
+const isGenerated = (path) => generated.some((entry) => (entry.endsWith('/') ? path.startsWith(entry) : path === entry))
+/** The official client's files are cited by the same kind of path (`src/requests/…`): a path right after its name is its. */
+const citesOfficialClient = (before) => /(moneyhub-api-client|official client)[^.;]{0,100}$/.test(before)
+
+test('every src/, test/, mock/, scripts/… path and every README section the docs name exists', () => {
+  const missing = []
+  let checked = 0
+  const readmeHeadings = new Set([...readFileSync('README.md', 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1].trim()))
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8')
+    for (const match of text.matchAll(NAMED_PATH)) {
+      const path = match[1].replace(/[.]+$/, '')
+      if (path.includes('*') || path.includes('<')) continue // a pattern (test/*.test.ts), not a file
+      if (isGenerated(path) || citesOfficialClient(text.slice(Math.max(0, match.index - 200), match.index))) continue
+      checked++
+      if (!existsSync(path)) missing.push(`${file}: ${path}`)
+    }
+    for (const [, a, b] of text.matchAll(README_SECTION)) {
+      const section = (a ?? b).replace(/\s+/g, ' ').trim()
+      checked++
+      if (!readmeHeadings.has(section)) missing.push(`${file}: README section "${section}"`)
+    }
+  }
+  assert.ok(checked > 50, `only ${checked} paths found: the pattern is wrong`)
+  assert.deepEqual(missing, [])
+})

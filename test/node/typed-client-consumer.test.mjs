@@ -1,17 +1,15 @@
-// An app that installs this package gets AppType and the browser helper typed, under TypeScript 5 and the
-// project's TypeScript 7, as a Node backend (NodeNext), with a bundler, and in a browser (DOM lib): no extra setup.
+// An app that installs this package the README's way gets AppType and the browser helper typed, under TypeScript 5
+// and 7, as a Node backend (NodeNext), with a bundler, and in a browser (DOM lib): no extra setup.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 
 const ROOT = resolve('.')
-const COMPILERS = {
-  'TypeScript 5': resolve('node_modules/typescript5/bin/tsc'),
-  'TypeScript 7': resolve('node_modules/typescript/bin/tsc'),
-}
+/** The app's own compilers (from the registry, in the app's node_modules). */
+const COMPILERS = { 'TypeScript 5': 'typescript5/bin/tsc', 'TypeScript 7': 'typescript7/bin/tsc' }
 
 const backend = `import { hc } from 'hono/client'
 import type { AppType } from 'moneyhub-edge-connect'
@@ -61,28 +59,43 @@ const PROJECTS = {
   },
 }
 
-let dir
+/**
+ * The README's step 4, as written: its commands, run from an app folder beside this checkout (a link named
+ * `moneyhub-edge-connect` stands for "this folder", as in the README). hono and TypeScript come from the registry, as
+ * an app has them, never from this checkout's node_modules.
+ */
+function readmeInstallCommands() {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const step = readme.slice(readme.indexOf('4. From your page instead'), readme.indexOf('5. Against Moneyhub'))
+  const block = /```sh\n([\s\S]*?)```/.exec(step)
+  assert.ok(block, "README's step 4 has a sh block")
+  return block[1]
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+}
+
+let parent, app
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'consumer-'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-  // As the README says: the package from a file: path; hono (for hc) and @types/node as an app has them. Offline, from this checkout.
-  const install = spawnSync(
-    'npm',
-    [
-      'install',
-      '--offline',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      `file:${ROOT}`,
-      `file:${ROOT}/node_modules/hono`,
-      `file:${ROOT}/node_modules/@types/node`,
-    ],
-    { cwd: dir, encoding: 'utf8' },
-  )
-  assert.equal(install.status, 0, install.stderr)
+  parent = mkdtempSync(join(tmpdir(), 'consumer-'))
+  symlinkSync(ROOT, join(parent, 'moneyhub-edge-connect'))
+  app = join(parent, 'app')
+  mkdirSync(app)
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  const run = (command) => {
+    const result = spawnSync(command, {
+      cwd: app,
+      encoding: 'utf8',
+      shell: true,
+      env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+    })
+    assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`)
+  }
+  // What the app has anyway: TypeScript (5 and the current 7) and Node's types, from the registry.
+  run('npm install -D typescript5@npm:typescript@5 typescript7@npm:typescript@latest @types/node')
+  for (const command of readmeInstallCommands()) run(command)
 })
-after(() => rmSync(dir, { recursive: true, force: true }))
+after(() => parent && rmSync(parent, { recursive: true, force: true }))
 
 /** Runs tsc on a project; resolves with its exit code and output. */
 const tscRun = (tsc, path) =>
@@ -98,7 +111,7 @@ describe('an app installing the package type-checks', { concurrency: true }, () 
   for (const [name, project] of Object.entries(PROJECTS))
     for (const [compiler, tsc] of Object.entries(COMPILERS))
       it(`${name}, ${compiler}: tsc passes with no skipLibCheck`, { timeout: 180_000 }, async () => {
-        const path = join(dir, `${name}-${compiler}`.replace(/\W+/g, '-'))
+        const path = join(app, `${name}-${compiler}`.replace(/\W+/g, '-'))
         mkdirSync(path, { recursive: true })
         writeFileSync(
           join(path, 'tsconfig.json'),
@@ -108,7 +121,7 @@ describe('an app installing the package type-checks', { concurrency: true }, () 
           }),
         )
         for (const [file, text] of Object.entries(project.files)) writeFileSync(join(path, file), text)
-        const result = await tscRun(tsc, path)
+        const result = await tscRun(join(app, 'node_modules', tsc), path)
         assert.equal(result.status, 0, result.output)
       })
 })

@@ -5,7 +5,8 @@
  *   the sender's pipe is aborted;
  * - an identity server that cannot be reached (127.0.0.1:9, test/browser-pages.test.ts, slow-refresh,
  *   discovery-pinning): a caught fetch still logs "Connection refused" and "Network connection lost";
- * - a Durable Object aborted mid-exchange by test/payments-chaos.test.ts (its message is the test's own).
+ * - a Durable Object aborted mid-exchange by test/payments-chaos.test.ts, or mid-pay by test/recurring-pay-restart.test.ts
+ *   (each message is the test's own).
  * Exactly these lines (and the `stack:` line workerd prints after each) are dropped; anything else is printed.
  */
 const CHATTER = [
@@ -14,6 +15,8 @@ const CHATTER = [
   /^uncaught exception; source = Uncaught \(in promise\); stack = Error: Network connection lost\.$/,
   /^uncaught exception; exception = workerd\/jsg\/value\.h:\d+: disconnected: jsg\.Error: Network connection lost\.$/,
   /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: chaos: restart mid-exchange$/,
+  // test/recurring-pay-restart.test.ts: a VRP consent's object aborted while a pay is at the mock.
+  /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: test: restart mid-pay$/,
 ]
 /** The addresses workerd prints after an exception (`stack: …/workerd@3ed1111 …`). */
 const STACK = /^stack: (\S*workerd@[0-9a-f]+ ?)+$/

@@ -1,0 +1,91 @@
+/**
+ * A person settles an unresolved session (POST /unresolved-sessions/:id/settle,
+ * docs/reconciliation.md, "When a person must look"): with the Moneyhub id of
+ * its record, held for it first in the id index (a record settles at most one
+ * session), or as not made. Free of HTTP; the session's Durable Object
+ * (coordinator.ts `settle`) runs it in order with its other work, and its
+ * transition sends the webhook.
+ */
+import * as v from 'valibot'
+import { authorisedRetentionSeconds } from '../connection/complete'
+import { FlowError } from '../connection/errors'
+import type { KindName } from '../connection/kind'
+import { described, refine, refined, strictObject } from '../http/valibot'
+import { holdMoneyhubId } from '../storage/moneyhubIds'
+import type { OutcomeIds, SessionStore, StoredSession } from '../storage/sessions'
+import { isUnresolved } from './nextLook'
+
+/** The id field each payment kind is settled with (the one its id_token gives). */
+export const SETTLE_FIELD = {
+  payment: 'paymentId',
+  standing_order: 'standingOrderId',
+  recurring_payment: 'recurringPaymentId',
+  reverse_payment: 'reversePaymentId',
+} as const satisfies Record<Exclude<KindName, 'connection'>, keyof OutcomeIds>
+type SettleField = (typeof SETTLE_FIELD)[keyof typeof SETTLE_FIELD]
+const FIELDS = Object.values(SETTLE_FIELD)
+
+/** As payments/schemas.ts reads Moneyhub's ids. */
+const moneyhubId = (field: string) =>
+  v.optional(
+    described(
+      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub id (letters, digits, - and _)')),
+      OPENAPI_BUILD && `Moneyhub's id of the record that settles a session of the kind whose id is ${field}`,
+    ),
+  )
+
+const settleFields = strictObject({
+  paymentId: moneyhubId('paymentId'),
+  standingOrderId: moneyhubId('standingOrderId'),
+  recurringPaymentId: moneyhubId('recurringPaymentId'),
+  reversePaymentId: moneyhubId('reversePaymentId'),
+  notMade: v.optional(described(v.literal(true, 'must be true'), OPENAPI_BUILD && 'Moneyhub has no record of it: it was not made')),
+})
+type SettleFields = v.InferOutput<typeof settleFields>
+
+export const SettleBody = refined(
+  settleFields,
+  refine<SettleFields>(
+    (b) => FIELDS.filter((field) => b[field] !== undefined).length + (b.notMade ? 1 : 0) === 1,
+    `give exactly one of ${FIELDS.join(', ')} (the session kind's id) or notMade: true`,
+  ),
+)
+
+/** What the person said: the record that settles it, or that none does. */
+export type Settlement = { field: SettleField; moneyhubId: string } | { notMade: true }
+
+export function settlementOf(body: SettleFields): Settlement {
+  if (body.notMade) return { notMade: true }
+  const field = FIELDS.find((name) => body[name] !== undefined)!
+  return { field, moneyhubId: body[field]! }
+}
+
+/**
+ * The session settled: the id held for it, then `authorised` with it; or
+ * `failed` (`payment_not_made`). Refused when the session is not unresolved,
+ * the field is not its kind's, the id settles another session, or an
+ * authorised session (money moved) is said not to be made.
+ */
+export async function settleUnresolved(env: Env, store: SessionStore, record: StoredSession, by: Settlement): Promise<StoredSession> {
+  if (!isUnresolved(record) || !record.kind)
+    throw new FlowError(
+      'conflict',
+      'session_not_unresolved',
+      `the session is ${record.status}${record.reason ? ` (${record.reason})` : ''}: its outcome is known, nothing to settle`,
+    )
+  if ('notMade' in by) {
+    if (record.status !== 'confirming')
+      throw new FlowError(
+        'conflict',
+        'session_authorised',
+        'the session is authorised (the bank approved it): settle it with its Moneyhub id',
+      )
+    return store.markFailed(record, 'payment_not_made', 'settled by a person: Moneyhub has no record of it, it was not made')
+  }
+  const field = SETTLE_FIELD[record.kind]
+  if (by.field !== field) throw new FlowError('invalid', 'settle_field_mismatch', `a ${record.kind} session is settled with ${field}`)
+  const held = await holdMoneyhubId(env, record.kind, by.moneyhubId, record.id)
+  if (!held.ok)
+    throw new FlowError('conflict', 'moneyhub_id_held', `this Moneyhub ${held.held.kind} id already settles session ${held.held.holder}`)
+  return store.storeAuthorised(record, { [field]: by.moneyhubId }, authorisedRetentionSeconds(record))
+}

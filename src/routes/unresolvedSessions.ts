@@ -1,0 +1,122 @@
+/**
+ * GET /unresolved-sessions, POST /unresolved-sessions/:id/settle (backend key):
+ * the sessions whose outcome is unknown, for a person to look at, and settling
+ * one (docs/reconciliation.md, "When a person must look"). The index is
+ * storage/unresolved.ts; settling runs in the session's Durable Object
+ * (coordinator.ts `settle`, payments/settle.ts), which sends the webhook.
+ */
+import { Hono } from 'hono/tiny'
+import { describeRoute } from 'hono-openapi'
+import * as v from 'valibot'
+import { FlowError } from '../connection/errors'
+import { coordinatorOf, type Outcome } from '../coordinator'
+import { requireBackend } from '../http/auth'
+import type { AppEnv } from '../http/context'
+import { note } from '../http/log'
+import { errorAnswers, jsonAnswer, SessionSchema } from '../http/openapi'
+import { SessionIdParam } from '../http/schemas'
+import { requireJson, validate } from '../http/validation'
+import { described, int, named, picklist, strictObject } from '../http/valibot'
+import { SettleBody, settlementOf } from '../payments/settle'
+import { SESSION_STATUSES } from '../storage/sessions'
+import { listUnresolved } from '../storage/unresolved'
+
+/** A page of the index: at most this many sessions. */
+const MAX_PAGE = 1000
+
+const ListQuery = strictObject({
+  limit: v.optional(
+    described(
+      v.pipe(
+        v.unknown(),
+        v.transform(Number),
+        v.number('must be a whole number'),
+        v.safeInteger('must be a whole number'),
+        v.minValue(1, 'must be 1 or more'),
+        v.maxValue(MAX_PAGE, `must be ${MAX_PAGE} or less`),
+      ),
+      OPENAPI_BUILD && `How many sessions, 1 to ${MAX_PAGE} (default 100)`,
+    ),
+  ),
+  cursor: v.optional(described(v.pipe(v.string(), v.maxLength(1024)), OPENAPI_BUILD && 'The previous page’s cursor')),
+})
+
+const UnresolvedListSchema = named(
+  v.object({
+    sessions: v.array(
+      v.object({
+        id: v.string(),
+        kind: picklist(['payment', 'standing_order', 'recurring_payment', 'reverse_payment']),
+        status: picklist(SESSION_STATUSES),
+        reason: v.optional(v.string()),
+        since: int(),
+        nextLookAt: int(),
+        looks: int(),
+      }),
+    ),
+    cursor: v.optional(v.string()),
+  }),
+  'UnresolvedSessions',
+  'Sessions whose outcome is unknown: confirming (any reason), or authorised with reason id_pending or id_ambiguous. since: when the outcome became unknown; nextLookAt: when Moneyhub’s records are asked again (seconds since the epoch). The list may lag a write by up to a minute (KV).',
+)
+
+/** The coordinator's answer, or its error thrown again on this side of the RPC boundary. */
+function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
+  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
+  return outcome as Extract<O, { ok: true }>
+}
+
+export const unresolvedSessions = new Hono<AppEnv>()
+  .get(
+    '/',
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'The sessions whose outcome is unknown, for a person to look at (app backend only)',
+            tags: ['backend'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(UnresolvedListSchema, 'one page; cursor for the next'), ...errorAnswers(400, 401) },
+          }
+        : {},
+    ),
+    requireBackend,
+    validate('query', ListQuery),
+    async (c) => {
+      const { limit, cursor } = c.req.valid('query')
+      c.header('cache-control', 'no-store')
+      return c.json(await listUnresolved(c.env.SESSIONS, { limit: limit ?? 100, ...(cursor ? { cursor } : {}) }))
+    },
+  )
+  .post(
+    '/:id/settle',
+    describeRoute(
+      OPENAPI_BUILD
+        ? {
+            summary: 'Settle an unresolved session: with its Moneyhub record’s id, or as not made (app backend only)',
+            description:
+              'The id (the field of the session’s kind: paymentId, standingOrderId, recurringPaymentId or reversePaymentId) is held for this session first: one another session holds is 409 moneyhub_id_held. notMade: true ends a confirming session failed (payment_not_made). A webhook reports the new status.',
+            tags: ['backend'],
+            security: [{ backendKey: [] }],
+            responses: { 200: jsonAnswer(SessionSchema, 'the session, settled'), ...errorAnswers(400, 401, 404, 409, 415) },
+          }
+        : {},
+    ),
+    requireBackend,
+    validate('param', SessionIdParam),
+    requireJson,
+    validate('json', SettleBody),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const by = settlementOf(c.req.valid('json'))
+      const { session } = unwrap(await coordinatorOf(c.env, id).settle(by))
+      // Who settled what, with which record: the audit trail of a person's decision.
+      note(c, 'session_settled', 'info', {
+        sessionId: id,
+        kind: session.kind,
+        outcome: session.status,
+        ...('moneyhubId' in by ? { moneyhubId: by.moneyhubId } : { notMade: true }),
+      })
+      c.header('cache-control', 'no-store')
+      return c.json(session)
+    },
+  )

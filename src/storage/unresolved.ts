@@ -1,0 +1,44 @@
+/**
+ * The index of unresolved sessions (payments/nextLook.ts `isUnresolved`): one
+ * KV key per session, `unresolved:<id>`, its entry in the key's metadata so a
+ * list reads no values. Written by the session's Durable Object when its
+ * outcome becomes unknown and again at each look (so a failed write heals),
+ * deleted when it is settled; kept as long as the session's record.
+ * GET /unresolved-sessions lists it (docs/reconciliation.md, "When a person must look").
+ */
+import type { StoredSession } from './sessions'
+
+const PREFIX = 'unresolved:'
+/** KV refuses an expirationTtl below 60 s. */
+const KV_MIN_TTL_S = 60
+
+/** What the operator's list shows of one session (no payer, no token: the session's public status has the rest). */
+export interface UnresolvedEntry {
+  id: string
+  kind: NonNullable<StoredSession['kind']>
+  status: StoredSession['status']
+  reason?: string
+  /** When the outcome became unknown (the claim of the callback), seconds since the epoch. */
+  since: number
+  /** When the Worker looks at Moneyhub's records again. */
+  nextLookAt: number
+  /** How many looks were made. */
+  looks: number
+}
+
+export async function indexUnresolved(kv: KVNamespace, entry: UnresolvedEntry, keepUntil: number): Promise<void> {
+  const ttl = Math.max(KV_MIN_TTL_S, keepUntil - Math.floor(Date.now() / 1000))
+  await kv.put(`${PREFIX}${entry.id}`, '', { expirationTtl: ttl, metadata: entry })
+}
+
+export const forgetUnresolved = (kv: KVNamespace, id: string): Promise<void> => kv.delete(`${PREFIX}${id}`)
+
+/** One page of the index, oldest key order (KV's): `cursor` for the next page when there is one. */
+export async function listUnresolved(
+  kv: KVNamespace,
+  page: { limit: number; cursor?: string },
+): Promise<{ sessions: UnresolvedEntry[]; cursor?: string }> {
+  const listed = await kv.list<UnresolvedEntry>({ prefix: PREFIX, limit: page.limit, ...(page.cursor ? { cursor: page.cursor } : {}) })
+  const sessions = listed.keys.flatMap((key) => (key.metadata ? [key.metadata] : []))
+  return { sessions, ...(!listed.list_complete && listed.cursor ? { cursor: listed.cursor } : {}) }
+}
