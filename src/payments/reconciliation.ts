@@ -344,23 +344,3 @@ async function payeeOf(config: Config, id: string): Promise<PayeeDetails | null>
     throw error
   }
 }
-
-/**
- * One whole read of the target's list, without holding anything: the one
- * exact match, none, ambiguous (two or more, or a near miss), or incomplete.
- * What a session settles on goes through proveMade (lookAlikes.ts) instead.
- */
-export async function findMade(
-  config: Config,
-  target: MatchTarget,
-  from: number,
-  to: number,
-  options: { userId?: string } = {},
-): Promise<MatchResult> {
-  const read = await readMatches(config, target, from, to, options)
-  if (!read.whole) return { incomplete: true }
-  const count = read.exact.length + read.near.length
-  if (count === 0) return { none: true }
-  if (read.exact.length === 1 && read.near.length === 0) return { found: { [LISTS[target.kind].id]: read.exact[0]! } }
-  return { ambiguous: count }
-}
