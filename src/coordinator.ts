@@ -57,7 +57,7 @@ import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
-import { reconciliationDelayS, targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
+import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
 import { isUnresolved, keepUnresolvedUntil, nextLookAt } from './payments/nextLook'
 import { settleUnresolved, type Settlement } from './payments/settle'
@@ -849,9 +849,9 @@ export class SessionCoordinator extends DurableObject<Env> {
       // The list was not read whole: never "none". A read that stopped at its page bound goes on at once.
       const { cursor: _, ...rest } = look
       const attempt = look.attempt + 1
-      const nextAt = result.cursor ? now + 1 : now + reconciliationDelayS(attempt, look.firstDelay)
+      const nextAt = result.cursor ? now + 1 : nextLookAt(now, { ...look, attempt })
       await this.save({ ...state, reconcile: { ...rest, attempt, nextAt, ...(result.cursor ? { cursor: result.cursor } : {}) } })
-      return
+      return this.keepUnresolved(config)
     } else if (result && 'ambiguous' in result) {
       log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
       next = () =>
@@ -881,7 +881,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     log('info', 'reconciled', { sessionId: record.id, status: settled.status, reason: settled.reason ?? settled.error })
     // Still unknown (ambiguous, nothing to match on): looked at again until it is settled, here or by a person (issue 26).
     const attempt = look.attempt + 1
-    const again = isUnresolved(settled) ? { ...look, attempt, nextAt: nextLookAt(nowSeconds(), { ...look, attempt }) } : undefined
+    // A decision spent its read: the next look reads the list afresh.
+    const { cursor: _spent, ...fresh } = look
+    const again = isUnresolved(settled) ? { ...fresh, attempt, nextAt: nextLookAt(nowSeconds(), { ...look, attempt }) } : undefined
     await this.transition(settled, config, { unwritten, reconcile: again })
     if (again) await this.keepUnresolved(config)
   }

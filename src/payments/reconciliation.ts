@@ -243,6 +243,8 @@ export function matches(
 function payeeVerdict(value: Item, item: Item, context: MatchContext): Verdict | { payee: string } {
   const listedId = typeof item.payeeId === 'string' ? item.payeeId : undefined
   const askedId = typeof value.payeeId === 'string' ? value.payeeId : undefined
+  // A request that fixed no payee (a pay under a consent: the consent's payee) has none to compare.
+  if (askedId === undefined && !isObject(value.payee)) return 'exact'
   if (askedId !== undefined && listedId !== undefined) return askedId === listedId ? 'exact' : 'no'
   const details = (id: string | undefined, given: PayeeDetails | undefined): PayeeDetails | null | { payee: string } | undefined => {
     if (given) return given
@@ -341,24 +343,4 @@ async function payeeOf(config: Config, id: string): Promise<PayeeDetails | null>
     if (error instanceof IdentityApiError && error.status === 404) return null
     throw error
   }
-}
-
-/**
- * One whole read of the target's list, without holding anything: the one
- * exact match, none, ambiguous (two or more, or a near miss), or incomplete.
- * What a session settles on goes through proveMade (lookAlikes.ts) instead.
- */
-export async function findMade(
-  config: Config,
-  target: MatchTarget,
-  from: number,
-  to: number,
-  options: { userId?: string } = {},
-): Promise<MatchResult> {
-  const read = await readMatches(config, target, from, to, options)
-  if (!read.whole) return { incomplete: true }
-  const count = read.exact.length + read.near.length
-  if (count === 0) return { none: true }
-  if (read.exact.length === 1 && read.near.length === 0) return { found: { [LISTS[target.kind].id]: read.exact[0]! } }
-  return { ambiguous: count }
 }

@@ -22,7 +22,10 @@ import {
   breakSessionWrites,
   Browser,
   madeAtMockFor,
+  MOCK_BANK_ID,
+  mockOrigin,
   paymentBody,
+  registerUser,
   paymentStatusOf,
   sleepMs,
   startedPayment,
@@ -200,4 +203,134 @@ describe('50 payments at once, with faults', () => {
     expect(problems).toEqual([])
     expect([...rows.values()].reduce((n, r) => n + r.unsettled, 0)).toBe(0)
   })
+
+  it(
+    'look-alikes, long and shifting lists, skewed clocks: none authorised with a record not its own, none failed that was made',
+    { timeout: 120_000 },
+    async () => {
+      const began = Date.now()
+      /** A session through the mock: `fault` at the token endpoint (none: a clean exchange); what it should end as. */
+      type Expect = 'authorised' | 'failed' | 'confirming'
+      const sessions: { scenario: string; id: string; expect: Expect }[] = []
+      const through = async (scenario: string, path: string, body: unknown, expect: Expect, atMock: Record<string, string> = {}) => {
+        const user = new Browser()
+        const session = await startedPayment(path, body)
+        await user.callback(await user.authorize(session.authorizeUrl, 'approve', atMock))
+        sessions.push({ scenario, id: session.id, expect })
+        return session.id
+      }
+      const consentBody = (reference: string) => ({
+        bankId: MOCK_BANK_ID,
+        payee: { name: 'Savings', sortCode: '123456', accountNumber: '12345678' },
+        reference,
+        maximumIndividualAmount: 2_000,
+        periodicLimits: [{ amount: 5_000, periodType: 'Month', periodAlignment: 'Calendar' }],
+      })
+      const hook = (method: string, path: string, query: Record<string, string>) =>
+        fetch(`${mockOrigin()}/__mock${path}?${new URLSearchParams({ clientId: env.MONEYHUB_CLIENT_ID, ...query })}`, { method })
+
+      // Look-alike twins: the same amount, payee and references, three times over.
+      for (let k = 0; k < 3; k++) {
+        const terms = paymentBody()
+        await through('twins: one made, one not', '/payments', terms, 'authorised')
+        await through('twins: one made, one not', '/payments', terms, 'confirming', { fault: 'server_error' })
+        const both = paymentBody()
+        await through('twins: both confirming', '/payments', both, 'confirming', { fault: 'server_error_after_payment' })
+        await through('twins: both confirming', '/payments', both, 'confirming', { fault: 'server_error' })
+        const [alice, bob] = await Promise.all([registerUser(), registerUser()])
+        const users = paymentBody()
+        await through('twins: two users', '/payments', { ...users, userId: alice }, 'authorised', {
+          fault: 'server_error_after_payment',
+        })
+        await through('twins: two users', '/payments', { ...users, userId: bob }, 'failed', { fault: 'server_error' })
+        const consent = consentBody(`V${crypto.randomUUID().slice(0, 8)}`)
+        await through('consents alike', '/recurring-payments', consent, 'authorised')
+        await through('consents alike', '/recurring-payments', consent, 'confirming', { fault: 'server_error' })
+        await through('consents alike', '/recurring-payments', consent, 'confirming', { fault: 'server_error_after_payment' })
+      }
+      // Moneyhub's clock 3 minutes behind and ahead.
+      await through('clock skewed', '/payments', paymentBody(), 'authorised', { fault: 'clock_behind_after_payment', delay_ms: '180000' })
+      await through('clock skewed', '/payments', paymentBody(), 'authorised', { fault: 'clock_ahead_after_payment', delay_ms: '180000' })
+      // A list that shifts while it is read: the payment is the last of the first page, a new one arrives after each page.
+      const shifting = await registerUser()
+      await through('shifting list', '/payments', paymentBody({ userId: shifting }), 'authorised', { fault: 'server_error_after_payment' })
+      await hook('POST', '/payments/fillers', { userId: shifting, count: '99' })
+      await hook('POST', '/payments/shift', { userId: shifting, reads: '3' })
+
+      /** Looks (the alarm, twice a second) until each is settled, or the window has passed for those that stay confirming. */
+      const settledOf = new Map<string, Record<string, any>>()
+      const settle = async (ids: string[]) => {
+        const deadline = Date.now() + (WINDOW_S + 10) * 1000
+        const windowEnds = Date.now() + (WINDOW_S + 2) * 1000
+        while (Date.now() < deadline) {
+          const open = ids.filter((id) => !settledOf.has(id))
+          if (!open.length) return
+          await Promise.all(
+            open.map(async (id) => {
+              const status = await paymentStatusOf(id)
+              if (status.status === 'authorised' || status.status === 'failed') settledOf.set(id, status)
+              else if (Date.now() > windowEnds && ['match_ambiguous', 'consent_unverified'].includes(status.reason))
+                settledOf.set(id, status)
+              else
+                await bounded(
+                  runDurableObjectAlarm(stubOf(id)).catch(() => undefined),
+                  5_000,
+                )
+            }),
+          )
+          await sleepMs(500)
+        }
+      }
+      await settle(sessions.map((s) => s.id))
+      // 2,000 newer records ahead of a made payment, alone (others' lists read them too while they are there).
+      const long = await registerUser()
+      const longId = await through('2,000-record list', '/payments', paymentBody({ userId: long }), 'authorised', {
+        fault: 'server_error_after_payment',
+      })
+      await hook('POST', '/payments/fillers', { userId: long, count: '2000' })
+      try {
+        await settle([longId])
+      } finally {
+        await hook('DELETE', '/payments/fillers', { userId: long })
+        await hook('DELETE', '/payments/fillers', { userId: shifting })
+      }
+
+      const columns = ['sessions', 'made', 'authorised', 'confirming', 'failed', 'not own', 'failed made', 'unexpected'] as const
+      const rows = new Map<string, Record<(typeof columns)[number], number>>()
+      const problems: string[] = []
+      for (const session of sessions) {
+        const row =
+          rows.get(session.scenario) ?? (Object.fromEntries(columns.map((c) => [c, 0])) as Record<(typeof columns)[number], number>)
+        rows.set(session.scenario, row)
+        const [made, ...more] = await madeAtMockFor(session.id)
+        const status = settledOf.get(session.id) ?? (await paymentStatusOf(session.id))
+        const own = status.paymentId ?? status.recurringPaymentId
+        row.sessions++
+        if (made) row.made++
+        if (status.status === 'authorised') row.authorised++
+        else if (status.status === 'failed') row.failed++
+        else row.confirming++
+        if (more.length) problems.push(`${session.id}: made twice`)
+        if (status.status === 'authorised' && own !== undefined && own !== made?.id) {
+          row['not own']++
+          problems.push(`${session.id} (${session.scenario}): authorised with ${own}, made ${made?.id ?? 'nothing'}`)
+        }
+        if (status.status === 'authorised' && !made) problems.push(`${session.id} (${session.scenario}): authorised, made nothing`)
+        if (status.status === 'failed' && made) {
+          row['failed made']++
+          problems.push(`${session.id} (${session.scenario}): failed, made ${made.id}`)
+        }
+        if (status.status !== session.expect) {
+          row.unexpected++
+          problems.push(`${session.id} (${session.scenario}): ${status.status} ${status.reason ?? ''}, expected ${session.expect}`)
+        }
+      }
+      console.log(`\nlook-alikes, lists and clocks, settled in ${((Date.now() - began) / 1000).toFixed(1)} s (window ${WINDOW_S} s)`)
+      const line = (cells: (string | number)[]) => cells.map((cell, i) => String(cell).padEnd(i ? 12 : 27)).join('')
+      console.log(
+        [line(['scenario', ...columns]), ...[...rows].map(([name, row]) => line([name, ...columns.map((c) => row[c])]))].join('\n'),
+      )
+      expect(problems).toEqual([])
+    },
+  )
 })
