@@ -263,6 +263,7 @@ if (issuer === undefined)
   Mock identity server:  ${mockOrigin}/oidc   (discovery: ${mockOrigin}/oidc/.well-known/openid-configuration)
   Allowed origins:       ${vars.ALLOWED_ORIGINS}
   Dev keys and settings: .dev.vars (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…) and mock/.dev.vars
+  Bank health:           ${proxyOrigin}/dashboard   (its key: HEALTH_API_KEY in .dev.vars)
   Stop with Ctrl-C.
 `)
 else {
