@@ -17,6 +17,8 @@ const baseBindings = (inject: Inject): Record<string, string> => ({
   CLIENT_PRIVATE_JWKS: inject('clientPrivateJwks'),
   TOKEN_ENCRYPTION_KEY: inject('tokenEncryptionKey'),
   BACKEND_API_KEY: inject('backendApiKey'),
+  // The dashboard's read-only key (GET /banks/health): a test value, never a backend key.
+  HEALTH_API_KEY: 'health-key-for-the-tests-only',
   // Spelled out so that a developer's .dev.vars never leaks into the tests.
   DEFAULT_BANK_SELECTOR: 'id:all',
   SESSION_TTL_SECONDS: '600',

@@ -93,7 +93,7 @@ async function main() {
     console.error(`\n✖ Not deploying: ${values.config} needs these filled in first (docs/deploying.md):\n`)
     for (const problem of problems) console.error(`  - ${problem}`)
     console.error(
-      `\n  Secrets are set apart: npx wrangler secret put CLIENT_PRIVATE_JWKS --env ${values.env} (and TOKEN_ENCRYPTION_KEY, BACKEND_API_KEY).\n`,
+      `\n  Secrets are set apart: npx wrangler secret put CLIENT_PRIVATE_JWKS --env ${values.env} (and TOKEN_ENCRYPTION_KEY, BACKEND_API_KEY, HEALTH_API_KEY).\n`,
     )
     process.exit(1)
   }

@@ -296,6 +296,7 @@ if (issuer === undefined)
   Allowed origins:       ${vars.ALLOWED_ORIGINS}
   Dev keys and settings: .dev.vars (BACKEND_API_KEY=${vars.BACKEND_API_KEY.slice(0, 8)}…) and mock/.dev.vars
   Saved state:           .wrangler/state (-- --fresh starts without it); wrangler's own lines: -- --verbose
+  Bank health:           ${proxyOrigin}/dashboard   (its key: HEALTH_API_KEY in .dev.vars)
   Stop with Ctrl-C.
 `)
 else {

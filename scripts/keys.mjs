@@ -5,7 +5,7 @@
  * Makes a client signing key with jose and prints:
  *  - CLIENT_PRIVATE_JWKS: the private JWK Set, for `wrangler secret put` or .dev.vars
  *  - the public JWKS to register with Moneyhub
- *  - a fresh TOKEN_ENCRYPTION_KEY and BACKEND_API_KEY
+ *  - a fresh TOKEN_ENCRYPTION_KEY, BACKEND_API_KEY and HEALTH_API_KEY
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import { parseArgs } from 'node:util'
@@ -31,7 +31,8 @@ export const randomKey = (bytes = 32) => Buffer.from(crypto.getRandomValues(new 
 export const USAGE = `Usage: npm run keys -- [--alg PS256|RS256|ES256] [--kid <kid>] [--add-to <file>]
 
 Prints a new client signing key as CLIENT_PRIVATE_JWKS (a private JWK Set), its public
-JWKS to register with Moneyhub, a TOKEN_ENCRYPTION_KEY and a BACKEND_API_KEY.
+JWKS to register with Moneyhub, a TOKEN_ENCRYPTION_KEY, a BACKEND_API_KEY and a HEALTH_API_KEY
+(the dashboard's read-only key).
 
   --alg       the signing algorithm of the new key (default RS256)
   --kid       its key id (default: its JWK thumbprint)
@@ -83,7 +84,9 @@ async function main() {
   console.log('# TOKEN_ENCRYPTION_KEY (32 random bytes; to rotate, put the new one first: NEW,OLD)')
   console.log(`TOKEN_ENCRYPTION_KEY=${randomKey()}\n`)
   console.log('# BACKEND_API_KEY (your backend sends it as Authorization: Bearer …)')
-  console.log(`BACKEND_API_KEY=${randomKey(32)}`)
+  console.log(`BACKEND_API_KEY=${randomKey(32)}\n`)
+  console.log('# HEALTH_API_KEY (read-only: GET /banks/health and the dashboard; never the backend key)')
+  console.log(`HEALTH_API_KEY=${randomKey(32)}`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

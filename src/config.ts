@@ -80,6 +80,8 @@ export interface Config {
   sessionIdKey: CryptoKey
   /** SHA-256 of BACKEND_API_KEY, compared in constant time. */
   backendKeyDigest: ArrayBuffer
+  /** SHA-256 of HEALTH_API_KEY (GET /banks/health, read-only); none: the route is closed. */
+  healthKeyDigest?: ArrayBuffer
 }
 
 /** One thing wrong with one variable: `${variable} ${problem}`. */
@@ -353,6 +355,12 @@ export async function readConfig(env: Env): Promise<Config> {
     if (env.BACKEND_API_KEY.length < 16) throw new ConfigProblem('BACKEND_API_KEY', 'must be at least 16 characters')
   })
   await check(() => {
+    // The dashboard's read-only key: a page keeps it, so it must never be the backend key (docs/bank-health.md).
+    if (!env.HEALTH_API_KEY) return
+    if (env.HEALTH_API_KEY.length < 16) throw new ConfigProblem('HEALTH_API_KEY', 'must be at least 16 characters')
+    if (env.HEALTH_API_KEY === env.BACKEND_API_KEY) throw new ConfigProblem('HEALTH_API_KEY', 'must not be BACKEND_API_KEY')
+  })
+  await check(() => {
     if (!env.SESSIONS) throw new ConfigProblem('SESSIONS', 'KV binding is missing')
   })
   await check(() => {
@@ -396,6 +404,7 @@ export async function readConfig(env: Env): Promise<Config> {
     encryptionKeys: encryptionKeys!,
     sessionIdKey: await deriveSessionIdKey(env.TOKEN_ENCRYPTION_KEY!),
     backendKeyDigest: await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.BACKEND_API_KEY)),
+    ...(env.HEALTH_API_KEY ? { healthKeyDigest: await crypto.subtle.digest('SHA-256', new TextEncoder().encode(env.HEALTH_API_KEY)) } : {}),
   }
 }
 

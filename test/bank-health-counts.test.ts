@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest'
 import { healthOf, healthReport } from './bankHealth'
 import { APP_ORIGIN, Browser, connectAccount, paymentBody, payThrough, started, startedPayment } from './helpers'
 
-/** A bank of its own for each test: counts are per bank, and other tests count too. */
-const newBank = () => crypto.randomUUID().replaceAll('-', '')
+/**
+ * A bank of its own for each test (counts are per bank, and other tests count too): one of the mock's test banks
+ * (mock/src/bankLists.ts; a session starts only with a listed bank), health-test-03 to -08 being this file's.
+ */
+let next = 3
+const newBank = () => `health-test-${String(next++).padStart(2, '0')}`
 
 describe('every outcome is counted per bank', () => {
   it('approve: started, opened, returned, connected; a return time and a last success', async () => {

@@ -1,7 +1,6 @@
 /** Reading GET /banks/health in tests: counting is off the user's path, so a count lands a moment after its request. */
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
-import { backendAuth } from './helpers'
 
 type Window = Record<string, any>
 interface BankReport {
@@ -14,7 +13,7 @@ interface BankReport {
 }
 
 export async function healthReport(): Promise<{ banks: BankReport[] }> {
-  const response = await SELF.fetch('http://proxy.test/banks/health', { headers: backendAuth() })
+  const response = await SELF.fetch('http://proxy.test/banks/health', { headers: { authorization: `Bearer ${env.HEALTH_API_KEY}` } })
   expect(response.status).toBe(200)
   return response.json()
 }

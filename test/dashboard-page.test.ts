@@ -30,11 +30,15 @@ describe('GET /dashboard', () => {
     expect(/style-src ([^;]*)/.exec(csp)?.[1], 'public/_headers: style-src for /dashboard').toBe(`'${await sha256(style)}'`)
   })
 
-  it('asks for the key and keeps it in sessionStorage, never in a URL; the page holds no key', async () => {
+  it('asks for the read-only health key and keeps it in sessionStorage, never in a URL; the page holds no key', async () => {
     const page = await (await dashboard()).text()
     expect(page).toContain('sessionStorage')
+    expect(page).toContain('HEALTH_API_KEY')
+    // What earlier versions kept there (the backend key) is removed.
+    expect(page).toContain("sessionStorage.removeItem('bank-health-key')")
     expect(page).toContain("fetch('/banks/health', { headers: { authorization: 'Bearer ' + key }")
     expect(page).not.toContain(env.BACKEND_API_KEY)
+    expect(page).not.toContain(env.HEALTH_API_KEY)
     expect(page).not.toMatch(/[?&]key=/)
   })
 })

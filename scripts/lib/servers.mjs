@@ -49,6 +49,8 @@ export const DEV_KEYS = {
   CLIENT_PRIVATE_JWKS: async () => JSON.stringify({ keys: [await makeSigningKey('RS256')] }),
   TOKEN_ENCRYPTION_KEY: async () => randomKey(),
   BACKEND_API_KEY: async () => `dev-${randomKey(24)}`,
+  // The dashboard's read-only key (GET /banks/health): never the backend key.
+  HEALTH_API_KEY: async () => `dev-health-${randomKey(24)}`,
 }
 
 /** .dev.vars.example with fresh keys in its empty key lines: a .dev.vars as `npm run dev` makes it for the default ports. */
@@ -77,6 +79,7 @@ export async function freshConfig({ proxyOrigin, mockOrigin, clientId = 'dev-cli
     CLIENT_PRIVATE_JWKS: privateJwks,
     TOKEN_ENCRYPTION_KEY: await DEV_KEYS.TOKEN_ENCRYPTION_KEY(),
     BACKEND_API_KEY: await DEV_KEYS.BACKEND_API_KEY(),
+    HEALTH_API_KEY: await DEV_KEYS.HEALTH_API_KEY(),
   }
   const mockVars = {
     CLIENT_ID: clientId,

@@ -20,7 +20,10 @@ import {
   addCounts,
   attemptsOf,
   binOf,
+  bump,
   emptyCounts,
+  revived,
+  stored,
   slotOf,
   successesOf,
   summarise,
@@ -33,8 +36,11 @@ import {
 /** A link is counted as lapsed this long after its deadline, as the session's own alarm forgets it (coordinator.ts). */
 const LAPSE_GRACE_MS = 60_000
 
-/** One slot of a bank's last hour, in brief: [slot start (s), attempts, successes]. */
-export type BriefSlot = [number, number, number]
+/** Distinct error codes kept per 5-minute slot; more are counted as `other`. */
+const MAX_ERROR_CODES = 32
+
+/** One slot of a bank's last hour, in brief: [slot start (s), attempts, successes, starts] (starts: since the report before). */
+export type BriefSlot = [number, number, number, number?]
 
 export interface BankSummary {
   bank: string
@@ -62,7 +68,7 @@ export class BankHealth extends DurableObject<Env> {
     super(ctx, env)
     void ctx.blockConcurrencyWhile(async () => {
       for (const [key, value] of await ctx.storage.list<unknown>()) {
-        if (key.startsWith('slot:')) this.slots.set(Number(key.slice(5)), value as Counts)
+        if (key.startsWith('slot:')) this.slots.set(Number(key.slice(5)), revived(value as Counts))
         else if (key.startsWith('open:')) this.open.set(key.slice(5), value as { at: number; expiresAt: number })
         else if (key.startsWith('brief:')) this.briefs.set(key.slice(6), value as { slots: BriefSlot[]; at: number })
         else if (key === 'meta') this.meta = value as Meta
@@ -98,7 +104,7 @@ export class BankHealth extends DurableObject<Env> {
     }
     const deleted = [...deletes]
     const lapsedNow = this.sweep(Date.now(), slotAt, deleted)
-    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
+    for (const slot of changed) writes[`slot:${slot}`] = stored(this.slots.get(slot)!)
     writes.meta = this.meta
     await this.ctx.storage.put(writes)
     if (deleted.length) await this.ctx.storage.delete(deleted)
@@ -131,8 +137,9 @@ export class BankHealth extends DurableObject<Env> {
       const counts = slotAt(event.at)
       counts.returned++
       if (event.status === 'failed') {
+        // Codes are bounded by connection/complete.ts ([a-z_]{1,64}); their variety per slot is bounded here.
         const code = event.error ?? 'unknown'
-        counts.errors[code] = (counts.errors[code] ?? 0) + 1
+        bump(counts.errors, Object.hasOwn(counts.errors, code) || Object.keys(counts.errors).length < MAX_ERROR_CODES ? code : 'other')
       } else {
         counts[event.status]++
         this.meta.lastSuccessAt = Math.floor(event.at / 1000)
@@ -141,7 +148,7 @@ export class BankHealth extends DurableObject<Env> {
       if (opened) {
         returnMs = Math.max(0, event.at - opened.at)
         const bin = binOf(returnMs)
-        counts.returnMs[bin] = (counts.returnMs[bin] ?? 0) + 1
+        bump(counts.returnMs, String(bin))
         this.open.delete(event.session)
         delete writes[`open:${event.session}`]
         deletes.add(`open:${event.session}`)
@@ -188,7 +195,7 @@ export class BankHealth extends DurableObject<Env> {
       const from = slotOf(Date.now()) - HOUR_S + SLOT_S
       const brief: BriefSlot[] = [...this.slots]
         .filter(([slot]) => slot >= from)
-        .map(([slot, c]) => [slot, attemptsOf(c), successesOf(c)] as BriefSlot)
+        .map(([slot, c]) => [slot, attemptsOf(c), successesOf(c), c.started] as BriefSlot)
       this.ctx.waitUntil(
         indexOf(this.env)
           .report(this.meta.bank, brief)
@@ -219,7 +226,7 @@ export class BankHealth extends DurableObject<Env> {
       },
       deletes,
     )
-    for (const slot of changed) writes[`slot:${slot}`] = this.slots.get(slot)
+    for (const slot of changed) writes[`slot:${slot}`] = stored(this.slots.get(slot)!)
     if (changed.size) await this.ctx.storage.put(writes)
     if (deletes.length) await this.ctx.storage.delete(deletes)
     await this.afterChange(lapsed > 0)
@@ -267,15 +274,16 @@ export class BankHealth extends DurableObject<Env> {
   /** Every bank active in the last 24 h, with its last hour in brief. */
   async briefsOfActiveBanks(): Promise<Record<string, BriefSlot[]>> {
     const since = Math.floor(Date.now() / 1000) - DAY_S
-    const answer: Record<string, BriefSlot[]> = {}
+    const answer: [string, BriefSlot[]][] = []
     for (const [bank, entry] of this.briefs) {
-      if (entry.at >= since) answer[bank] = entry.slots
+      if (entry.at >= since) answer.push([bank, entry.slots])
       else {
         this.briefs.delete(bank)
         await this.ctx.storage.delete(`brief:${bank}`)
       }
     }
-    return answer
+    // A plain object (what RPC carries) whose every key is its own, `__proto__` too.
+    return Object.fromEntries(answer)
   }
 }
 

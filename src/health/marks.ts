@@ -31,7 +31,7 @@ export const forgetHealthMarks = () => {
 
 export function marksFrom(briefs: Record<string, BriefSlot[]>, health: Config['health'], nowMs: number): Record<string, HealthMark> {
   const from = slotOf(nowMs) - HOUR_S + SLOT_S
-  const marks: Record<string, HealthMark> = {}
+  const marks: Record<string, HealthMark> = Object.create(null)
   for (const [bank, slots] of Object.entries(briefs)) {
     let attempts = 0
     let successes = 0

@@ -1,7 +1,7 @@
 /** What GET /banks/health answers: every bank active in the last 24 h, each from its own Durable Object. */
 import type { Config } from '../config'
-import { bankHealthOf, indexOf, type BankSummary } from './bankHealth'
-import { markOf, type HealthMark } from './window'
+import { bankHealthOf, indexOf, type BankSummary, type BriefSlot } from './bankHealth'
+import { HOUR_S, SLOT_S, markOf, slotOf, type HealthMark } from './window'
 
 /** Keys that are not one bank: a group selector (count.ts), or a journey without a known bank. */
 export const GROUP_KEYS = new Set(['all', 'api', 'legacy', 'test', 'unknown'])
@@ -17,7 +17,16 @@ export interface BankHealthReport {
 }
 
 export async function bankHealthReport(env: Env, config: Config): Promise<BankHealthReport> {
-  const active = Object.keys(await indexOf(env).briefsOfActiveBanks()).sort()
+  const briefs = (await indexOf(env).briefsOfActiveBanks()) as Record<string, BriefSlot[]>
+  // The most active first (starts and outcomes in the last hour, as last reported), so that idle entries, however
+  // many, never push an active bank out; then by name, for a stable order.
+  const from = slotOf(Date.now()) - HOUR_S + SLOT_S
+  const activity = (slots: BriefSlot[]) =>
+    slots.reduce((sum, [slot, attempts, , started]) => (slot >= from ? sum + attempts + (started ?? 0) : sum), 0)
+  const active = Object.entries(briefs)
+    .map(([bank, slots]) => ({ bank, activity: activity(slots) }))
+    .sort((a, b) => b.activity - a.activity || (a.bank < b.bank ? -1 : a.bank > b.bank ? 1 : 0))
+    .map((entry) => entry.bank)
   const asked = active.slice(0, MAX_BANKS)
   const summaries = await Promise.all(asked.map((bank) => bankHealthOf(env, bank).summary()))
   const banks = summaries.map((summary, i) => {

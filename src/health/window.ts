@@ -41,16 +41,40 @@ export interface Counts {
   returnMs: Record<string, number>
 }
 
+/**
+ * A map of counts keyed by what a request carried (an error code from the callback): null-prototype, so that a key
+ * like `constructor` or `__proto__` is a count like any other, never Object.prototype's member.
+ */
+export const countMap = (from?: Record<string, number>): Record<string, number> =>
+  Object.assign(Object.create(null) as Record<string, number>, from)
+
+/** Adds `n` to `map[key]`, counting only the map's own keys. */
+export const bump = (map: Record<string, number>, key: string, n = 1) => {
+  map[key] = (Object.hasOwn(map, key) ? map[key]! : 0) + n
+}
+
 export const emptyCounts = (): Counts => ({
   started: 0,
   opened: 0,
   returned: 0,
   connected: 0,
   authorised: 0,
-  errors: {},
+  errors: countMap(),
   lapsed: 0,
-  returnMs: {},
+  returnMs: countMap(),
 })
+
+/**
+ * A count map as a plain object, for storage and RPC (workerd serialises plain objects only); each key stays an own
+ * property, `__proto__` included (Object.fromEntries defines, never sets).
+ */
+export const plainMap = (map: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(map))
+
+/** Counts as storage keeps them: plain maps. */
+export const stored = (c: Counts): Counts => ({ ...c, errors: plainMap(c.errors), returnMs: plainMap(c.returnMs) })
+
+/** Counts as storage gives them back (structured clone makes plain objects): their maps null-prototype again. */
+export const revived = (stored: Counts): Counts => ({ ...stored, errors: countMap(stored.errors), returnMs: countMap(stored.returnMs) })
 
 export const slotOf = (atMs: number) => Math.floor(atMs / 1000 / SLOT_S) * SLOT_S
 
@@ -84,8 +108,8 @@ export function addCounts(into: Counts, from: Counts): Counts {
   into.connected += from.connected
   into.authorised += from.authorised
   into.lapsed += from.lapsed
-  for (const [code, n] of Object.entries(from.errors)) into.errors[code] = (into.errors[code] ?? 0) + n
-  for (const [bin, n] of Object.entries(from.returnMs)) into.returnMs[bin] = (into.returnMs[bin] ?? 0) + n
+  for (const [code, n] of Object.entries(from.errors)) bump(into.errors, code, n)
+  for (const [bin, n] of Object.entries(from.returnMs)) bump(into.returnMs, bin, n)
   return into
 }
 
@@ -120,7 +144,7 @@ export function summarise(c: Counts): WindowSummary {
     authorised: c.authorised,
     failed: Object.values(c.errors).reduce((sum, n) => sum + n, 0),
     lapsed: c.lapsed,
-    errors: c.errors,
+    errors: plainMap(c.errors),
     attempts,
     successRate: attempts ? Math.round((successesOf(c) / attempts) * 1000) / 1000 : null,
     medianReturnMs: quantileMs(c.returnMs, 0.5) ?? null,

@@ -46,3 +46,24 @@ export const identifyCaller = createMiddleware<AppEnv>(async (c, next) => {
   c.set('caller', await backendOrBrowser(c))
   await next()
 })
+
+/**
+ * GET /banks/health: the read-only HEALTH_API_KEY only (the dashboard keeps it in a page's sessionStorage), never
+ * the backend key, so that no page ever holds a key that starts payments.
+ */
+export const requireHealthKey = createMiddleware<AppEnv>(async (c, next) => {
+  const expected = c.get('config').healthKeyDigest
+  const key = BEARER.exec(c.req.header('authorization') ?? '')?.[1]
+  let valid = false
+  if (expected && key) {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
+    valid = crypto.subtle.timingSafeEqual(digest, expected)
+  }
+  if (!valid)
+    throw new ApiError(
+      401,
+      'unauthorized',
+      expected ? 'this route needs Authorization: Bearer <HEALTH_API_KEY>' : 'this route is closed until HEALTH_API_KEY is set',
+    )
+  await next()
+})

@@ -22,7 +22,12 @@ export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
       version: '1',
       description: 'Connect a bank account through Moneyhub Open Banking, at the edge.',
     },
-    components: { securitySchemes: { backendKey: { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' } } },
+    components: {
+      securitySchemes: {
+        backendKey: { type: 'http', scheme: 'bearer', description: 'BACKEND_API_KEY' },
+        healthKey: { type: 'http', scheme: 'bearer', description: 'HEALTH_API_KEY (read-only: GET /banks/health)' },
+      },
+    },
   },
 }
 

@@ -3,6 +3,7 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
+import { requireListedBank } from '../banks/listed'
 import { FlowError } from '../connection/errors'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
@@ -39,6 +40,7 @@ export const connect = new Hono<AppEnv>()
       const query = c.req.valid('query')
       const config = c.get('config')
       const returnTo = checkedReturnTo(query.returnTo, config.allowedOrigins)
+      await requireListedBank(config, query.bankId)
       const created = await createSession(config, c.get('store'), { ...query, ...(returnTo ? { returnTo } : {}) })
       note(c, 'session_created', 'info', { sessionId: created.record.id, caller: 'browser', scope: created.record.requestedScope })
       knowSession(c, created.record.id, returnTo)

@@ -15,6 +15,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
+import { requireListedBank } from '../banks/listed'
 import type { SessionKind } from '../connection/kind'
 import type { SessionFields } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
@@ -73,6 +74,8 @@ async function start<R extends { returnTo?: string }>(
   const key = c.req.header(IDEMPOTENCY_HEADER)
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
     throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
+  // Before anything is held or made (a refund's ledger hold is made in `request`).
+  await requireListedBank(config, (body as { bankId?: string }).bankId)
   const checked = (request: R): R => {
     const returnTo = checkedReturnTo(request.returnTo, config.allowedOrigins)
     return { ...request, ...(returnTo ? { returnTo } : {}) }

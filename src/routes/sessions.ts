@@ -9,6 +9,7 @@ import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { FlowError } from '../connection/errors'
 import { CATEGORY_TYPES } from '../connection/moneyhub'
+import { requireListedBank } from '../banks/listed'
 import { createSession } from '../connection/start'
 import { checkScopesForIssuer } from '../data/scopes'
 import { coordinatorOf, type Outcome } from '../coordinator'
@@ -124,6 +125,7 @@ export const sessions = new Hono<AppEnv>()
       }
       const config = c.get('config')
       const returnTo = checkedReturnTo(body.returnTo, config.allowedOrigins)
+      await requireListedBank(config, body.bankId)
       if (body.dataScopes) body.dataScopes = await checkScopesForIssuer(config, body.dataScopes, 'connection')
       // Only the page that starts a session learns its secret; the backend ties its sessions to its users itself.
       const owner = caller === 'browser' ? await newSessionSecret() : undefined

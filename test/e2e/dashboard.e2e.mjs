@@ -37,6 +37,8 @@ const proxyOrigin = `http://127.0.0.1:${proxyPort}`
 const mockOrigin = `http://127.0.0.1:${mockPort}`
 const { proxyVars, mockVars } = await freshConfig({ proxyOrigin, mockOrigin })
 const backend = { authorization: `Bearer ${proxyVars.BACKEND_API_KEY}` }
+// GET /banks/health and the dashboard take the read-only health key, never the backend key.
+const healthKey = { authorization: `Bearer ${proxyVars.HEALTH_API_KEY}` }
 const log = []
 const state = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'))
 process.on('exit', () => rmSync(state, { recursive: true, force: true }))
@@ -84,7 +86,7 @@ async function flow(bankId, decision) {
 /** Waits until GET /banks/health shows `attempts` for the bank (counting is off the user's path). */
 async function counted(bankId, attempts) {
   for (let i = 0; i < 200; i++) {
-    const report = await (await fetch(`${proxyOrigin}/banks/health`, { headers: backend })).json()
+    const report = await (await fetch(`${proxyOrigin}/banks/health`, { headers: healthKey })).json()
     if (report.banks.find((b) => b.bank === bankId)?.lastHour.attempts === attempts) return
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -112,16 +114,16 @@ try {
 
   await page.goto(`${proxyOrigin}/dashboard`)
   await page.waitForSelector('#key-form:not([hidden])')
-  check(true, 'dashboard: asks for the backend key')
-  await page.fill('#key', 'not-the-key')
+  check(true, 'dashboard: asks for the health key')
+  await page.fill('#key', proxyVars.BACKEND_API_KEY) // the backend key is refused there
   await page.click('button[type=submit]')
   await page.waitForFunction(() => /refused/.test(document.getElementById('state').textContent))
-  check(await page.isVisible('#key-form'), 'dashboard: a wrong key is refused and asked for again')
+  check(await page.isVisible('#key-form'), 'dashboard: the backend key is refused and the health key asked for again')
   await page.screenshot({ path: `${shots}/dashboard-0-key.png` })
 
   await outcomes(STEADY, 6, 0)
   await outcomes(TROUBLED, 5, 0)
-  await page.fill('#key', proxyVars.BACKEND_API_KEY)
+  await page.fill('#key', proxyVars.HEALTH_API_KEY)
   await page.click('button[type=submit]')
   const markOf = (bank) => page.getAttribute(`[data-bank="${bank.id}"]`, 'data-mark')
   await page.waitForSelector(`[data-bank="${TROUBLED.id}"][data-mark="ok"]`)
@@ -148,14 +150,17 @@ try {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true })
   const small = await phone.newPage()
   await small.goto(`${proxyOrigin}/dashboard`)
-  await small.fill('#key', proxyVars.BACKEND_API_KEY)
+  await small.fill('#key', proxyVars.HEALTH_API_KEY)
   await small.click('button[type=submit]')
   await small.waitForSelector(`[data-bank="${TROUBLED.id}"][data-mark="failing"]`)
   const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
   check(overflow <= 0, `dashboard on a phone: no sideways scrolling (${overflow} px)`)
   await small.screenshot({ path: `${shots}/dashboard-4-phone-failing.png`, fullPage: true })
 
-  check(!requested.some((url) => url.includes(proxyVars.BACKEND_API_KEY)), 'dashboard: the key never appears in a URL')
+  check(
+    !requested.some((url) => url.includes(proxyVars.HEALTH_API_KEY) || url.includes(proxyVars.BACKEND_API_KEY)),
+    'dashboard: no key ever appears in a URL',
+  )
   check(errors.length === 0, `dashboard: no errors in the console${errors.length ? `: ${errors.join(' | ')}` : ''}`)
   await laptop.close()
   await phone.close()
