@@ -386,15 +386,16 @@ export class SessionCoordinator extends DurableObject<Env> {
       const ticket = await this.ticketOf(config, current)
       // Before the code is sent: a record this session may make could look like another's (payments/lookAlikes.ts).
       const target = ticket && current.record.kind ? targetOf(current.record.kind, ticket.claims) : undefined
-      if (target)
-        await registerLookAlike(this.env, current.record, target, Math.floor(claimedAt / 1000), config.reconciliationWindowSeconds)
       const holdIds = (ids: OutcomeIds) => holdOwnIds(this.env, current.record.kind!, current.record.id, ids)
       // Every error after the claim ends in a record kept here first: an unknown outcome for a payment kind, never a lost one.
       const { record, unwritten } = await this.written(
-        () =>
-          ticket
-            ? completeConnection(config, store, current.record, ticket, response, holdIds)
-            : store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY'),
+        async () => {
+          if (!ticket)
+            return store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+          if (target)
+            await registerLookAlike(this.env, current.record, target, Math.floor(claimedAt / 1000), config.reconciliationWindowSeconds)
+          return completeConnection(config, store, current.record, ticket, response, holdIds)
+        },
         () => this.unknownOutcome(store, config, current.record, 'internal_error'),
       )
       await this.transition(record, config, { unwritten, reconcile: this.reconciliationFor(record, config, claimedAt, ticket) })
