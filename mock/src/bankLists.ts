@@ -43,7 +43,8 @@ const TEST_BANK_IDS = [
   ...Array.from({ length: 24 }, (_, i) => `health-test-${String(i + 1).padStart(2, '0')}`),
 ]
 
-export const BANKS: unknown[] = [
+/** The well-formed entries: WellKnownConnection as 5.2.1 declares it (node_modules/@mft/moneyhub-api-client). */
+const LISTED = [
   bank({
     id: MOCK_BANK_ID,
     name: 'Moneyhub Open Banking Mock',
@@ -99,6 +100,10 @@ export const BANKS: unknown[] = [
     accountTypes: [{ name: 'pension', beta: false }],
   }),
   ...TEST_BANK_IDS.map((id) => bank({ id, name: `Mock test bank ${id.slice(0, 16)}`, type: 'test', bankRef: `mock-${id.slice(0, 16)}` })),
+] satisfies WellKnownConnection[]
+
+export const BANKS: unknown[] = [
+  ...LISTED,
   // Malformed: no name (the Worker drops it and says so in X-Dropped-Entries).
   { id: 'c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9', type: 'legacy', bankRef: 'half-listed' },
 ]

@@ -3,7 +3,8 @@
  * through the edge cache GET /banks uses: storage/bankLists.ts), and the group selectors. Anything else is refused
  * before a session exists, so that nobody can make bank health objects (or sessions) for banks that do not exist.
  * When no list can be read at all (Moneyhub's lists down and no copy kept), a start is not refused for it:
- * Assumption (project): starting a connection matters more than this check, which only the backend can then abuse.
+ * Assumption (project): starting a connection matters more than this check; an unknown id then fails at Moneyhub,
+ * and only a backend start is counted in bank health (health/count.ts).
  */
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
@@ -13,24 +14,33 @@ import type { BankListType } from './bankList'
 /** `id:<group>` selectors: the banks of a list, picked at Moneyhub (counted under the group's name: health/count.ts). */
 export const GROUP_SELECTORS: ReadonlySet<string> = new Set(['all', 'api', 'legacy', 'test'])
 
-/** The ids of a list body, per ETag (one parse per list copy, not per start). */
-const idsOf = new Map<string, Set<string>>()
+/** The ids of each list as this isolate last read it, and when (ms). */
+const known = new Map<string, { ids: Set<string>; readAt: number }>()
 
-async function listedIds(config: Config, type: BankListType): Promise<Set<string> | undefined> {
+/** For tests: forget the ids this isolate holds. */
+export const forgetListedBanks = () => known.clear()
+
+/**
+ * Whether `bankId` is in the list of `type`: undefined when no copy of the list can be read. An id this isolate has
+ * seen listed is accepted without a read (a start never waits for the list's refresh); an id it has not is looked
+ * up again once the copy is older than BANK_LIST_MAX_AGE_SECONDS, so that a bank Moneyhub adds is accepted as soon
+ * as GET /banks lists it.
+ */
+async function isListed(config: Config, type: BankListType, bankId: string): Promise<boolean | undefined> {
+  const url = `${config.issuer}|${type}`
+  const held = known.get(url)
+  if (held?.ids.has(bankId)) return true
+  if (held && Date.now() - held.readAt < config.bankListMaxAgeSeconds * 1000) return false
   let list
   try {
     list = await bankList(config, type)
   } catch (error) {
-    if (error instanceof FlowError && error.kind === 'upstream') return undefined
+    if (error instanceof FlowError && error.kind === 'upstream') return held ? false : undefined
     throw error
   }
-  let ids = idsOf.get(list.etag)
-  if (!ids) {
-    ids = new Set((JSON.parse(list.body) as { id: string }[]).map((bank) => bank.id))
-    if (idsOf.size >= 16) idsOf.clear()
-    idsOf.set(list.etag, ids)
-  }
-  return ids
+  const ids = new Set((JSON.parse(list.body) as { id: string }[]).map((bank) => bank.id))
+  known.set(url, { ids, readAt: Date.now() })
+  return ids.has(bankId)
 }
 
 /** Throws 400 `bank_not_listed` for a bank id that no published list has. */
@@ -38,9 +48,9 @@ export async function requireListedBank(config: Config, bankId: string | undefin
   if (bankId === undefined || GROUP_SELECTORS.has(bankId)) return
   let readable = false
   for (const type of ['all', 'test'] as const) {
-    const ids = await listedIds(config, type)
-    if (ids?.has(bankId)) return
-    readable ||= ids !== undefined
+    const listed = await isListed(config, type, bankId)
+    if (listed) return
+    readable ||= listed !== undefined
   }
   if (!readable) return
   throw new FlowError('invalid', 'bank_not_listed', "bankId is not a bank of Moneyhub's published lists (GET /banks)")
