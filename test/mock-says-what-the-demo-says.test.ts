@@ -58,6 +58,12 @@ describe('consent pages name the bank', () => {
     expect(element(page, 'bank')).toBe('Northwind Bank')
   })
 
+  it('re-authorising an existing connection: the bank its connection id names', async () => {
+    const connectionId = `${NORTHWIND}:06737ffe-cdff-4047-a1d3-b54ebc8c368b`
+    const session = await started({ userId: '60537b074c4b6fdf12024658', connectionId, action: 'reauth' })
+    expect(element(await consentOf(session.authorizeUrl), 'bank')).toBe('Northwind Bank')
+  })
+
   it('a payment: the bank by its name', async () => {
     const page = await consentOf((await startedPayment('/payments', paymentBody())).authorizeUrl)
     expect(element(page, 'bank')).toBe('Moneyhub Open Banking Mock')
