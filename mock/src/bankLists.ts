@@ -138,3 +138,9 @@ export function bankLists(issuerPath: string) {
     return c.json(BANKS.filter(LISTS[type]!))
   })
 }
+
+/** A listed bank's name, for the consent page: the user reads "Northwind Bank", not its id. */
+export function bankName(id: string): string | undefined {
+  const found = BANKS.find((b) => entry(b).id === id)
+  return found ? entry(found).name : undefined
+}

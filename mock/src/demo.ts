@@ -8,7 +8,8 @@
  * authorised, and Moneyhub's record of the payment inProgress → completed.
  * "Subscribe: up to £5 a month" sets up a VRP consent the same way; back from
  * the bank, "Pay £1 now" (and "Pay £4.50") pay under it through the backend
- * (POST /recurring-payments/:id/pay), "Cancel" revokes it, and the page shows
+ * (POST /recurring-payments/:id/pay), "Cancel" revokes it (and the Pay and Cancel
+ * buttons go: nothing more can be paid under it), and the page shows
  * GET /recurring-payments/:id: the consent's status and the payments made, and
  * each refusal with Moneyhub's reason.
  */
@@ -105,11 +106,13 @@ async function showSubscription(id, secret, last) {
   if (v.consent) lines.push('Moneyhub: ' + v.consent.status);
   const payments = v.payments || [];
   lines.push('Payments: ' + (payments.length ? payments.map((p) => pounds(p.amount) + ' ' + p.status).join(', ') : 'none yet'));
+  if (v.status === 'revoked') lines.push('Cancelled: nothing more can be paid under it; Subscribe sets up a new one.');
   if (last) lines.push('', last);
   show(lines.join('\\n'));
   document.body.dataset.subscription = v.status;
   document.body.dataset.vrpPayments = String(payments.length);
-  document.getElementById('subscription').hidden = v.status !== 'authorised' && v.status !== 'revoked';
+  // Pay and Cancel only while the consent can pay: after Cancel (revoked) there is nothing to pay under.
+  document.getElementById('subscription').hidden = v.status !== 'authorised';
 }
 async function subscriptionAction(path, what) {
   const id = document.body.dataset.consent;

@@ -1,7 +1,8 @@
 /** The mock's pages: the consent page the user sees, and the form_post answer. */
 import { html } from 'hono/html'
+import { bankName } from './bankLists'
 import { GROUP_SELECTORS, MOCK_BANK_ID } from './oauth'
-import { PAYMENT_FLOWS, paymentSummary } from './payments'
+import { paymentSummary } from './payments'
 import type { AuthParams } from './state'
 
 /** OAuth 2.0 Form Post Response Mode: a page that POSTs the answer to the client at once. */
@@ -39,7 +40,16 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
         : scopes.includes('reverse_payment')
           ? { what: 'asks to refund a payment from', approve: 'Approve the refund' }
           : { what: 'asks to connect', approve: 'Approve' }
-  const paying = scopes.some((s) => s in PAYMENT_FLOWS)
+  // The bank by its name from the mock's list: the one a group selector's Approve picks, the one named by id:<bankId>,
+  // or, on an existing connection, the first part of its mh:con_id (<bankId>:<connection>).
+  const conId = params.claims.id_token['mh:con_id']?.value
+  const bankId = chooser ? MOCK_BANK_ID : (selector ?? (typeof conId === 'string' ? conId.split(':')[0] : undefined))
+  const name = bankId === undefined ? undefined : bankName(bankId)
+  const bank = name
+    ? html`<strong id="bank">${name}</strong>`
+    : bankId
+      ? html`bank <code id="bank">${bankId}</code>`
+      : html`<span id="bank">your existing connection</span>`
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -49,21 +59,11 @@ export function consentPage(url: string, params: AuthParams, selector: string | 
       <body>
         <h1>Mock Moneyhub identity server</h1>
         <p>
-          The app ${asked.what}
-          ${chooser ? 'a bank of your choice' : html`bank <code>${selector ?? (paying ? 'your existing connection' : 'existing connection')}</code>`}
-          (scope
+          The app ${asked.what} ${chooser ? html`a bank of your choice; this mock has one: ${bank}` : bank} (scope
           <code>${params.scope}</code>).
         </p>
         ${paymentSummary(params)}
-        ${
-          chooser
-            ? html`<p>
-                <a id="approve" href="${link({ decision: 'approve', bank: MOCK_BANK_ID })}"
-                  >${paying ? `${asked.approve} with` : 'Connect'} Moneyhub Open Banking Mock</a
-                >
-              </p>`
-            : html`<p><a id="approve" href="${link({ decision: 'approve' })}">${asked.approve}</a></p>`
-        }
+        <p><a id="approve" href="${link({ decision: 'approve', ...(chooser ? { bank: MOCK_BANK_ID } : {}) })}">${asked.approve}</a></p>
         <p><a id="deny" href="${link({ decision: 'deny' })}">Deny</a></p>
       </body>
     </html>`

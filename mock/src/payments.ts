@@ -360,6 +360,20 @@ function payeeLine(value: Value) {
 }
 
 /** What the user is asked to approve, for a payment flow; nothing for a connection. */
+type Limit = { amount: number; periodType: string; periodAlignment: 'Consent' | 'Calendar' }
+/**
+ * Every periodic limit the user agrees to, in words: "and no more than £5.00 per calendar month." A Consent-aligned
+ * period counts from the consent's start, as recurringPayments.ts counts it (Open Banking VRP control parameters).
+ */
+const limitsLine = (limits: Limit[]) =>
+  `and no more than ${limits
+    .map(({ amount, periodType, periodAlignment }) =>
+      periodAlignment === 'Calendar'
+        ? `${pounds(amount)} per calendar ${periodType.toLowerCase()}`
+        : `${pounds(amount)} per ${periodType.toLowerCase()}, counted from the day you approve`,
+    )
+    .join(', and ')}.`
+
 export function paymentSummary(params: AuthParams) {
   const flow = params.scope.split(' ').find((s): s is Flow => s in PAYMENT_FLOWS)
   if (!flow) return ''
@@ -386,7 +400,8 @@ export function paymentSummary(params: AuthParams) {
   if (flow === 'recurring_payment:create') {
     return html`<section id="payment">
       <p>
-        Allow payments to ${payeeLine(value)} of up to <strong id="amount">${pounds(value.maximumIndividualAmount as number)}</strong> each.
+        Allow payments to ${payeeLine(value)} of up to <strong id="amount">${pounds(value.maximumIndividualAmount as number)}</strong> each,
+        <span id="limits">${limitsLine(value.periodicLimits as Limit[])}</span>
       </p>
       ${value.reference ? html`<p>Reference: <code id="payee-ref">${String(value.reference)}</code>.</p>` : ''}
     </section>`
