@@ -59,6 +59,7 @@ import { log } from './http/log'
 import { isPaymentKind } from './payments/kinds'
 import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
+import { followFor, lookAtPayment, type Follow } from './payments/followStatus'
 import { isUnresolved, keepUnresolvedUntil, nextLookAt } from './payments/nextLook'
 import { settleUnresolved, type Settlement } from './payments/settle'
 import {
@@ -121,6 +122,8 @@ interface SessionState {
   reconcile?: Reconciliation
   /** A VRP consent's pays whose outcome is unknown (payments/recurring.ts): looked for in Moneyhub's payments from the alarm. */
   pays?: { attempt: number; nextAt: number }
+  /** An authorised payment's Moneyhub status, read until it is final, within a bound (payments/followStatus.ts, issue 27). */
+  follow?: Follow
   /** The record's KV write failed: written again from the alarm (seconds: until when KV keeps it; the next try). */
   unwritten?: { keepUntil: number; attempt: number; nextAt: number }
 }
@@ -486,7 +489,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     work: { unwritten?: number | undefined; reconcile?: Reconciliation | undefined } = {},
   ) {
     const before = this.state?.record
-    const { sealedTicket: _, unwritten: __, reconcile: ___, ...rest }: Partial<SessionState> = this.state ?? {}
+    const { sealedTicket: _, unwritten: __, reconcile: ___, follow: following, ...rest }: Partial<SessionState> = this.state ?? {}
+    // An authorised payment's Moneyhub status is followed until it is final (issue 27): begun here, kept until then.
+    const follow = record.moneyhubStatus ? undefined : (following ?? followFor(record, nowSeconds()))
     // A final state is remembered while its link could still be opened, so that opening it never starts anything again.
     const linkLapses = (rest.linkExpiresAt ?? 0) + 60
     const final =
@@ -499,7 +504,7 @@ export class SessionCoordinator extends DurableObject<Env> {
             : undefined
     const forgetAt = final === undefined ? undefined : Math.max(final, rest.keepUntil ?? 0)
     // One event per change: of status, or of what it says (confirming's reason, an id found later). In the outbox, committed with the save below.
-    const changed = before?.status !== record.status || before?.reason !== record.reason
+    const changed = before?.status !== record.status || before?.reason !== record.reason || before?.moneyhubStatus !== record.moneyhubStatus
     const event = changed ? addToOutbox(this.ctx.storage, config, publicSession(record)) : undefined
     await this.save({
       ...rest,
@@ -507,6 +512,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       ...(forgetAt !== undefined ? { forgetAt } : {}),
       ...(work.unwritten !== undefined ? { unwritten: { keepUntil: work.unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
       ...(work.reconcile ? { reconcile: work.reconcile } : {}),
+      ...(follow ? { follow } : {}),
     })
     if (isUnresolved(record) || (before && isUnresolved(before))) await this.indexUnresolved()
     const session = publicSession(record)
@@ -727,6 +733,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       state.unwritten?.nextAt ?? Infinity,
       state.reconcile?.nextAt ?? Infinity,
       state.pays?.nextAt ?? Infinity,
+      state.follow?.nextAt ?? Infinity,
       outboxNextAt(this.ctx.storage),
       record.status === 'pending' && state.claimedAt !== undefined ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S : Infinity,
     )
@@ -762,6 +769,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       }
       if (this.state?.reconcile && !this.state.deleted) await this.serially(() => this.reconcile())
       if (this.state?.pays && !this.state.deleted) await this.serially(() => this.reconcilePays())
+      if (this.state?.follow && !this.state.deleted) await this.serially(() => this.followPayment())
       if (!state.deleted && this.state?.record.status === 'connected') {
         if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()
         await this.serially(async () => {
@@ -778,7 +786,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       return this.alarmIn(30)
     }
     const after = this.state
-    if (after && (after.unwritten || after.reconcile || after.pays)) return this.scheduleAlarm()
+    if (after && (after.unwritten || after.reconcile || after.pays || after.follow)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // forgotten once its webhooks are handed on
     this.state = undefined
@@ -810,6 +818,26 @@ export class SessionCoordinator extends DurableObject<Env> {
     const attempt = (pays?.attempt ?? 0) + 1
     const { nextInS } = await reconcilePays(config, { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id }, attempt)
     await this.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
+  }
+
+  /** One look at an authorised payment's Moneyhub status: its final one is recorded (a webhook says it); past the bound, no more. */
+  private async followPayment() {
+    const state = this.state
+    if (!state?.follow) return
+    const config = await this.config()
+    const look = await lookAtPayment(config, state.follow, nowSeconds())
+    if ('next' in look) return this.save({ ...state, follow: look.next })
+    if ('done' in look) {
+      const { follow: _, ...rest } = state
+      log('info', 'payment_status_unfollowed', { sessionId: state.record.id })
+      return this.save(rest)
+    }
+    const record: StoredSession = { ...state.record, moneyhubStatus: look.final }
+    const { unwritten } = await this.written(async () => {
+      await new SessionStore(this.env.SESSIONS, config).rewrite(record, record.expiresAt)
+      return record
+    })
+    await this.transition(record, config, { unwritten })
   }
 
   /**

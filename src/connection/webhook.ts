@@ -19,7 +19,7 @@ import { log } from '../http/log'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 
 export interface WebhookEvent extends OutcomeIds {
-  /** `<session id>.<status>[.<reason>]`: one per change of a session, repeated on retries. */
+  /** `<session id>.<status>[.<reason>][.moneyhub.<moneyhubStatus>]`: one per change of a session, repeated on retries. */
   eventId: string
   id: string
   /** The session kind; absent for a connection. */
@@ -30,6 +30,8 @@ export interface WebhookEvent extends OutcomeIds {
   error?: string
   /** Why a payment is confirming, or why an authorised one has no id (docs/reconciliation.md). */
   reason?: string
+  /** A single payment's final status at Moneyhub, once followed there (payments/followStatus.ts); `status` stays authorised. */
+  moneyhubStatus?: string
   /** This session's events in the order of its changes: 1, 2, 3…; a receiver ignores one below the last it handled. */
   sequence: number
   /** When the change was made (ISO 8601), not when this attempt was. */
@@ -47,7 +49,7 @@ export const EVENT_ID_HEADER = 'x-connect-event-id'
 export function webhookEvent(session: Session, order: EventOrder): WebhookEvent | undefined {
   if (session.status === 'pending') return undefined
   return {
-    eventId: `${session.id}.${session.status}${session.reason ? `.${session.reason}` : ''}`,
+    eventId: `${session.id}.${session.status}${session.reason ? `.${session.reason}` : ''}${session.moneyhubStatus ? `.moneyhub.${session.moneyhubStatus}` : ''}`,
     id: session.id,
     ...(session.kind ? { kind: session.kind } : {}),
     status: session.status,
@@ -56,6 +58,7 @@ export function webhookEvent(session: Session, order: EventOrder): WebhookEvent 
     ...(session.userId ? { userId: session.userId } : {}),
     ...(session.error ? { error: session.error } : {}),
     ...(session.reason ? { reason: session.reason } : {}),
+    ...(session.moneyhubStatus ? { moneyhubStatus: session.moneyhubStatus } : {}),
     sequence: order.sequence,
     occurredAt: order.occurredAt,
   }

@@ -50,12 +50,13 @@ const sessionFields = {
   error: v.optional(v.string()),
   errorDescription: v.optional(v.string()),
   reason: v.optional(v.string()),
+  moneyhubStatus: v.optional(v.string()),
 }
 
 export const SessionSchema = named(
   strictObject(sessionFields),
   'Session',
-  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md).",
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md). moneyhubStatus (a single payment, authorised): Moneyhub's final status of it once read (completed, rejected, cancelled, abandoned, error:…); the status stays authorised (docs/payments.md).",
 )
 
 const startedFields = {
@@ -143,6 +144,7 @@ const PAYMENT_SESSION_FIELDS = {
   error: true,
   errorDescription: true,
   reason: true,
+  moneyhubStatus: true,
 } as const
 const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
 /** The members of `entries` that `keys` names, in its order (zod's pick). */

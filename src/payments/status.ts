@@ -22,6 +22,8 @@ export interface PaymentStatus extends OutcomeIds {
   errorDescription?: string
   /** Why it is confirming, or why an authorised one has no id (docs/reconciliation.md). */
   reason?: string
+  /** A single payment: Moneyhub's final status of it once followed (payments/followStatus.ts); `status` stays authorised. */
+  moneyhubStatus?: string
   /** Moneyhub's record of the payment (paymentId), once authorised; left out when it cannot be read just now. */
   payment?: MoneyhubPayment
 }
@@ -33,7 +35,7 @@ export function paymentStatusOf(session: Session | undefined): PaymentStatus {
   if (!session?.kind) throw notFound()
   const status = session.status === 'connected' ? 'authorised' : session.status
   const view: PaymentStatus = { id: session.id, kind: session.kind, status, expiresAt: session.expiresAt }
-  for (const field of ['bankId', 'userId', ...OUTCOME_IDS, 'error', 'errorDescription', 'reason'] as const) {
+  for (const field of ['bankId', 'userId', ...OUTCOME_IDS, 'error', 'errorDescription', 'reason', 'moneyhubStatus'] as const) {
     if (session[field] !== undefined) view[field] = session[field]
   }
   return view

@@ -54,6 +54,11 @@ export interface Session extends OutcomeIds {
    * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
    */
   reason?: string
+  /**
+   * A single payment, authorised: Moneyhub's final status of it (completed, rejected, cancelled, abandoned,
+   * error:…), once the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
+   */
+  moneyhubStatus?: string
 }
 
 /** Secrets of a pending attempt, sealed at rest (in the launch ticket). */
@@ -274,6 +279,7 @@ export function publicSession(record: StoredSession, now = nowSeconds()): Sessio
     'error',
     'errorDescription',
     'reason',
+    'moneyhubStatus',
   ] as const) {
     if (record[field] !== undefined) (view as unknown as Record<string, unknown>)[field] = record[field]
   }
