@@ -40,6 +40,11 @@ interface Session extends OutcomeIds {
    * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
    */
   reason?: string
+  /**
+   * A single payment, authorised: Moneyhub's final status of it (completed, rejected, cancelled, abandoned,
+   * error:…), once the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
+   */
+  moneyhubStatus?: string
 }
 
 interface StartedSession {

@@ -47,6 +47,11 @@ interface Session extends OutcomeIds {
    * records), `id_not_found` or `id_ambiguous` (docs/reconciliation.md).
    */
   reason?: string
+  /**
+   * A single payment, authorised: Moneyhub's final status of it (completed, rejected, cancelled, abandoned,
+   * error:…), once the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
+   */
+  moneyhubStatus?: string
 }
 
 type PaymentSessionStatus = 'authorised' | 'confirming' | 'expired' | 'failed' | 'pending' | 'revoked'
@@ -189,6 +194,7 @@ declare const api: HonoBase<
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               payment?:
                 | undefined
                 | {
@@ -640,6 +646,7 @@ data: ${string}
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               paymentId?: string | undefined
               recurringPaymentId?: string | undefined
               reversePaymentId?: string | undefined
@@ -882,6 +889,7 @@ data: ${string}
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               paymentId?: string | undefined
               recurringPaymentId?: string | undefined
               reversePaymentId?: string | undefined
@@ -964,6 +972,7 @@ data: ${string}
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               paymentId?: string | undefined
               recurringPaymentId?: string | undefined
               reversePaymentId?: string | undefined
@@ -1246,6 +1255,7 @@ data: ${string}
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               payment?:
                 | undefined
                 | {
@@ -1288,6 +1298,7 @@ data: ${string}
               error?: string
               errorDescription?: string
               reason?: string
+              moneyhubStatus?: string
               payment?:
                 | undefined
                 | {
