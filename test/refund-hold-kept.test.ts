@@ -6,7 +6,7 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { ledgerOf } from '../src/payments/refundLedger'
-import { APP_ORIGIN, Browser, MOCK_BANK_ID, paymentBody, paymentStatusOf, payThrough, remove, startPaymentAt } from './helpers'
+import { APP_ORIGIN, backendJson, Browser, MOCK_BANK_ID, paymentBody, paymentStatusOf, payThrough, remove, startPaymentAt } from './helpers'
 
 const reverse = (id: string) => startPaymentAt(`/payments/${id}/reverse`, { bankId: MOCK_BANK_ID, returnTo: `${APP_ORIGIN}/refunded` })
 
@@ -49,5 +49,18 @@ describe('a refund whose outcome is unknown keeps its hold', () => {
     const second = await reverse(paymentId)
     expect(second.status).toBe(409)
     expect(await second.json()).toMatchObject({ error: 'refund_in_flight' })
+  })
+
+  it('a person settles it with the refund record’s own payment id, as reconciliation does (paymentId), and the hold becomes a refund', async () => {
+    const { paymentId, refundId } = await confirmingRefund()
+    const settle = (body: unknown) => backendJson('POST', `/unresolved-sessions/${refundId}/settle`, body)
+    const wrongField = await settle({ reversePaymentId: 'refund-record-1' })
+    expect(wrongField.status).toBe(400)
+    expect(await wrongField.json()).toMatchObject({ error: 'invalid_request' }) // no such field: a refund is settled with paymentId
+    const settled = await settle({ paymentId: `refund-of-${paymentId}` })
+    expect(settled.status).toBe(200)
+    expect(await settled.json()).toMatchObject({ status: 'authorised', paymentId: `refund-of-${paymentId}` })
+    const second = await reverse(paymentId)
+    expect(second.status).toBe(409) // the whole amount is refunded now
   })
 })

@@ -30,7 +30,7 @@ export const DEFAULT_LIMIT = 10
 export const MAX_LIMIT = 1000
 
 /** A query value is a string: read as a number, as zod's coerce did. */
-const wholeNumber = () =>
+export const wholeNumber = () =>
   v.pipe(v.unknown(), v.transform(Number), v.number('must be a whole number'), v.safeInteger('must be a whole number'))
 const paging = {
   limit: v.optional(

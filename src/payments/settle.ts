@@ -12,33 +12,32 @@ import { FlowError } from '../connection/errors'
 import type { KindName } from '../connection/kind'
 import { described, refine, refined, strictObject } from '../http/valibot'
 import { holdMoneyhubId } from '../storage/moneyhubIds'
-import type { OutcomeIds, SessionStore, StoredSession } from '../storage/sessions'
+import type { SessionStore, StoredSession } from '../storage/sessions'
 import { isUnresolved } from './nextLook'
+import { listOf } from './reconciliation'
 
-/** The id field each payment kind is settled with (the one its id_token gives). */
-export const SETTLE_FIELD = {
-  payment: 'paymentId',
-  standing_order: 'standingOrderId',
-  recurring_payment: 'recurringPaymentId',
-  reverse_payment: 'reversePaymentId',
-} as const satisfies Record<Exclude<KindName, 'connection'>, keyof OutcomeIds>
-type SettleField = (typeof SETTLE_FIELD)[keyof typeof SETTLE_FIELD]
-const FIELDS = Object.values(SETTLE_FIELD)
+/**
+ * The id field each payment kind is settled with: the one reconciliation settles it with (reconciliation.ts
+ * `listOf`), so a person and reconciliation give a session the same id. A refund's is `paymentId`, its own payment
+ * record's id (a refund is listed among the payments).
+ */
+const settleFieldOf = (kind: Exclude<KindName, 'connection'>) => listOf(kind).id
+type SettleField = 'paymentId' | 'standingOrderId' | 'recurringPaymentId'
+const FIELDS: readonly SettleField[] = ['paymentId', 'standingOrderId', 'recurringPaymentId']
 
 /** As payments/schemas.ts reads Moneyhub's ids. */
-const moneyhubId = (field: string) =>
+const moneyhubId = (what: string) =>
   v.optional(
     described(
       v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub id (letters, digits, - and _)')),
-      OPENAPI_BUILD && `Moneyhub's id of the record that settles a session of the kind whose id is ${field}`,
+      OPENAPI_BUILD && `Moneyhub's id of the record that settles ${what}`,
     ),
   )
 
 const settleFields = strictObject({
-  paymentId: moneyhubId('paymentId'),
-  standingOrderId: moneyhubId('standingOrderId'),
-  recurringPaymentId: moneyhubId('recurringPaymentId'),
-  reversePaymentId: moneyhubId('reversePaymentId'),
+  paymentId: moneyhubId('a payment, or a refund (its own payment record, as GET /payments lists it)'),
+  standingOrderId: moneyhubId('a standing order'),
+  recurringPaymentId: moneyhubId('a VRP consent'),
   notMade: v.optional(described(v.literal(true, 'must be true'), OPENAPI_BUILD && 'Moneyhub has no record of it: it was not made')),
 })
 type SettleFields = v.InferOutput<typeof settleFields>
@@ -82,7 +81,7 @@ export async function settleUnresolved(env: Env, store: SessionStore, record: St
       )
     return store.markFailed(record, 'payment_not_made', 'settled by a person: Moneyhub has no record of it, it was not made')
   }
-  const field = SETTLE_FIELD[record.kind]
+  const field = settleFieldOf(record.kind)
   if (by.field !== field) throw new FlowError('invalid', 'settle_field_mismatch', `a ${record.kind} session is settled with ${field}`)
   const held = await holdMoneyhubId(env, record.kind, by.moneyhubId, record.id)
   if (!held.ok)

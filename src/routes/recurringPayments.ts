@@ -13,8 +13,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import { FlowError } from '../connection/errors'
-import { coordinatorOf, type Outcome } from '../coordinator'
+import { coordinatorOf, unwrap, type Outcome } from '../coordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -49,10 +48,6 @@ import { IDEMPOTENCY_KEY } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
 import { MAX_STREAM_S, statusGuards } from './sessions'
 
-function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
-  return outcome as Extract<O, { ok: true }>
-}
 
 /** The consent's session from KV (the edge's copy): 404 unless a VRP consent. */
 async function consentSession(c: Context<AppEnv>, id: string): Promise<Session> {

@@ -12,7 +12,7 @@ import { CATEGORY_TYPES } from '../connection/moneyhub'
 import { requireListedBank } from '../banks/listed'
 import { createSession } from '../connection/start'
 import { checkScopesForIssuer } from '../data/scopes'
-import { coordinatorOf, type Outcome } from '../coordinator'
+import { coordinatorOf, unwrap } from '../coordinator'
 import { ApiError } from '../errors'
 import { identifyCaller, requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -86,11 +86,6 @@ async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | und
   return session
 }
 
-/** The coordinator's answer, or its error thrown again on this side of the RPC boundary. */
-function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
-  return outcome as Extract<O, { ok: true }>
-}
 
 export const sessions = new Hono<AppEnv>()
   .post(
@@ -270,7 +265,7 @@ export const sessions = new Hono<AppEnv>()
         ? {
             summary: 'Revoke the tokens upstream and delete the session (app backend only)',
             description:
-              'An authorised VRP consent is revoked at Moneyhub first (502 and nothing deleted when that fails); its pay records are kept. A session whose outcome is not known yet (confirming, or authorised with id_pending or id_ambiguous) is refused with 409 outcome_unknown: settle it first.',
+              'An authorised VRP consent is revoked at Moneyhub first (502 and nothing deleted when that fails); its pay records are kept. A session whose outcome is not known yet (confirming, or authorised with id_pending, id_ambiguous or consent_unverified) is refused with 409 outcome_unknown: settle it first.',
             tags: ['backend'],
             security: [{ backendKey: [] }],
             responses: {

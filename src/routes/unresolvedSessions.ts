@@ -9,7 +9,7 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { FlowError } from '../connection/errors'
-import { coordinatorOf, type Outcome } from '../coordinator'
+import { coordinatorOf, unwrap } from '../coordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
@@ -17,6 +17,7 @@ import { errorAnswers, jsonAnswer, SessionSchema } from '../http/openapi'
 import { SessionIdParam } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
 import { described, int, named, picklist, strictObject } from '../http/valibot'
+import { wholeNumber } from '../payments/lists'
 import { SettleBody, settlementOf } from '../payments/settle'
 import { SESSION_STATUSES } from '../storage/sessions'
 import { listUnresolved } from '../storage/unresolved'
@@ -27,14 +28,7 @@ const MAX_PAGE = 1000
 const ListQuery = strictObject({
   limit: v.optional(
     described(
-      v.pipe(
-        v.unknown(),
-        v.transform(Number),
-        v.number('must be a whole number'),
-        v.safeInteger('must be a whole number'),
-        v.minValue(1, 'must be 1 or more'),
-        v.maxValue(MAX_PAGE, `must be ${MAX_PAGE} or less`),
-      ),
+      v.pipe(wholeNumber(), v.minValue(1, 'must be 1 or more'), v.maxValue(MAX_PAGE, `must be ${MAX_PAGE} or less`)),
       OPENAPI_BUILD && `How many sessions, 1 to ${MAX_PAGE} (default 100)`,
     ),
   ),
@@ -62,14 +56,8 @@ const UnresolvedListSchema = named(
     cursor: v.optional(v.string()),
   }),
   'UnresolvedSessions',
-  'Sessions whose outcome is unknown: confirming (any reason), or authorised with reason id_pending or id_ambiguous. since: when the outcome became unknown; nextLookAt: when Moneyhub’s records are asked again (seconds since the epoch). The list may lag a write by up to a minute (KV).',
+  'Sessions whose outcome is unknown: confirming (any reason), or authorised with reason id_pending, id_ambiguous or consent_unverified. since: when the outcome became unknown; nextLookAt: when Moneyhub’s records are asked again (seconds since the epoch). The list may lag a write by up to a minute (KV).',
 )
-
-/** The coordinator's answer, or its error thrown again on this side of the RPC boundary. */
-function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
-  return outcome as Extract<O, { ok: true }>
-}
 
 export const unresolvedSessions = new Hono<AppEnv>()
   .get(
@@ -104,7 +92,7 @@ export const unresolvedSessions = new Hono<AppEnv>()
         ? {
             summary: 'Settle an unresolved session: with its Moneyhub record’s id, or as not made (app backend only)',
             description:
-              'The id (the field of the session’s kind: paymentId, standingOrderId, recurringPaymentId or reversePaymentId) is held for this session first: one another session holds is 409 moneyhub_id_held. notMade: true ends a confirming session failed (payment_not_made). A webhook reports the new status.',
+              'The id (the field of the session’s kind: paymentId for a payment or a refund, standingOrderId, recurringPaymentId) is held for this session first: one another session holds is 409 moneyhub_id_held. notMade: true ends a confirming session failed (payment_not_made). A webhook reports the new status.',
             tags: ['backend'],
             security: [{ backendKey: [] }],
             responses: { 200: jsonAnswer(SessionSchema, 'the session, settled'), ...errorAnswers(400, 401, 404, 409, 415) },
