@@ -8,16 +8,19 @@ export type Caller = 'backend' | 'browser'
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 
-/** Whether the request carries BACKEND_API_KEY: `absent` without an Authorization header. */
-export async function backendKeyCheck(c: Context<AppEnv>): Promise<'valid' | 'invalid' | 'absent'> {
+/** Whether the request's bearer key is the one whose digest is `expected`: `absent` without an Authorization header. */
+async function bearerKeyCheck(c: Context<AppEnv>, expected: ArrayBuffer | undefined): Promise<'valid' | 'invalid' | 'absent'> {
   const header = c.req.header('authorization')
   if (header === undefined) return 'absent'
   const key = BEARER.exec(header)?.[1]
-  if (!key) return 'invalid'
+  if (!key || !expected) return 'invalid'
   // Compared as SHA-256 digests so that lengths match and timing says nothing.
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-  return crypto.subtle.timingSafeEqual(digest, c.get('config').backendKeyDigest) ? 'valid' : 'invalid'
+  return crypto.subtle.timingSafeEqual(digest, expected) ? 'valid' : 'invalid'
 }
+
+/** Whether the request carries BACKEND_API_KEY: `absent` without an Authorization header. */
+export const backendKeyCheck = (c: Context<AppEnv>) => bearerKeyCheck(c, c.get('config').backendKeyDigest)
 
 /** True for a correct bearer key, false with no Authorization header; a wrong key is refused with 401. */
 export async function isBackend(c: Context<AppEnv>): Promise<boolean> {
@@ -53,13 +56,7 @@ export const identifyCaller = createMiddleware<AppEnv>(async (c, next) => {
  */
 export const requireHealthKey = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.get('config').healthKeyDigest
-  const key = BEARER.exec(c.req.header('authorization') ?? '')?.[1]
-  let valid = false
-  if (expected && key) {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-    valid = crypto.subtle.timingSafeEqual(digest, expected)
-  }
-  if (!valid)
+  if ((await bearerKeyCheck(c, expected)) !== 'valid')
     throw new ApiError(
       401,
       'unauthorized',
