@@ -292,6 +292,38 @@ function nextQuery(config: Config, path: string, answer: Item | undefined, query
 class ListUnreadable extends Error {}
 
 /**
+ * Reads one of Moneyhub's lists from `query`, page by page (links.next, or the
+ * next offset), at most `maxPages` pages, handing each record with an id to
+ * `onItem`. `next`: where the read stopped when the pages ran out (undefined:
+ * the list was read whole); `unreadable`: a page without a `data` list, or a
+ * next link elsewhere (never "read whole"). Pages are `{ data, links?, meta? }`,
+ * as the official client declares every list (ApiResponse, src/request.ts).
+ */
+export async function readList(
+  config: Config,
+  list: { path: string; scope: string },
+  query: Record<string, string>,
+  maxPages: number,
+  onItem: (item: Item) => void | Promise<void>,
+): Promise<{ next?: Record<string, string>; pages: number } | 'unreadable'> {
+  let next: Record<string, string> | undefined = query
+  let pages = 0
+  try {
+    for (; next && pages < maxPages; pages++) {
+      const answer = await identityAnswer(config, { path: list.path, scope: list.scope, query: next })
+      const data = answer?.data
+      if (!Array.isArray(data)) return 'unreadable'
+      for (const item of data as unknown[]) if (isObject(item) && typeof item.id === 'string') await onItem(item)
+      next = nextQuery(config, list.path, answer, next, data.length)
+    }
+  } catch (error) {
+    if (error instanceof ListUnreadable) return 'unreadable'
+    throw error
+  }
+  return { ...(next ? { next } : {}), pages }
+}
+
+/**
  * Reads the target's list, from `cursor` or the first page, at most MAX_PAGES
  * pages: each record's verdict, de-duplicated by id. `whole` when the last page
  * was reached; otherwise the cursor to go on from at the next look.
@@ -303,34 +335,30 @@ export async function readMatches(
   to: number,
   options: { userId?: string; cursor?: ListCursor } = {},
 ): Promise<{ whole: true; exact: string[]; near: string[] } | { whole: false; cursor?: ListCursor }> {
-  const list = LISTS[target.kind]
   const exact = new Set(options.cursor?.exact)
   const near = new Set(options.cursor?.near)
   const payees = new Map<string, PayeeDetails | null>()
-  let query: Record<string, string> | undefined = options.cursor?.query ?? firstQuery(from, to, options.userId)
-  let pages = options.cursor?.pages ?? 0
-  try {
-    for (let page = 0; query && page < MAX_PAGES; page++, pages++) {
-      const answer = await identityAnswer(config, { path: list.path, scope: list.scope, query })
-      const data = answer && 'data' in answer ? answer.data : undefined
-      if (!Array.isArray(data)) return { whole: false }
-      for (const item of data as unknown[]) {
-        if (!isObject(item) || typeof item.id !== 'string') continue
-        let verdict = matches(target, item, from, to, { ...options, payees })
-        if (typeof verdict === 'object') {
-          payees.set(verdict.payee, await payeeOf(config, verdict.payee))
-          verdict = matches(target, item, from, to, { ...options, payees }) as Verdict
-        }
-        if (verdict === 'exact') exact.add(item.id)
-        else if (verdict === 'near') near.add(item.id)
+  const read = await readList(
+    config,
+    LISTS[target.kind],
+    options.cursor?.query ?? firstQuery(from, to, options.userId),
+    MAX_PAGES,
+    async (item) => {
+      let verdict = matches(target, item, from, to, { ...options, payees })
+      if (typeof verdict === 'object') {
+        payees.set(verdict.payee, await payeeOf(config, verdict.payee))
+        verdict = matches(target, item, from, to, { ...options, payees }) as Verdict
       }
-      query = nextQuery(config, list.path, answer, query, data.length)
+      if (verdict === 'exact') exact.add(item.id as string)
+      else if (verdict === 'near') near.add(item.id as string)
+    },
+  )
+  if (read === 'unreadable') return { whole: false }
+  if (read.next)
+    return {
+      whole: false,
+      cursor: { query: read.next, pages: (options.cursor?.pages ?? 0) + read.pages, exact: [...exact], near: [...near] },
     }
-  } catch (error) {
-    if (error instanceof ListUnreadable) return { whole: false }
-    throw error
-  }
-  if (query) return { whole: false, cursor: { query, pages, exact: [...exact], near: [...near] } }
   return { whole: true, exact: [...exact], near: [...near] }
 }
 

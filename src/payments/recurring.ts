@@ -42,7 +42,7 @@ import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import { sha256 } from '../encoding'
-import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
+import { IdentityApiError, identityRequest, recordOf } from '../oidc/identity'
 import { looseObject, named, strictObject } from '../http/valibot'
 import { log } from '../http/log'
 import { UpstreamError } from '../oidc/errors'
@@ -51,7 +51,7 @@ import { holderOfMoneyhubId, holdMoneyhubId } from '../storage/moneyhubIds'
 import { nowSeconds, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { upstreamFailure } from './errors'
 import { MoneyhubPayment, readPayment } from './payments'
-import { reconciliationDelayS } from './reconciliation'
+import { penceOf, readList, reconciliationDelayS, reversalOf } from './reconciliation'
 import { currency, payeeId, pence, reference } from './schemas'
 
 /**
@@ -369,7 +369,8 @@ const token = (value: unknown) => (typeof value === 'string' && /^[\x21-\x7e]{1,
  * 6.x's `paymentSubmissionId`, `status` as `moneyhubStatus`, `providerStatus`.
  */
 export function payAnswerOf(ids: { id: string; recurringPaymentId: string }, data: unknown): PayAnswer {
-  const record = isObject(data) && isObject(data.data) ? data.data : isObject(data) ? data : {}
+  const read = recordOf(data)
+  const record = isObject(read) ? read : {}
   const paymentId = token(record.id)
   const found = {
     ...(paymentId && paymentId !== ids.recurringPaymentId ? { paymentId } : {}),
@@ -450,35 +451,33 @@ async function lookForPay(config: Config, env: Env, entry: PayEntry, body: Recur
   const from = Math.floor(entry.createdAt / 1000) - PAY_CLOCK_SKEW_S
   const until = Math.floor(entry.createdAt / 1000) + config.reconciliationWindowSeconds + PAY_CLOCK_SKEW_S
   const seen = new Map<string, Item>()
-  let whole = false
-  for (let page = 0; page < PAY_MAX_PAGES; page++) {
-    const answer = await identityAnswer(config, {
-      path: '/payments',
-      scope: 'payment:read',
-      query: {
-        limit: PAY_PAGE_SIZE,
-        offset: page * PAY_PAGE_SIZE,
-        ...(entry.payeeId ? { payeeId: entry.payeeId } : {}),
-        startDate: new Date(from * 1000).toISOString(),
-      },
-    })
-    const items = Array.isArray(answer?.data) ? (answer.data as unknown[]) : Array.isArray(answer) ? (answer as unknown[]) : []
-    for (const item of items) if (isObject(item) && typeof item.id === 'string') seen.set(item.id, item)
-    if (items.length < PAY_PAGE_SIZE) {
-      whole = true
-      break
-    }
-  }
+  const read = await readList(
+    config,
+    { path: '/payments', scope: 'payment:read' },
+    {
+      limit: String(PAY_PAGE_SIZE),
+      offset: '0',
+      ...(entry.payeeId ? { payeeId: entry.payeeId } : {}),
+      startDate: new Date(from * 1000).toISOString(),
+    },
+    PAY_MAX_PAGES,
+    (item) => void seen.set(item.id as string, item),
+  )
+  const whole = read !== 'unreadable' && !read.next
   const consentId = entry.recurringPaymentId ?? body.recurringPaymentId
   const proven: Item[] = []
   let likenesses = 0
   for (const item of seen.values()) {
-    if (item.amount !== entry.request.amount || item.payeeRef !== entry.request.payeeRef || item.payerRef !== entry.request.payerRef)
+    if (
+      penceOf(item.amount) !== entry.request.amount ||
+      item.payeeRef !== entry.request.payeeRef ||
+      item.payerRef !== entry.request.payerRef
+    )
       continue
     if (entry.payeeId && item.payeeId !== entry.payeeId) continue
     if (body.paymentSubmissionId && item.paymentSubmissionId !== body.paymentSubmissionId) continue
     // A refund names the payment it reverses: never a pay.
-    if (item.reversesPaymentId !== undefined) continue
+    if (reversalOf(item) !== undefined) continue
     const named = item.recurringPaymentId
     if (named !== undefined && named !== consentId) continue
     const at = Date.parse(String(item.initiatedAt ?? item.submittedAt ?? item.createdAt))
@@ -597,7 +596,7 @@ export interface FundsConfirmation {
 }
 
 const poundsOf = (pence: number) => `${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`
-const penceOf = (pounds: unknown) =>
+const penceFromPounds = (pounds: unknown) =>
   typeof pounds === 'string' && /^\d+(\.\d{1,2})?$/.test(pounds) ? Math.round(Number(pounds) * 100) : undefined
 
 /**
@@ -626,13 +625,14 @@ export async function confirmFunds(
       throw new FlowError('not_found', 'recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
     upstreamFailure(error, 'confirm the funds')
   }
-  const answer = isObject(data) && isObject(data.data) ? data.data : isObject(data) ? data : {}
+  const read = recordOf(data)
+  const answer = isObject(read) ? read : {}
   if (typeof answer.fundsAvailable !== 'boolean')
     throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the funds confirmation in an unexpected shape')
   return {
     fundsAvailable: answer.fundsAvailable,
     ...(text(answer.fundsAvailableAt) ? { fundsAvailableAt: text(answer.fundsAvailableAt)! } : {}),
-    amount: penceOf(answer.amount) ?? asked.amount,
+    amount: penceFromPounds(answer.amount) ?? asked.amount,
     currency: token(answer.currency) ?? asked.currency,
     recurringPaymentId,
   }
