@@ -618,10 +618,11 @@ const byUserAndPayee: Filters<{ userId?: string; payeeId: string }> = {
   payeeId: (item, v) => item.payeeId === v,
 }
 
-function list<T>(c: Context, items: T[], filters: Filters<T>, afterPage?: () => void) {
+function list<T>(c: Context, items: T[], filters: Filters<T>, afterPage?: () => void, unreadable = false) {
   const answer = listPage(c.req.url, c.req.query(), items, filters)
   if ('error' in answer) return c.json(answer.error, 400)
   afterPage?.()
+  if (unreadable) return c.json({ meta: answer.page.meta }) // for tests (paymentsTestApi): a page that is no list
   return c.json(answer.page)
 }
 
@@ -657,9 +658,17 @@ function shiftAfterRead(clientId: string, userFilter: string | undefined) {
   }
 }
 
+/** Payees whose payments list answers a page that is no list (`{ meta }` without `data`): a reader must not take it for an empty one. */
+const unreadableFor = new Set<string>()
+
 export function paymentsTestApi() {
   return (
     new Hono()
+      // ?payeeId: GET /payments?payeeId=<it> answers without `data` from now on.
+      .post('/payments/unreadable', (c) => {
+        unreadableFor.add(c.req.query('payeeId') ?? '')
+        return c.body(null, 204)
+      })
       // ?clientId&userId&count: that many filler payments, newest now.
       .post('/payments/fillers', (c) => {
         addFillers(c.req.query('clientId') ?? '', c.req.query('userId') ?? '', Number(c.req.query('count') ?? 1))
@@ -736,6 +745,7 @@ export function identityApi() {
           ...dateFilters((p) => p.initiatedAt),
         },
         () => shiftAfterRead(token.clientId, c.req.query('userId')),
+        unreadableFor.has(c.req.query('payeeId') ?? ''),
       )
     })
     .get('/standing-orders', (c) => {

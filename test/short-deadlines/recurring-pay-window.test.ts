@@ -6,7 +6,7 @@
  */
 import { env, runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { sleepMs } from '../helpers'
+import { mockOrigin, sleepMs } from '../helpers'
 import { consent, failAfterPaying, failBeforePaying, pay, paymentsListed, stubOf, VERSIONS } from '../vrp'
 
 const WINDOW_S = Number(env.RECONCILIATION_WINDOW_SECONDS)
@@ -38,5 +38,23 @@ describe.each(VERSIONS)('after the window (client %s.x answers)', (version) => {
     expect(notMade.status).toBe(422)
     expect(await notMade.json()).toMatchObject({ error: 'payment_not_made' })
     expect(await paymentsListed(lost.id)).toEqual([])
+  })
+})
+
+describe('a list Moneyhub answers without its data', () => {
+  it('a confirming pay whose payments list cannot be read stays confirming past its window, never payment_not_made', async () => {
+    const made = await consent('5')
+    const { payeeId } = await (
+      await fetch(`${mockOrigin()}/__mock/recurring-payments/${made.recurringPaymentId}`)
+    ).json<{ payeeId: string }>()
+    await fetch(`${mockOrigin()}/__mock/payments/unreadable?payeeId=${payeeId}`, { method: 'POST' })
+    await failAfterPaying(made.recurringPaymentId) // made, then a 500: confirming
+    const key = crypto.randomUUID()
+    expect((await pay(made.id, 140, key)).status).toBe(202)
+    await sleepMs((WINDOW_S + 1) * 1000)
+    await runDurableObjectAlarm(stubOf(made.id))
+    const again = await pay(made.id, 140, key)
+    expect(again.status).toBe(202)
+    expect(await again.json()).toMatchObject({ status: 'confirming' })
   })
 })
