@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { payAnswerOf, refusalOfConsent } from '../src/payments/recurring'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { backendJson } from './helpers'
-import { consent, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from './vrp'
+import { consent, paidAtMock, pay, paymentsListed, revokeAtBank, stubOf, VERSIONS } from './vrp'
 
 describe.each(VERSIONS)('paying under a consent whose Moneyhub answers as client %s.x declares', (version) => {
   it('201 made with the id Moneyhub gave and its statuses; the same key answers it again', async () => {
@@ -48,15 +48,7 @@ describe.each(VERSIONS)('paying under a consent whose Moneyhub answers as client
   it('a consent revoked at the bank is refused before sending (Revoked, or 6.x’s revokedAt)', async () => {
     const { id, recurringPaymentId } = await consent(version)
     expect((await pay(id, 100)).status).toBe(201)
-    // The user ends the consent at their bank: Moneyhub's record says so, this Worker was not asked.
-    const { env } = await import('cloudflare:test')
-    const { getConfig } = await import('../src/config')
-    const { identityRequest } = await import('../src/oidc/identity')
-    await identityRequest(await getConfig(env), {
-      method: 'DELETE',
-      path: `/recurring-payments/${recurringPaymentId}`,
-      scope: 'recurring_payment:create',
-    })
+    await revokeAtBank(recurringPaymentId)
     const refused = await pay(id, 100)
     expect(refused.status).toBe(410)
     expect(await refused.json()).toMatchObject({ error: 'consent_revoked' })

@@ -4,20 +4,12 @@
  * nothing sent, until it is verified or set up again.
  */
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, Browser, MOCK_BANK_ID, paymentStatusOf, startedPayment } from './helpers'
-import { pay } from './vrp'
+import { Browser, paymentStatusOf, startedPayment } from './helpers'
+import { CONSENT_TERMS, pay } from './vrp'
 
 async function consentWith(fault: string) {
   const user = new Browser()
-  const started = await startedPayment('/recurring-payments', {
-    bankId: MOCK_BANK_ID,
-    payee: { name: 'Streaming Ltd', sortCode: '300000', accountNumber: '87654321' },
-    reference: 'Subscription',
-    maximumIndividualAmount: 500,
-    periodicLimits: [{ amount: 500, periodType: 'Month', periodAlignment: 'Calendar' }],
-    type: ['Other'],
-    returnTo: `${APP_ORIGIN}/done`,
-  })
+  const started = await startedPayment('/recurring-payments', CONSENT_TERMS)
   await user.callback(await user.authorize(started.authorizeUrl, 'approve', { fault }))
   return started.id
 }

@@ -8,8 +8,6 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { getConfig } from '../src/config'
-import { identityRequest } from '../src/oidc/identity'
 import {
   backendJson,
   MOCK_BANK_ID,
@@ -21,7 +19,7 @@ import {
   startedPayment,
   webhooksFor,
 } from './helpers'
-import { consent as consentIn, paidAtMock, pay, VERSIONS, type Version } from './vrp'
+import { consent as consentIn, paidAtMock, pay, revokeAtBank, VERSIONS, type Version } from './vrp'
 
 const DAY_MS = 86_400_000
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10)
@@ -156,12 +154,7 @@ describe.each(VERSIONS)('a VRP consent whose Moneyhub answers as client %s.x dec
   describe('a consent revoked at the bank', () => {
     it('is refused before sending: 410 consent_revoked, as Moneyhub’s record says', async () => {
       const { id, recurringPaymentId } = await consent()
-      // The user ends the consent at their bank: Moneyhub's record says Revoked, this Worker was not asked.
-      await identityRequest(await getConfig(env), {
-        method: 'DELETE',
-        path: `/recurring-payments/${recurringPaymentId}`,
-        scope: 'recurring_payment:create',
-      })
+      await revokeAtBank(recurringPaymentId)
       const refused = await pay(id, 100)
       expect(refused.status).toBe(410)
       expect(await refused.json()).toMatchObject({ error: 'consent_revoked' })

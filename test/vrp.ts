@@ -5,6 +5,8 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test'
 import { expect } from 'vitest'
+import { getConfig } from '../src/config'
+import { identityRequest } from '../src/oidc/identity'
 import { APP_ORIGIN, backendAuth, backendJson, MOCK_BANK_ID, mockOrigin, paymentStatusOf, payThrough } from './helpers'
 
 /** The official client versions the mock can answer VRP calls in. */
@@ -13,18 +15,20 @@ export type Version = (typeof VERSIONS)[number]
 
 const mock = (path: string) => fetch(`${mockOrigin()}/__mock/recurring-payments/${path}`, { method: 'POST' })
 
+/** A VRP consent's terms: "up to £5 a month" to a streaming service. */
+export const CONSENT_TERMS = {
+  bankId: MOCK_BANK_ID,
+  payee: { name: 'Streaming Ltd', sortCode: '300000', accountNumber: '87654321' },
+  reference: 'Subscription',
+  maximumIndividualAmount: 500,
+  periodicLimits: [{ amount: 500, periodType: 'Month', periodAlignment: 'Calendar' }],
+  type: ['Other'],
+  returnTo: `${APP_ORIGIN}/done`,
+}
+
 /** "Up to £5 a month", approved at the mock and answering in `version`: its session id and Moneyhub's id. */
 export async function consent(version: Version, extra: Record<string, unknown> = {}) {
-  const { payment } = await payThrough('/recurring-payments', {
-    bankId: MOCK_BANK_ID,
-    payee: { name: 'Streaming Ltd', sortCode: '300000', accountNumber: '87654321' },
-    reference: 'Subscription',
-    maximumIndividualAmount: 500,
-    periodicLimits: [{ amount: 500, periodType: 'Month', periodAlignment: 'Calendar' }],
-    type: ['Other'],
-    returnTo: `${APP_ORIGIN}/done`,
-    ...extra,
-  })
+  const { payment } = await payThrough('/recurring-payments', { ...CONSENT_TERMS, ...extra })
   const view = await paymentStatusOf(payment.id)
   expect(view.status).toBe('authorised')
   const recurringPaymentId = view.recurringPaymentId as string
@@ -60,3 +64,12 @@ export const alarmOf = (id: string) => runInDurableObject(stubOf(id), (_instance
 /** GET /recurring-payments/:id's payments. */
 export const paymentsListed = async (id: string) =>
   (await (await backendJson('GET', `/recurring-payments/${id}`)).json<{ payments: Record<string, unknown>[] }>()).payments
+
+/** The user ends the consent at their bank: Moneyhub's record says Revoked, and this Worker was not asked. */
+export async function revokeAtBank(recurringPaymentId: string) {
+  await identityRequest(await getConfig(env), {
+    method: 'DELETE',
+    path: `/recurring-payments/${recurringPaymentId}`,
+    scope: 'recurring_payment:create',
+  })
+}
