@@ -28,6 +28,17 @@ async function connectedAfter(before: (id: string) => Promise<void>) {
   return session
 }
 
+/** The session's object restarts (its running attempt cut off), then its alarm runs: what the receiver took after it. */
+async function restartThenAlarm(id: string) {
+  await runInDurableObject(stubOf(id), (_instance, state) => state.abort("restart during a webhook's first attempt")).catch(() => undefined)
+  expect(await runDurableObjectAlarm(stubOf(id))).toBe(true)
+  return eventually(
+    () => delivered(id),
+    (found) => found.length > 0,
+    3_000,
+  )
+}
+
 describe('a webhook in the outbox', () => {
   it('a restart of the session object during the first attempt: the alarm delivers the event', async () => {
     // The first attempt hangs (longer than this test waits), and the object restarts while it does.
@@ -38,15 +49,7 @@ describe('a webhook in the outbox', () => {
       3_000,
     )
     expect(held.map((w) => w.answered)).toEqual([0]) // the first attempt reached the receiver, and waits for its answer
-    await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort("restart during a webhook's first attempt")).catch(
-      () => undefined,
-    )
-    expect(await runDurableObjectAlarm(stubOf(session.id))).toBe(true)
-    const arrived = await eventually(
-      () => delivered(session.id),
-      (found) => found.length > 0,
-      3_000,
-    )
+    const arrived = await restartThenAlarm(session.id)
     expect(arrived.map((w) => JSON.parse(w.body))).toEqual([
       expect.objectContaining({ eventId: `${session.id}.connected`, id: session.id, status: 'connected' }),
     ])
@@ -98,15 +101,7 @@ describe('a webhook in the outbox', () => {
       3_000,
     )
     expect((await remove(session.id)).status).toBe(204)
-    await runInDurableObject(stubOf(session.id), (_instance, state) => state.abort("restart during a webhook's first attempt")).catch(
-      () => undefined,
-    )
-    expect(await runDurableObjectAlarm(stubOf(session.id))).toBe(true)
-    const arrived = await eventually(
-      () => delivered(session.id),
-      (found) => found.length > 0,
-      3_000,
-    )
+    const arrived = await restartThenAlarm(session.id)
     expect(arrived.map((w) => JSON.parse(w.body))).toEqual([expect.objectContaining({ eventId: `${session.id}.connected` })])
   })
 })
