@@ -92,7 +92,7 @@ before(() => {
     assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`)
   }
   // What the app has anyway: TypeScript (5 and the current 7) and Node's types, from the registry.
-  run('npm install -D typescript5@npm:typescript@5 typescript7@npm:typescript@latest @types/node')
+  run('npm install -D typescript5@npm:typescript@5 typescript7@npm:typescript@7 @types/node')
   for (const command of readmeInstallCommands()) run(command)
 })
 after(() => parent && rmSync(parent, { recursive: true, force: true }))
