@@ -663,7 +663,6 @@ data: ${string}
                 paymentId?: string | undefined
                 standingOrderId?: string | undefined
                 recurringPaymentId?: string | undefined
-                reversePaymentId?: string | undefined
                 notMade?: true | undefined
               }
             }

@@ -48,7 +48,6 @@ import { IDEMPOTENCY_KEY } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
 import { MAX_STREAM_S, statusGuards } from './sessions'
 
-
 /** The consent's session from KV (the edge's copy): 404 unless a VRP consent. */
 async function consentSession(c: Context<AppEnv>, id: string): Promise<Session> {
   const record = await c.get('store').getForStatus(id)

@@ -86,7 +86,6 @@ async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | und
   return session
 }
 
-
 export const sessions = new Hono<AppEnv>()
   .post(
     '/',
