@@ -269,6 +269,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.exit(0)
   })
 }
+// wrangler's lines the quiet console left out: said when a start fails, so that the failure can be told without --verbose.
+const hidden = []
+const failWithHidden = (message) => {
+  if (hidden.length) console.error(`wrangler's last lines (shown always with -- --verbose):\n${hidden.join('\n')}`)
+  fail(message)
+}
 if (args.fresh) {
   for (const dir of STATE_DIRS) rmSync(dir, { recursive: true, force: true })
   console.log(`Fresh start: removed the local state (${STATE_DIRS.join(', ')}).`)
@@ -279,13 +285,16 @@ try {
     mockPort: MOCK_PORT,
     // Against a real issuer: the proxy alone, its issuer given on the command line (.dev.vars is left as it is).
     ...(issuer === undefined ? {} : { withMock: false, proxyVars: { MONEYHUB_ISSUER: issuer } }),
-    onLine: (name, line) => (args.verbose || !isChatter(name, line)) && console.log(`[${name}] ${line}`),
+    onLine: (name, line) => {
+      if (args.verbose || !isChatter(name, line)) console.log(`[${name}] ${line}`)
+      else hidden.push(`[${name}] ${line}`) > 40 && hidden.shift()
+    },
     onExit: (name, code) => {
-      if (!stopping) fail(`${name} stopped (exit ${code}); see its output above.`)
+      if (!stopping) failWithHidden(`${name} stopped (exit ${code}); see its output above.`)
     },
   })
 } catch (error) {
-  fail(error.message)
+  failWithHidden(error.message)
 }
 if (issuer === undefined)
   console.log(`

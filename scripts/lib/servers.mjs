@@ -4,6 +4,7 @@
  * `npm run dev`, the browser test and the benchmark.
  */
 import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -107,14 +108,44 @@ const killGroup = (child, signal) => {
 // However this process ends (a refused setting's process.exit, an uncaught error), its wrangler processes end with it.
 process.once('exit', () => groups.forEach((child) => killGroup(child, 'SIGKILL')))
 
-/** Stops a `wrangler dev` and everything it started: SIGTERM to its group, SIGKILL after `seconds` (and once the shim is gone). */
+/** Whether a process of the group still runs. On Linux, /proc says so and a zombie waiting to be reaped does not count. */
+const groupAlive = (child) => {
+  if (!GROUPS) return child.exitCode === null && child.signalCode === null
+  if (existsSync('/proc/self/stat')) {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue // gone meanwhile
+      }
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(pgrp) === child.pid && state !== 'Z') return true
+    }
+    return false
+  }
+  try {
+    process.kill(-child.pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Stops a `wrangler dev` and everything it started: SIGTERM to its group, SIGKILL after `seconds` (and once the shim is
+ * gone). Resolves once the whole group is gone, so a next start finds its port and its local storage free.
+ */
 async function stopGroup(child, seconds = 10) {
-  if (!groups.has(child)) return
-  const exited = new Promise((r) => child.once('exit', r))
-  killGroup(child, 'SIGTERM')
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), seconds * 1000)
-  await exited
-  clearTimeout(timer)
+  if (groups.has(child)) {
+    const exited = new Promise((r) => child.once('exit', r))
+    killGroup(child, 'SIGTERM')
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), seconds * 1000)
+    await exited
+    clearTimeout(timer)
+  }
+  for (let i = 0; i < seconds * 20 && groupAlive(child); i++) await new Promise((r) => setTimeout(r, 50))
 }
 
 function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0, cwd }) {
@@ -149,9 +180,11 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
 }
 
 export async function waitFor(url, seconds = 60) {
-  for (let i = 0; i < seconds * 4; i++) {
+  const deadline = Date.now() + seconds * 1000
+  while (Date.now() < deadline) {
     try {
-      if ((await fetch(url)).ok) return
+      // Each try bounded: wrangler's proxy accepts the connection while workerd starts, and holds it if workerd never does.
+      if ((await fetch(url, { signal: AbortSignal.timeout(Math.max(1, Math.min(5000, deadline - Date.now()))) })).ok) return
     } catch {}
     await new Promise((r) => setTimeout(r, 250))
   }

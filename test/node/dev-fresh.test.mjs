@@ -31,6 +31,9 @@ test(
       const before = dev.output.slice(0, ready).filter((line) => line.trim())
       assert.ok(before.length <= 3, `before the Ready box:\n${before.join('\n')}`)
       assert.ok(!dev.output.some((line) => /bindings:|\[wrangler:info\] POST \/sessions/.test(line)), dev.output.join('\n'))
+      // The log line comes through wrangler's output a moment after the answer: wait for it (bounded), then count.
+      for (let i = 0; i < 100 && !dev.output.some((line) => line.includes('/sessions')); i++) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 200))
       assert.equal(dev.output.filter((line) => line.includes('/sessions')).length, 1, 'the start is logged once')
       await dev.stop()
 
