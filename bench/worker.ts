@@ -33,7 +33,7 @@ import app, {
   SessionCoordinator as SessionCoordinator_,
 } from '../src/index'
 import { counting, countOpened, countOutcome, countStarted } from '../src/health/count'
-import type { QueuedWebhook } from '../src/connection/webhookRetries'
+import type { QueuedWebhook } from '../src/session/webhookRetries'
 import type { StoredSession } from '../src/storage/sessions'
 import type { HealthEvent } from '../src/health/window'
 import type { BriefSlot } from '../src/health/bankHealth'

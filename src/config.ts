@@ -12,7 +12,7 @@ import { fromBase64Url, sha256 } from './encoding'
 import { looseObject, object, picklist } from './http/valibot'
 import { isLoopbackHost } from './http/urls'
 import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
-import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './connection/webhookSchedule'
+import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './session/webhookSchedule'
 
 export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256'] as const
 export type SigningAlg = (typeof SIGNING_ALGS)[number]
@@ -68,7 +68,7 @@ export interface Config {
   reconciliationWindowSeconds: number
   /** Where session outcomes are POSTed, signed with HMAC-SHA256; undefined when not configured. */
   webhook?: { url: string; key: CryptoKey }
-  /** When a refused webhook is tried again (connection/webhookRetries.ts): the first delay, doubling to the cap, until giving up. */
+  /** When a refused webhook is tried again (session/webhookRetries.ts): the first delay, doubling to the cap, until giving up. */
   webhookRetry: { firstSeconds: number; maxSeconds: number; giveUpSeconds: number }
   /** The first key of CLIENT_PRIVATE_JWKS: it signs every request object and client assertion. */
   signingKey: SigningKey
@@ -251,7 +251,7 @@ function readHealth(env: Env): Config['health'] {
 }
 
 /**
- * The webhook retry schedule (connection/webhookSchedule.ts). Each bad value is its own problem; and the schedule must
+ * The webhook retry schedule (session/webhookSchedule.ts). Each bad value is its own problem; and the schedule must
  * reach WEBHOOK_GIVE_UP_SECONDS within the queue's redeliveries (`max_retries`), or the queue would dead-letter an
  * event before the give-up time the settings promise.
  */

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from './config'
-import { FlowError, type FlowErrorKind } from './connection/errors'
+import { FlowError, type FlowErrorKind } from './session/errors'
 import { log, note } from './http/log'
 
 /**

@@ -2,12 +2,12 @@
  * The connect proxy: one Worker that runs the whole "connect a bank account"
  * flow with Moneyhub's identity server.
  *
- *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → connection/start.ts
- *   GET /sessions/:id/authorize           → routes/authorize.ts → coordinator.ts (launch) → connection/start.ts
- *   GET|POST /callback                    → routes/callback.ts → coordinator.ts (complete) → connection/complete.ts
+ *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → session/start.ts
+ *   GET /sessions/:id/authorize           → routes/authorize.ts → coordinator.ts (launch) → session/start.ts
+ *   GET|POST /callback                    → routes/callback.ts → coordinator.ts (complete) → session/complete.ts
  *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, coordinator.ts (watch)
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
- *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → session/refresh.ts, revoke.ts
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts, health/marks.ts
@@ -15,7 +15,7 @@
  *   POST /payees                          → routes/payees.ts → payments/payees.ts (client credentials)
  *   GET /payees, /payments, /standing-orders, /recurring-payments
  *                                         → routes/lists.ts → payments/lists.ts (client credentials, one page)
- *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
+ *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → session/start.ts (a payment kind),
  *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
  *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
  *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → coordinator.ts → payments/recurring.ts
@@ -25,12 +25,12 @@
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
  *   GET /openapi.json, GET /health        → here (the document is built by npm run build:openapi)
- *   queue moneyhub-edge-connect-webhooks  → connection/webhookRetries.ts (a refused webhook, tried again)
+ *   queue moneyhub-edge-connect-webhooks  → session/webhookRetries.ts (a refused webhook, tried again)
  */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { secureHeaders } from 'hono/secure-headers'
-import { retryWebhooks, type QueuedWebhook } from './connection/webhookRetries'
+import { retryWebhooks, type QueuedWebhook } from './session/webhookRetries'
 import { answerError } from './errors'
 import { withConfig, type AppEnv } from './http/context'
 import { corsForBankList, corsForFrontends, readableFromAnyOrigin } from './http/cors'
@@ -130,5 +130,5 @@ export { SessionCoordinator } from './coordinator'
 export { BankHealth } from './health/bankHealth'
 export { RefundLedger } from './payments/refundLedger'
 export { MoneyhubIdIndex } from './storage/moneyhubIds'
-/** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
+/** The API, and the consumer of the webhook retry queue (session/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)

@@ -1,6 +1,6 @@
 /**
  * A bank's error counts are keyed by whatever error code the callback carries, so they are kept in null-prototype
- * maps: `error=constructor` (or `__proto__`; codes are `[a-z_]`: connection/complete.ts) on the callback is counted as one more failure of that
+ * maps: `error=constructor` (or `__proto__`; codes are `[a-z_]`: session/complete.ts) on the callback is counted as one more failure of that
  * code, never turned into a string or lost through Object.prototype.
  */
 import { describe, expect, it } from 'vitest'

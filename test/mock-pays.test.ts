@@ -9,7 +9,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
-import type { SessionKind } from '../src/connection/kind'
+import type { SessionKind } from '../src/session/kind'
 import { randomToken } from '../src/encoding'
 import {
   buildAuthorizeUrl,

@@ -7,8 +7,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
-import { connectionKind, KIND_NAMES } from '../src/connection/kind'
-import { claimsFor, scopeFor } from '../src/connection/moneyhub'
+import { connectionKind, KIND_NAMES } from '../src/session/kind'
+import { claimsFor, scopeFor } from '../src/session/moneyhub'
 import type { IdTokenClaims } from '../src/oidc/idToken'
 import { paymentKind, recurringPaymentKind, reversePaymentKind, SESSION_KINDS, standingOrderKind } from '../src/payments/kinds'
 import {
@@ -141,7 +141,7 @@ describe('the payment kinds give exactly the documented scope and claims', () =>
     for (const [name, kind] of Object.entries(SESSION_KINDS)) expect(kind.name).toBe(name)
   })
 
-  it('the connection is a kind of the same shape, giving what connection/moneyhub.ts gives', () => {
+  it('the connection is a kind of the same shape, giving what session/moneyhub.ts gives', () => {
     const target = { bankId: BANK, userId: 'user-1', offlineAccess: true }
     expect(connectionKind.scope(target, { defaultBankSelector: 'id:all' })).toBe(scopeFor(target, 'id:all'))
     expect(connectionKind.scope({}, { defaultBankSelector: 'id:test' })).toBe('openid id:test')

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { inject } from 'vitest'
 import { readConfig } from '../src/config'
-import { retryDelaySeconds, type QueuedWebhook } from '../src/connection/webhookRetries'
+import { retryDelaySeconds, type QueuedWebhook } from '../src/session/webhookRetries'
 import worker from '../src/index'
 import { browser, sleepMs, started, webhookOutage, webhooksFor, type ReceivedWebhook } from './helpers'
 

@@ -9,7 +9,7 @@
 import { createExecutionContext, env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config'
-import { WEBHOOK_QUEUE_MAX_RETRIES } from '../src/connection/webhookSchedule'
+import { WEBHOOK_QUEUE_MAX_RETRIES } from '../src/session/webhookSchedule'
 import worker from '../src/index'
 import wranglerToml from '../wrangler.toml?raw'
 

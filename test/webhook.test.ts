@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { getConfig } from '../src/config'
-import { deliverWebhook } from '../src/connection/webhook'
+import { deliverWebhook } from '../src/session/webhook'
 import {
   Browser,
   connectAccount,

@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { BANK_ID } from '../connection/moneyhub'
+import { BANK_ID } from '../session/moneyhub'
 import { UpstreamError } from '../oidc/errors'
 import { upstreamFetch } from '../oidc/upstream'
 

@@ -7,7 +7,7 @@
  * and only a backend start is counted in bank health (health/count.ts).
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { bankList } from '../storage/bankLists'
 import type { BankListType } from './bankList'
 

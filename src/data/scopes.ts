@@ -8,7 +8,7 @@
  * refusal names the scope it is about.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 

@@ -5,7 +5,7 @@
  * client-level scopes. Answers come from DataTokenCache while they have time left.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { grantClientToken, type ClientToken } from '../oidc/clientCredentials'
 import { OidcError } from '../oidc/errors'
 import { TokenRequestRejected } from '../oidc/tokenExchange'

@@ -137,7 +137,7 @@ export class BankHealth extends DurableObject<Env> {
       const counts = slotAt(event.at)
       counts.returned++
       if (event.status === 'failed') {
-        // Codes are bounded by connection/complete.ts ([a-z_]{1,64}); their variety per slot is bounded here.
+        // Codes are bounded by session/complete.ts ([a-z_]{1,64}); their variety per slot is bounded here.
         const code = event.error ?? 'unknown'
         bump(counts.errors, Object.hasOwn(counts.errors, code) || Object.keys(counts.errors).length < MAX_ERROR_CODES ? code : 'other')
       } else {

@@ -9,7 +9,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Refusal } from '../coordinator'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { answerError } from '../errors'
 import { note, type LogLevel } from './log'
 import type { Session } from '../storage/sessions'

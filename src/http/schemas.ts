@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { ACTIONS, BANK_ID, MAX_CONSENT_DAYS_AHEAD, MAX_TRANSACTION_MONTHS_BACK, PERMISSIONS_ACTIONS } from '../connection/moneyhub'
+import { ACTIONS, BANK_ID, MAX_CONSENT_DAYS_AHEAD, MAX_TRANSACTION_MONTHS_BACK, PERMISSIONS_ACTIONS } from '../session/moneyhub'
 import { isoDateTime, object, picklist, refine, refined, strictObject } from './valibot'
 
 /** A session id: 128 random bits, base64url. */

@@ -1,5 +1,5 @@
 /** The identity API's failures as the app sees them: a stable code and status (502, or 404 for a missing object), never a 500. */
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { OidcError } from '../oidc/errors'
 import { IdentityApiError } from '../oidc/identity'
 

@@ -10,7 +10,7 @@
  * the payment, never whether the bank paid it. Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { log } from '../http/log'
 import type { StoredSession } from '../storage/sessions'
 import { readPayment } from './payments'

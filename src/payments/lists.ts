@@ -16,7 +16,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { described, int, looseObject, picklist, refined, strictObject, url } from '../http/valibot'
 import { identityAnswer } from '../oidc/identity'
 import { upstreamFailure } from './errors'

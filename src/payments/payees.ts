@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { described, looseObject, named, strictObject } from '../http/valibot'
 import { identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'

@@ -8,7 +8,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { int, looseObject, named } from '../http/valibot'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'

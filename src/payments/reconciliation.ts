@@ -14,7 +14,7 @@
  * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */
 import type { Config } from '../config'
-import type { KindName } from '../connection/kind'
+import type { KindName } from '../session/kind'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
 import type { OutcomeIds } from '../storage/sessions'

@@ -40,7 +40,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { sha256 } from '../encoding'
 import { IdentityApiError, identityRequest, recordOf } from '../oidc/identity'
 import { looseObject, named, strictObject } from '../http/valibot'

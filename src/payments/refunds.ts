@@ -6,7 +6,7 @@
  * refund's amount in the payment's ledger (refundLedger.ts). Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 import type { HoldOutcome } from './refundLedger'

@@ -9,7 +9,7 @@
  * Open Banking payment initiation standard (OB v3.1) it sits on.
  */
 import * as v from 'valibot'
-import { BANK_ID } from '../connection/moneyhub'
+import { BANK_ID } from '../session/moneyhub'
 import { returnTo as returnToUrl, userId as userIdString } from '../http/schemas'
 import { described, email, int, named, picklist, refine, refined, strictObject } from '../http/valibot'
 

@@ -7,9 +7,9 @@
  * transition sends the webhook.
  */
 import * as v from 'valibot'
-import { authorisedRetentionSeconds } from '../connection/complete'
-import { FlowError } from '../connection/errors'
-import type { KindName } from '../connection/kind'
+import { authorisedRetentionSeconds } from '../session/complete'
+import { FlowError } from '../session/errors'
+import type { KindName } from '../session/kind'
 import { described, refine, refined, strictObject } from '../http/valibot'
 import { holdMoneyhubId } from '../storage/moneyhubIds'
 import type { SessionStore, StoredSession } from '../storage/sessions'

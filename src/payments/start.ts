@@ -14,9 +14,9 @@
  * there costs no Durable Object call.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
-import type { SessionKind } from '../connection/kind'
-import { newSession, type SessionFields } from '../connection/start'
+import { FlowError } from '../session/errors'
+import type { SessionKind } from '../session/kind'
+import { newSession, type SessionFields } from '../session/start'
 import type { CreateRequest, Outcome, StartAnswer } from '../coordinator'
 import { randomToken, sha256, toBase64Url } from '../encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'

@@ -4,7 +4,7 @@
  * of the payment (payments.ts). Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 

@@ -7,7 +7,7 @@
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
-import { authorizeUrlFor, openTicket } from '../connection/start'
+import { authorizeUrlFor, openTicket } from '../session/start'
 import { coordinatorOf } from '../coordinator'
 import { countOpened } from '../health/count'
 import { browserError, knowSession, refuse } from '../http/browserAnswer'

@@ -1,6 +1,6 @@
 /**
  * Pay by bank (app backend): each payment flow is a session of another kind on
- * the one session machine (connection/kind.ts, payments/kinds.ts). Starting
+ * the one session machine (session/kind.ts, payments/kinds.ts). Starting
  * one answers like POST /sessions; the browser goes through the same
  * /sessions/:id/authorize and /callback; GET /payments/:id reads any payment
  * kind's session, with Moneyhub's record of the payment once authorised.
@@ -16,8 +16,8 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { requireListedBank } from '../banks/listed'
-import type { SessionKind } from '../connection/kind'
-import type { SessionFields } from '../connection/start'
+import type { SessionKind } from '../session/kind'
+import type { SessionFields } from '../session/start'
 import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'

@@ -8,7 +8,7 @@
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { coordinatorOf, unwrap } from '../coordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'

@@ -8,7 +8,7 @@
  * is kept for LAST_GOOD_S, so there is a copy to fall back on.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { sha256 } from '../encoding'
 import { bankListUrl, fetchBankList, type BankListType } from '../banks/bankList'
 import { OidcError } from '../oidc/errors'

@@ -5,7 +5,7 @@
  * value and its TTL are written down once, in docs/storage.md.
  */
 import type { Config } from '../config'
-import type { KindName } from '../connection/kind'
+import type { KindName } from '../session/kind'
 import { countStarted } from '../health/count'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
@@ -35,7 +35,7 @@ export type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
 /** What the status API shows: never a token. */
 export interface Session extends OutcomeIds {
   id: string
-  /** The session kind (connection/kind.ts); absent for a connection. */
+  /** The session kind (session/kind.ts); absent for a connection. */
   kind?: Exclude<KindName, 'connection'>
   status: SessionStatus
   bankId?: string

@@ -8,7 +8,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { FlowError } from '../session/errors'
 import { looseObject } from '../http/valibot'
 import { OidcError } from '../oidc/errors'
 import { IdentityApiError, identityRecord, type IdentityRequest } from '../oidc/identity'

@@ -73,7 +73,7 @@ export interface ConnectionOutcome {
   connectionId?: string
 }
 
-/** Connecting a bank account (Moneyhub's data connections): connection/moneyhub.ts builds its scope and claims. */
+/** Connecting a bank account (Moneyhub's data connections): session/moneyhub.ts builds its scope and claims. */
 export const connectionKind: SessionKind<ConnectionTarget, ConnectionOutcome> = {
   name: 'connection',
   scope: (target, defaults) => scopeFor(target, defaults.defaultBankSelector),

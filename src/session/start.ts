@@ -1,5 +1,5 @@
 /**
- * Starting a session of any kind (connection/kind.ts), in two steps that GET /connect runs as one:
+ * Starting a session of any kind (session/kind.ts), in two steps that GET /connect runs as one:
  *  - createSession: a pending session in KV (public fields only), and a launch
  *    ticket: the request, its secrets and the pending record, sealed for the URL;
  *  - openTicket + authorizeUrlFor: in the user's browser, once the session's
