@@ -21,7 +21,7 @@
  * rescheduled while any work remains (`unwritten`, `reconcile`, a claim whose
  * exchange was interrupted).
  *
- * `authorised` is a payment kind's success (payments/kinds.ts): final, no
+ * `authorised` is a payment kind's success (kinds/payment.ts): final, no
  * token set. A session started with an Idempotency-Key is created here
  * (`create`, create-if-absent) rather than at its launch, so that this object
  * is the one authority for "this key already made a session".
@@ -56,7 +56,7 @@ import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
-import { isPaymentKind } from './payments/kinds'
+import { isPaymentKind } from './kinds/payment'
 import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
 import { followFor, lookAtPayment, type Follow } from './payments/followStatus'

@@ -9,7 +9,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
-import type { SessionKind } from '../src/session/kind'
+import type { SessionKind } from '../src/kinds/kind'
 import { randomToken } from '../src/encoding'
 import {
   buildAuthorizeUrl,
@@ -20,7 +20,7 @@ import {
 import { getIssuerMetadata } from '../src/oidc/discovery'
 import { verifyIdToken } from '../src/oidc/idToken'
 import { exchangeCode, TokenRequestRejected } from '../src/oidc/tokenExchange'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../src/payments/kinds'
+import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../src/kinds/payment'
 import { forgetPayments, readPayment } from '../src/payments/payments'
 import { createPayee } from '../src/payments/payees'
 import { MOCK_BANK_ID, mockOrigin, mockRequests } from './helpers'

@@ -7,10 +7,10 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
-import { connectionKind, KIND_NAMES } from '../src/session/kind'
+import { connectionKind, KIND_NAMES } from '../src/kinds/kind'
 import { claimsFor, scopeFor } from '../src/session/moneyhub'
 import type { IdTokenClaims } from '../src/oidc/idToken'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, SESSION_KINDS, standingOrderKind } from '../src/payments/kinds'
+import { paymentKind, recurringPaymentKind, reversePaymentKind, SESSION_KINDS, standingOrderKind } from '../src/kinds/payment'
 import {
   PaymentRequest,
   RecurringPaymentRequest,

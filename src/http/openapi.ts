@@ -6,7 +6,7 @@
  */
 import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as v from 'valibot'
-import { PAYMENT_KIND_NAMES } from '../session/kind'
+import { PAYMENT_KIND_NAMES } from '../kinds/kind'
 import { MoneyhubPayment } from '../payments/payments'
 import { SESSION_STATUSES } from '../storage/sessions'
 import { MoneyhubRecurringPayment } from '../payments/recurring'

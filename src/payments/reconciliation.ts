@@ -14,7 +14,7 @@
  * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */
 import type { Config } from '../config'
-import type { KindName } from '../session/kind'
+import type { KindName } from '../kinds/kind'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
 import type { OutcomeIds } from '../storage/sessions'
@@ -25,7 +25,7 @@ export interface MatchTarget {
   value: Record<string, unknown>
 }
 
-/** The claim that carries each kind's request (payments/kinds.ts). */
+/** The claim that carries each kind's request (kinds/payment.ts). */
 const CLAIM_OF: Record<MatchTarget['kind'], string> = {
   payment: 'mh:payment',
   standing_order: 'mh:standing_order',

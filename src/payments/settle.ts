@@ -9,7 +9,7 @@
 import * as v from 'valibot'
 import { authorisedRetentionSeconds } from '../session/complete'
 import { FlowError } from '../session/errors'
-import type { KindName } from '../session/kind'
+import type { KindName } from '../kinds/kind'
 import { described, refine, refined, strictObject } from '../http/valibot'
 import { holdMoneyhubId } from '../storage/moneyhubIds'
 import type { SessionStore, StoredSession } from '../storage/sessions'

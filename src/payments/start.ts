@@ -15,7 +15,7 @@
  */
 import type { Config } from '../config'
 import { FlowError } from '../session/errors'
-import type { SessionKind } from '../session/kind'
+import type { SessionKind } from '../kinds/kind'
 import { newSession, type SessionFields } from '../session/start'
 import type { CreateRequest, Outcome, StartAnswer } from '../coordinator'
 import { randomToken, sha256, toBase64Url } from '../encoding'

@@ -1,6 +1,6 @@
 /**
  * Pay by bank (app backend): each payment flow is a session of another kind on
- * the one session machine (session/kind.ts, payments/kinds.ts). Starting
+ * the one session machine (kinds/kind.ts, kinds/payment.ts). Starting
  * one answers like POST /sessions; the browser goes through the same
  * /sessions/:id/authorize and /callback; GET /payments/:id reads any payment
  * kind's session, with Moneyhub's record of the payment once authorised.
@@ -16,7 +16,7 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { requireListedBank } from '../banks/listed'
-import type { SessionKind } from '../session/kind'
+import type { SessionKind } from '../kinds/kind'
 import type { SessionFields } from '../session/start'
 import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
@@ -32,7 +32,7 @@ import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
 import { object } from '../http/valibot'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../payments/kinds'
+import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../kinds/payment'
 import { PaymentRequest, RecurringPaymentRequest, ReversePaymentBody, StandingOrderRequest } from '../payments/schemas'
 import { startPayment } from '../payments/start'
 import { ledgerOf } from '../payments/refundLedger'

@@ -15,7 +15,7 @@ import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, TokenRequestRejected, type TokenSet } from '../oidc/tokenExchange'
 import { nowSeconds, type OutcomeIds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
-import { isPaymentKind, kindOf } from '../payments/kinds'
+import { isPaymentKind, kindOf } from '../kinds/payment'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
 import { RECURRING_PAYMENT_RETENTION_SECONDS } from '../payments/recurring'
 

@@ -5,7 +5,7 @@
  * value and its TTL are written down once, in docs/storage.md.
  */
 import type { Config } from '../config'
-import type { KindName } from '../session/kind'
+import type { KindName } from '../kinds/kind'
 import { countStarted } from '../health/count'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
@@ -28,14 +28,14 @@ export const SESSION_STATUSES = [
   'revoked',
 ] as const satisfies readonly SessionStatus[]
 
-/** What a payment kind's id_token said was made (payments/kinds.ts). */
+/** What a payment kind's id_token said was made (kinds/payment.ts). */
 export const OUTCOME_IDS = ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId'] as const
 export type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
 
 /** What the status API shows: never a token. */
 export interface Session extends OutcomeIds {
   id: string
-  /** The session kind (session/kind.ts); absent for a connection. */
+  /** The session kind (kinds/kind.ts); absent for a connection. */
   kind?: Exclude<KindName, 'connection'>
   status: SessionStatus
   bankId?: string

@@ -4,14 +4,14 @@
  * serves several flows, and a kind is all that differs between them: the
  * scope asked for, the id_token claims requested, and what the validated
  * id_token says was made. A connection is one kind; payments, standing orders,
- * recurring payments and refunds are the others (payments/kinds.ts, which also
+ * recurring payments and refunds are the others (kinds/payment.ts, which also
  * has `kindOf(record)`). Kinds are pure data: no HTTP, no storage.
  */
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { OidcError } from '../oidc/errors'
 import type { IdTokenClaims } from '../oidc/idToken'
 import type { StoredSession } from '../storage/sessions'
-import { claimsFor, scopeFor, type ConnectionTarget } from './moneyhub'
+import { claimsFor, scopeFor, type ConnectionTarget } from '../session/moneyhub'
 
 export const KIND_NAMES = ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment'] as const
 export type KindName = (typeof KIND_NAMES)[number]

@@ -1,5 +1,5 @@
 /**
- * The payment flows as session kinds (session/kind.ts): each is a scope, a
+ * The payment flows as session kinds (kinds/kind.ts): each is a scope, a
  * claims request and the id it reads back from the id_token, exactly as
  * Moneyhub's official client builds them (getPaymentAuthorizeUrl,
  * getStandingOrderAuthorizeUrl, getRecurringPaymentAuthorizeUrl,
@@ -19,12 +19,12 @@
  * the user's id as value when userId is given), as the official client's
  * getAuthorizeUrl merges them into every request.
  */
-import { connectionKind, createdId, optionalCreatedId, type Asked, type KindName, type SessionKind } from '../session/kind'
+import { connectionKind, createdId, optionalCreatedId, type Asked, type KindName, type SessionKind } from '../kinds/kind'
 import { OidcError } from '../oidc/errors'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import type { IdTokenClaims } from '../oidc/idToken'
 import type { StoredSession } from '../storage/sessions'
-import type { PaymentRequest, RecurringPaymentRequest, ReversePaymentRequest, StandingOrderRequest } from './schemas'
+import type { PaymentRequest, RecurringPaymentRequest, ReversePaymentRequest, StandingOrderRequest } from '../payments/schemas'
 
 /** Who made the payment, as every payment id_token says. */
 export interface PayerOutcome {
