@@ -21,7 +21,7 @@
  * rescheduled while any work remains (`unwritten`, `reconcile`, a claim whose
  * exchange was interrupted).
  *
- * `authorised` is a payment kind's success (kinds/payment.ts): final, no
+ * `authorised` is a payment kind's success (kinds/registry.ts): final, no
  * token set. A session started with an Idempotency-Key is created here
  * (`create`, create-if-absent) rather than at its launch, so that this object
  * is the one authority for "this key already made a session".
@@ -56,7 +56,7 @@ import { settleRefund } from './payments/refundLedger'
 import { randomToken, sameDigest, sha256 } from './encoding'
 import { countOutcome } from './health/count'
 import { log } from './http/log'
-import { isPaymentKind } from './kinds/payment'
+import { isConsent, isPaymentKind, type OutcomeIds } from './kinds/registry'
 import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
 import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
 import { followFor, lookAtPayment, type Follow } from './payments/followStatus'
@@ -79,7 +79,6 @@ import {
   publicSession,
   RecordNotWritten,
   SessionStore,
-  type OutcomeIds,
   type Session,
   type StoredSession,
 } from './storage/sessions'
@@ -553,11 +552,11 @@ export class SessionCoordinator extends DurableObject<Env> {
           )
         let record = found
         // An authorised VRP consent is revoked at Moneyhub first (nothing is deleted when that fails): no live mandate is left unreachable.
-        if (record?.kind === 'recurring_payment' && record.status === 'authorised') {
+        if (record && isConsent(record) && record.status === 'authorised') {
           record = await revokeConsent(config, store, record)
           await this.transition(record, config)
         }
-        const consent = record?.kind === 'recurring_payment'
+        const consent = isConsent(record)
         const deleted = await deleteSession(config, store, record)
         // A refund's hold is released only when its code was never sent; otherwise its outcome settles it.
         if (record?.reverses && (claimedAt === undefined || record.status === 'failed')) await settleRefund(this.env, record, 'deleted')

@@ -7,10 +7,14 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
-import { connectionKind, KIND_NAMES } from '../src/kinds/kind'
+import { connectionKind } from '../src/kinds/connection'
+import { KIND_NAMES, SESSION_KINDS } from '../src/kinds/registry'
 import { claimsFor, scopeFor } from '../src/session/moneyhub'
 import type { IdTokenClaims } from '../src/oidc/idToken'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, SESSION_KINDS, standingOrderKind } from '../src/kinds/payment'
+import { paymentKind } from '../src/kinds/payment'
+import { recurringPaymentKind } from '../src/kinds/recurringPayment'
+import { reversePaymentKind } from '../src/kinds/refund'
+import { standingOrderKind } from '../src/kinds/standingOrder'
 import {
   PaymentRequest,
   RecurringPaymentRequest,

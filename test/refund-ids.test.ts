@@ -6,7 +6,7 @@
  * authorised with it, never "id_pending" with the id thrown away.
  */
 import { describe, expect, it } from 'vitest'
-import { reversePaymentKind } from '../src/kinds/payment'
+import { reversePaymentKind } from '../src/kinds/refund'
 import { forgetPayments } from '../src/payments/payments'
 import { APP_ORIGIN, Browser, MOCK_BANK_ID, paymentBody, paymentStatusOf, payThrough, startPaymentAt } from './helpers'
 

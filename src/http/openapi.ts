@@ -6,7 +6,7 @@
  */
 import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as v from 'valibot'
-import { PAYMENT_KIND_NAMES } from '../kinds/kind'
+import { OUTCOME_IDS, PAYMENT_KIND_NAMES, type OutcomeField } from '../kinds/registry'
 import { MoneyhubPayment } from '../payments/payments'
 import { SESSION_STATUSES } from '../storage/sessions'
 import { MoneyhubRecurringPayment } from '../payments/recurring'
@@ -33,6 +33,11 @@ export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
 
 export const ErrorSchema = named(v.object({ error: v.string(), message: v.string() }), 'Error', 'error: a stable code; message: for humans')
 
+/** The ids the kinds' id_tokens give (kinds/*.ts `outcomeFields`), each optional: a session has its own kind's. */
+const outcomeIdFields = Object.fromEntries(OUTCOME_IDS.map((field) => [field, v.optional(v.string())])) as {
+  [F in OutcomeField]: v.OptionalSchema<v.StringSchema<undefined>, undefined>
+}
+
 const sessionFields = {
   id: v.string(),
   kind: v.optional(picklist(PAYMENT_KIND_NAMES)),
@@ -40,10 +45,7 @@ const sessionFields = {
   bankId: v.optional(v.string()),
   userId: v.optional(v.string()),
   connectionId: v.optional(v.string()),
-  paymentId: v.optional(v.string()),
-  standingOrderId: v.optional(v.string()),
-  recurringPaymentId: v.optional(v.string()),
-  reversePaymentId: v.optional(v.string()),
+  ...outcomeIdFields,
   scope: v.optional(v.string()),
   expiresAt: int(),
   refreshableUntil: v.optional(int()),
@@ -146,7 +148,7 @@ const PAYMENT_SESSION_FIELDS = {
   reason: true,
   moneyhubStatus: true,
 } as const
-const OUTCOME_ID_FIELDS = { paymentId: true, standingOrderId: true, recurringPaymentId: true, reversePaymentId: true } as const
+const OUTCOME_ID_FIELDS = Object.fromEntries(OUTCOME_IDS.map((field) => [field, true])) as { [F in OutcomeField]: true }
 /** The members of `entries` that `keys` names, in its order (zod's pick). */
 const pick = <E extends v.ObjectEntries, K extends { [key in keyof E]?: true }>(entries: E, keys: K) =>
   Object.fromEntries(Object.keys(keys).map((key) => [key, entries[key]])) as Pick<E, keyof K & keyof E>

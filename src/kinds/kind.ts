@@ -1,27 +1,17 @@
 /**
- * Session kinds: the one session machine (start.ts, coordinator.ts,
- * complete.ts: create → launch → callback → status → webhook, single-use)
- * serves several flows, and a kind is all that differs between them: the
- * scope asked for, the id_token claims requested, and what the validated
- * id_token says was made. A connection is one kind; payments, standing orders,
- * recurring payments and refunds are the others (kinds/payment.ts, which also
- * has `kindOf(record)`). Kinds are pure data: no HTTP, no storage.
+ * Session kinds: the one session machine (session/start.ts, coordinator.ts,
+ * session/complete.ts: create → launch → callback → status → webhook,
+ * single-use) serves several journeys, and a kind is all that differs between
+ * them: the scope asked for, the id_token claims requested, what the validated
+ * id_token says was made, and, for a journey that pays, where Moneyhub lists
+ * what it made and how a record there is recognised (reconciliation). One file
+ * per journey beside this one; registry.ts is the only list of them. Kinds are
+ * pure data and functions: no HTTP, no storage.
  */
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { OidcError } from '../oidc/errors'
 import type { IdTokenClaims } from '../oidc/idToken'
-import type { StoredSession } from '../storage/sessions'
-import { claimsFor, scopeFor, type ConnectionTarget } from '../session/moneyhub'
-
-export const KIND_NAMES = ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment'] as const
-export type KindName = (typeof KIND_NAMES)[number]
-/** The kinds that pay: they end `authorised`, and keep no token set. */
-export const PAYMENT_KIND_NAMES = [
-  'payment',
-  'standing_order',
-  'recurring_payment',
-  'reverse_payment',
-] as const satisfies readonly KindName[]
+import type { Item, MatchContext, Verdict } from './match'
 
 /** What a kind may take from the configuration. */
 export interface KindDefaults {
@@ -29,11 +19,17 @@ export interface KindDefaults {
   defaultBankSelector: string
 }
 
-/** What the session asked for, that the id_token must not contradict (OIDC Core §5.5.1). */
-export type Asked = Pick<StoredSession, 'userId' | 'connectionId'>
+/** What the session asked for, that the id_token must not contradict (OIDC Core §5.5.1): the session record's fields. */
+export interface Asked {
+  userId?: string | undefined
+  connectionId?: string | undefined
+}
 
-export interface SessionKind<Request, Outcome> {
-  readonly name: KindName
+export interface SessionKind<Request, Outcome, Name extends string = string> {
+  /** The session record's `kind` (registry.ts's key for it); stored, so never renamed. */
+  readonly name: Name
+  /** It pays: it ends `authorised`, keeps no token set, and its record names its kind (a connection's does not). */
+  readonly pays: boolean
   /** The authorisation request's scope (OIDC Core §3.1.2.1; Moneyhub's scopes per flow). */
   scope(request: Request, defaults: KindDefaults): string
   /** The claims request (OIDC Core §5.5), all under id_token. */
@@ -45,7 +41,49 @@ export interface SessionKind<Request, Outcome> {
    */
   outcomeFromIdToken(claims: IdTokenClaims, asked?: Asked): Outcome
   /** Fields of the session record the kind adds from its request (a refund: the payment it reverses). */
-  recordFields?(request: Request): Pick<StoredSession, 'reverses'>
+  recordFields?(request: Request): { reverses?: string }
+}
+
+/** Who made the payment, as every payment id_token says. */
+export interface PayerOutcome {
+  /** The id_token's sub. */
+  userId: string
+  /** The id_token's mh:con_id: the payment connection at the bank. */
+  connectionId?: string
+}
+
+/** The id fields a paying kind's outcome adds to the session (its answer's and its webhook's fields). */
+export type OutcomeField<Outcome> = Exclude<keyof Outcome, keyof PayerOutcome> & string
+
+/** A journey that pays: what the session machine, reconciliation and the answers need of it besides its request. */
+export interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends string = string> extends SessionKind<
+  Request,
+  Outcome,
+  Name
+> {
+  readonly pays: true
+  /** The id_token claim that carries the request as its value (and names what was made): reconciliation matches that value. */
+  readonly claim: string
+  /** The session fields its id_token may fill: the ids in its status answer, its webhook and the OpenAPI document. */
+  readonly outcomeFields: readonly OutcomeField<Outcome>[]
+  /** The field the record found in `list` settles (reconciliation, or a person: payments/settle.ts). */
+  readonly outcomeId: OutcomeField<Outcome>
+  /** Where Moneyhub lists what it made (`GET {identity}<path>`), with which client-credentials scope. */
+  readonly list: { readonly path: string; readonly scope: string }
+  /**
+   * The kind's own part of the match rule (payments/reconciliation.ts `matches` adds the user, the payer and the
+   * time window): `value` is the claim's value, `item` a listed record. `{ payee }`: read that payee, then ask again.
+   */
+  match(value: Item, item: Item, context: MatchContext): Verdict | { payee: string }
+  /**
+   * The terms two sessions look alike on (payments/lookAlikes.ts); absent: a record never settles this kind by
+   * likeness (reconciliation answers `unverified`).
+   */
+  likeness?(value: Item): unknown[]
+  /** Once authorised, a standing permission at Moneyhub (a VRP consent): kept while usable, revoked there before deletion. */
+  readonly consent: boolean
+  /** A refund can reverse it (POST /payments/:id/reverse). */
+  readonly reversible: boolean
 }
 
 /** Ids Moneyhub writes in the id_token for created objects: UUIDs, or `<bankId>:<id>` for connections. */
@@ -65,27 +103,34 @@ export function createdId(claims: IdTokenClaims, claim: string): string {
 export const optionalCreatedId = (claims: IdTokenClaims, claim: string): string | undefined =>
   (claims as Record<string, unknown>)[claim] === undefined ? undefined : createdId(claims, claim)
 
-/** What a completed connection keeps from its id_token. */
-export interface ConnectionOutcome {
-  /** The id_token's sub: Moneyhub's user id. */
-  userId: string
-  /** The id_token's mh:con_id. */
-  connectionId?: string
+/** Fields of the request that belong to the session, not to the claim's value. */
+const SESSION_FIELDS = new Set(['bankId', 'userId', 'returnTo', 'secretHash'])
+
+/** The request's own fields, without undefined ones: the claim's value. */
+export function claimValue(request: object, leaveOut: ReadonlySet<string> = SESSION_FIELDS): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(request).filter(([key, value]) => value !== undefined && !leaveOut.has(key)))
 }
 
-/** Connecting a bank account (Moneyhub's data connections): session/moneyhub.ts builds its scope and claims. */
-export const connectionKind: SessionKind<ConnectionTarget, ConnectionOutcome> = {
-  name: 'connection',
-  scope: (target, defaults) => scopeFor(target, defaults.defaultBankSelector),
-  claims: claimsFor,
-  outcomeFromIdToken(claims, asked = {}) {
-    // The claims request asked for these values (OIDC Core §5.5.1): a different answer is a different user or connection.
-    if (asked.userId && claims.sub !== asked.userId)
-      throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
-    const connectionId = optionalCreatedId(claims, 'mh:con_id')
-    if (asked.connectionId && connectionId !== asked.connectionId) {
-      throw new OidcError('id_token_con_id_mismatch', 'the id_token is for another connection than the one asked for')
-    }
-    return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
-  },
+/**
+ * A paying kind's claims request: its own claims, and `mh:con_id` (essential) and `sub` (essential; with the user's
+ * id as value when userId is given), as the official client's getAuthorizeUrl merges them into every request
+ * (`moneyhub/moneyhub-api-client` src/get-auth-urls.ts).
+ */
+export function claimsWith(request: { userId?: string }, claims: ClaimsRequest['id_token']): ClaimsRequest {
+  return {
+    id_token: {
+      sub: { essential: true, ...(request.userId ? { value: request.userId } : {}) },
+      'mh:con_id': { essential: true },
+      ...claims,
+    },
+  }
+}
+
+/** Who paid, from the id_token; OidcError when it is another user than the one asked for. */
+export function payer(claims: IdTokenClaims, asked: Asked = {}): PayerOutcome {
+  // The claims request asked for this user (OIDC Core §5.5.1): another one is not who was meant to pay.
+  if (asked.userId && claims.sub !== asked.userId)
+    throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
+  const connectionId = optionalCreatedId(claims, 'mh:con_id')
+  return { userId: claims.sub, ...(connectionId ? { connectionId } : {}) }
 }

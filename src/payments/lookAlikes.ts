@@ -20,7 +20,7 @@
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
 import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../storage/moneyhubIds'
-import type { OutcomeIds } from '../storage/sessions'
+import { paymentKindOf, type OutcomeIds } from '../kinds/registry'
 import { CLOCK_SKEW_S, listOf, readMatches, type ListCursor, type MatchResult, type MatchTarget } from './reconciliation'
 
 /** Slots per likeness and time bucket. More look-alikes than this: every one of them sees a full bucket, so none settles by likeness. */
@@ -28,15 +28,8 @@ const SLOTS = 16
 
 /** The terms that make two sessions look alike: what a record is compared on, less the payee, payer and user (a wider net is safer). */
 async function likenessOf(target: MatchTarget): Promise<string | undefined> {
-  const v = target.value
-  const terms =
-    target.kind === 'payment'
-      ? [v.amount, v.payeeRef, v.payerRef]
-      : target.kind === 'standing_order'
-        ? [v.reference, v.firstPaymentAmount, v.firstPaymentDate]
-        : target.kind === 'reverse_payment'
-          ? [v.paymentId]
-          : undefined // a VRP consent is never settled by likeness
+  // A kind without likeness terms (a VRP consent) is never settled by likeness.
+  const terms = paymentKindOf(target.kind).likeness?.(target.value)
   return terms && (await sha256(JSON.stringify([target.kind, ...terms]))).slice(0, 32)
 }
 
@@ -112,7 +105,7 @@ export async function proveMade(
   look: ProofLook,
 ): Promise<MatchResult> {
   const { target } = look
-  if (target.kind === 'recurring_payment') return { unverified: true }
+  if (!paymentKindOf(target.kind).likeness) return { unverified: true }
   const read = await readMatches(config, target, look.from, look.until, {
     ...(session.userId ? { userId: session.userId } : {}),
     ...(look.cursor ? { cursor: look.cursor } : {}),

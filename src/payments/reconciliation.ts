@@ -14,28 +14,20 @@
  * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */
 import type { Config } from '../config'
-import type { KindName } from '../kinds/kind'
+import { fixedIn, isObject, type Item, type MatchContext, type PayeeDetails, type Verdict } from '../kinds/match'
+import { paymentKindOf, type OutcomeIds, type PaymentKindName } from '../kinds/registry'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'
-import type { OutcomeIds } from '../storage/sessions'
 
 /** What reconciliation looks for: the kind and the value of the claim its authorisation request carried. */
 export interface MatchTarget {
-  kind: Exclude<KindName, 'connection'>
+  kind: PaymentKindName
   value: Record<string, unknown>
 }
 
-/** The claim that carries each kind's request (kinds/payment.ts). */
-const CLAIM_OF: Record<MatchTarget['kind'], string> = {
-  payment: 'mh:payment',
-  standing_order: 'mh:standing_order',
-  recurring_payment: 'mh:recurring_payment',
-  reverse_payment: 'mh:reverse_payment',
-}
-
-/** What to look for, from the claims the authorisation request carried (the launch ticket's). */
+/** What to look for, from the claims the authorisation request carried (the launch ticket's): its kind's claim's value. */
 export function targetOf(kind: MatchTarget['kind'], claims: ClaimsRequest): MatchTarget | undefined {
-  const value = (claims.id_token as Record<string, { value?: unknown } | undefined>)[CLAIM_OF[kind]]?.value
+  const value = (claims.id_token as Record<string, { value?: unknown } | undefined>)[paymentKindOf(kind).claim]?.value
   return typeof value === 'object' && value !== null ? { kind, value: value as Record<string, unknown> } : undefined
 }
 
@@ -88,90 +80,11 @@ export type MatchResult =
   /** A VRP consent: never linked by likeness (docs/reconciliation.md, "The proof rule"). */
   | { unverified: true }
 
-type Item = Record<string, unknown>
-/** A payee's account, as a payee record or a request gives it. */
-export interface PayeeDetails {
-  name?: string
-  sortCode?: string
-  accountNumber?: string
-}
-
-/** Where each kind's objects are listed, with which scope, and which id it gives. */
-const LISTS: Record<MatchTarget['kind'], { path: string; scope: string; id: keyof OutcomeIds }> = {
-  // GET {identity}/payments (payment:read): the official client's src/requests/payments.ts, getPayments.
-  payment: { path: '/payments', scope: 'payment:read', id: 'paymentId' },
-  // GET {identity}/standing-orders (payment:read): the official client's src/requests/standing-orders.ts, getStandingOrders.
-  standing_order: { path: '/standing-orders', scope: 'payment:read', id: 'standingOrderId' },
-  // GET {identity}/recurring-payments (recurring_payment:read): the official client's src/requests/recurring-payments.ts.
-  recurring_payment: { path: '/recurring-payments', scope: 'recurring_payment:read', id: 'recurringPaymentId' },
-  // Assumption (project): a refund is a payment of Moneyhub's, listed with the others, naming the payment it reverses.
-  // The record found is the refund's own payment (the id_token's mh:payment), so it is its paymentId.
-  reverse_payment: { path: '/payments', scope: 'payment:read', id: 'paymentId' },
-}
-
-export const listOf = (kind: MatchTarget['kind']) => LISTS[kind]
-
-const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v)
-const termsOf = (item: Item, key: string) => (isObject(item[key]) ? item[key] : {})
-/** Assumption (project): a refund's record names the payment it reverses; the mock's `reversesPaymentId`, or `reversedPaymentId`. */
-export const reversalOf = (item: Item): string | undefined => {
-  const named = item.reversesPaymentId ?? item.reversedPaymentId
-  return typeof named === 'string' ? named : undefined
-}
-
-/**
- * An amount in pence, as a request gives it (a number) or a record declares
- * it: a number, or the official client's `Balance` `{ amount: { value, … }, date }`
- * or `Amount` `{ value, … }` (src/schema/balance.ts; `value` in minor units,
- * Assumption (project), as Moneyhub's data API shows balances).
- */
-export function penceOf(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined
-  if (!isObject(v)) return undefined
-  if (isObject(v.amount)) return penceOf(v.amount)
-  return typeof v.value === 'number' && Number.isSafeInteger(v.value) ? v.value : undefined
-}
-
-/** The same calendar day (dates are given as ISO dates or date-times; the official client's readme also shows 15-MAR-2021). */
-const sameDay = (a: unknown, b: unknown) => {
-  if (a === b) return true
-  const day = (v: unknown) =>
-    typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().slice(0, 10) : undefined
-  return day(a) !== undefined && day(a) === day(b)
-}
-
-const digits = (v: unknown) => (typeof v === 'string' ? v.replace(/\D/g, '') : undefined)
-const sameAccount = (a: PayeeDetails, b: PayeeDetails) =>
-  digits(a.sortCode) !== undefined &&
-  digits(a.sortCode) === digits(b.sortCode) &&
-  digits(a.accountNumber) === digits(b.accountNumber) &&
-  (a.name === undefined || b.name === undefined || a.name.trim().toLowerCase() === b.name.trim().toLowerCase())
-
-/** The payee a record carries in full: `payee` `{ name, sortCode, accountNumber }` or the 6.x standing order's `{ name, sortCodeAccountNumber }`. */
-function carriedPayee(item: Item): PayeeDetails | undefined {
-  const payee = isObject(item.payee)
-    ? item.payee
-    : isObject(termsOf(item, 'standingOrder').payee)
-      ? (termsOf(item, 'standingOrder').payee as Item)
-      : undefined
-  if (!payee) return undefined
-  const joined = digits(payee.sortCodeAccountNumber)
-  return {
-    ...(typeof payee.name === 'string' ? { name: payee.name } : {}),
-    sortCode: joined && joined.length === 14 ? joined.slice(0, 6) : (payee.sortCode as string | undefined),
-    accountNumber: joined && joined.length === 14 ? joined.slice(6) : (payee.accountNumber as string | undefined),
-  } as PayeeDetails
-}
-
-/** A verdict on one record: equal on every field (`exact`), unequal on one (`no`), or not provably either (`near`). */
-export type Verdict = 'exact' | 'near' | 'no'
-
-export interface MatchContext {
-  /** The user the session knows (the request's userId, or a validated id_token's sub). */
-  userId?: string
-  /** Payee records read for this look (id → details; null: no such payee). */
-  payees?: ReadonlyMap<string, PayeeDetails | null>
-}
+/** Where a kind's objects are listed, with which scope, and which id the record found settles (its kind's). */
+export const listOf = (kind: MatchTarget['kind']): { path: string; scope: string; id: keyof OutcomeIds } => ({
+  ...paymentKindOf(kind).list,
+  id: paymentKindOf(kind).outcomeId,
+})
 
 /**
  * Whether `item` is what `target` asked for, made within [from, to] (seconds):
@@ -189,47 +102,13 @@ export function matches(
   context: MatchContext = {},
 ): Verdict | { payee: string } {
   const value = target.value
-  const fixed = (key: string, listed: unknown) => value[key] === undefined || listed === undefined || value[key] === listed
+  const fixed = fixedIn(value)
   // The user: the list is filtered by it, and a record that names another is not this session's.
   if (context.userId !== undefined && typeof item.userId === 'string' && item.userId !== context.userId) return 'no'
   // Who pays, where the session fixed it and the record says.
   if (!['payerId', 'payerType', 'payerName', 'payerEmail'].every((key) => fixed(key, item[key]))) return 'no'
-  const refund = reversalOf(item)
-  let verdict: Verdict | { payee: string } = 'exact'
-  if (target.kind === 'payment') {
-    // A refund's record never settles a payment.
-    if (refund !== undefined) return 'no'
-    if (penceOf(item.amount) !== value.amount || item.payeeRef !== value.payeeRef || item.payerRef !== value.payerRef) return 'no'
-    if (!fixed('payeeType', item.payeeType) || !fixed('context', item.context)) return 'no'
-    verdict = payeeVerdict(value, item, context)
-  } else if (target.kind === 'standing_order') {
-    const order = termsOf(item, 'standingOrder')
-    if (order.reference !== undefined && order.reference !== value.reference) return 'no'
-    const first = penceOf(order.firstPaymentAmount)
-    if (first !== undefined && first !== value.firstPaymentAmount) return 'no'
-    if (order.firstPaymentDate !== undefined && !sameDay(order.firstPaymentDate, value.firstPaymentDate)) return 'no'
-    if (
-      order.finalPaymentDate !== undefined &&
-      value.finalPaymentDate !== undefined &&
-      !sameDay(order.finalPaymentDate, value.finalPaymentDate)
-    )
-      return 'no'
-    if (!fixed('numberOfPayments', order.numberOfPayments)) return 'no'
-    const repeat = isObject(order.frequency) ? order.frequency.repeat : order.frequency
-    if (repeat !== undefined && repeat !== (value.frequency as Item | undefined)?.repeat) return 'no'
-    // Its reference and first amount identify it: a record that does not carry them cannot be made exact.
-    verdict = order.reference === undefined || first === undefined ? 'near' : payeeVerdict(value, { ...order, ...item }, context)
-  } else if (target.kind === 'reverse_payment') {
-    // Only a refund's record, of the payment this one reverses, settles a refund.
-    if (refund !== value.paymentId) return 'no'
-    if (value.amount !== undefined && penceOf(item.amount) !== value.amount) return 'no'
-  } else {
-    // A VRP consent is never settled by likeness (proveMade): its terms are compared only to say so.
-    const consent = termsOf(item, 'recurringPayment')
-    const same = ['reference', 'validFromDate', 'validToDate'].every((key) => fixed(key, consent[key]))
-    if (!same || penceOf(consent.maximumIndividualAmount) !== value.maximumIndividualAmount) return 'no'
-    verdict = 'near'
-  }
+  // The kind's own fields: its amounts, references, payee, the payment a refund reverses (kinds/*.ts `match`).
+  const verdict = paymentKindOf(target.kind).match(value, item, context)
   if (verdict === 'no') return 'no'
   const made = item.initiatedAt ?? item.createdAt
   const at = typeof made === 'string' ? Date.parse(made) / 1000 : Number.NaN
@@ -237,25 +116,6 @@ export function matches(
   if (at < from - 2 * CLOCK_SKEW_S || at > to + 2 * CLOCK_SKEW_S) return 'no'
   if (at < from - CLOCK_SKEW_S || at > to + CLOCK_SKEW_S) return 'near'
   return verdict
-}
-
-/** The payee: the same id when both sides have one; else the same account, from the records read (`payee`: read this one first). */
-function payeeVerdict(value: Item, item: Item, context: MatchContext): Verdict | { payee: string } {
-  const listedId = typeof item.payeeId === 'string' ? item.payeeId : undefined
-  const askedId = typeof value.payeeId === 'string' ? value.payeeId : undefined
-  // A request that fixed no payee (a pay under a consent: the consent's payee) has none to compare.
-  if (askedId === undefined && !isObject(value.payee)) return 'exact'
-  if (askedId !== undefined && listedId !== undefined) return askedId === listedId ? 'exact' : 'no'
-  const details = (id: string | undefined, given: PayeeDetails | undefined): PayeeDetails | null | { payee: string } | undefined => {
-    if (given) return given
-    if (id === undefined) return undefined
-    return context.payees?.has(id) ? context.payees.get(id)! : { payee: id }
-  }
-  const asked = details(askedId, isObject(value.payee) ? (value.payee as PayeeDetails) : undefined)
-  const listed = details(listedId, carriedPayee(item))
-  for (const side of [asked, listed]) if (side && 'payee' in side) return side
-  if (!asked || !listed) return 'near'
-  return sameAccount(asked as PayeeDetails, listed as PayeeDetails) ? 'exact' : 'no'
 }
 
 /** A page's query: the list's filters (the date window, widened both ways for skew; the user where known) and its paging. */
@@ -340,7 +200,7 @@ export async function readMatches(
   const payees = new Map<string, PayeeDetails | null>()
   const read = await readList(
     config,
-    LISTS[target.kind],
+    paymentKindOf(target.kind).list,
     options.cursor?.query ?? firstQuery(from, to, options.userId),
     MAX_PAGES,
     async (item) => {

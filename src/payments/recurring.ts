@@ -51,7 +51,9 @@ import { holderOfMoneyhubId, holdMoneyhubId } from '../storage/moneyhubIds'
 import { nowSeconds, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { upstreamFailure } from './errors'
 import { MoneyhubPayment, readPayment } from './payments'
-import { penceOf, readList, reconciliationDelayS, reversalOf } from './reconciliation'
+import { penceOf, reversalOf } from '../kinds/match'
+import { isConsent } from '../kinds/registry'
+import { readList, reconciliationDelayS } from './reconciliation'
 import { currency, payeeId, pence, reference } from './schemas'
 
 /**
@@ -158,7 +160,7 @@ const notFound = () =>
 
 /** The consent's record, when the session is a VRP consent; 404 otherwise. */
 export function consentRecord(record: StoredSession | undefined): StoredSession {
-  if (record?.kind !== 'recurring_payment') throw notFound()
+  if (!record || !isConsent(record)) throw notFound()
   return record
 }
 
@@ -610,7 +612,7 @@ export async function confirmFunds(
   session: Pick<Session, 'kind' | 'status' | 'recurringPaymentId'> | undefined,
   asked: FundsConfirmationBody,
 ): Promise<FundsConfirmation> {
-  if (session?.kind !== 'recurring_payment') throw notFound()
+  if (!session || !isConsent(session)) throw notFound()
   const recurringPaymentId = usableConsent(session)
   let data: unknown
   try {

@@ -6,6 +6,7 @@
  * refund's amount in the payment's ledger (refundLedger.ts). Free of HTTP.
  */
 import type { Config } from '../config'
+import { paymentKindOf } from '../kinds/registry'
 import { FlowError } from '../session/errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
@@ -22,7 +23,8 @@ export async function paymentIdOf(id: string, sessionOf: (id: string) => Promise
   const session = SESSION_ID.test(id) ? await sessionOf(id) : undefined
   if (!session) return id
   const view = paymentStatusOf(session) // 404 for a connection
-  if (view.kind !== 'payment') throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
+  if (!paymentKindOf(view.kind).reversible)
+    throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
   if (view.status !== 'authorised' || !view.paymentId)
     throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
   return view.paymentId

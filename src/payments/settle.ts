@@ -9,19 +9,17 @@
 import * as v from 'valibot'
 import { authorisedRetentionSeconds } from '../session/complete'
 import { FlowError } from '../session/errors'
-import type { KindName } from '../kinds/kind'
+import { paymentKindOf, type PaymentKindName } from '../kinds/registry'
 import { described, refine, refined, strictObject } from '../http/valibot'
 import { holdMoneyhubId } from '../storage/moneyhubIds'
 import type { SessionStore, StoredSession } from '../storage/sessions'
 import { isUnresolved } from './nextLook'
-import { listOf } from './reconciliation'
 
 /**
- * The id field each payment kind is settled with: the one reconciliation settles it with (reconciliation.ts
- * `listOf`), so a person and reconciliation give a session the same id. A refund's is `paymentId`, its own payment
+ * The id field each payment kind is settled with: its kind's `outcomeId`, the one reconciliation settles it with, so a person and reconciliation give a session the same id. A refund's is `paymentId`, its own payment
  * record's id (a refund is listed among the payments).
  */
-const settleFieldOf = (kind: Exclude<KindName, 'connection'>) => listOf(kind).id
+const settleFieldOf = (kind: PaymentKindName) => paymentKindOf(kind).outcomeId
 type SettleField = 'paymentId' | 'standingOrderId' | 'recurringPaymentId'
 const FIELDS: readonly SettleField[] = ['paymentId', 'standingOrderId', 'recurringPaymentId']
 

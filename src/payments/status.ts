@@ -5,7 +5,8 @@
  */
 import type { Config } from '../config'
 import { FlowError } from '../session/errors'
-import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
+import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
+import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 
 export type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired' | 'revoked'

@@ -1,6 +1,6 @@
 /**
  * Pay by bank (app backend): each payment flow is a session of another kind on
- * the one session machine (kinds/kind.ts, kinds/payment.ts). Starting
+ * the one session machine (kinds/registry.ts, one file per kind). Starting
  * one answers like POST /sessions; the browser goes through the same
  * /sessions/:id/authorize and /callback; GET /payments/:id reads any payment
  * kind's session, with Moneyhub's record of the payment once authorised.
@@ -32,7 +32,10 @@ import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { checkedReturnTo } from '../http/urls'
 import { requireJson, validate } from '../http/validation'
 import { object } from '../http/valibot'
-import { paymentKind, recurringPaymentKind, reversePaymentKind, standingOrderKind } from '../kinds/payment'
+import { paymentKind } from '../kinds/payment'
+import { recurringPaymentKind } from '../kinds/recurringPayment'
+import { reversePaymentKind } from '../kinds/refund'
+import { standingOrderKind } from '../kinds/standingOrder'
 import { PaymentRequest, RecurringPaymentRequest, ReversePaymentBody, StandingOrderRequest } from '../payments/schemas'
 import { startPayment } from '../payments/start'
 import { ledgerOf } from '../payments/refundLedger'

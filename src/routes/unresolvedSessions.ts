@@ -8,6 +8,7 @@
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
+import { PAYMENT_KIND_NAMES } from '../kinds/registry'
 import { FlowError } from '../session/errors'
 import { coordinatorOf, unwrap } from '../coordinator'
 import { requireBackend } from '../http/auth'
@@ -45,7 +46,7 @@ const UnresolvedListSchema = named(
     sessions: v.array(
       v.object({
         id: v.string(),
-        kind: picklist(['payment', 'standing_order', 'recurring_payment', 'reverse_payment']),
+        kind: picklist(PAYMENT_KIND_NAMES),
         status: picklist(SESSION_STATUSES),
         reason: v.optional(v.string()),
         since: int(),

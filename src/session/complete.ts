@@ -14,8 +14,8 @@ import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { verifyIdToken } from '../oidc/idToken'
 import { exchangeCode, TokenRequestRejected, type TokenSet } from '../oidc/tokenExchange'
-import { nowSeconds, type OutcomeIds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
-import { isPaymentKind, kindOf } from '../kinds/payment'
+import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
+import { isConsent, isPaymentKind, kindOf, type OutcomeIds } from '../kinds/registry'
 import { IDEMPOTENCY_TTL_SECONDS } from '../storage/idempotency'
 import { RECURRING_PAYMENT_RETENTION_SECONDS } from '../payments/recurring'
 
@@ -172,7 +172,7 @@ async function exchangeAndStore(
 
 /** How long an authorised payment kind is kept: a retried POST's 24 h; a VRP consent's while it may be used. */
 export const authorisedRetentionSeconds = (record: Pick<StoredSession, 'kind'>) =>
-  record.kind === 'recurring_payment' ? RECURRING_PAYMENT_RETENTION_SECONDS : IDEMPOTENCY_TTL_SECONDS
+  isConsent(record) ? RECURRING_PAYMENT_RETENTION_SECONDS : IDEMPOTENCY_TTL_SECONDS
 
 /** With a refresh token, the session is kept for the token's stated lifetime, else REFRESH_TOKEN_RETENTION_SECONDS. */
 export function refreshableUntil(config: Config, tokens: TokenSet, refreshExpiresIn?: number): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * Starting a session of any kind (kinds/kind.ts), in two steps that GET /connect runs as one:
+ * Starting a session of any kind (kinds/registry.ts), in two steps that GET /connect runs as one:
  *  - createSession: a pending session in KV (public fields only), and a launch
  *    ticket: the request, its secrets and the pending record, sealed for the URL;
  *  - openTicket + authorizeUrlFor: in the user's browser, once the session's
@@ -15,7 +15,9 @@ import { OidcError } from '../oidc/errors'
 import { open, seal } from '../storage/seal'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
 import { FlowError } from './errors'
-import { connectionKind, type SessionKind } from '../kinds/kind'
+import { connectionKind } from '../kinds/connection'
+import type { SessionKind } from '../kinds/kind'
+import type { PaymentKindName } from '../kinds/registry'
 import type { ConnectionTarget } from './moneyhub'
 
 export interface StartRequest extends ConnectionTarget, SessionFields {
@@ -74,7 +76,7 @@ export async function newSession<R extends SessionFields>(
   const record: StoredSession = {
     v: 1,
     id,
-    ...(kind.name !== 'connection' ? { kind: kind.name } : {}),
+    ...(kind.pays ? { kind: kind.name as PaymentKindName } : {}),
     status: 'pending',
     createdAt: nowSeconds(),
     expiresAt: nowSeconds() + config.sessionTtlSeconds,

@@ -16,7 +16,8 @@
  */
 import type { Config } from '../config'
 import { log } from '../http/log'
-import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
+import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
+import type { Session } from '../storage/sessions'
 
 export interface WebhookEvent extends OutcomeIds {
   /** `<session id>.<status>[.<reason>][.moneyhub.<moneyhubStatus>]`: one per change of a session, repeated on retries. */

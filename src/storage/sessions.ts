@@ -5,7 +5,7 @@
  * value and its TTL are written down once, in docs/storage.md.
  */
 import type { Config } from '../config'
-import type { KindName } from '../kinds/kind'
+import { OUTCOME_IDS, type OutcomeIds, type PaymentKindName } from '../kinds/registry'
 import { countStarted } from '../health/count'
 import type { TokenSet } from '../oidc/tokenExchange'
 import { open, seal } from './seal'
@@ -28,15 +28,12 @@ export const SESSION_STATUSES = [
   'revoked',
 ] as const satisfies readonly SessionStatus[]
 
-/** What a payment kind's id_token said was made (kinds/payment.ts). */
-export const OUTCOME_IDS = ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId'] as const
-export type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
-
 /** What the status API shows: never a token. */
+/** What a payment kind's id_token said was made: the ids its kind names (kinds/registry.ts OUTCOME_IDS). */
 export interface Session extends OutcomeIds {
   id: string
-  /** The session kind (kinds/kind.ts); absent for a connection. */
-  kind?: Exclude<KindName, 'connection'>
+  /** The session kind (kinds/registry.ts); absent for a connection. */
+  kind?: PaymentKindName
   status: SessionStatus
   bankId?: string
   userId?: string
