@@ -68,6 +68,8 @@ export interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends
   readonly outcomeFields: readonly OutcomeField<Outcome>[]
   /** The field the record found in `list` settles (reconciliation, or a person: payments/settle.ts). */
   readonly outcomeId: OutcomeField<Outcome>
+  /** What a person settles it with, in words (`Moneyhub's id of the record that settles …`: the settle body's document). */
+  readonly settledBy: string
   /** Where Moneyhub lists what it made (`GET {identity}<path>`), with which client-credentials scope. */
   readonly list: { readonly path: string; readonly scope: string }
   /**

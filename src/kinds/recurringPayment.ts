@@ -30,6 +30,7 @@ export const recurringPaymentKind: PaymentKind<RecurringPaymentRequest, Recurrin
   outcomeFromIdToken: (claims, asked) => ({ recurringPaymentId: createdId(claims, 'mh:recurring_payment'), ...payer(claims, asked) }),
   outcomeFields: ['recurringPaymentId'],
   outcomeId: 'recurringPaymentId',
+  settledBy: 'a VRP consent',
   // GET {identity}/recurring-payments (recurring_payment:read): the official client's src/requests/recurring-payments.ts.
   list: { path: '/recurring-payments', scope: 'recurring_payment:read' },
   match(value, item) {

@@ -42,6 +42,7 @@ export const reversePaymentKind: PaymentKind<ReversePaymentRequest, ReversePayme
   // Assumption (project): a refund is a payment of Moneyhub's, listed with the others, naming the payment it reverses.
   // The record found is the refund's own payment (the id_token's mh:payment), so it is its paymentId.
   outcomeId: 'paymentId',
+  settledBy: 'a refund (its own payment record, as GET /payments lists it)',
   list: { path: '/payments', scope: 'payment:read' },
   match(value, item) {
     // Only a refund's record, of the payment this one reverses, settles a refund.

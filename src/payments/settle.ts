@@ -9,7 +9,7 @@
 import * as v from 'valibot'
 import { authorisedRetentionSeconds } from '../session/complete'
 import { FlowError } from '../session/errors'
-import { paymentKindOf, type PaymentKindName } from '../kinds/registry'
+import { PAYMENT_KINDS, paymentKindOf, type AnyPaymentKind, type PaymentKindName } from '../kinds/registry'
 import { described, refine, refined, strictObject } from '../http/valibot'
 import { holdMoneyhubId } from '../storage/moneyhubIds'
 import type { SessionStore, StoredSession } from '../storage/sessions'
@@ -20,8 +20,8 @@ import { isUnresolved } from './nextLook'
  * record's id (a refund is listed among the payments).
  */
 const settleFieldOf = (kind: PaymentKindName) => paymentKindOf(kind).outcomeId
-type SettleField = 'paymentId' | 'standingOrderId' | 'recurringPaymentId'
-const FIELDS: readonly SettleField[] = ['paymentId', 'standingOrderId', 'recurringPaymentId']
+type SettleField = AnyPaymentKind['outcomeId']
+const FIELDS: readonly SettleField[] = [...new Set(Object.values(PAYMENT_KINDS).map((kind): SettleField => kind.outcomeId))]
 
 /** As payments/schemas.ts reads Moneyhub's ids. */
 const moneyhubId = (what: string) =>
@@ -32,10 +32,21 @@ const moneyhubId = (what: string) =>
     ),
   )
 
+/** One optional id per settle field, described by the kinds it settles (`settledBy`). */
+const idFields = Object.fromEntries(
+  FIELDS.map((field) => [
+    field,
+    moneyhubId(
+      Object.values(PAYMENT_KINDS)
+        .filter((kind) => kind.outcomeId === field)
+        .map((kind) => kind.settledBy)
+        .join(', or '),
+    ),
+  ]),
+) as { [F in SettleField]: ReturnType<typeof moneyhubId> }
+
 const settleFields = strictObject({
-  paymentId: moneyhubId('a payment, or a refund (its own payment record, as GET /payments lists it)'),
-  standingOrderId: moneyhubId('a standing order'),
-  recurringPaymentId: moneyhubId('a VRP consent'),
+  ...idFields,
   notMade: v.optional(described(v.literal(true, 'must be true'), OPENAPI_BUILD && 'Moneyhub has no record of it: it was not made')),
 })
 type SettleFields = v.InferOutput<typeof settleFields>
