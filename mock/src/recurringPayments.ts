@@ -30,7 +30,7 @@ import type { Payment, RecurringPaymentRequest as RecurringPaymentRequest521 } f
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
-import { addPayment, payees, payments, viewPayment } from './payments'
+import { addPayment, payees, payments, REJECTED_PAYEE_NAME, viewPayment } from './payments'
 
 /** The official client 5.2.1's RecurringPaymentStatus (dist/schema/payment.d.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
 type ConsentStatus = 'Authorised' | 'Revoked'
@@ -315,7 +315,8 @@ export function recurringPaymentsApi() {
           paymentSubmissionId,
           recurringPaymentId: consent.id,
         },
-        false,
+        // As a single payment's: the (mock) bank rejects a pay to a payee of this name, after it was made.
+        payees.get((body.payeeId as string | undefined) ?? consent.payeeId)?.name === REJECTED_PAYEE_NAME,
       )
       paidUnder.set(consent.id, [...(paidUnder.get(consent.id) ?? []), id])
       if (fault?.kind === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)

@@ -204,9 +204,10 @@ export const PaymentUnderConsentSchema = named(
     payerRef: v.string(),
     createdAt: int(),
     reason: v.optional(v.string()),
+    moneyhubStatus: v.optional(v.string()),
   }),
   'PaymentUnderConsent',
-  'A payment made under the consent through this Worker (refusals are not payments and are not listed).',
+  "A payment made under the consent through this Worker (refusals are not payments and are not listed). moneyhubStatus: Moneyhub's final status of a made pay's payment, once followed (completed, rejected, cancelled, abandoned, error:…); status stays made.",
 )
 
 export const RecurringPaymentConsentSchema = named(
