@@ -815,7 +815,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     const config = await this.config()
     const { pays, ...rest } = this.state!
     const attempt = (pays?.attempt ?? 0) + 1
-    const { nextInS } = await reconcilePays(config, { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id }, attempt)
+    const { nextInS } = await reconcilePays(
+      config,
+      { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id, session: publicSession(rest.record) },
+      attempt,
+    )
     await this.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
   }
 

@@ -76,7 +76,7 @@ describe("the mock's lists", () => {
     expect((await pageOf(`/payments?payeeId=${payeeId}&startDate=2020-01-01`, 'payment:read')).meta.total).toBe(1)
   })
 
-  it('lists the standing orders made at exchanges (payment:read), with amount, payee, reference, dates and status', async () => {
+  it('lists the standing orders made at exchanges (payment:read) as the client declares them: amount, payee, reference, dates and status', async () => {
     const payeeId = await addPayee('Landlord')
     const { payment } = await payThrough('/standing-orders', {
       bankId: MOCK_BANK_ID,
@@ -94,9 +94,16 @@ describe("the mock's lists", () => {
       expect.objectContaining({
         id: made!.id,
         payeeId,
-        status: 'InitiationCompleted',
+        // The official client's StandingOrderRequest (dist/schema/standing-order.d.ts): amounts a Balance, frequency the repeat.
+        status: 'InitiationPending',
         createdAt: expect.any(String),
-        standingOrder: expect.objectContaining({ reference: 'Rent flat 9', firstPaymentAmount: 70000, firstPaymentDate: '2027-02-01' }),
+        standingOrder: expect.objectContaining({
+          reference: 'Rent flat 9',
+          frequency: 'Monthly',
+          numberOfPayments: 6,
+          firstPaymentAmount: { amount: { value: 70000, majorUnits: 700, minorUnits: 0, currency: 'GBP' }, date: '2027-02-01' },
+          firstPaymentDate: '2027-02-01',
+        }),
       }),
     ])
     expect(listed.data[0]).not.toHaveProperty('clientId')

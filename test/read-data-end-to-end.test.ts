@@ -12,7 +12,7 @@ interface Account {
   id: string
   connectionId: string
   accountName: string
-  details?: { accountNumber: string; sortCode: string }
+  details?: { sortCodeAccountNumber?: string }
 }
 interface Transaction {
   accountId: string
@@ -64,7 +64,8 @@ describe('use case 1: data through the connection', () => {
       dataScopes: ['accounts:read', 'accounts_details:read', 'transactions:read:in'],
     })
     const { access_token } = await tokenSet(session.id)
-    expect((await accountsWith(access_token))[0]!.details).toMatchObject({ sortCode: expect.any(String) })
+    // The official client's AccountDetails (dist/schema/account.d.ts): sortCodeAccountNumber.
+    expect((await accountsWith(access_token))[0]!.details).toMatchObject({ sortCodeAccountNumber: expect.stringMatching(/^\d{14}$/) })
     const incoming = await transactionsWith(access_token)
     expect(incoming.length).toBeGreaterThan(0)
     expect(incoming.every((t) => t.amount.value > 0)).toBe(true)

@@ -78,7 +78,8 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
     expect(delivered.map((e) => e.eventId)).toEqual([`${payment.id}.authorised.id_pending`, `${payment.id}.authorised`])
   })
 
-  it('a standing order: its id is found in Moneyhub’s list of standing orders', async () => {
+  // The mock lists StandingOrderRequest as the official client declares it (amounts a Balance, frequency the repeat).
+  it('a standing order: its id is found in Moneyhub’s list of standing orders, in the declared shape', async () => {
     const user = new Browser()
     const order = await startedPayment('/standing-orders', {
       bankId: MOCK_BANK_ID,

@@ -15,12 +15,16 @@
  * A payment is `inProgress` at its first read and `completed` from the next
  * one on, or `rejected` when its payee is named REJECTED_PAYEE_NAME.
  */
+import type { Balance } from '@mft/moneyhub-api-client/dist/schema/balance'
+import type { Payee } from '@mft/moneyhub-api-client/dist/schema/payee'
+import type { Payment } from '@mft/moneyhub-api-client/dist/schema/payment'
+import type { StandingOrder, StandingOrderRequest } from '@mft/moneyhub-api-client/dist/schema/standing-order'
 import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
 import { shaped } from './recordShapes'
-import { addRecurringPayment, recurringPayments } from './recurringPayments'
+import { addRecurringPayment, listedConsent, recurringPayments } from './recurringPayments'
 import type { AuthParams, Grant } from './state'
 
 /** The scope of each payment flow, and the claim that carries its request (and, in the id_token, the created id). */
@@ -43,17 +47,25 @@ const ACCOUNT_PAYER_TYPES = ['mh-user-account']
 /** Moneyhub's payments claim page: "context": ["Other", "BillPayment", "PartyToParty"] (https://docs.moneyhubenterprise.com/docs/payments-claim). */
 const CONTEXTS = ['Other', 'BillPayment', 'PartyToParty']
 
-export interface MockPayee {
-  id: string
-  clientId: string
-  name: string
-  sortCode: string
-  accountNumber: string
-  externalId?: string
+/**
+ * A payee as the official client declares it: `Payee` (5.2.1, node_modules/@mft/moneyhub-api-client,
+ * dist/schema/payee.d.ts; the same in 6.x, moneyhub/moneyhub-api-client src/schema/payee.ts). addPayee and getPayee
+ * answer it in `{data}`, getPayees in a list.
+ */
+export type MockPayee = Payee
+
+/**
+ * A payment as the official client declares it: `Payment` (5.2.1, dist/schema/payment.d.ts; the same in 6.x,
+ * moneyhub/moneyhub-api-client src/schema/payment.ts), which getPayment answers in `{data}` and getPayments in a list.
+ * Beside it: payerType also `api-payer` (the readme's getPaymentAuthorizeUrl: "Payer type [mh-user-account | api-payer]",
+ * which `Payment.payerType` lacks), and the members marked below, Assumption (project).
+ */
+export type PaymentAnswer = Omit<Payment, 'payerType'> & {
+  payerType?: NonNullable<Payment['payerType']> | 'api-payer'
+  context?: string
+  reversesPaymentId?: string
   userId?: string
-  active: boolean
-  createdAt: string
-  modifiedAt: string
+  recurringPaymentId?: string
 }
 
 export interface MockPayment {
@@ -62,16 +74,17 @@ export interface MockPayment {
   amount: number
   currency: 'GBP'
   payeeId: string
-  payeeType: string
+  payeeType: Payment['payeeType']
   payeeRef: string
   payerRef: string
   payerId?: string
-  payerType?: string
+  payerType?: PaymentAnswer['payerType']
   /** Official client, src/schema/payment.ts Payment: payerName, payerEmail. */
   payerName?: string
   payerEmail?: string
   context?: string
-  status: 'inProgress' | 'completed' | 'rejected'
+  /** Of the declared PaymentStatus, the mock's payments go through these. */
+  status: Extract<Payment['status'], 'inProgress' | 'completed' | 'rejected'>
   isReversible: boolean
   initiatedAt: string
   finalisedAt?: string
@@ -86,22 +99,20 @@ export interface MockPayment {
 }
 
 /**
- * A standing order made at a code exchange, as the official client types the
- * list's items (src/schema/standing-order.ts, StandingOrderRequest: id, status,
- * createdAt, updatedAt, standingOrder). Assumption (project): `standingOrder`
- * holds the claim's members as sent (amounts in pence), and payeeId and userId
- * sit beside it, so the list can be filtered and matched on them.
+ * A standing order made at a code exchange, as the official client declares what getStandingOrder and
+ * getStandingOrders answer: `StandingOrderRequest { id, status?, createdAt, updatedAt?, standingOrder }`, the order a
+ * `StandingOrder` with its amounts as `Balance` and its frequency the repeat alone (5.2.1, node_modules/@mft/moneyhub-api-client,
+ * dist/schema/standing-order.d.ts; the same in 6.x, moneyhub/moneyhub-api-client src/schema/standing-order.ts).
+ * Assumption (project): payeeId and userId sit beside it, so the list can be filtered and matched on them.
+ * Its status moves as a payment's does (readStandingOrder): InitiationPending, then InitiationCompleted, or
+ * InitiationFailed when its payee is named REJECTED_PAYEE_NAME. Assumption (project): the client does not say how.
  */
-export interface MockStandingOrder {
-  id: string
+export type MockStandingOrder = StandingOrderRequest & {
   clientId: string
-  /** The client's StandingOrderRequestStatus: InProgress, InitiationPending, InitiationFailed, InitiationCompleted, Cancelled. */
-  status: 'InitiationCompleted'
-  createdAt: string
+  status: Extract<StandingOrderRequest['status'], 'InitiationPending' | 'InitiationCompleted' | 'InitiationFailed'>
   updatedAt: string
   payeeId: string
   userId: string
-  standingOrder: Record<string, unknown>
 }
 
 /** Everything a code exchange made: what tests count (one per exchanged code, none at consent). */
@@ -118,6 +129,8 @@ export const payees = new Map<string, MockPayee>()
 export const payments = new Map<string, MockPayment & { reads: number; rejects: boolean; reversed: number }>()
 export const madeAtExchange: MadeAtExchange[] = []
 export const standingOrders = new Map<string, MockStandingOrder>()
+/** Per standing order: its reads, and whether the (mock) bank fails it. */
+const standingOrderProgress = new Map<string, { reads: number; fails: boolean }>()
 
 // ---------------------------------------------------------------------------
 // The shapes Moneyhub documents, checked when the request arrives.
@@ -440,6 +453,49 @@ export function addPayment(payment: Omit<MockPayment, 'id' | 'status' | 'initiat
   return id
 }
 
+/**
+ * An amount in pence as the official client's `Balance` (dist/schema/balance.d.ts: `{ amount: Amount, date }`).
+ * Assumption (project): `value` in minor units (pence), as Moneyhub's data API shows balances; majorUnits the pounds
+ * and minorUnits the pence beside them.
+ */
+const balance = (pence: number, date: string): Balance => ({
+  amount: { value: pence, majorUnits: Math.floor(pence / 100), minorUnits: pence % 100, currency: 'GBP' },
+  date,
+})
+
+/** The claim's terms (mh:standing_order, amounts in pence) as the declared `StandingOrder`; the claim's day, week and month of the frequency are not in it. */
+function standingOrderOf(id: string, value: Value): StandingOrder {
+  const first = value.firstPaymentDate as string
+  const next = (value.recurringPaymentDate as string | undefined) ?? first
+  const final = value.finalPaymentDate as string | undefined
+  return {
+    id,
+    reference: value.reference as string,
+    frequency: (value.frequency as { repeat: StandingOrder['frequency'] }).repeat,
+    ...(value.numberOfPayments !== undefined ? { numberOfPayments: value.numberOfPayments as number } : {}),
+    firstPaymentDate: first,
+    firstPaymentAmount: balance(value.firstPaymentAmount as number, first),
+    ...(value.recurringPaymentDate !== undefined ? { nextPaymentDate: next } : {}),
+    ...(value.recurringPaymentAmount !== undefined ? { nextPaymentAmount: balance(value.recurringPaymentAmount as number, next) } : {}),
+    ...(final !== undefined ? { finalPaymentDate: final } : {}),
+    ...(value.finalPaymentAmount !== undefined ? { finalPaymentAmount: balance(value.finalPaymentAmount as number, final ?? next) } : {}),
+    currency: (value.currency as string | undefined) ?? 'GBP',
+  }
+}
+
+/** A standing order as Moneyhub shows it; a read after the first one finishes a pending one (as readPayment does). */
+function readStandingOrder(id: string) {
+  const stored = standingOrders.get(id)
+  const progress = standingOrderProgress.get(id)
+  if (!stored || !progress) return stored
+  progress.reads += 1
+  if (stored.status === 'InitiationPending' && progress.reads > 1) {
+    stored.status = progress.fails ? 'InitiationFailed' : 'InitiationCompleted'
+    stored.updatedAt = iso()
+  }
+  return stored
+}
+
 /** At a successful code exchange: makes what the grant's payment flow asked for; the id_token claims that name it. */
 export function completeAtExchange(grant: Grant): Record<string, string> {
   const scopes = grant.params.scope.split(' ')
@@ -457,11 +513,11 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
         clientId,
         amount: value.amount as number,
         payeeId: payee.id,
-        payeeType: (value.payeeType as string | undefined) ?? 'api-payee',
+        payeeType: (value.payeeType as Payment['payeeType'] | undefined) ?? 'api-payee',
         payeeRef: value.payeeRef as string,
         payerRef: value.payerRef as string,
         ...(value.payerId ? { payerId: value.payerId as string } : {}),
-        ...(value.payerType ? { payerType: value.payerType as string } : {}),
+        ...(value.payerType ? { payerType: value.payerType as PaymentAnswer['payerType'] } : {}),
         ...(value.payerName ? { payerName: value.payerName as string } : {}),
         ...(value.payerEmail ? { payerEmail: value.payerEmail as string } : {}),
         ...(value.context ? { context: value.context as string } : {}),
@@ -496,9 +552,11 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
     const id = crypto.randomUUID()
     made[claim] = id
     const at = iso(skewMs)
-    const { payee: _inline, ...terms } = value
     const record = { id, clientId, createdAt: at, updatedAt: at, payeeId: payee.id, userId: grant.sub }
-    if (flow === 'standing_orders:create') standingOrders.set(id, { ...record, status: 'InitiationCompleted', standingOrder: terms })
+    if (flow === 'standing_orders:create') {
+      standingOrders.set(id, { ...record, status: 'InitiationPending', standingOrder: standingOrderOf(id, value) })
+      standingOrderProgress.set(id, { reads: 0, fails: payee.name === REJECTED_PAYEE_NAME })
+    }
     // One store of VRP consents, which paying, revoking and reading act on (recurringPayments.ts).
     else addRecurringPayment(id, clientId, payee.id, value, grant.sub)
   }
@@ -548,10 +606,13 @@ export const viewPayment = ({
   reversed: _v,
   clientId: _c,
   ...payment
-}: MockPayment & { reads: number; rejects: boolean; reversed: number }) => ({
-  ...payment,
-  isReversible: reversible({ ...payment, clientId: _c, reversed: _v }),
-})
+}: MockPayment & { reads: number; rejects: boolean; reversed: number }) =>
+  ({
+    ...payment,
+    // Payment.charges is declared, not optional. Assumption (project): the mock's payments carry no charges.
+    charges: [],
+    isReversible: reversible({ ...payment, clientId: _c, reversed: _v }),
+  }) satisfies PaymentAnswer
 
 // ---------------------------------------------------------------------------
 // Moneyhub's lists: paging and filters.
@@ -612,6 +673,7 @@ function listPage<T>(url: string, query: Record<string, string>, items: T[], fil
 }
 
 const withoutClient = <T extends { clientId: string }>({ clientId: _c, ...item }: T) => item
+const viewStandingOrder = (order: MockStandingOrder) => withoutClient(order) satisfies StandingOrderRequest
 /** Readme, getStandingOrders and getRecurringPayments: userId, payeeId (with startDate, endDate). */
 const byUserAndPayee: Filters<{ userId?: string; payeeId: string }> = {
   userId: (item, v) => item.userId === v,
@@ -714,8 +776,7 @@ export function identityApi() {
         if (body[member] !== undefined && typeof body[member] !== 'string') return problem(`${member} must be a string`)
       }
       const payee = addPayee(token.clientId, body as Parameters<typeof addPayee>[1])
-      const { clientId: _c, ...shown } = payee
-      return c.json(shaped({ ...shown, clientId: token.clientId }, 'data', payee.externalId, payee.id), 201)
+      return c.json(shaped(payee satisfies Payee, 'data', payee.externalId, payee.id), 201)
     })
     .get('/payees', (c) => {
       const token = requireClientToken(c, 'payee:read')
@@ -730,7 +791,7 @@ export function identityApi() {
       const token = requireClientToken(c, 'payee:read')
       const payee = payees.get(c.req.param('id'))
       if (payee?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such payee' }, 404)
-      return c.json(shaped(payee, 'data', payee.id, payee.externalId))
+      return c.json(shaped(payee satisfies Payee, 'data', payee.id, payee.externalId))
     })
     .get('/payments', (c) => {
       const token = requireClientToken(c, 'payment:read')
@@ -751,15 +812,22 @@ export function identityApi() {
     .get('/standing-orders', (c) => {
       // src/requests/standing-orders.ts, getStandingOrders: scope payment:read (standing_orders:read is the data API's, for an account's).
       const token = requireClientToken(c, 'payment:read')
-      return list(c, [...standingOrders.values()].filter((s) => s.clientId === token.clientId).map(withoutClient), {
+      return list(c, [...standingOrders.values()].filter((s) => s.clientId === token.clientId).map(viewStandingOrder), {
         ...byUserAndPayee,
         ...dateFilters((s) => s.createdAt),
       })
     })
+    .get('/standing-orders/:id', (c) => {
+      // src/requests/standing-orders.ts, getStandingOrder: scope payment:read, ApiResponse<StandingOrderRequest>.
+      const token = requireClientToken(c, 'payment:read')
+      const id = c.req.param('id')
+      if (standingOrders.get(id)?.clientId !== token.clientId) return c.json({ code: 'NotFound', message: 'no such standing order' }, 404)
+      return c.json(shaped(viewStandingOrder(readStandingOrder(id)!), 'data', id))
+    })
     .get('/recurring-payments', (c) => {
       // src/requests/recurring-payments.ts, getRecurringPayments: scope recurring_payment:read.
       const token = requireClientToken(c, 'recurring_payment:read')
-      return list(c, [...recurringPayments.values()].filter((r) => r.clientId === token.clientId).map(withoutClient), {
+      return list(c, [...recurringPayments.values()].filter((r) => r.clientId === token.clientId).map(listedConsent), {
         ...byUserAndPayee,
         ...dateFilters((r) => r.createdAt),
       })

@@ -26,11 +26,11 @@
  * Banking VRP control parameters (OB Read/Write "Domestic VRP Consents",
  * OBDomesticVRPControlParameters), which Moneyhub's fields mirror.
  */
-import type { RecurringPaymentRequest as RecurringPaymentRequest521 } from '@mft/moneyhub-api-client/dist/schema/payment'
+import type { Payment, RecurringPaymentRequest as RecurringPaymentRequest521 } from '@mft/moneyhub-api-client/dist/schema/payment'
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
-import { addPayment, payees, payments, viewPayment } from './payments'
+import { addPayment, payees, payments, REJECTED_PAYEE_NAME, viewPayment } from './payments'
 
 /** The official client 5.2.1's RecurringPaymentStatus (dist/schema/payment.d.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
 type ConsentStatus = 'Authorised' | 'Revoked'
@@ -64,8 +64,9 @@ export interface MockRecurringPayment {
 }
 
 /**
- * The official client 6.x's RecurringPaymentRequest (src/schema/payment.ts, commits "PAY-469" and "PAY-761"):
- * what getRecurringPayment(s) and makeRecurringPayment answer there. Written here: 5.2.1 does not have it.
+ * The official client 6.x's RecurringPaymentRequest (moneyhub/moneyhub-api-client, src/schema/payment.ts, commits
+ * "PAY-469" and "PAY-761"; read at 6.100.1): what getRecurringPayment(s) and makeRecurringPayment answer there.
+ * Written here: 5.2.1 does not have it. Its `status` is 6.x's PaymentStatus, the same union as 5.2.1's `Payment.status`.
  */
 export interface RecurringPaymentRequest6 {
   paymentSubmissionId: string
@@ -76,13 +77,13 @@ export interface RecurringPaymentRequest6 {
     | 'AcceptedSettlementCompleted'
     | 'AcceptedWithoutPosting'
     | 'AcceptedCreditSettlementCompleted'
-  status: 'inProgress' | 'pending' | 'completed' | 'cancelled' | 'rejected' | 'abandoned' | `error:${string}`
+  status: Payment['status']
   submittedAt: string
   authRequestId: string
   revokedAt?: string
 }
 
-/** The official client 6.x's FundsConfirmationRequest and FundsConfirmationResponse (src/schema/payment.ts): amounts as decimal strings. */
+/** The official client 6.x's FundsConfirmationRequest and FundsConfirmationResponse (moneyhub/moneyhub-api-client, src/schema/payment.ts): amounts as decimal strings. */
 export interface FundsConfirmationResponse6 {
   fundsAvailable: boolean
   fundsAvailableAt: string
@@ -208,7 +209,23 @@ function refusal(consent: MockRecurringPayment, amount: number, now: number): { 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-const view = ({ clientId: _c, ...consent }: MockRecurringPayment) => consent
+/** The claim's `type`, one or an array (payments.ts, checkRecurringPayment), as 5.2.1's `RecurringPaymentType[]`. */
+const typesOf = (type: unknown) => (Array.isArray(type) ? type : type === undefined ? [] : [type]) as ('Sweeping' | 'Other')[]
+
+/**
+ * A consent in 5.2.1's declared shape (RecurringPaymentRequest: its terms with `reference` and `type` always given).
+ * Assumption (project): payeeId and userId sit beside it, so the list can be filtered on them; a consent made without
+ * a reference shows ''.
+ */
+const consentAs5 = ({ clientId: _c, ...consent }: MockRecurringPayment) =>
+  ({
+    ...consent,
+    recurringPayment: {
+      ...consent.recurringPayment,
+      reference: consent.recurringPayment.reference ?? '',
+      type: typesOf(consent.recurringPayment.type),
+    },
+  }) satisfies RecurringPaymentRequest521
 
 /** 6.x's answer for a pay: its submission. Assumption (project): authRequestId is the consent's own id (the mock keeps no auth requests). */
 const submission = (consent: MockRecurringPayment, paymentSubmissionId: string, submittedAt: string): RecurringPaymentRequest6 => ({
@@ -232,6 +249,9 @@ function consentAs6(consent: MockRecurringPayment): RecurringPaymentRequest6 {
     : { ...submission(consent, consent.id, consent.createdAt), providerStatus: 'AcceptedWithoutPosting', status: 'completed' }
 }
 
+/** A consent as 5.2.1 declares it, for getRecurringPayments' list (payments.ts). Assumption (project): the list answers in 5.2.1's shape whatever a consent's switch says. */
+export const listedConsent = consentAs5
+
 export function recurringPaymentsApi() {
   const mine = (clientId: string, id: string) => {
     const consent = recurringPayments.get(id)
@@ -249,7 +269,7 @@ export function recurringPaymentsApi() {
       const token = requireClientToken(c, 'recurring_payment:read')
       const consent = mine(token.clientId, c.req.param('id'))
       if (!consent) return c.json(notFound, 404)
-      return c.json({ data: versions.get(consent.id) === '6' ? consentAs6(consent) : view(consent) })
+      return c.json({ data: versions.get(consent.id) === '6' ? consentAs6(consent) : consentAs5(consent) })
     })
     .post('/recurring-payments/:id/pay', async (c) => {
       const token = requireClientToken(c, 'recurring_payment:create')
@@ -279,7 +299,7 @@ export function recurringPaymentsApi() {
       const paymentSubmissionId = crypto.randomUUID()
       if (fault?.kind === 'unlisted') {
         const at = new Date().toISOString()
-        const accepted = { id: crypto.randomUUID(), status: 'InProgress', createdAt: at }
+        const accepted = { id: crypto.randomUUID(), status: 'InProgress', createdAt: at } satisfies RecurringPaymentRequest521
         return c.json({ data: versions.get(consent.id) === '6' ? submission(consent, paymentSubmissionId, at) : accepted }, 201)
       }
       const id = addPayment(
@@ -295,7 +315,8 @@ export function recurringPaymentsApi() {
           paymentSubmissionId,
           recurringPaymentId: consent.id,
         },
-        false,
+        // As a single payment's: the (mock) bank rejects a pay to a payee of this name, after it was made.
+        payees.get((body.payeeId as string | undefined) ?? consent.payeeId)?.name === REJECTED_PAYEE_NAME,
       )
       paidUnder.set(consent.id, [...(paidUnder.get(consent.id) ?? []), id])
       if (fault?.kind === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
@@ -313,11 +334,7 @@ export function recurringPaymentsApi() {
                 status: 'InProgress',
                 createdAt: made.initiatedAt,
                 updatedAt: made.initiatedAt,
-                recurringPayment: {
-                  ...consent.recurringPayment,
-                  reference: consent.recurringPayment.reference ?? '',
-                  type: Array.isArray(consent.recurringPayment.type) ? consent.recurringPayment.type : [],
-                },
+                recurringPayment: consentAs5(consent).recurringPayment,
               } satisfies RecurringPaymentRequest521,
             },
         201,

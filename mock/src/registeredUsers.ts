@@ -4,36 +4,42 @@
  * /users/:userId (user:read, user:delete), each with a client-credentials
  * token. Also what each user has connected, which the data API (data.ts) reads.
  */
+import type { AccountWithDetails } from '@mft/moneyhub-api-client/dist/schema/account'
+import type { Amount } from '@mft/moneyhub-api-client/dist/schema/amount'
+import type { Transaction as DeclaredTransaction } from '@mft/moneyhub-api-client/dist/schema/transaction'
+import type { User } from '@mft/moneyhub-api-client/dist/schema/user'
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { hex, OAuthError } from './oauth'
 import { shaped } from './recordShapes'
 
-export interface RegisteredUser {
-  userId: string
-  clientId: string
-  clientUserId: string | null
-  createdAt: string
-}
+/**
+ * A registered user as the official client declares what registerUser and getUser answer: `User` (5.2.1,
+ * node_modules/@mft/moneyhub-api-client dist/schema/user.d.ts; the same in 6.x, moneyhub/moneyhub-api-client
+ * src/schema/user.ts). `connectionIds` is filled in when it is answered (userView).
+ */
+export type RegisteredUser = User
 
-export interface Account {
-  id: string
-  accountName: string
-  type: string
-  providerName: string
-  connectionId: string
-  balance: { amount: { value: number; currency: 'GBP' }; date: string }
-  details: { accountNumber: string; sortCode: string }
-}
+/**
+ * An account as the official client declares getAccountsWithDetails' items: `AccountWithDetails` (5.2.1,
+ * dist/schema/account.d.ts; 6.x src/schema/account.ts); without accounts_details:read, `Account` (data.ts drops
+ * `details`). Amounts are `Amount`s (dist/schema/amount.d.ts).
+ */
+export type Account = AccountWithDetails & { connectionId: string }
 
-export interface Transaction {
-  id: string
-  accountId: string
-  amount: { value: number; currency: 'GBP' }
-  date: string
-  description: string
-  status: 'posted'
-}
+/** A transaction as the official client declares getTransactions' items: `Transaction` (5.2.1, dist/schema/transaction.d.ts; 6.x src/schema/transaction.ts). */
+export type Transaction = DeclaredTransaction & { accountId: string }
+
+/**
+ * Pence as the official client's `Amount`. Assumption (project): `value` in minor units (pence), as Moneyhub's data
+ * API shows balances; majorUnits the pounds and minorUnits the pence beside them (of the absolute value).
+ */
+const gbp = (pence: number): Amount => ({
+  value: pence,
+  majorUnits: Math.sign(pence) * Math.floor(Math.abs(pence) / 100),
+  minorUnits: Math.abs(pence) % 100,
+  currency: 'GBP',
+})
 
 /** A user's bank connection, with the accounts and transactions the "bank" has for it. */
 export interface UserConnection {
@@ -46,11 +52,28 @@ export interface UserConnection {
 export const users = new Map<string, RegisteredUser>()
 export const connections = new Map<string, UserConnection[]>()
 
+/** Assumption (project): a user the client registers is its own (managedBy client), a test user, with no scopes granted yet. */
 export function registerUser(clientId: string, clientUserId?: string, userId = hex(12)): RegisteredUser {
-  const user = { userId, clientId, clientUserId: clientUserId ?? null, createdAt: new Date().toISOString() }
+  const at = new Date().toISOString()
+  const user: RegisteredUser = {
+    userId,
+    clientId,
+    ...(clientUserId ? { clientUserId } : {}),
+    createdAt: at,
+    updatedAt: at,
+    scopes: '',
+    managedBy: 'client',
+    lastAccessed: at,
+    userType: 'test',
+    connectionIds: [],
+  }
   users.set(userId, user)
   return user
 }
+
+/** The user as answered: its connections as they are now. */
+const userView = (user: RegisteredUser) =>
+  ({ ...user, connectionIds: (connections.get(user.userId) ?? []).map((c) => c.id) }) satisfies User
 
 /** At consent: the connection `conId` of `sub` now holds two accounts and a few transactions in and out. */
 // Assumption (project): what the mock bank holds for a connection (two accounts, a few transactions).
@@ -58,14 +81,18 @@ export function recordConnection(sub: string, conId: string, bankId?: string) {
   const list = connections.get(sub) ?? []
   if (list.some((c) => c.id === conId)) return
   const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
-  const account = (accountName: string, type: string, value: number): Account => ({
+  const now = new Date().toISOString()
+  const account = (accountName: string, type: Account['type'], value: number): Account => ({
     id: hex(12),
     accountName,
+    currency: 'GBP',
     type,
     providerName: 'Moneyhub Open Banking Mock',
     connectionId: conId,
-    balance: { amount: { value, currency: 'GBP' }, date: day(0) },
-    details: { accountNumber: String(10_000_000 + Math.floor(Math.random() * 89_999_999)), sortCode: '010203' },
+    dateModified: now,
+    balance: { amount: gbp(value), date: day(0) },
+    // AccountDetails (dist/schema/account.d.ts): sortCodeAccountNumber, the sort code's 6 digits and the account's 8.
+    details: { sortCodeAccountNumber: `010203${10_000_000 + Math.floor(Math.random() * 89_999_999)}` },
   })
   const accounts = [account('Current Account', 'cash:current', 123_456), account('Credit Card', 'card', -4_321)]
   const transactions: Transaction[] = accounts.flatMap((a) =>
@@ -76,9 +103,16 @@ export function recordConnection(sub: string, conId: string, bankId?: string) {
     ].map(([value, description], i) => ({
       id: hex(12),
       accountId: a.id,
-      amount: { value: value as number, currency: 'GBP' as const },
+      amount: gbp(value as number),
       date: day(i + 1),
-      description: description as string,
+      dateModified: now,
+      shortDescription: description as string,
+      longDescription: description as string,
+      notes: '',
+      // Assumption (project): a placeholder, not one of Moneyhub's category ids; the mock categorises nothing.
+      categoryId: 'std:mock-uncategorised',
+      categoryIdConfirmed: false,
+      proprietaryTransactionCode: { code: '' },
       status: 'posted' as const,
     })),
   )
@@ -103,14 +137,14 @@ export function identityApi() {
       if (body.clientUserId !== undefined && (typeof body.clientUserId !== 'string' || !body.clientUserId))
         throw new OAuthError('invalid_request', 'clientUserId must be a non-empty string')
       const user = registerUser(token.clientId, body.clientUserId as string | undefined)
-      return c.json(shaped(user, 'bare', user.clientUserId ?? undefined, user.userId), 201)
+      return c.json(shaped(userView(user), 'bare', user.clientUserId, user.userId), 201)
     })
     .get('/users/:userId', (c) => {
       // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts getUser (user:read). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:read')
       const user = users.get(c.req.param('userId'))
       if (!user || user.clientId !== token.clientId) return c.json({ error: 'not_found' }, 404)
-      return c.json(shaped(user, 'bare', user.userId))
+      return c.json(shaped(userView(user), 'bare', user.userId))
     })
     .delete('/users/:userId', (c) => {
       // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts deleteUser (user:delete). Assumption (project): another client's user is 404.

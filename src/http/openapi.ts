@@ -58,7 +58,7 @@ const sessionFields = {
 export const SessionSchema = named(
   strictObject(sessionFields),
   'Session',
-  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md). moneyhubStatus (a single payment, authorised): Moneyhub's final status of it once read (completed, rejected, cancelled, abandoned, error:…); the status stays authorised (docs/payments.md).",
+  "A session's status; never a token. userId is the id_token's sub, connectionId its mh:con_id. kind (absent for a connection) names a payment kind, which ends authorised with the id it made. confirming (a payment kind, not final): its code was sent and the outcome is unknown; reason says why (e.g. upstream_timeout), and reconciliation ends it authorised or failed (payment_not_made). An authorised session without its id has reason id_pending, id_not_found or id_ambiguous (docs/reconciliation.md). moneyhubStatus (a single payment or a standing order, authorised): Moneyhub's final status of its record once read (a payment: completed, rejected, cancelled, abandoned, error:…; a standing order: InitiationCompleted, InitiationFailed, Cancelled); the status stays authorised (docs/payments.md).",
 )
 
 const startedFields = {
@@ -206,9 +206,10 @@ export const PaymentUnderConsentSchema = named(
     payerRef: v.string(),
     createdAt: int(),
     reason: v.optional(v.string()),
+    moneyhubStatus: v.optional(v.string()),
   }),
   'PaymentUnderConsent',
-  'A payment made under the consent through this Worker (refusals are not payments and are not listed).',
+  "A payment made under the consent through this Worker (refusals are not payments and are not listed). moneyhubStatus: Moneyhub's final status of a made pay's payment, once followed (completed, rejected, cancelled, abandoned, error:…); status stays made.",
 )
 
 export const RecurringPaymentConsentSchema = named(

@@ -41,6 +41,8 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../session/errors'
+import { payEvent } from '../session/webhook'
+import { addEventToOutbox, attemptFromOutbox } from '../session/webhookOutbox'
 import { sha256 } from '../encoding'
 import { IdentityApiError, identityRequest, recordOf } from '../oidc/identity'
 import { looseObject, named, strictObject } from '../http/valibot'
@@ -50,6 +52,7 @@ import { canonicalJson } from '../storage/idempotency'
 import { holderOfMoneyhubId, holdMoneyhubId } from '../storage/moneyhubIds'
 import { nowSeconds, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { upstreamFailure } from './errors'
+import { FOLLOW_FIRST_DELAY_S, FOLLOW_FOR_S, lookAtPayment, type Follow } from './followStatus'
 import { MoneyhubPayment, readPayment } from './payments'
 import { penceOf, reversalOf } from '../kinds/match'
 import { isConsent } from '../kinds/registry'
@@ -139,6 +142,11 @@ export interface PayEntry {
   payeeId?: string
   /** A made pay whose payment id is still looked for (6.x answers only a paymentSubmissionId): settled once found or given up. */
   lookedUp?: true
+  /** A made pay's payment, followed to Moneyhub's final status of it as a single payment's is (followStatus.ts). */
+  follow?: Follow
+  /** Its final status, once read (a webhook said it); or `unfollowed` once the bound passed or the record went. */
+  final?: string
+  unfollowed?: true
 }
 
 /** A payment under the consent, as GET /recurring-payments/:id lists it. */
@@ -151,6 +159,8 @@ export interface PaymentUnderConsent {
   payerRef: string
   createdAt: number
   reason?: string
+  /** Moneyhub's final status of its payment, once followed there (completed, rejected, …); `status` stays made. */
+  moneyhubStatus?: string
 }
 
 const PAY_PREFIX = 'pay:'
@@ -422,6 +432,7 @@ export async function paymentsUnderConsent(storage: DurableObjectStorage): Promi
         payerRef: entry.request.payerRef,
         createdAt: Math.floor(entry.createdAt / 1000),
         ...(body.reason ? { reason: body.reason } : {}),
+        ...(entry.final ? { moneyhubStatus: entry.final } : {}),
       }
     })
 }
@@ -507,7 +518,7 @@ async function lookForPay(config: Config, env: Env, entry: PayEntry, body: Recur
  */
 export async function reconcilePays(
   config: Config,
-  consent: { env: Env; storage: DurableObjectStorage; sessionId: string },
+  consent: { env: Env; storage: DurableObjectStorage; sessionId: string; session?: Session },
   attempt: number,
 ): Promise<{ nextInS?: number }> {
   const { env, storage, sessionId } = consent
@@ -573,8 +584,58 @@ export async function reconcilePays(
       open = true
     }
   }
-  if (!open) return {}
-  return { nextInS: late ? PAY_LATE_DELAY_S : reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds) }
+  const followAt = await followPays(config, consent)
+  if (!open && followAt === undefined) return {}
+  const reconcileIn = open ? (late ? PAY_LATE_DELAY_S : reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds)) : Infinity
+  return { nextInS: Math.max(1, Math.min(reconcileIn, (followAt ?? Infinity) - nowSeconds())) }
+}
+
+/**
+ * Issue 27 item 2: each made pay with its payment id, followed to Moneyhub's
+ * final status of that payment as a single payment's is (followStatus.ts,
+ * lookAtPayment: from the alarm, within 24 h of the pay). The final one is
+ * kept on the pay (GET /recurring-payments/:id lists it as moneyhubStatus) and
+ * a webhook names it (webhook.ts, payEvent), written to the outbox with it.
+ * The pay stays `made` and the consent as it is, whatever the status: money
+ * may have moved. Returns when the next look is due, if any.
+ */
+async function followPays(
+  config: Config,
+  consent: { env: Env; storage: DurableObjectStorage; session?: Session },
+): Promise<number | undefined> {
+  const { env, storage, session } = consent
+  let nextAt: number | undefined
+  for (const [key, entry] of await storage.list<PayEntry>({ prefix: PAY_PREFIX })) {
+    const body = entry.answer?.body as RecurringPaymentMade | undefined
+    if (entry.final || entry.unfollowed || !body || !('status' in body) || body.status !== 'made' || !body.paymentId) continue
+    const made = Math.floor(entry.createdAt / 1000)
+    const follow = entry.follow ?? {
+      paymentId: body.paymentId,
+      until: made + FOLLOW_FOR_S,
+      attempt: 0,
+      nextAt: made + FOLLOW_FIRST_DELAY_S,
+    }
+    const look = await lookAtPayment(config, follow, nowSeconds())
+    if ('next' in look) {
+      await storage.put(key, { ...entry, follow: look.next } satisfies PayEntry)
+      nextAt = Math.min(nextAt ?? Infinity, look.next.nextAt)
+      continue
+    }
+    const { follow: _, ...rest } = entry
+    if ('done' in look) {
+      log('info', 'payment_status_unfollowed', { sessionId: session?.id })
+      await storage.put(key, { ...rest, unfollowed: true } satisfies PayEntry)
+      continue
+    }
+    const paymentId = body.paymentId
+    // The event is written with the status it reports (no await between them): committed together.
+    const event = session
+      ? addEventToOutbox(storage, config, (order) => payEvent(session, { paymentId, moneyhubStatus: look.final }, order))
+      : undefined
+    await storage.put(key, { ...rest, final: look.final } satisfies PayEntry)
+    if (event) await attemptFromOutbox(env, config, storage, event)
+  }
+  return nextAt
 }
 
 /** POST /recurring-payments/:id/funds-confirmation: the amount in pence and its currency. */

@@ -23,7 +23,7 @@ export interface PaymentStatus extends OutcomeIds {
   errorDescription?: string
   /** Why it is confirming, or why an authorised one has no id (docs/reconciliation.md). */
   reason?: string
-  /** A single payment: Moneyhub's final status of it once followed (payments/followStatus.ts); `status` stays authorised. */
+  /** A single payment or a standing order: Moneyhub's final status of its record once followed (payments/followStatus.ts); `status` stays authorised. */
   moneyhubStatus?: string
   /** Moneyhub's record of the payment (paymentId), once authorised; left out when it cannot be read just now. */
   payment?: MoneyhubPayment

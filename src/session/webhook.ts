@@ -31,7 +31,7 @@ export interface WebhookEvent extends OutcomeIds {
   error?: string
   /** Why a payment is confirming, or why an authorised one has no id (docs/reconciliation.md). */
   reason?: string
-  /** A single payment's final status at Moneyhub, once followed there (payments/followStatus.ts); `status` stays authorised. */
+  /** A single payment's, a standing order's or a VRP pay's final status at Moneyhub, once followed there (payments/followStatus.ts); `status` stays authorised. */
   moneyhubStatus?: string
   /** This session's events in the order of its changes: 1, 2, 3…; a receiver ignores one below the last it handled. */
   sequence: number
@@ -63,6 +63,20 @@ export function webhookEvent(session: Session, order: EventOrder): WebhookEvent 
     sequence: order.sequence,
     occurredAt: order.occurredAt,
   }
+}
+
+/**
+ * A VRP pay's final status at Moneyhub (payments/recurring.ts, followed as a payment's is): an event of the consent's
+ * session, named for the pay's payment (`<session id>.pay.<paymentId>.moneyhub.<status>`), with that paymentId and
+ * moneyhubStatus; `status` is the consent's own.
+ */
+export function payEvent(
+  session: Session,
+  pay: { paymentId: string; moneyhubStatus: string },
+  order: EventOrder,
+): WebhookEvent | undefined {
+  const event = webhookEvent({ ...session, moneyhubStatus: pay.moneyhubStatus, paymentId: pay.paymentId }, order)
+  return event && { ...event, eventId: `${session.id}.pay.${pay.paymentId}.moneyhub.${pay.moneyhubStatus}` }
 }
 
 export async function signWebhook(key: CryptoKey, timestamp: number, body: string): Promise<string> {

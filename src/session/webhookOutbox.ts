@@ -14,7 +14,7 @@
  */
 import { getConfig, type Config } from '../config'
 import { nowSeconds, type Session } from '../storage/sessions'
-import { postWebhook, webhookEvent, type WebhookEvent } from './webhook'
+import { postWebhook, webhookEvent, type EventOrder, type WebhookEvent } from './webhook'
 import { giveUp, queueRetries } from './webhookRetries'
 
 const SEQUENCE_KEY = 'webhook:sequence'
@@ -22,7 +22,7 @@ const ENTRY_PREFIX = 'webhook:event:'
 const entryKey = (sequence: number) => `${ENTRY_PREFIX}${String(sequence).padStart(12, '0')}`
 
 /** An event not yet handed on. */
-interface OutboxEntry {
+export interface OutboxEntry {
   event: WebhookEvent
   /** When it was written, just before its first attempt (ms since the epoch): the give-up clock starts then. */
   firstAttemptAt: number
@@ -49,10 +49,19 @@ const handOffDelayS = (attempts: number) => Math.min(60, 2 ** attempts)
  * committed with it. Undefined without a webhook or for a pending session.
  */
 export function addToOutbox(storage: DurableObjectStorage, config: Config, session: Session): OutboxEntry | undefined {
+  return addEventToOutbox(storage, config, (order) => webhookEvent(session, order))
+}
+
+/** The event `build` makes (with the session's next sequence), written to the outbox as addToOutbox writes a session's. */
+export function addEventToOutbox(
+  storage: DurableObjectStorage,
+  config: Config,
+  build: (order: EventOrder) => WebhookEvent | undefined,
+): OutboxEntry | undefined {
   if (!config.webhook) return undefined
   const now = Date.now()
   const sequence = (storage.kv.get<number>(SEQUENCE_KEY) ?? 0) + 1
-  const event = webhookEvent(session, { sequence, occurredAt: new Date(now).toISOString() })
+  const event = build({ sequence, occurredAt: new Date(now).toISOString() })
   if (!event) return undefined
   // If this object restarts during the first attempt, the alarm finds the event by then (the attempt's timeout, and some).
   const entry: OutboxEntry = {

@@ -52,8 +52,9 @@ export interface Session extends OutcomeIds {
    */
   reason?: string
   /**
-   * A single payment, authorised: Moneyhub's final status of it (completed, rejected, cancelled, abandoned,
-   * error:…), once the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
+   * A single payment or a standing order, authorised: Moneyhub's final status of its record (a payment: completed,
+   * rejected, cancelled, abandoned, error:…; a standing order: InitiationCompleted, InitiationFailed, Cancelled), once
+   * the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
    */
   moneyhubStatus?: string
 }
