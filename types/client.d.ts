@@ -1,14 +1,295 @@
 // Generated from src/client/browser.ts by `npm run build:types` (scripts/build-types.mjs). Do not edit.
 // test/node/types-build.test.mjs fails when this file is out of date.
+import type { JWTPayload } from 'jose'
 
-/** What a payment kind's id_token said was made (payments/kinds.ts). */
-declare const OUTCOME_IDS: readonly ['paymentId', 'standingOrderId', 'recurringPaymentId', 'reversePaymentId']
+/** Who made the payment, as every payment id_token says. */
+interface PayerOutcome {
+  /** The id_token's sub. */
+  userId: string
+  /** The id_token's mh:con_id: the payment connection at the bank. */
+  connectionId?: string
+}
 
-type OutcomeIds = Partial<Record<(typeof OUTCOME_IDS)[number], string>>
+/** What a kind may take from the configuration. */
+interface KindDefaults {
+  /** DEFAULT_BANK_SELECTOR, for a connection without a bankId. */
+  defaultBankSelector: string
+}
 
-declare const KIND_NAMES: readonly ['connection', 'payment', 'standing_order', 'recurring_payment', 'reverse_payment']
+/** OIDC Core §5.5: the claims request, all under id_token. */
+type ClaimsRequest = {
+  id_token: Record<
+    string,
+    null | {
+      essential?: boolean
+      value?: unknown
+    }
+  >
+}
 
-type KindName = (typeof KIND_NAMES)[number]
+interface IdTokenClaims extends JWTPayload {
+  sub: string
+  'mh:con_id'?: string
+}
+
+/** What the session asked for, that the id_token must not contradict (OIDC Core §5.5.1): the session record's fields. */
+interface Asked {
+  userId?: string | undefined
+  connectionId?: string | undefined
+}
+
+interface SessionKind<Request, Outcome, Name extends string = string> {
+  /** The session record's `kind` (registry.ts's key for it); stored, so never renamed. */
+  readonly name: Name
+  /** It pays: it ends `authorised`, keeps no token set, and its record names its kind (a connection's does not). */
+  readonly pays: boolean
+  /** The authorisation request's scope (OIDC Core §3.1.2.1; Moneyhub's scopes per flow). */
+  scope(request: Request, defaults: KindDefaults): string
+  /** The claims request (OIDC Core §5.5), all under id_token. */
+  claims(request: Request): ClaimsRequest
+  /**
+   * What the id_token (already validated, OIDC Core §3.1.3.7) says was made.
+   * Throws OidcError `id_token_<claim>_missing` when the claim the kind exists
+   * for is absent or not an id, or `id_token_*_mismatch` when it contradicts `asked`.
+   */
+  outcomeFromIdToken(claims: IdTokenClaims, asked?: Asked): Outcome
+  /** Fields of the session record the kind adds from its request (a refund: the payment it reverses). */
+  recordFields?(request: Request): {
+    reverses?: string
+  }
+}
+
+/** The id fields a paying kind's outcome adds to the session (its answer's and its webhook's fields). */
+type OutcomeField_2<Outcome> = Exclude<keyof Outcome, keyof PayerOutcome> & string
+
+/**
+ * The pieces each kind's match rule (kinds/*.ts `match`) is built from: how a
+ * record of Moneyhub's says an amount, a day, a payee, or the payment a refund
+ * reverses. Pure: no I/O. The rule that uses them (equal on every field the
+ * session fixed, the time window, proof) is payments/reconciliation.ts `matches`
+ * and docs/reconciliation.md, "The proof rule".
+ */
+/** A record of one of Moneyhub's lists, or a request's claim value. */
+type Item = Record<string, unknown>
+
+/** A payee's account, as a payee record or a request gives it. */
+interface PayeeDetails {
+  name?: string
+  sortCode?: string
+  accountNumber?: string
+}
+
+interface MatchContext {
+  /** The user the session knows (the request's userId, or a validated id_token's sub). */
+  userId?: string
+  /** Payee records read for this look (id → details; null: no such payee). */
+  payees?: ReadonlyMap<string, PayeeDetails | null>
+}
+
+/** A verdict on one record: equal on every field (`exact`), unequal on one (`no`), or not provably either (`near`). */
+type Verdict = 'exact' | 'near' | 'no'
+
+/** A journey that pays: what the session machine, reconciliation and the answers need of it besides its request. */
+interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends string = string> extends SessionKind<Request, Outcome, Name> {
+  readonly pays: true
+  /** The id_token claim that carries the request as its value (and names what was made): reconciliation matches that value. */
+  readonly claim: string
+  /** The session fields its id_token may fill: the ids in its status answer, its webhook and the OpenAPI document. */
+  readonly outcomeFields: readonly OutcomeField_2<Outcome>[]
+  /** The field the record found in `list` settles (reconciliation, or a person: payments/settle.ts). */
+  readonly outcomeId: OutcomeField_2<Outcome>
+  /** What a person settles it with, in words (`Moneyhub's id of the record that settles …`: the settle body's document). */
+  readonly settledBy: string
+  /** Where Moneyhub lists what it made (`GET {identity}<path>`), with which client-credentials scope. */
+  readonly list: {
+    readonly path: string
+    readonly scope: string
+  }
+  /**
+   * The kind's own part of the match rule (payments/reconciliation.ts `matches` adds the user, the payer and the
+   * time window): `value` is the claim's value, `item` a listed record. `{ payee }`: read that payee, then ask again.
+   */
+  match(
+    value: Item,
+    item: Item,
+    context: MatchContext,
+  ):
+    | Verdict
+    | {
+        payee: string
+      }
+  /**
+   * The terms two sessions look alike on (payments/lookAlikes.ts); absent: a record never settles this kind by
+   * likeness (reconciliation answers `unverified`).
+   */
+  likeness?(value: Item): unknown[]
+  /** Once authorised, a standing permission at Moneyhub (a VRP consent): kept while usable, revoked there before deletion. */
+  readonly consent: boolean
+  /**
+   * After authorisation, Moneyhub's record of it keeps a status of its own (a payment's `GET /payments/:id`, a standing
+   * order's `GET /standing-orders/:id`): followed from the alarm until final (payments/followStatus.ts).
+   */
+  readonly followed?: 'paymentStatus' | 'standingOrderStatus'
+  /** A refund can reverse it (POST /payments/:id/reverse). */
+  readonly reversible: boolean
+}
+
+interface PaymentOutcome extends PayerOutcome {
+  paymentId: string
+}
+
+interface StandingOrderOutcome extends PayerOutcome {
+  standingOrderId: string
+}
+
+interface RecurringPaymentOutcome extends PayerOutcome {
+  recurringPaymentId: string
+}
+
+/** A refund: at least one of the two ids, each kept when the id_token gives it. */
+interface ReversePaymentOutcome extends PayerOutcome {
+  /** Moneyhub's id of the reverse payment, when the id_token carries mh:reverse_payment. */
+  reversePaymentId?: string
+  /** The refund's own payment (`GET {identity}/payments/:id`), when the id_token carries mh:payment. */
+  paymentId?: string
+}
+
+/** The journeys that pay, by the name a session record stores. */
+declare const PAYMENT_KINDS: {
+  readonly payment: PaymentKind<
+    {
+      payeeId?: string | undefined
+      payee?:
+        | undefined
+        | {
+            name: string
+            sortCode: string
+            accountNumber: string
+          }
+      payeeType?: 'api-payee' | 'mh-user-account' | undefined
+      context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
+      payerId?: string | undefined
+      payerType?: 'api-payer' | 'mh-user-account' | undefined
+      payer?:
+        | undefined
+        | {
+            name: string
+            sortCode: string
+            accountNumber: string
+          }
+      userId?: string | undefined
+      returnTo?: string | undefined
+      bankId: string
+      amount: number
+      payerName?: string | undefined
+      payerEmail?: string | undefined
+      payeeRef: string
+      payerRef: string
+      readRefundAccount?: boolean | undefined
+    },
+    PaymentOutcome,
+    'payment'
+  >
+  readonly standing_order: PaymentKind<
+    {
+      payeeId?: string | undefined
+      payee?:
+        | undefined
+        | {
+            name: string
+            sortCode: string
+            accountNumber: string
+          }
+      payeeType?: 'api-payee' | 'mh-user-account' | undefined
+      context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
+      payerId?: string | undefined
+      payerType?: 'mh-user-account' | undefined
+      userId?: string | undefined
+      returnTo?: string | undefined
+      bankId: string
+      reference: string
+      frequency: {
+        repeat: 'Daily' | 'Monthly' | 'Quarterly' | 'Weekly' | 'Yearly'
+        day?: number | undefined
+        week?: number | undefined
+        month?: number | undefined
+        onlyWorkDays?: boolean | undefined
+      }
+      numberOfPayments?: number | undefined
+      firstPaymentAmount: number
+      recurringPaymentAmount?: number | undefined
+      finalPaymentAmount?: number | undefined
+      currency?: 'GBP' | undefined
+      firstPaymentDate: string
+      recurringPaymentDate?: string | undefined
+      finalPaymentDate?: string | undefined
+    },
+    StandingOrderOutcome,
+    'standing_order'
+  >
+  readonly recurring_payment: PaymentKind<
+    {
+      payeeId?: string | undefined
+      payee?:
+        | undefined
+        | {
+            name: string
+            sortCode: string
+            accountNumber: string
+          }
+      payeeType?: 'api-payee' | 'mh-user-account' | undefined
+      context?: 'BillPayment' | 'Other' | 'PartyToParty' | undefined
+      payerId?: string | undefined
+      payerType?: 'mh-user-account' | undefined
+      userId?: string | undefined
+      returnTo?: string | undefined
+      bankId: string
+      reference?: string | undefined
+      validFromDate?: string | undefined
+      validToDate?: string | undefined
+      maximumIndividualAmount: number
+      currency?: 'GBP' | undefined
+      periodicLimits: {
+        amount: number
+        currency?: 'GBP' | undefined
+        periodType: 'Day' | 'Fortnight' | 'Half-year' | 'Month' | 'Week' | 'Year'
+        periodAlignment: 'Calendar' | 'Consent'
+      }[]
+      type?: 'Other' | 'Sweeping' | ('Other' | 'Sweeping')[] | undefined
+    },
+    RecurringPaymentOutcome,
+    'recurring_payment'
+  >
+  readonly reverse_payment: PaymentKind<
+    {
+      payerId?: string | undefined
+      payerType?: 'api-payer' | 'mh-user-account' | undefined
+      payer?:
+        | undefined
+        | {
+            name: string
+            sortCode: string
+            accountNumber: string
+          }
+      userId?: string | undefined
+      returnTo?: string | undefined
+      bankId: string
+      amount?: number | undefined
+      paymentId: string
+    },
+    ReversePaymentOutcome,
+    'reverse_payment'
+  >
+}
+
+type PaymentKindName = keyof typeof PAYMENT_KINDS
+
+/** The ids a paying kind's id_token may give: fields of the session, its status answer and its webhook. */
+type OutcomeField = {
+  [K in PaymentKindName]: (typeof PAYMENT_KINDS)[K]['outcomeFields'][number]
+}[PaymentKindName]
+
+type OutcomeIds = Partial<Record<OutcomeField, string>>
 
 /**
  * `authorised`: a payment kind's final success (a connection's is `connected`).
@@ -19,10 +300,11 @@ type KindName = (typeof KIND_NAMES)[number]
 type SessionStatus = 'authorised' | 'confirming' | 'connected' | 'expired' | 'failed' | 'pending' | 'revoked'
 
 /** What the status API shows: never a token. */
+/** What a payment kind's id_token said was made: the ids its kind names (kinds/registry.ts OUTCOME_IDS). */
 interface Session extends OutcomeIds {
   id: string
-  /** The session kind (connection/kind.ts); absent for a connection. */
-  kind?: Exclude<KindName, 'connection'>
+  /** The session kind (kinds/registry.ts); absent for a connection. */
+  kind?: PaymentKindName
   status: SessionStatus
   bankId?: string
   userId?: string
@@ -41,8 +323,9 @@ interface Session extends OutcomeIds {
    */
   reason?: string
   /**
-   * A single payment, authorised: Moneyhub's final status of it (completed, rejected, cancelled, abandoned,
-   * error:…), once the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
+   * A single payment or a standing order, authorised: Moneyhub's final status of its record (a payment: completed,
+   * rejected, cancelled, abandoned, error:…; a standing order: InitiationCompleted, InitiationFailed, Cancelled), once
+   * the alarm has read it (payments/followStatus.ts). The session's status stays `authorised`.
    */
   moneyhubStatus?: string
 }

@@ -84,6 +84,11 @@ export interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends
   likeness?(value: Item): unknown[]
   /** Once authorised, a standing permission at Moneyhub (a VRP consent): kept while usable, revoked there before deletion. */
   readonly consent: boolean
+  /**
+   * After authorisation, Moneyhub's record of it keeps a status of its own (a payment's `GET /payments/:id`, a standing
+   * order's `GET /standing-orders/:id`): followed from the alarm until final (payments/followStatus.ts).
+   */
+  readonly followed?: 'paymentStatus' | 'standingOrderStatus'
   /** A refund can reverse it (POST /payments/:id/reverse). */
   readonly reversible: boolean
 }

@@ -22,6 +22,7 @@ export const paymentKind: PaymentKind<PaymentRequest, PaymentOutcome, 'payment'>
   outcomeFromIdToken: (claims, asked) => ({ paymentId: createdId(claims, 'mh:payment'), ...payer(claims, asked) }),
   outcomeFields: ['paymentId'],
   outcomeId: 'paymentId',
+  followed: 'paymentStatus',
   settledBy: 'a payment',
   // GET {identity}/payments (payment:read): the official client's src/requests/payments.ts, getPayments.
   list: { path: '/payments', scope: 'payment:read' },

@@ -22,6 +22,7 @@ export const standingOrderKind: PaymentKind<StandingOrderRequest, StandingOrderO
   outcomeFromIdToken: (claims, asked) => ({ standingOrderId: createdId(claims, 'mh:standing_order'), ...payer(claims, asked) }),
   outcomeFields: ['standingOrderId'],
   outcomeId: 'standingOrderId',
+  followed: 'standingOrderStatus',
   settledBy: 'a standing order',
   // GET {identity}/standing-orders (payment:read): the official client's src/requests/standing-orders.ts, getStandingOrders.
   list: { path: '/standing-orders', scope: 'payment:read' },

@@ -17,6 +17,7 @@ import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../session/errors'
 import { log } from '../http/log'
+import { PAYMENT_KINDS, type PaymentKindName } from '../kinds/registry'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
 import type { StoredSession } from '../storage/sessions'
 import { readPayment } from './payments'
@@ -47,10 +48,11 @@ export const isFinalStandingOrderStatus = (status: string) => ['InitiationComple
 /** What to follow once a record is authorised: a single payment or a standing order with its id, not yet final. */
 export function followFor(record: StoredSession, now: number): Follow | undefined {
   if (record.status !== 'authorised' || record.moneyhubStatus) return undefined
+  const by = record.kind === undefined ? undefined : PAYMENT_KINDS[record.kind as PaymentKindName]?.followed
   const followed =
-    record.kind === 'payment' && record.paymentId
+    by === 'paymentStatus' && record.paymentId
       ? { paymentId: record.paymentId }
-      : record.kind === 'standing_order' && record.standingOrderId
+      : by === 'standingOrderStatus' && record.standingOrderId
         ? { standingOrderId: record.standingOrderId }
         : undefined
   if (!followed) return undefined
