@@ -125,10 +125,10 @@ const app = api
   .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
   .onError(answerError)
 
-export { ClientGate } from './clientGate'
-export { SessionCoordinator } from './coordinator'
-export { BankHealth } from './health/bankHealth'
-export { RefundLedger } from './payments/refundLedger'
-export { MoneyhubIdIndex } from './storage/moneyhubIds'
+export { ClientGate } from './objects/clientGate'
+export { SessionCoordinator } from './objects/sessionCoordinator'
+export { BankHealth } from './objects/bankHealth'
+export { RefundLedger } from './objects/refundLedger'
+export { MoneyhubIdIndex } from './objects/moneyhubIdIndex'
 /** The API, and the consumer of the webhook retry queue (connection/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)

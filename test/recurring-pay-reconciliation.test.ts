@@ -8,7 +8,7 @@ import { env, runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { identityRequest } from '../src/oidc/identity'
-import { holderOfMoneyhubId } from '../src/storage/moneyhubIds'
+import { holderOfMoneyhubId } from '../src/objects/moneyhubIdIndex'
 import { consent, failAfterPaying, failBeforePaying, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from './vrp'
 
 /** One payee of the client's, for two consents. */

@@ -16,7 +16,7 @@
  */
 import { env, waitUntil } from 'cloudflare:workers'
 import type { StoredSession } from '../storage/sessions'
-import { bankHealthOf } from './bankHealth'
+import { bankHealthOf } from '../objects/bankHealth'
 import type { HealthEvent } from './window'
 
 const SELECTOR = /(?:^| )id:([A-Za-z0-9_-]{1,64})(?: |$)/

@@ -9,7 +9,7 @@
  */
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
-import { indexOf, type BriefSlot } from './bankHealth'
+import { indexOf, type BriefSlot } from '../objects/bankHealth'
 import { HOUR_S, SLOT_S, markOf, slotOf, type HealthMark } from './window'
 
 interface Marks {

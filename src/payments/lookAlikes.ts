@@ -19,7 +19,7 @@
  */
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
-import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../storage/moneyhubIds'
+import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../objects/moneyhubIdIndex'
 import type { OutcomeIds } from '../storage/sessions'
 import { CLOCK_SKEW_S, listOf, readMatches, type ListCursor, type MatchResult, type MatchTarget } from './reconciliation'
 

@@ -9,7 +9,7 @@ import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
-import type { HoldOutcome } from './refundLedger'
+import type { HoldOutcome } from '../objects/refundLedger'
 import { paymentStatusOf } from './status'
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/

@@ -31,7 +31,7 @@ import {
   type Counts,
   type HealthEvent,
   type WindowSummary,
-} from './window'
+} from '../health/window'
 
 /** A link is counted as lapsed this long after its deadline, as the session's own alarm forgets it (coordinator.ts). */
 const LAPSE_GRACE_MS = 60_000

@@ -45,23 +45,23 @@
  * a cancelled stream is dropped at once.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { getConfig, type Config } from './config'
-import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from './connection/complete'
-import { FlowError, type FlowErrorKind } from './connection/errors'
-import { refreshSession } from './connection/refresh'
-import { deleteSession, type Deleted } from './connection/revoke'
-import { ticketAad, type LaunchTicket } from './connection/start'
-import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from './connection/webhookOutbox'
-import { settleRefund } from './payments/refundLedger'
-import { randomToken, sameDigest, sha256 } from './encoding'
-import { countOutcome } from './health/count'
-import { log } from './http/log'
-import { isPaymentKind } from './payments/kinds'
-import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from './payments/reconciliation'
-import { holdOwnIds, proveMade, registerLookAlike } from './payments/lookAlikes'
-import { followFor, lookAtPayment, type Follow } from './payments/followStatus'
-import { isUnresolved, keepUnresolvedUntil, nextLookAt } from './payments/nextLook'
-import { settleUnresolved, type Settlement } from './payments/settle'
+import { getConfig, type Config } from '../config'
+import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from '../connection/complete'
+import { FlowError, type FlowErrorKind } from '../connection/errors'
+import { refreshSession } from '../connection/refresh'
+import { deleteSession, type Deleted } from '../connection/revoke'
+import { ticketAad, type LaunchTicket } from '../connection/start'
+import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from '../connection/webhookOutbox'
+import { settleRefund } from './refundLedger'
+import { randomToken, sameDigest, sha256 } from '../encoding'
+import { countOutcome } from '../health/count'
+import { log } from '../http/log'
+import { isPaymentKind } from '../payments/kinds'
+import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from '../payments/reconciliation'
+import { holdOwnIds, proveMade, registerLookAlike } from '../payments/lookAlikes'
+import { followFor, lookAtPayment, type Follow } from '../payments/followStatus'
+import { isUnresolved, keepUnresolvedUntil, nextLookAt } from '../payments/nextLook'
+import { settleUnresolved, type Settlement } from '../payments/settle'
 import {
   payUnderConsent,
   paymentsUnderConsent,
@@ -70,9 +70,9 @@ import {
   type PayAnswer,
   type PaymentUnderConsent,
   type RecurringPayBody,
-} from './payments/recurring'
-import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, type IdempotencyFastPath } from './storage/idempotency'
-import { open } from './storage/seal'
+} from '../payments/recurring'
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, type IdempotencyFastPath } from '../storage/idempotency'
+import { open } from '../storage/seal'
 import {
   currentStatus,
   nowSeconds,
@@ -82,9 +82,9 @@ import {
   type OutcomeIds,
   type Session,
   type StoredSession,
-} from './storage/sessions'
-import { forgetUnresolved, indexUnresolved } from './storage/unresolved'
-import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
+} from '../storage/sessions'
+import { forgetUnresolved, indexUnresolved } from '../storage/unresolved'
+import { admitWatcher, type OpenWatcher, type WatcherCaller } from '../watcherFairness'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
