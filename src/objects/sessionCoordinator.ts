@@ -84,7 +84,7 @@ import {
   type StoredSession,
 } from '../storage/sessions'
 import { forgetUnresolved, indexUnresolved } from '../storage/unresolved'
-import { admitWatcher, type OpenWatcher, type WatcherCaller } from '../watcherFairness'
+import { admitWatcher, type OpenWatcher, type WatcherCaller } from './coordinator/watcherFairness'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
