@@ -9,6 +9,11 @@
  *                                              expired ◀── refresh refused / alarm
  *   any state ──DELETE──▶ deleted (a tombstone until every link to it has lapsed)
  *
+ * These are the phases of its SessionState (coordinator/state.ts): `created`
+ * (kept here when made by `create` for an Idempotency-Key, else KV only until
+ * its launch), `launched`, `completing`, `settled` (every status right of
+ * completing) and `deleted`.
+ *
  * `confirming`: a payment kind's code was sent and its outcome is unknown (a
  * timeout, a 5xx, an id_token failing its checks, a restart after the claim).
  * The alarm then asks Moneyhub's records (payments/reconciliation.ts,
@@ -26,28 +31,37 @@
  * (`create`, create-if-absent) rather than at its launch, so that this object
  * is the one authority for "this key already made a session".
  *
- * Its storage holds one value, `session` (SessionState): the record as last
- * written to KV, the state's hash, the browser key's hash, the sealed launch
- * ticket until the code is exchanged, and the claim. Every write to a
- * session's KV record after its creation is made here, in order, so no write
- * overwrites a final status with another.
+ * Its storage (docs/storage.md):
+ *  - `session`: the SessionState (coordinator/state.ts, a union keyed by the
+ *    phase of the diagram above): the record as last written to KV, the
+ *    state's hash, the browser key's hash, the sealed launch ticket until the
+ *    code is exchanged, the claim, and the work that remains for the alarm.
+ *    Every write to a session's KV record after its creation is made here, in
+ *    order, so no write overwrites a final status with another.
+ *  - `webhook:<…>`: webhook events not yet handed on (connection/webhookOutbox.ts).
+ *  - `pay:<sha256(Idempotency-Key)>`: a VRP consent's pays (coordinator/consentPays.ts).
+ *  - `id`: sessions connected before this object kept their state (read by the alarm only).
  *
  * No network call runs inside the input gate (blockConcurrencyWhile holds only
  * the read of the state at start-up). Work that calls the identity server —
- * the code exchange, refresh, revocation — runs one at a time on an in-memory
- * promise chain, while the object keeps answering launches, replays and status
+ * the code exchange, refresh, revocation — runs one at a time on a serial
+ * queue (coordinator/serialQueue.ts), while the object keeps answering launches, replays and status
  * watchers. The claim of a callback is persisted before the code is sent, so a
  * restart can never lead to a second exchange; a concurrent callback awaits
  * the first one's promise and gets the same answer.
  *
- * Status watchers (GET /sessions/:id?wait, /events) are streams from here: a
- * change is pushed the moment it is made, a heartbeat finds dead readers, and
- * a cancelled stream is dropped at once.
+ * Status watchers (GET /sessions/:id?wait, /events) are streams from here
+ * (coordinator/statusStreams.ts): a change is pushed the moment it is made.
+ *
+ * Its parts (coordinator/) are plain classes and functions this object owns:
+ * statusStreams.ts (with watcherFairness.ts), reconcile.ts (decisions in
+ * payments/nextLook.ts), consentPays.ts (a VRP consent's pays), alarmPlan.ts
+ * (when the alarm rings, when the state is forgotten), serialQueue.ts.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from '../config'
-import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from '../connection/complete'
-import { FlowError, type FlowErrorKind } from '../connection/errors'
+import { completeConnection, type AuthorizationResponse } from '../connection/complete'
+import { FlowError } from '../connection/errors'
 import { refreshSession } from '../connection/refresh'
 import { deleteSession, type Deleted } from '../connection/revoke'
 import { ticketAad, type LaunchTicket } from '../connection/start'
@@ -57,21 +71,13 @@ import { randomToken, sameDigest, sha256 } from '../encoding'
 import { countOutcome } from '../health/count'
 import { log } from '../http/log'
 import { isPaymentKind } from '../payments/kinds'
-import { targetOf, type ListCursor, type MatchResult, type MatchTarget } from '../payments/reconciliation'
-import { holdOwnIds, proveMade, registerLookAlike } from '../payments/lookAlikes'
-import { followFor, lookAtPayment, type Follow } from '../payments/followStatus'
-import { isUnresolved, keepUnresolvedUntil, nextLookAt } from '../payments/nextLook'
+import { targetOf } from '../payments/reconciliation'
+import { holdOwnIds, registerLookAlike } from '../payments/lookAlikes'
+import { followFor, lookAtPayment } from '../payments/followStatus'
+import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
-import {
-  payUnderConsent,
-  paymentsUnderConsent,
-  reconcilePays,
-  revokeConsent,
-  type PayAnswer,
-  type PaymentUnderConsent,
-  type RecurringPayBody,
-} from '../payments/recurring'
-import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, type IdempotencyFastPath } from '../storage/idempotency'
+import { revokeConsent, type PayAnswer, type PaymentUnderConsent, type RecurringPayBody } from '../payments/recurring'
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from '../storage/idempotency'
 import { open } from '../storage/seal'
 import {
   currentStatus,
@@ -83,132 +89,62 @@ import {
   type Session,
   type StoredSession,
 } from '../storage/sessions'
-import { forgetUnresolved, indexUnresolved } from '../storage/unresolved'
-import { admitWatcher, type OpenWatcher, type WatcherCaller } from './coordinator/watcherFairness'
+import { alarmAtOf, forgetAtOf, hasWork, rewriteDelayS } from './coordinator/alarmPlan'
+import { ConsentPays, consentState, lookForPays, pay, revoke } from './coordinator/consentPays'
+import { written, type SessionHost } from './coordinator/host'
+import { listUnresolved, reconcile, reconciliationFor } from './coordinator/reconcile'
+import { SerialQueue } from './coordinator/serialQueue'
+import {
+  claimedAt,
+  isFinal,
+  phaseOf,
+  refusal,
+  withPhase,
+  type AnyState,
+  type CreateRequest,
+  type Outcome,
+  type Reconciliation,
+  type Refusal,
+  type SessionState,
+  type StartAnswer,
+} from './coordinator/state'
+import { StatusStreams, type WatchOptions } from './coordinator/statusStreams'
 
-/** Errors cross the RPC boundary as data. */
-export type Outcome<T> = ({ ok: true } & T) | Refusal
-
-/** A refusal; `returnTo` (and the final `session`, when there is one) once the session is known. */
-export interface Refusal {
-  ok: false
-  kind: FlowErrorKind
-  code: string
-  message: string
-  returnTo?: string
-  session?: Session
-}
-
-interface SessionState {
-  /** The session record as last written to KV: the authority. */
-  record: StoredSession
-  stateHash?: string
-  browserKeyHash?: string
-  /** The sealed launch ticket (nonce, PKCE verifier), until the code is exchanged. */
-  sealedTicket?: string
-  /** When the callback was claimed: written before the code is sent. */
-  claimedAt?: number
-  /** DELETE /sessions/:id: nothing opens or completes this session again. */
-  deleted?: true
-  /** When the authorizeUrl lapses (the pending deadline): a final session is remembered at least until then. */
-  linkExpiresAt?: number
-  /** When this state may be forgotten (every link to it has lapsed). */
-  forgetAt?: number
-  /** Made by `create` (an Idempotency-Key): the body's hash and the answer, for a retried POST; where KV remembers the key. */
-  made?: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
-  /** Remember this state at least until then (an Idempotency-Key's 24 h). */
-  keepUntil?: number
-  /** A payment kind's outcome (confirming) or id (authorised, id_pending) being looked for in Moneyhub's records. */
-  reconcile?: Reconciliation
-  /** A VRP consent's pays whose outcome is unknown (payments/recurring.ts): looked for in Moneyhub's payments from the alarm. */
-  pays?: { attempt: number; nextAt: number }
-  /** An authorised payment's Moneyhub status, read until it is final, within a bound (payments/followStatus.ts, issue 27). */
-  follow?: Follow
-  /** The record's KV write failed: written again from the alarm (seconds: until when KV keeps it; the next try). */
-  unwritten?: { keepUntil: number; attempt: number; nextAt: number }
-}
-
-/** Reconciliation of one session (payments/reconciliation.ts); times in seconds since the epoch. */
-interface Reconciliation {
-  /** What the authorisation request asked for; absent when its ticket could not be read. */
-  target?: MatchTarget
-  /** The claim of the callback: the window opens here... */
-  from: number
-  /** ...and closes here (RECONCILIATION_WINDOW_SECONDS later). */
-  until: number
-  attempt: number
-  nextAt: number
-  firstDelay: number
-  /** A read of Moneyhub's list that did not end in one look (bounded work): the next look goes on from here. */
-  cursor?: ListCursor
-}
-
-/** The next try of a failed KV write: 1 s, doubling, at most a minute apart. */
-const rewriteDelayS = (attempt: number) => Math.min(60, 2 ** attempt)
-/** An interrupted claim is noticed this long after it was made (well past any exchange's deadline). */
-const CLAIM_STALE_S = 60
-
-/** A session made for an Idempotency-Key (create). */
-export interface CreateRequest {
-  /** The pending record, with the id derived from the key. */
-  record: StoredSession
-  /** The launch ticket's state, and the sealed ticket. */
-  state: string
-  sealedTicket: string
-  /** The body's hash (canonical JSON) and the answer a retry gets. */
-  made: { bodyHash: string; answer: StartAnswer; fastPath?: IdempotencyFastPath }
-  /** Remembered at least until then (24 h). */
-  keepUntil: number
-}
-
-/** What POST /payments (and the other payment starts) answer: given again to a retry with the same Idempotency-Key. */
-export interface StartAnswer {
-  id: string
-  authorizeUrl: string
-  statusUrl: string
-  expiresAt: number
-  /** The session secret the backend hands to its page, to read the status (http/sessionSecret.ts). */
-  secret?: string
-}
-
-/** How often a stream proves its reader is there. */
-const HEARTBEAT_MS = 15_000
-
-interface Watcher extends OpenWatcher {
-  id: string
-  writer: WritableStreamDefaultWriter<Uint8Array>
-  once: boolean
-  deadline?: ReturnType<typeof setTimeout>
-  heartbeat?: ReturnType<typeof setInterval>
-  chain: Promise<unknown>
-}
-
-const encoder = new TextEncoder()
-const sse = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-const refusal = (kind: FlowErrorKind, code: string, message: string, known: Partial<Refusal> = {}): Refusal => ({
-  ok: false,
-  kind,
-  code,
-  message,
-  ...known,
-})
-const isFinal = (record: StoredSession) => record.status !== 'pending'
-/** A status after which a watcher has nothing more to wait for (confirming still changes). */
-const isSettled = (status: Session['status']) => status !== 'pending' && status !== 'confirming'
+export type { CreateRequest, Outcome, Refusal, StartAnswer } from './coordinator/state'
 
 export class SessionCoordinator extends DurableObject<Env> {
+  /** What storage's `session` holds, read at start-up and kept in step with it (save). */
   private state: SessionState | undefined
+  /** When the alarm is set for (seconds), as last set here: an unchanged time is not set again. */
+  private alarmAt: number | undefined
   /** A `create` writing its KV record: a concurrent retry answers once it is written. */
   private creating: Promise<unknown> | undefined
+  /** The callback's claim: a concurrent callback gets its answer. */
   private claim: Promise<Outcome<{ session: Session; returnTo?: string }>> | undefined
-  private tail: Promise<unknown> = Promise.resolve()
-  private readonly watchers = new Map<string, Watcher>()
+  /** An exchange is running in this instance (its claim is not stale). */
+  private exchanging = false
+  /** Work that may call the identity server, one at a time. */
+  private readonly queue = new SerialQueue()
+  private readonly streams = new StatusStreams()
+  /** This object as its parts (coordinator/) see it. */
+  private readonly host: SessionHost
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    const self = this
+    this.host = {
+      env,
+      storage: ctx.storage,
+      get state() {
+        return self.state
+      },
+      config: () => this.config(),
+      save: (state) => this.save(state),
+      transition: (record, config, work) => this.transition(record, config, work),
+    }
     // Storage only, no network: the state is in memory before the first call is delivered.
     void ctx.blockConcurrencyWhile(async () => {
-      this.state = await ctx.storage.get<SessionState>('session')
+      this.state = withPhase(await ctx.storage.get<SessionState>('session'))
     })
   }
 
@@ -219,9 +155,7 @@ export class SessionCoordinator extends DurableObject<Env> {
 
   /** One at a time, without holding the input gate: the work may call the identity server. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(work)
-    this.tail = run.catch(() => undefined)
-    return run
+    return this.queue.run(work)
   }
 
   /** The state and its alarm, written together (one coalesced write: nothing awaits between them). */
@@ -230,8 +164,6 @@ export class SessionCoordinator extends DurableObject<Env> {
     const put = this.ctx.storage.put('session', state)
     await Promise.all([put, this.scheduleAlarm()])
   }
-
-  private alarmAt: number | undefined
 
   /**
    * Opening the authorizeUrl. The first browser gets a new browser key (its
@@ -252,16 +184,24 @@ export class SessionCoordinator extends DurableObject<Env> {
     // From here to the write, nothing awaits: two browsers opening the link at once cannot both be first.
     if (!this.state) {
       if (pending.expiresAt <= nowSeconds()) return expired()
-      await this.save({ record: pending, stateHash, browserKeyHash: freshHash, sealedTicket, linkExpiresAt: pending.expiresAt })
+      await this.save({
+        phase: 'launched',
+        record: pending,
+        stateHash,
+        browserKeyHash: freshHash,
+        sealedTicket,
+        linkExpiresAt: pending.expiresAt,
+      })
       return { ok: true, browserKey: fresh }
     }
-    if (this.state.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
-    if (!this.state.browserKeyHash && !isFinal(this.state.record)) {
+    if (this.state.phase === 'deleted')
+      return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
+    if (this.state.phase === 'created') {
       // Made by `create` and not yet opened: the first browser binds it, with the ticket it was made with.
       if (!this.state.stateHash || !sameDigest(this.state.stateHash, stateHash))
         return refusal('invalid', 'ticket_invalid', 'this authorisation link is not valid; start a new session')
       if (this.state.record.expiresAt <= nowSeconds()) return expired()
-      await this.save({ ...this.state, browserKeyHash: freshHash })
+      await this.save({ ...this.state, phase: 'launched', browserKeyHash: freshHash })
       return { ok: true, browserKey: fresh }
     }
     if (this.claim) await this.claim.catch(() => undefined) // completing: answer with its outcome
@@ -293,7 +233,16 @@ export class SessionCoordinator extends DurableObject<Env> {
       refusal('upstream', 'session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!this.state) {
-      await this.save({ record, stateHash, sealedTicket, linkExpiresAt: record.expiresAt, made, keepUntil, forgetAt: keepUntil })
+      await this.save({
+        phase: 'created',
+        record,
+        stateHash,
+        sealedTicket,
+        linkExpiresAt: record.expiresAt,
+        made,
+        keepUntil,
+        forgetAt: keepUntil,
+      })
       const config = await this.config()
       const creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
       this.creating = creating
@@ -314,7 +263,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     await this.creating?.catch(() => undefined)
     if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil }) // the first one was undone
     const earlier = this.state.made
-    if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+    if (this.state.phase === 'deleted' || !earlier)
+      return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
     if (earlier.bodyHash !== made.bodyHash) {
       return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
     }
@@ -346,7 +296,8 @@ export class SessionCoordinator extends DurableObject<Env> {
       return refusal('invalid', 'state_unknown', 'the state does not belong to any session')
     }
     const known = { ...(current.record.returnTo ? { returnTo: current.record.returnTo } : {}) }
-    if (current.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app')
+    if (current.phase === 'deleted')
+      return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app')
     if (isFinal(current.record)) return this.finalAnswer('state_used')
     if (!presentedHash || !current.browserKeyHash || !sameDigest(presentedHash, current.browserKeyHash)) {
       return refusal('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection', known)
@@ -383,33 +334,29 @@ export class SessionCoordinator extends DurableObject<Env> {
     this.exchanging = true
     try {
       const current = this.state!
-      const claimedAt = Date.now()
-      await this.save({ ...current, claimedAt })
+      const at = Date.now()
+      await this.save(claimedAt(current, at))
       const store = new SessionStore(this.env.SESSIONS, config)
       const ticket = await this.ticketOf(config, current)
       // Before the code is sent: a record this session may make could look like another's (payments/lookAlikes.ts).
       const target = ticket && current.record.kind ? targetOf(current.record.kind, ticket.claims) : undefined
       const holdIds = (ids: OutcomeIds) => holdOwnIds(this.env, current.record.kind!, current.record.id, ids)
       // Every error after the claim ends in a record kept here first: an unknown outcome for a payment kind, never a lost one.
-      const { record, unwritten } = await this.written(
+      const { record, unwritten } = await written(
         async () => {
           if (!ticket)
             return store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
-          if (target)
-            await registerLookAlike(this.env, current.record, target, Math.floor(claimedAt / 1000), config.reconciliationWindowSeconds)
+          if (target) await registerLookAlike(this.env, current.record, target, Math.floor(at / 1000), config.reconciliationWindowSeconds)
           return completeConnection(config, store, current.record, ticket, response, holdIds)
         },
         () => this.unknownOutcome(store, config, current.record, 'internal_error'),
       )
-      await this.transition(record, config, { unwritten, reconcile: this.reconciliationFor(record, config, claimedAt, ticket) })
+      await this.transition(record, config, { unwritten, reconcile: reconciliationFor(record, config, at, ticket) })
       return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
     } finally {
       this.exchanging = false
     }
   }
-
-  /** An exchange is running in this instance (its claim is not stale). */
-  private exchanging = false
 
   /** The launch ticket (nonce, verifier, the claims asked for), when it can be opened. */
   private async ticketOf(config: Config, state: SessionState): Promise<LaunchTicket | undefined> {
@@ -426,8 +373,8 @@ export class SessionCoordinator extends DurableObject<Env> {
     const current = this.state!
     const store = new SessionStore(this.env.SESSIONS, config)
     const ticket = await this.ticketOf(config, current)
-    const { record, unwritten } = await this.written(() => this.unknownOutcome(store, config, current.record, 'exchange_interrupted'))
-    await this.transition(record, config, { unwritten, reconcile: this.reconciliationFor(record, config, current.claimedAt!, ticket) })
+    const { record, unwritten } = await written(() => this.unknownOutcome(store, config, current.record, 'exchange_interrupted'))
+    await this.transition(record, config, { unwritten, reconcile: reconciliationFor(record, config, current.claimedAt!, ticket) })
     return record
   }
 
@@ -438,50 +385,6 @@ export class SessionCoordinator extends DurableObject<Env> {
       : store.markFailed(record, reason, reason === 'exchange_interrupted' ? 'the code exchange was interrupted; start again' : undefined)
   }
 
-  /**
-   * Runs a write of the session's record. A KV write that failed gives its
-   * record back as `unwritten` (kept here, written again from the alarm); any
-   * other error gives `otherwise`'s record (itself written, or unwritten).
-   */
-  private async written(
-    write: () => Promise<StoredSession>,
-    otherwise?: () => Promise<StoredSession>,
-  ): Promise<{ record: StoredSession; unwritten?: number }> {
-    try {
-      return { record: await write() }
-    } catch (error) {
-      if (error instanceof RecordNotWritten) {
-        log('warn', 'session_write_failed', { sessionId: error.record.id, status: error.record.status })
-        return { record: error.record, unwritten: error.keepUntil }
-      }
-      if (!otherwise) throw error
-      log('error', 'session_outcome_error', { error: error instanceof Error ? error.name : 'unknown' })
-      return this.written(otherwise)
-    }
-  }
-
-  /** What reconciliation looks for when the record's outcome or id is unknown. */
-  private reconciliationFor(
-    record: StoredSession,
-    config: Config,
-    claimedAt: number,
-    ticket: LaunchTicket | undefined,
-  ): Reconciliation | undefined {
-    const unknown = record.status === 'confirming' || (record.status === 'authorised' && record.reason === 'id_pending')
-    if (!unknown || !record.kind) return undefined
-    const target = ticket ? targetOf(record.kind, ticket.claims) : undefined
-    const from = Math.floor(claimedAt / 1000)
-    const firstDelay = config.reconciliationFirstDelaySeconds
-    return {
-      ...(target ? { target } : {}),
-      from,
-      until: from + config.reconciliationWindowSeconds,
-      attempt: 0,
-      nextAt: nowSeconds() + firstDelay,
-      firstDelay,
-    }
-  }
-
   /** A new record, written to KV by the caller (or `unwritten`: its write failed): kept here, pushed to watchers, reported once when it is a new outcome. */
   private async transition(
     record: StoredSession,
@@ -489,34 +392,27 @@ export class SessionCoordinator extends DurableObject<Env> {
     work: { unwritten?: number | undefined; reconcile?: Reconciliation | undefined } = {},
   ) {
     const before = this.state?.record
-    const { sealedTicket: _, unwritten: __, reconcile: ___, follow: following, ...rest }: Partial<SessionState> = this.state ?? {}
+    const { sealedTicket: _, unwritten: __, reconcile: ___, follow: following, ...rest }: AnyState = this.state ?? {}
     // An authorised payment's Moneyhub status is followed until it is final (issue 27): begun here, kept until then.
     const follow = record.moneyhubStatus ? undefined : (following ?? followFor(record, nowSeconds()))
     // A final state is remembered while its link could still be opened, so that opening it never starts anything again.
-    const linkLapses = (rest.linkExpiresAt ?? 0) + 60
-    const final =
-      record.status === 'failed'
-        ? Math.max(nowSeconds() + config.sessionTtlSeconds, linkLapses)
-        : record.status === 'expired'
-          ? Math.max(nowSeconds(), linkLapses)
-          : record.status === 'authorised' || record.status === 'confirming'
-            ? Math.max(record.expiresAt, linkLapses)
-            : undefined
-    const forgetAt = final === undefined ? undefined : Math.max(final, rest.keepUntil ?? 0)
+    const forgetAt = forgetAtOf(record, rest, config, nowSeconds())
     // One event per change: of status, or of what it says (confirming's reason, an id found later). In the outbox, committed with the save below.
     const changed = before?.status !== record.status || before?.reason !== record.reason || before?.moneyhubStatus !== record.moneyhubStatus
     const event = changed ? addToOutbox(this.ctx.storage, config, publicSession(record)) : undefined
     await this.save({
       ...rest,
+      // The phase the new record puts it in: settled once it is no longer pending.
+      phase: phaseOf({ ...rest, record }),
       record,
       ...(forgetAt !== undefined ? { forgetAt } : {}),
       ...(work.unwritten !== undefined ? { unwritten: { keepUntil: work.unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
       ...(work.reconcile ? { reconcile: work.reconcile } : {}),
       ...(follow ? { follow } : {}),
-    })
-    if (isUnresolved(record) || (before && isUnresolved(before))) await this.indexUnresolved()
+    } as SessionState)
+    if (isUnresolved(record) || (before && isUnresolved(before))) await listUnresolved(this.host)
     const session = publicSession(record)
-    this.push(session)
+    this.streams.push(session)
     if (changed) {
       if (event) this.ctx.waitUntil(attemptFromOutbox(this.env, config, this.ctx.storage, event))
       if (record.reverses && before?.status !== record.status) this.ctx.waitUntil(settleRefund(this.env, record, record.status))
@@ -529,7 +425,8 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        if (this.state?.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (this.state?.phase === 'deleted')
+          throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
         const { session, record } = await refreshSession(config, store, this.state?.record ?? (await store.get(id)))
         await this.transition(record, config)
         return { session }
@@ -542,8 +439,8 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        const found = this.state?.deleted ? undefined : (this.state?.record ?? (await store.get(id)))
-        const { stateHash, made, keepUntil, claimedAt } = this.state ?? {}
+        const found = this.state?.phase === 'deleted' ? undefined : (this.state?.record ?? (await store.get(id)))
+        const { stateHash, made, keepUntil, claimedAt }: AnyState = this.state ?? {}
         // Its code may have been sent and the outcome is not known: deleting it would drop what may be money moved (issue 26).
         if (found && (isUnresolved(found) || (isPaymentKind(found) && found.status === 'pending' && claimedAt !== undefined)))
           throw new FlowError(
@@ -567,65 +464,40 @@ export class SessionCoordinator extends DurableObject<Env> {
         // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
         // A VRP consent's pay records are kept, as long as the consent's record would have been; webhook events not yet
         // handed on stay in the outbox (the alarm delivers them before the tombstone is forgotten).
-        const kept = (key: string) => key.startsWith('webhook:') || (consent && key.startsWith('pay:'))
+        const kept = (key: string) => key.startsWith('webhook:') || (consent && ConsentPays.owns(key))
         const dropped = [...(await this.ctx.storage.list()).keys()].filter((key) => !kept(key))
         for (let i = 0; i < dropped.length; i += 128) await this.ctx.storage.delete(dropped.slice(i, i + 128))
         this.alarmAt = undefined
         await this.save({
+          phase: 'deleted',
           record: record!,
           deleted: true,
           ...(stateHash ? { stateHash } : {}),
           ...(keepUntil ? { keepUntil } : {}),
           forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0, consent ? record!.expiresAt : 0),
         })
-        for (const watcher of this.watchers.values()) this.write(watcher, sse('gone', { id }), true)
+        this.streams.gone(id)
         return deleted
       }),
     )
   }
 
   /** POST /recurring-payments/:id/pay (payments/recurring.ts): one at a time per consent, in order with its revocation. */
-  async payUnderConsent(pay: {
+  async payUnderConsent(request: {
     idempotencyKey: string
     body: RecurringPayBody
   }): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
-    return this.serially(() =>
-      this.answer(async () => {
-        const record = this.state?.deleted ? undefined : this.state?.record
-        const config = await this.config()
-        // The consent's alarm is set before the pay is sent: a restart while it is at Moneyhub leaves it looked at.
-        const sending = async () => {
-          if (this.state && !this.state.pays)
-            await this.save({ ...this.state, pays: { attempt: 0, nextAt: nowSeconds() + config.reconciliationFirstDelaySeconds } })
-        }
-        const paid = await payUnderConsent(config, { env: this.env, storage: this.ctx.storage, record, sending }, pay)
-        const body = paid.answer.body
-        // Sent, outcome unknown: Moneyhub's records are asked from the alarm, as for a confirming session.
-        if ('status' in body && body.status === 'confirming' && this.state && !this.state.pays)
-          await this.save({ ...this.state, pays: { attempt: 0, nextAt: nowSeconds() + config.reconciliationFirstDelaySeconds } })
-        return paid
-      }),
-    )
+    return this.serially(() => this.answer(() => pay(this.host, request)))
   }
 
   /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
   async revokeConsent(): Promise<Outcome<{ session: Session }>> {
-    return this.serially(() =>
-      this.answer(async () => {
-        const config = await this.config()
-        // A consent revoked by DELETE /sessions/:id answers as revoked (it was revoked at Moneyhub first), not 404.
-        const before = this.state?.deleted && this.state.record.status !== 'revoked' ? undefined : this.state?.record
-        const record = await revokeConsent(config, new SessionStore(this.env.SESSIONS, config), before)
-        if (record !== before) await this.transition(record, config)
-        return { session: publicSession(record) }
-      }),
-    )
+    return this.serially(() => this.answer(() => revoke(this.host)))
   }
 
   /** A VRP consent's status as this object knows it (KV may lag), and the payments made under it through this Worker. */
   async consentState(): Promise<{ session?: Session; payments: PaymentUnderConsent[] }> {
-    if (!this.state || this.state.deleted) return { payments: [] }
-    return { session: publicSession(this.state.record), payments: await paymentsUnderConsent(this.ctx.storage) }
+    return consentState(this.host)
   }
 
   private async answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {
@@ -638,105 +510,35 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * A stream of the session's status as Server-Sent Events. `initial` is what
-   * the caller read from KV: sent first unless `once`, and replaced at once by
-   * what this object knows if that differs. With `once`, the stream ends after
-   * the first change (long-polling); otherwise at a final status. Both end
-   * after `maxMs`, or when the reader goes away.
+   * A stream of the session's status as Server-Sent Events
+   * (coordinator/statusStreams.ts), told at once what this object knows.
    */
-  async watch(
-    initial: Session,
-    options: { once: boolean; maxMs: number; caller?: WatcherCaller },
-  ): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
-    const caller = options.caller ?? { client: 'unknown', privileged: false, backend: false }
-    const admission = admitWatcher([...this.watchers.values()], caller)
-    if (!admission.admit) return refusal('too_many', 'too_many_watchers', admission.message)
-    const evicted = admission.evict ? this.watchers.get(admission.evict) : undefined
-    if (evicted) this.drop(evicted)
-    const { readable, writable } = new IdentityTransformStream()
-    const watcher: Watcher = {
-      id: randomToken(9),
-      ...caller,
-      openedAt: Date.now(),
-      writer: writable.getWriter(),
-      once: options.once,
-      chain: Promise.resolve(),
-    }
-    this.watchers.set(watcher.id, watcher)
-    // The reader cancelling (the client went) errors the writable side at once.
-    watcher.writer.closed.catch(() => this.drop(watcher, true))
-    watcher.deadline = setTimeout(() => this.drop(watcher), options.maxMs)
-    if (!options.once) {
-      watcher.heartbeat = setInterval(() => this.write(watcher, encoder.encode(': heartbeat\n\n')), HEARTBEAT_MS)
-      this.write(watcher, sse('status', initial))
-    }
-    const known = this.state && !this.state.deleted ? publicSession(this.state.record) : undefined
-    if (this.state?.deleted) this.write(watcher, sse('gone', { id: initial.id }), true)
-    else if (known && known.status !== initial.status) this.write(watcher, sse('status', known), options.once || isSettled(known.status))
-    return { ok: true, stream: readable as ReadableStream<Uint8Array>, watcher: watcher.id }
+  async watch(initial: Session, options: WatchOptions): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
+    const state = this.state
+    const known =
+      state?.phase === 'deleted'
+        ? { deleted: true as const }
+        : { deleted: false as const, ...(state ? { session: publicSession(state.record) } : {}) }
+    const opened = this.streams.open(initial, options, known)
+    if ('refused' in opened) return refusal('too_many', 'too_many_watchers', opened.refused)
+    return { ok: true, ...opened }
   }
 
   /** The Worker saw its client go: drop the stream now rather than at its next write. */
   unwatch(id: string): void {
-    const watcher = this.watchers.get(id)
-    if (watcher) this.drop(watcher, true)
-  }
-
-  private push(session: Session) {
-    for (const watcher of this.watchers.values()) this.write(watcher, sse('status', session), watcher.once || isSettled(session.status))
-  }
-
-  /** Writes in order; a failed write means the reader is gone. */
-  private write(watcher: Watcher, bytes: Uint8Array, last = false) {
-    watcher.chain = watcher.chain
-      .then(() => watcher.writer.write(bytes))
-      .then(
-        () => last && this.drop(watcher),
-        () => this.drop(watcher, true),
-      )
-    if (last) this.stopTimers(watcher)
-  }
-
-  private stopTimers(watcher: Watcher) {
-    if (watcher.deadline) clearTimeout(watcher.deadline)
-    if (watcher.heartbeat) clearInterval(watcher.heartbeat)
-  }
-
-  private drop(watcher: Watcher, broken = false) {
-    if (!this.watchers.delete(watcher.id)) return
-    this.stopTimers(watcher)
-    if (broken) watcher.writer.abort().catch(() => undefined)
-    else watcher.writer.close().catch(() => undefined)
+    this.streams.close(id)
   }
 
   /** How many status streams are open here (what the tests watch to see this object go idle). */
   watching(): number {
-    return this.watchers.size
+    return this.streams.size
   }
 
   private async scheduleAlarm() {
     const state = this.state
     if (!state) return
-    const record = state.record
-    const base =
-      state.forgetAt ??
-      (record.status === 'pending'
-        ? state.claimedAt !== undefined
-          ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S
-          : record.expiresAt + 60
-        : record.status === 'connected'
-          ? Math.max(record.expiresAt, record.refreshableUntil ?? 0)
-          : nowSeconds())
-    // Work that remains comes first: a KV write to retry, Moneyhub's records to ask, a claim to look at again.
-    const at = Math.min(
-      base,
-      state.unwritten?.nextAt ?? Infinity,
-      state.reconcile?.nextAt ?? Infinity,
-      state.pays?.nextAt ?? Infinity,
-      state.follow?.nextAt ?? Infinity,
-      outboxNextAt(this.ctx.storage),
-      record.status === 'pending' && state.claimedAt !== undefined ? Math.floor(state.claimedAt / 1000) + CLAIM_STALE_S : Infinity,
-    )
+    // Work that remains comes first: a KV write to retry, Moneyhub's records to ask, a claim to look at again (alarmPlan.ts).
+    const at = alarmAtOf(state, outboxNextAt(this.ctx.storage), nowSeconds())
     if (at === this.alarmAt) return
     this.alarmAt = at
     await this.ctx.storage.setAlarm(at * 1000)
@@ -760,24 +562,22 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (!state) return this.legacyAlarm()
     try {
       if (state.unwritten) await this.serially(() => this.writeAgain())
-      if (!state.deleted && this.state?.record.status === 'pending' && this.state.claimedAt !== undefined) {
+      if (state.phase !== 'deleted' && this.state?.record.status === 'pending' && this.state.claimedAt !== undefined) {
         if (this.exchanging) return this.alarmIn(10) // running here: its transition reschedules
         await this.serially(async () => {
           if (this.state?.record.status === 'pending' && this.state.claimedAt !== undefined && !this.exchanging)
             await this.interrupted(await this.config())
         })
       }
-      if (this.state?.reconcile && !this.state.deleted) await this.serially(() => this.reconcile())
-      if (this.state?.pays && !this.state.deleted) await this.serially(() => this.reconcilePays())
-      if (this.state?.follow && !this.state.deleted) await this.serially(() => this.followPayment())
-      if (!state.deleted && this.state?.record.status === 'connected') {
+      if (this.state?.reconcile && this.state.phase !== 'deleted') await this.serially(() => reconcile(this.host))
+      if (this.state?.pays && this.state.phase !== 'deleted') await this.serially(() => lookForPays(this.host))
+      if (this.state?.follow && this.state.phase !== 'deleted') await this.serially(() => this.followPayment())
+      if (state.phase !== 'deleted' && this.state?.record.status === 'connected') {
         if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()
         await this.serially(async () => {
           const config = await this.config()
           if (this.state?.record.status !== 'connected' || currentStatus(this.state.record) !== 'expired') return
-          const { record, unwritten } = await this.written(() =>
-            new SessionStore(this.env.SESSIONS, config).markExpired(this.state!.record),
-          )
+          const { record, unwritten } = await written(() => new SessionStore(this.env.SESSIONS, config).markExpired(this.state!.record))
           await this.transition(record, config, { unwritten })
         })
       }
@@ -786,7 +586,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       return this.alarmIn(30)
     }
     const after = this.state
-    if (after && (after.unwritten || after.reconcile || after.pays || after.follow)) return this.scheduleAlarm()
+    if (hasWork(after)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // forgotten once its webhooks are handed on
     this.state = undefined
@@ -811,15 +611,6 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
   }
 
-  /** One look for each open pay under this VRP consent (payments/recurring.ts, reconcilePays); looks again while any is open. */
-  private async reconcilePays() {
-    const config = await this.config()
-    const { pays, ...rest } = this.state!
-    const attempt = (pays?.attempt ?? 0) + 1
-    const { nextInS } = await reconcilePays(config, { env: this.env, storage: this.ctx.storage, sessionId: rest.record.id }, attempt)
-    await this.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
-  }
-
   /** One look at an authorised payment's Moneyhub status: its final one is recorded (a webhook says it); past the bound, no more. */
   private async followPayment() {
     const state = this.state
@@ -833,135 +624,11 @@ export class SessionCoordinator extends DurableObject<Env> {
       return this.save(rest)
     }
     const record: StoredSession = { ...state.record, moneyhubStatus: look.final }
-    const { unwritten } = await this.written(async () => {
+    const { unwritten } = await written(async () => {
       await new SessionStore(this.env.SESSIONS, config).rewrite(record, record.expiresAt)
       return record
     })
     await this.transition(record, config, { unwritten })
-  }
-
-  /**
-   * One look at Moneyhub's records (payments/reconciliation.ts): found, the
-   * session is authorised with the id; ambiguous, it says so and stops; not
-   * there once the window has passed, a confirming payment failed
-   * (`payment_not_made`) and an authorised one stays without its id.
-   */
-  private async reconcile() {
-    const state = this.state
-    const look = state?.reconcile
-    if (!state || !look) return
-    const config = await this.config()
-    const store = new SessionStore(this.env.SESSIONS, config)
-    const record = state.record
-    const confirming = record.status === 'confirming'
-    let result: MatchResult | undefined
-    try {
-      // The user the session knows: the one asked for, or a validated id_token's (authorised without its id).
-      const session = { id: record.id, ...(record.userId ? { userId: record.userId } : {}) }
-      result = look.target ? await proveMade(this.env, config, session, { ...look, target: look.target }) : { unsupported: true }
-    } catch (error) {
-      // Moneyhub unreachable says nothing about the payment: look again later, even past the window.
-      log('warn', 'reconciliation_unavailable', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
-    }
-    const now = nowSeconds()
-    let next: () => Promise<StoredSession>
-    if (result && 'found' in result) {
-      next = () => store.storeAuthorised(record, result.found, authorisedRetentionSeconds(record))
-    } else if (result && 'unverified' in result) {
-      // A VRP consent is never linked by likeness: no consent id, so nothing is paid under it (docs/reconciliation.md).
-      log('warn', 'consent_unverified', { sessionId: record.id })
-      next = () =>
-        confirming
-          ? store.markConfirming(record, 'consent_unverified', IDEMPOTENCY_TTL_SECONDS)
-          : store.storeAuthorised(record, { reason: 'consent_unverified' }, authorisedRetentionSeconds(record))
-    } else if (result && 'incomplete' in result) {
-      // The list was not read whole: never "none". A read that stopped at its page bound goes on at once.
-      const { cursor: _, ...rest } = look
-      const attempt = look.attempt + 1
-      const nextAt = result.cursor ? now + 1 : nextLookAt(now, { ...look, attempt })
-      await this.save({ ...state, reconcile: { ...rest, attempt, nextAt, ...(result.cursor ? { cursor: result.cursor } : {}) } })
-      return this.keepUnresolved(config)
-    } else if (result && 'ambiguous' in result) {
-      log('warn', 'reconciliation_ambiguous', { sessionId: record.id, matches: result.ambiguous })
-      next = () =>
-        confirming
-          ? store.markConfirming(record, 'match_ambiguous', IDEMPOTENCY_TTL_SECONDS)
-          : store.storeAuthorised(record, { reason: 'id_ambiguous' }, authorisedRetentionSeconds(record))
-    } else if (result && now >= look.until) {
-      next = () =>
-        !confirming
-          ? store.storeAuthorised(record, { reason: 'id_not_found' }, authorisedRetentionSeconds(record))
-          : 'unsupported' in result
-            ? store.markConfirming(record, 'not_reconcilable', IDEMPOTENCY_TTL_SECONDS)
-            : store.markFailed(record, 'payment_not_made', 'Moneyhub has no record of this payment: it was not made')
-    } else {
-      // Nothing decided (not yet there, or Moneyhub unreachable): looked at again, further apart past the window (issue 26).
-      const attempt = look.attempt + 1
-      // A whole read was spent (its cursor with it); Moneyhub unreachable keeps the read where it stopped.
-      const { cursor, ...rest } = look
-      const nextAt = nextLookAt(now, { ...look, attempt })
-      await this.save({
-        ...state,
-        reconcile: result ? { ...rest, attempt, nextAt } : { ...rest, ...(cursor ? { cursor } : {}), attempt, nextAt },
-      })
-      return this.keepUnresolved(config)
-    }
-    const { record: settled, unwritten } = await this.written(next)
-    log('info', 'reconciled', { sessionId: record.id, status: settled.status, reason: settled.reason ?? settled.error })
-    // Still unknown (ambiguous, nothing to match on): looked at again until it is settled, here or by a person (issue 26).
-    const attempt = look.attempt + 1
-    // A decision spent its read: the next look reads the list afresh.
-    const { cursor: _spent, ...fresh } = look
-    const again = isUnresolved(settled) ? { ...fresh, attempt, nextAt: nextLookAt(nowSeconds(), { ...look, attempt }) } : undefined
-    await this.transition(settled, config, { unwritten, reconcile: again })
-    if (again) await this.keepUnresolved(config)
-  }
-
-  /**
-   * An unresolved session outlives its next look (issue 26): its KV record is
-   * written again to last past it (nextLook.ts), and it is listed for a person.
-   */
-  private async keepUnresolved(config: Config) {
-    const state = this.state
-    if (!state?.reconcile || state.deleted || !isUnresolved(state.record)) return
-    const keep = keepUnresolvedUntil(state.record.expiresAt, state.reconcile.nextAt)
-    if (keep !== undefined) {
-      const longer: StoredSession = { ...state.record, expiresAt: keep }
-      const { unwritten } = await this.written(async () => {
-        await new SessionStore(this.env.SESSIONS, config).rewrite(longer, keep)
-        return longer
-      })
-      await this.save({
-        ...state,
-        record: longer,
-        ...(unwritten !== undefined ? { unwritten: { keepUntil: unwritten, attempt: 0, nextAt: nowSeconds() + 1 } } : {}),
-      })
-    }
-    await this.indexUnresolved()
-  }
-
-  /** The index of unresolved sessions (storage/unresolved.ts) says what this session is: listed while unresolved, else not. */
-  private async indexUnresolved() {
-    const state = this.state
-    if (!state) return
-    const { record, reconcile: look } = state
-    try {
-      if (!state.deleted && isUnresolved(record) && record.kind) {
-        const entry = {
-          id: record.id,
-          kind: record.kind,
-          status: record.status,
-          ...(record.reason ? { reason: record.reason } : {}),
-          since: look?.from ?? record.createdAt,
-          nextLookAt: look?.nextAt ?? 0,
-          looks: look?.attempt ?? 0,
-        }
-        await indexUnresolved(this.env.SESSIONS, entry, record.expiresAt)
-      } else await forgetUnresolved(this.env.SESSIONS, record.id)
-    } catch (error) {
-      // Written again at the next look; the session's own state is the authority.
-      log('warn', 'unresolved_index_failed', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
-    }
   }
 
   /**
@@ -973,10 +640,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     return this.serially(() =>
       this.answer(async () => {
         const state = this.state
-        if (!state || state.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (!state || state.phase === 'deleted')
+          throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        const { record, unwritten } = await this.written(() => settleUnresolved(this.env, store, state.record, by))
+        const { record, unwritten } = await written(() => settleUnresolved(this.env, store, state.record, by))
         await this.transition(record, config, { unwritten })
         return { session: publicSession(record) }
       }),
