@@ -60,42 +60,38 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from '../config'
-import { completeConnection, type AuthorizationResponse } from '../connection/complete'
+import type { AuthorizationResponse } from '../connection/complete'
 import { FlowError } from '../connection/errors'
 import { refreshSession } from '../connection/refresh'
 import { deleteSession, type Deleted } from '../connection/revoke'
-import { ticketAad, type LaunchTicket } from '../connection/start'
 import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from '../connection/webhookOutbox'
 import { settleRefund } from './refundLedger'
 import { randomToken, sameDigest, sha256 } from '../encoding'
 import { countOutcome } from '../health/count'
 import { log } from '../http/log'
 import { isPaymentKind } from '../payments/kinds'
-import { targetOf } from '../payments/reconciliation'
-import { holdOwnIds, registerLookAlike } from '../payments/lookAlikes'
-import { followFor, lookAtPayment } from '../payments/followStatus'
+import { followFor } from '../payments/followStatus'
 import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
 import { revokeConsent, type PayAnswer, type PaymentUnderConsent, type RecurringPayBody } from '../payments/recurring'
-import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from '../storage/idempotency'
-import { open } from '../storage/seal'
+import { IdempotencyStore } from '../storage/idempotency'
 import {
   currentStatus,
   nowSeconds,
   publicSession,
   RecordNotWritten,
   SessionStore,
-  type OutcomeIds,
   type Session,
   type StoredSession,
 } from '../storage/sessions'
-import { alarmAtOf, forgetAtOf, hasWork, rewriteDelayS } from './coordinator/alarmPlan'
+import { alarmAtOf, forgetAtOf, hasWork } from './coordinator/alarmPlan'
+import { followPayment, writeAgain } from './coordinator/alarmWork'
 import { ConsentPays, consentState, lookForPays, pay, revoke } from './coordinator/consentPays'
 import { written, type SessionHost } from './coordinator/host'
-import { listUnresolved, reconcile, reconciliationFor } from './coordinator/reconcile'
+import { exchangeCode, interrupted } from './coordinator/exchange'
+import { listUnresolved, reconcile } from './coordinator/reconcile'
 import { SerialQueue } from './coordinator/serialQueue'
 import {
-  claimedAt,
   isFinal,
   phaseOf,
   refusal,
@@ -328,61 +324,15 @@ export class SessionCoordinator extends DurableObject<Env> {
     const config = await this.config()
     if (this.state!.claimedAt !== undefined) {
       // Claimed before a restart: the code may have been sent. A second exchange would make the server revoke the first's tokens.
-      const record = await this.interrupted(config)
+      const record = await interrupted(this.host, config)
       return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
     }
     this.exchanging = true
     try {
-      const current = this.state!
-      const at = Date.now()
-      await this.save(claimedAt(current, at))
-      const store = new SessionStore(this.env.SESSIONS, config)
-      const ticket = await this.ticketOf(config, current)
-      // Before the code is sent: a record this session may make could look like another's (payments/lookAlikes.ts).
-      const target = ticket && current.record.kind ? targetOf(current.record.kind, ticket.claims) : undefined
-      const holdIds = (ids: OutcomeIds) => holdOwnIds(this.env, current.record.kind!, current.record.id, ids)
-      // Every error after the claim ends in a record kept here first: an unknown outcome for a payment kind, never a lost one.
-      const { record, unwritten } = await written(
-        async () => {
-          if (!ticket)
-            return store.markFailed(current.record, 'session_unreadable', 'the session cannot be decrypted with TOKEN_ENCRYPTION_KEY')
-          if (target) await registerLookAlike(this.env, current.record, target, Math.floor(at / 1000), config.reconciliationWindowSeconds)
-          return completeConnection(config, store, current.record, ticket, response, holdIds)
-        },
-        () => this.unknownOutcome(store, config, current.record, 'internal_error'),
-      )
-      await this.transition(record, config, { unwritten, reconcile: reconciliationFor(record, config, at, ticket) })
-      return { ok: true, session: publicSession(record), ...(record.returnTo ? { returnTo: record.returnTo } : {}) }
+      return await exchangeCode(this.host, config, response)
     } finally {
       this.exchanging = false
     }
-  }
-
-  /** The launch ticket (nonce, verifier, the claims asked for), when it can be opened. */
-  private async ticketOf(config: Config, state: SessionState): Promise<LaunchTicket | undefined> {
-    if (!state.sealedTicket) return undefined
-    return open<LaunchTicket>(config.encryptionKeys, state.sealedTicket, ticketAad(state.record.id)).catch(() => undefined)
-  }
-
-  /**
-   * The claim was made and its exchange never ended here (a restart): the code
-   * may have been sent. A payment kind is confirming (reconciliation decides);
-   * a connection failed, as no money moves (the user starts again).
-   */
-  private async interrupted(config: Config): Promise<StoredSession> {
-    const current = this.state!
-    const store = new SessionStore(this.env.SESSIONS, config)
-    const ticket = await this.ticketOf(config, current)
-    const { record, unwritten } = await written(() => this.unknownOutcome(store, config, current.record, 'exchange_interrupted'))
-    await this.transition(record, config, { unwritten, reconcile: reconciliationFor(record, config, current.claimedAt!, ticket) })
-    return record
-  }
-
-  /** The outcome after the claim when nothing trustworthy came back. */
-  private unknownOutcome(store: SessionStore, config: Config, record: StoredSession, reason: string): Promise<StoredSession> {
-    return isPaymentKind(record)
-      ? store.markConfirming(record, reason, IDEMPOTENCY_TTL_SECONDS)
-      : store.markFailed(record, reason, reason === 'exchange_interrupted' ? 'the code exchange was interrupted; start again' : undefined)
   }
 
   /** A new record, written to KV by the caller (or `unwritten`: its write failed): kept here, pushed to watchers, reported once when it is a new outcome. */
@@ -561,17 +511,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     const state = this.state
     if (!state) return this.legacyAlarm()
     try {
-      if (state.unwritten) await this.serially(() => this.writeAgain())
+      if (state.unwritten) await this.serially(() => writeAgain(this.host))
       if (state.phase !== 'deleted' && this.state?.record.status === 'pending' && this.state.claimedAt !== undefined) {
         if (this.exchanging) return this.alarmIn(10) // running here: its transition reschedules
         await this.serially(async () => {
           if (this.state?.record.status === 'pending' && this.state.claimedAt !== undefined && !this.exchanging)
-            await this.interrupted(await this.config())
+            await interrupted(this.host, await this.config())
         })
       }
       if (this.state?.reconcile && this.state.phase !== 'deleted') await this.serially(() => reconcile(this.host))
       if (this.state?.pays && this.state.phase !== 'deleted') await this.serially(() => lookForPays(this.host))
-      if (this.state?.follow && this.state.phase !== 'deleted') await this.serially(() => this.followPayment())
+      if (this.state?.follow && this.state.phase !== 'deleted') await this.serially(() => followPayment(this.host))
       if (state.phase !== 'deleted' && this.state?.record.status === 'connected') {
         if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()
         await this.serially(async () => {
@@ -592,43 +542,6 @@ export class SessionCoordinator extends DurableObject<Env> {
     this.state = undefined
     this.alarmAt = undefined
     await this.ctx.storage.deleteAll()
-  }
-
-  /** The record whose KV write failed, written again; another failure tries later. */
-  private async writeAgain() {
-    const state = this.state
-    if (!state?.unwritten) return
-    const config = await this.config()
-    try {
-      await new SessionStore(this.env.SESSIONS, config).rewrite(state.record, state.unwritten.keepUntil)
-      const { unwritten: _, ...rest } = state
-      await this.save(rest)
-    } catch (error) {
-      if (!(error instanceof RecordNotWritten)) throw error
-      const attempt = state.unwritten.attempt + 1
-      log('warn', 'session_write_failed', { sessionId: state.record.id, status: state.record.status, attempt })
-      await this.save({ ...state, unwritten: { ...state.unwritten, attempt, nextAt: nowSeconds() + rewriteDelayS(attempt) } })
-    }
-  }
-
-  /** One look at an authorised payment's Moneyhub status: its final one is recorded (a webhook says it); past the bound, no more. */
-  private async followPayment() {
-    const state = this.state
-    if (!state?.follow) return
-    const config = await this.config()
-    const look = await lookAtPayment(config, state.follow, nowSeconds())
-    if ('next' in look) return this.save({ ...state, follow: look.next })
-    if ('done' in look) {
-      const { follow: _, ...rest } = state
-      log('info', 'payment_status_unfollowed', { sessionId: state.record.id })
-      return this.save(rest)
-    }
-    const record: StoredSession = { ...state.record, moneyhubStatus: look.final }
-    const { unwritten } = await written(async () => {
-      await new SessionStore(this.env.SESSIONS, config).rewrite(record, record.expiresAt)
-      return record
-    })
-    await this.transition(record, config, { unwritten })
   }
 
   /**
