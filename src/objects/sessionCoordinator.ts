@@ -63,35 +63,28 @@ import { getConfig, type Config } from '../config'
 import type { AuthorizationResponse } from '../connection/complete'
 import { FlowError } from '../connection/errors'
 import { refreshSession } from '../connection/refresh'
-import { deleteSession, type Deleted } from '../connection/revoke'
+import type { Deleted } from '../connection/revoke'
 import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from '../connection/webhookOutbox'
 import { settleRefund } from './refundLedger'
 import { randomToken, sameDigest, sha256 } from '../encoding'
 import { countOutcome } from '../health/count'
 import { log } from '../http/log'
-import { isPaymentKind } from '../payments/kinds'
 import { followFor } from '../payments/followStatus'
 import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
-import { revokeConsent, type PayAnswer, type PaymentUnderConsent, type RecurringPayBody } from '../payments/recurring'
-import { IdempotencyStore } from '../storage/idempotency'
-import {
-  currentStatus,
-  nowSeconds,
-  publicSession,
-  RecordNotWritten,
-  SessionStore,
-  type Session,
-  type StoredSession,
-} from '../storage/sessions'
+import type { PayAnswer, PaymentUnderConsent, RecurringPayBody } from '../payments/recurring'
+import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from '../storage/sessions'
 import { alarmAtOf, forgetAtOf, hasWork } from './coordinator/alarmPlan'
-import { followPayment, writeAgain } from './coordinator/alarmWork'
-import { ConsentPays, consentState, lookForPays, pay, revoke } from './coordinator/consentPays'
+import { followPayment, legacyAlarm, writeAgain } from './coordinator/alarmWork'
+import { consentState, lookForPays, pay, revoke } from './coordinator/consentPays'
 import { written, type SessionHost } from './coordinator/host'
+import { Creation } from './coordinator/create'
 import { exchangeCode, interrupted } from './coordinator/exchange'
 import { listUnresolved, reconcile } from './coordinator/reconcile'
+import { removeSession } from './coordinator/remove'
 import { SerialQueue } from './coordinator/serialQueue'
 import {
+  answer,
   isFinal,
   phaseOf,
   refusal,
@@ -113,8 +106,8 @@ export class SessionCoordinator extends DurableObject<Env> {
   private state: SessionState | undefined
   /** When the alarm is set for (seconds), as last set here: an unchanged time is not set again. */
   private alarmAt: number | undefined
-  /** A `create` writing its KV record: a concurrent retry answers once it is written. */
-  private creating: Promise<unknown> | undefined
+  /** Create-if-absent for an Idempotency-Key, and the create writing its KV record now. */
+  private readonly creation = new Creation()
   /** The callback's claim: a concurrent callback gets its answer. */
   private claim: Promise<Outcome<{ session: Session; returnTo?: string }>> | undefined
   /** An exchange is running in this instance (its claim is not stale). */
@@ -136,6 +129,8 @@ export class SessionCoordinator extends DurableObject<Env> {
       },
       config: () => this.config(),
       save: (state) => this.save(state),
+      alarmForgotten: () => void (this.alarmAt = undefined),
+      forget: () => this.forget(),
       transition: (record, config, work) => this.transition(record, config, work),
     }
     // Storage only, no network: the state is in memory before the first call is delivered.
@@ -152,6 +147,13 @@ export class SessionCoordinator extends DurableObject<Env> {
   /** One at a time, without holding the input gate: the work may call the identity server. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     return this.queue.run(work)
+  }
+
+  /** Nothing of this session is kept here any more (storage and memory). */
+  private async forget() {
+    this.state = undefined
+    this.alarmAt = undefined
+    await this.ctx.storage.deleteAll()
   }
 
   /** The state and its alarm, written together (one coalesced write: nothing awaits between them). */
@@ -210,70 +212,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     return refusal('conflict', 'link_used', 'this connection link was already opened in another browser', known)
   }
 
-  /**
-   * Create-if-absent, for a session whose id is derived from an
-   * Idempotency-Key (routes/payments.ts): this object is the one authority for
-   * "already made". The first call stores the session (state, ticket, answer)
-   * and writes its pending KV record; every later call with the same body hash
-   * gets the first one's answer, and with another body `idempotency_key_reused`.
-   */
-  async create({
-    record,
-    state,
-    sealedTicket,
-    made,
-    keepUntil,
-  }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
-    const stateHash = await sha256(state)
-    const unstored = () =>
-      refusal('upstream', 'session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
-    // From the check to the save, nothing awaits: two retries at once cannot both create.
-    if (!this.state) {
-      await this.save({
-        phase: 'created',
-        record,
-        stateHash,
-        sealedTicket,
-        linkExpiresAt: record.expiresAt,
-        made,
-        keepUntil,
-        forgetAt: keepUntil,
-      })
-      const config = await this.config()
-      const creating = new SessionStore(this.env.SESSIONS, config).writePending(record)
-      this.creating = creating
-      try {
-        await creating
-      } catch (error) {
-        if (!(error instanceof RecordNotWritten)) throw error
-        // Atomic with its KV record: nothing was made, so a retry makes it (no "replayed" answer for a 404 status).
-        this.state = undefined
-        this.alarmAt = undefined
-        await this.ctx.storage.deleteAll()
-        return unstored()
-      } finally {
-        if (this.creating === creating) this.creating = undefined
-      }
-      return { ok: true, created: true, answer: made.answer }
-    }
-    await this.creating?.catch(() => undefined)
-    if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil }) // the first one was undone
-    const earlier = this.state.made
-    if (this.state.phase === 'deleted' || !earlier)
-      return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
-    if (earlier.bodyHash !== made.bodyHash) {
-      return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
-    }
-    if (this.state.record.status === 'pending' && this.state.claimedAt === undefined) {
-      // The KV record may be missing (a restart between this object's write and KV's): a retry writes it again.
-      try {
-        await new SessionStore(this.env.SESSIONS, await this.config()).writePending(this.state.record)
-      } catch (error) {
-        if (!(error instanceof RecordNotWritten)) throw error
-        return unstored()
-      }
-    }
-    return { ok: true, created: false, answer: earlier.answer }
+  /** Create-if-absent, for a session whose id is derived from an Idempotency-Key (coordinator/create.ts). */
+  async create(request: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
+    return this.creation.create(this.host, request)
   }
 
   /**
@@ -372,7 +313,7 @@ export class SessionCoordinator extends DurableObject<Env> {
 
   async refresh(id: string): Promise<Outcome<{ session: Session }>> {
     return this.serially(() =>
-      this.answer(async () => {
+      answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         if (this.state?.phase === 'deleted')
@@ -384,48 +325,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     )
   }
 
+  /** DELETE /sessions/:id (coordinator/remove.ts): its watchers are told it is gone. */
   async remove(id: string): Promise<Outcome<Deleted>> {
     return this.serially(() =>
-      this.answer(async () => {
-        const config = await this.config()
-        const store = new SessionStore(this.env.SESSIONS, config)
-        const found = this.state?.phase === 'deleted' ? undefined : (this.state?.record ?? (await store.get(id)))
-        const { stateHash, made, keepUntil, claimedAt }: AnyState = this.state ?? {}
-        // Its code may have been sent and the outcome is not known: deleting it would drop what may be money moved (issue 26).
-        if (found && (isUnresolved(found) || (isPaymentKind(found) && found.status === 'pending' && claimedAt !== undefined)))
-          throw new FlowError(
-            'conflict',
-            'outcome_unknown',
-            'this session’s outcome is not known yet (money may have moved); it is being looked for in Moneyhub’s records: delete it once it is settled (a person can settle it: POST /unresolved-sessions/:id/settle)',
-          )
-        let record = found
-        // An authorised VRP consent is revoked at Moneyhub first (nothing is deleted when that fails): no live mandate is left unreachable.
-        if (record?.kind === 'recurring_payment' && record.status === 'authorised') {
-          record = await revokeConsent(config, store, record)
-          await this.transition(record, config)
-        }
-        const consent = record?.kind === 'recurring_payment'
-        const deleted = await deleteSession(config, store, record)
-        // A refund's hold is released only when its code was never sent; otherwise its outcome settles it.
-        if (record?.reverses && (claimedAt === undefined || record.status === 'failed')) await settleRefund(this.env, record, 'deleted')
-        // A retry with the session's Idempotency-Key is told it was deleted (410), at the KV fast path and here, for the key's 24 h.
-        if (made?.fastPath && keepUntil)
-          await new IdempotencyStore(this.env.SESSIONS, config.encryptionKeys).markDeleted(made.fastPath, made.bodyHash, keepUntil)
-        // A tombstone: the authorizeUrl and the callback of a deleted session must not bring it back while they are valid.
-        // A VRP consent's pay records are kept, as long as the consent's record would have been; webhook events not yet
-        // handed on stay in the outbox (the alarm delivers them before the tombstone is forgotten).
-        const kept = (key: string) => key.startsWith('webhook:') || (consent && ConsentPays.owns(key))
-        const dropped = [...(await this.ctx.storage.list()).keys()].filter((key) => !kept(key))
-        for (let i = 0; i < dropped.length; i += 128) await this.ctx.storage.delete(dropped.slice(i, i + 128))
-        this.alarmAt = undefined
-        await this.save({
-          phase: 'deleted',
-          record: record!,
-          deleted: true,
-          ...(stateHash ? { stateHash } : {}),
-          ...(keepUntil ? { keepUntil } : {}),
-          forgetAt: Math.max(nowSeconds() + config.sessionTtlSeconds + 60, keepUntil ?? 0, consent ? record!.expiresAt : 0),
-        })
+      answer(async () => {
+        const deleted = await removeSession(this.host, id)
         this.streams.gone(id)
         return deleted
       }),
@@ -437,26 +341,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     idempotencyKey: string
     body: RecurringPayBody
   }): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
-    return this.serially(() => this.answer(() => pay(this.host, request)))
+    return this.serially(() => answer(() => pay(this.host, request)))
   }
 
   /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
   async revokeConsent(): Promise<Outcome<{ session: Session }>> {
-    return this.serially(() => this.answer(() => revoke(this.host)))
+    return this.serially(() => answer(() => revoke(this.host)))
   }
 
   /** A VRP consent's status as this object knows it (KV may lag), and the payments made under it through this Worker. */
   async consentState(): Promise<{ session?: Session; payments: PaymentUnderConsent[] }> {
     return consentState(this.host)
-  }
-
-  private async answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {
-    try {
-      return { ok: true as const, ...(await work()) }
-    } catch (error) {
-      if (error instanceof FlowError) return refusal(error.kind, error.code, error.message)
-      throw error
-    }
   }
 
   /**
@@ -509,7 +404,10 @@ export class SessionCoordinator extends DurableObject<Env> {
     this.alarmAt = undefined // spent
     await flushOutbox(this.env, this.ctx.storage) // webhooks not yet handed on (a restart, a refused queue send): tried again
     const state = this.state
-    if (!state) return this.legacyAlarm()
+    if (!state) {
+      const again = await legacyAlarm(this.host)
+      return again === undefined ? undefined : this.alarmIn(again)
+    }
     try {
       if (state.unwritten) await this.serially(() => writeAgain(this.host))
       if (state.phase !== 'deleted' && this.state?.record.status === 'pending' && this.state.claimedAt !== undefined) {
@@ -539,9 +437,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (hasWork(after)) return this.scheduleAlarm()
     if (after?.forgetAt !== undefined && after.forgetAt > nowSeconds()) return this.scheduleAlarm()
     if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // forgotten once its webhooks are handed on
-    this.state = undefined
-    this.alarmAt = undefined
-    await this.ctx.storage.deleteAll()
+    await this.forget()
   }
 
   /**
@@ -551,7 +447,7 @@ export class SessionCoordinator extends DurableObject<Env> {
    */
   async settle(by: Settlement): Promise<Outcome<{ session: Session }>> {
     return this.serially(() =>
-      this.answer(async () => {
+      answer(async () => {
         const state = this.state
         if (!state || state.phase === 'deleted')
           throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
@@ -567,21 +463,6 @@ export class SessionCoordinator extends DurableObject<Env> {
   /** Whether this session's callback was claimed (its code may have been sent): the refund ledger asks before releasing a hold. */
   async claimed(): Promise<boolean> {
     return this.state?.claimedAt !== undefined
-  }
-
-  /** Sessions connected before this object kept their state: only an id and an alarm. */
-  private async legacyAlarm() {
-    const id = await this.ctx.storage.get<string>('id')
-    if (!id) return
-    const config = await this.config()
-    const store = new SessionStore(this.env.SESSIONS, config)
-    const record = await store.get(id)
-    if (record?.status === 'connected' && currentStatus(record) === 'expired') {
-      const event = addToOutbox(this.ctx.storage, config, publicSession(await store.markExpired(record)))
-      if (event) await attemptFromOutbox(this.env, config, this.ctx.storage, event)
-    }
-    if (outboxDueInS(this.ctx.storage)) return this.alarmIn(outboxDueInS(this.ctx.storage)) // its webhook not yet handed on
-    await this.ctx.storage.deleteAll()
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * The alarm's own work on the session's record (sessionCoordinator.ts
  * `alarm`): a KV write that failed, written again; an authorised payment's
- * Moneyhub status followed (payments/followStatus.ts, issue 27).
+ * Moneyhub status followed (payments/followStatus.ts, issue 27); the alarm of
+ * a session kept before its object kept its state.
  */
 import { log } from '../../http/log'
 import { lookAtPayment } from '../../payments/followStatus'
-import { nowSeconds, RecordNotWritten, SessionStore, type StoredSession } from '../../storage/sessions'
+import { addToOutbox, attemptFromOutbox, outboxDueInS } from '../../connection/webhookOutbox'
+import { currentStatus, nowSeconds, publicSession, RecordNotWritten, SessionStore, type StoredSession } from '../../storage/sessions'
 import { rewriteDelayS } from './alarmPlan'
 import { written, type SessionHost } from './host'
 
@@ -44,4 +46,24 @@ export async function followPayment(host: SessionHost): Promise<void> {
     return record
   })
   await host.transition(record, config, { unwritten })
+}
+
+/**
+ * Sessions connected before this object kept their state: only an id and an
+ * alarm. Their expiry is reported; then they are forgotten, or looked at again
+ * in the seconds returned (a webhook not yet handed on).
+ */
+export async function legacyAlarm(host: SessionHost): Promise<number | undefined> {
+  const id = await host.storage.get<string>('id')
+  if (!id) return undefined
+  const config = await host.config()
+  const store = new SessionStore(host.env.SESSIONS, config)
+  const record = await store.get(id)
+  if (record?.status === 'connected' && currentStatus(record) === 'expired') {
+    const event = addToOutbox(host.storage, config, publicSession(await store.markExpired(record)))
+    if (event) await attemptFromOutbox(host.env, config, host.storage, event)
+  }
+  if (outboxDueInS(host.storage)) return outboxDueInS(host.storage) // its webhook not yet handed on
+  await host.storage.deleteAll()
+  return undefined
 }

@@ -15,6 +15,10 @@ export interface SessionHost {
   /** The state as last saved (undefined before the session has one, or once it is forgotten). */
   readonly state: SessionState | undefined
   config(): Promise<Config>
+  /** Nothing of this session is kept any more (storage and memory). */
+  forget(): Promise<void>
+  /** The alarm's time as last set is forgotten: the next save sets it again. */
+  alarmForgotten(): void
   /** The state and its alarm, written together. */
   save(state: SessionState): Promise<void>
   /** A new record, written to KV by the caller (or `unwritten`): kept, pushed to watchers, reported once when new. */

@@ -10,7 +10,7 @@
  * first launch makes it `launched`. States kept before the phase was written
  * get theirs from `withPhase`, read once at start-up.
  */
-import type { FlowErrorKind } from '../../connection/errors'
+import { FlowError, type FlowErrorKind } from '../../connection/errors'
 import type { Follow } from '../../payments/followStatus'
 import type { ListCursor, MatchTarget } from '../../payments/reconciliation'
 import type { IdempotencyFastPath } from '../../storage/idempotency'
@@ -36,6 +36,16 @@ export const refusal = (kind: FlowErrorKind, code: string, message: string, know
   message,
   ...known,
 })
+
+/** The work's answer, or its FlowError as a refusal (data, to cross the RPC boundary). */
+export async function answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true as const, ...(await work()) }
+  } catch (error) {
+    if (error instanceof FlowError) return refusal(error.kind, error.code, error.message)
+    throw error
+  }
+}
 
 /** What POST /payments (and the other payment starts) answer: given again to a retry with the same Idempotency-Key. */
 export interface StartAnswer {
