@@ -121,9 +121,14 @@ export class SessionCoordinator extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     const self = this
+    // Read through, never copied: what the parts see is always this object's own (tests replace env to break KV).
     this.host = {
-      env,
-      storage: ctx.storage,
+      get env() {
+        return self.env
+      },
+      get storage() {
+        return self.ctx.storage
+      },
       get state() {
         return self.state
       },
