@@ -3,11 +3,11 @@
  * flow with Moneyhub's identity server.
  *
  *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → connection/start.ts
- *   GET /sessions/:id/authorize           → routes/authorize.ts → coordinator.ts (launch) → connection/start.ts
- *   GET|POST /callback                    → routes/callback.ts → coordinator.ts (complete) → connection/complete.ts
- *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, coordinator.ts (watch)
+ *   GET /sessions/:id/authorize           → routes/authorize.ts → objects/sessionCoordinator.ts (launch) → connection/start.ts
+ *   GET|POST /callback                    → routes/callback.ts → objects/sessionCoordinator.ts (complete) → connection/complete.ts
+ *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, objects/sessionCoordinator.ts (watch)
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
- *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → connection/refresh.ts, revoke.ts
+ *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → objects/sessionCoordinator.ts → connection/refresh.ts, revoke.ts
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts, health/marks.ts
@@ -16,11 +16,11 @@
  *   GET /payees, /payments, /standing-orders, /recurring-payments
  *                                         → routes/lists.ts → payments/lists.ts (client credentials, one page)
  *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → connection/start.ts (a payment kind),
- *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
- *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
- *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → coordinator.ts → payments/recurring.ts
+ *     /recurring-payments, /payments/:id/reverse    objects/sessionCoordinator.ts (create, with an Idempotency-Key)
+ *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, objects/sessionCoordinator.ts (watch)
+ *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → objects/sessionCoordinator.ts → payments/recurring.ts
  *     DELETE|GET /recurring-payments/:id[/events]    (pay, revoke, read a VRP consent; client credentials)
- *   GET /unresolved-sessions,           → routes/unresolvedSessions.ts → storage/unresolved.ts; coordinator.ts (settle)
+ *   GET /unresolved-sessions,           → routes/unresolvedSessions.ts → storage/unresolved.ts; objects/sessionCoordinator.ts (settle)
  *   POST /unresolved-sessions/:id/settle   → payments/settle.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)

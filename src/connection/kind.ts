@@ -1,5 +1,5 @@
 /**
- * Session kinds: the one session machine (start.ts, coordinator.ts,
+ * Session kinds: the one session machine (start.ts, objects/sessionCoordinator.ts,
  * complete.ts: create → launch → callback → status → webhook, single-use)
  * serves several flows, and a kind is all that differs between them: the
  * scope asked for, the id_token claims requested, and what the validated

@@ -6,7 +6,7 @@
  * Only sessions the backend started are counted (isCounted). Three hooks, each one line where the stage happens:
  *   started  storage/sessions.ts (writePending: a session's first record)
  *   opened   routes/authorize.ts (the first browser bound to the link)
- *   outcome  coordinator.ts (transition: pending → connected | authorised | failed)
+ *   outcome  objects/sessionCoordinator.ts (transition: pending → connected | authorised | failed)
  *
  * A session's bank key is its bank id (`id:<bankId>`); one started with a
  * group selector (`id:all`, `id:test`, …) is counted under the group's name

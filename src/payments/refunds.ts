@@ -3,7 +3,7 @@
  * the payment, named by this Worker's payment session or by Moneyhub's payment
  * id (the official client refunds any payment id: `getReversePaymentAuthorizeUrl`);
  * Moneyhub's record of it, read now, saying it is reversible; and a hold of the
- * refund's amount in the payment's ledger (refundLedger.ts). Free of HTTP.
+ * refund's amount in the payment's ledger (objects/refundLedger.ts). Free of HTTP.
  */
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'

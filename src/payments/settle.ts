@@ -3,7 +3,7 @@
  * docs/reconciliation.md, "When a person must look"): with the Moneyhub id of
  * its record, held for it first in the id index (a record settles at most one
  * session), or as not made. Free of HTTP; the session's Durable Object
- * (coordinator.ts `settle`) runs it in order with its other work, and its
+ * (objects/sessionCoordinator.ts `settle`) runs it in order with its other work, and its
  * transition sends the webhook.
  */
 import * as v from 'valibot'

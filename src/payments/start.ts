@@ -8,7 +8,7 @@
  * base64url(HMAC-SHA256(sessionIdKey, "<route>\n<key>"))[0..22], with a key
  * HKDF-derived from TOKEN_ENCRYPTION_KEY (config.ts), so nobody without it can
  * predict or collide with another key's session. That session's Durable Object
- * is then the single authority for "already made" (coordinator.ts, create):
+ * is then the single authority for "already made" (objects/sessionCoordinator.ts, create):
  * two retries at once meet there, and only the first makes a session. The KV
  * store (storage/idempotency.ts) is the fast path in front of it: a replay seen
  * there costs no Durable Object call.

@@ -2,7 +2,7 @@
  * The redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI):
  * GET /callback for the code flow's query, POST /callback for the hybrid
  * flow's form_post (RESPONSE_TYPE=code id_token). One call to the session's
- * Durable Object checks, claims, exchanges and stores (coordinator.ts).
+ * Durable Object checks, claims, exchanges and stores (objects/sessionCoordinator.ts).
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'

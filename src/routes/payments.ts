@@ -150,7 +150,7 @@ export const payments = new Hono<AppEnv>()
       // Checked when a refund is to be made, not for a retry the KV fast path answers (Moneyhub's record may have moved on).
       const refund = async (sessionId: string) => {
         const payment = await reversiblePayment(config, await paymentIdOf(id, (id) => sessionOf(c, id)))
-        // The refund session's hold lasts while its link can be used; its end settles it (payments/refundLedger.ts).
+        // The refund session's hold lasts while its link can be used; its end settles it (objects/refundLedger.ts).
         const until = nowSeconds() + config.sessionTtlSeconds + 120
         const hold = { sessionId, paymentAmount: payment.amount, until, ...(body.amount ? { amount: body.amount } : {}) }
         // The claim names the amount held, so that a refund "of the rest" is exactly what the ledger counted.

@@ -3,7 +3,7 @@
  * the sessions whose outcome is unknown, for a person to look at, and settling
  * one (docs/reconciliation.md, "When a person must look"). The index is
  * storage/unresolved.ts; settling runs in the session's Durable Object
- * (coordinator.ts `settle`, payments/settle.ts), which sends the webhook.
+ * (objects/sessionCoordinator.ts `settle`, payments/settle.ts), which sends the webhook.
  */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
