@@ -38,25 +38,28 @@
  *    code is exchanged, the claim, and the work that remains for the alarm.
  *    Every write to a session's KV record after its creation is made here, in
  *    order, so no write overwrites a final status with another.
- *  - `webhook:<…>`: webhook events not yet handed on (connection/webhookOutbox.ts).
+ *  - `webhook:sequence`, `webhook:event:<n>`: webhook events not yet handed on
+ *    (connection/webhookOutbox.ts).
  *  - `pay:<sha256(Idempotency-Key)>`: a VRP consent's pays (coordinator/consentPays.ts).
  *  - `id`: sessions connected before this object kept their state (read by the alarm only).
  *
  * No network call runs inside the input gate (blockConcurrencyWhile holds only
  * the read of the state at start-up). Work that calls the identity server —
  * the code exchange, refresh, revocation — runs one at a time on a serial
- * queue (coordinator/serialQueue.ts), while the object keeps answering launches, replays and status
- * watchers. The claim of a callback is persisted before the code is sent, so a
+ * queue (coordinator/serialQueue.ts), while the object keeps answering
+ * launches, replays and status watchers. The claim of a callback is persisted before the code is sent, so a
  * restart can never lead to a second exchange; a concurrent callback awaits
  * the first one's promise and gets the same answer.
  *
  * Status watchers (GET /sessions/:id?wait, /events) are streams from here
  * (coordinator/statusStreams.ts): a change is pushed the moment it is made.
  *
- * Its parts (coordinator/) are plain classes and functions this object owns:
- * statusStreams.ts (with watcherFairness.ts), reconcile.ts (decisions in
- * payments/nextLook.ts), consentPays.ts (a VRP consent's pays), alarmPlan.ts
- * (when the alarm rings, when the state is forgotten), serialQueue.ts.
+ * Its parts (coordinator/) are plain classes and functions this object owns,
+ * not other Durable Objects: state.ts (the state), create.ts, exchange.ts,
+ * remove.ts (create-if-absent, the code exchange, DELETE), statusStreams.ts
+ * (with watcherFairness.ts), reconcile.ts (decisions: payments/nextLook.ts),
+ * consentPays.ts (a VRP consent's pays), alarmPlan.ts (when the alarm rings,
+ * pure), alarmWork.ts, serialQueue.ts; host.ts is what they are given.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from '../config'
