@@ -173,7 +173,10 @@ export function withPhase(kept: (Kept & { phase?: Phase }) | undefined): Session
   return { ...kept, phase: phaseOf(kept) } as SessionState
 }
 
-/** The phase a state's fields imply (for states kept before the phase was written). */
+/**
+ * The phase a state's fields imply: for a state kept before the phase was
+ * written, and for a transition's new record (settled once it is not pending).
+ */
 export function phaseOf(kept: Kept): Phase {
   if (kept.deleted) return 'deleted'
   if (isFinal(kept.record)) return 'settled'
