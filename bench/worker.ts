@@ -36,7 +36,7 @@ import { counting, countOpened, countOutcome, countStarted } from '../src/health
 import type { QueuedWebhook } from '../src/session/webhookRetries'
 import type { StoredSession } from '../src/storage/sessions'
 import type { HealthEvent } from '../src/health/window'
-import type { BriefSlot } from '../src/health/bankHealth'
+import type { BriefSlot } from '../src/objects/bankHealth'
 
 const zero = () => ({
   get: 0,

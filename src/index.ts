@@ -3,11 +3,11 @@
  * flow with Moneyhub's identity server.
  *
  *   POST /sessions, GET /connect          → routes/sessions.ts, routes/connect.ts → session/start.ts
- *   GET /sessions/:id/authorize           → routes/authorize.ts → coordinator.ts (launch) → session/start.ts
- *   GET|POST /callback                    → routes/callback.ts → coordinator.ts (complete) → session/complete.ts
- *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, coordinator.ts (watch)
+ *   GET /sessions/:id/authorize           → routes/authorize.ts → objects/sessionCoordinator.ts (launch) → session/start.ts
+ *   GET|POST /callback                    → routes/callback.ts → objects/sessionCoordinator.ts (complete) → session/complete.ts
+ *   GET /sessions/:id[/events]            → routes/sessions.ts → storage/sessions.ts, objects/sessionCoordinator.ts (watch)
  *   GET /sessions/:id/tokens              → routes/sessions.ts → storage/sessions.ts
- *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → coordinator.ts → session/refresh.ts, revoke.ts
+ *   POST /sessions/:id/refresh, DELETE    → routes/sessions.ts → objects/sessionCoordinator.ts → session/refresh.ts, revoke.ts
  *   POST /users, GET|DELETE /users/:id    → routes/users.ts → users/registeredUsers.ts
  *   POST /tokens                          → routes/tokens.ts → data/tokens.ts, data/scopes.ts → storage/dataTokens.ts
  *   GET /banks                            → routes/banks.ts → storage/bankLists.ts → banks/bankList.ts, health/marks.ts
@@ -16,11 +16,11 @@
  *   GET /payees, /payments, /standing-orders, /recurring-payments
  *                                         → routes/lists.ts → payments/lists.ts (client credentials, one page)
  *   POST /payments, /standing-orders,     → routes/payments.ts → payments/start.ts → session/start.ts (a payment kind),
- *     /recurring-payments, /payments/:id/reverse    coordinator.ts (create, with an Idempotency-Key)
- *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, coordinator.ts (watch)
- *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → coordinator.ts → payments/recurring.ts
+ *     /recurring-payments, /payments/:id/reverse    objects/sessionCoordinator.ts (create, with an Idempotency-Key)
+ *   GET /payments/:id[/events]            → routes/payments.ts → payments/status.ts, objects/sessionCoordinator.ts (watch)
+ *   POST /recurring-payments/:id/pay,     → routes/recurringPayments.ts → objects/sessionCoordinator.ts → payments/recurring.ts
  *     DELETE|GET /recurring-payments/:id[/events]    (pay, revoke, read a VRP consent; client credentials)
- *   GET /unresolved-sessions,           → routes/unresolvedSessions.ts → storage/unresolved.ts; coordinator.ts (settle)
+ *   GET /unresolved-sessions,           → routes/unresolvedSessions.ts → storage/unresolved.ts; objects/sessionCoordinator.ts (settle)
  *   POST /unresolved-sessions/:id/settle   → payments/settle.ts
  *   GET /.well-known/jwks.json            → routes/jwks.ts
  *   GET /client.js, GET /favicon.ico      → routes/clientScript.ts, routes/favicon.ts (static, no config)
@@ -125,10 +125,10 @@ const app = api
   .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
   .onError(answerError)
 
-export { ClientGate } from './clientGate'
-export { SessionCoordinator } from './coordinator'
-export { BankHealth } from './health/bankHealth'
-export { RefundLedger } from './payments/refundLedger'
-export { MoneyhubIdIndex } from './storage/moneyhubIds'
+export { ClientGate } from './objects/clientGate'
+export { SessionCoordinator } from './objects/sessionCoordinator'
+export { BankHealth } from './objects/bankHealth'
+export { RefundLedger } from './objects/refundLedger'
+export { MoneyhubIdIndex } from './objects/moneyhubIdIndex'
 /** The API, and the consumer of the webhook retry queue (session/webhookRetries.ts). */
 export default Object.assign(app, { queue: retryWebhooks } satisfies ExportedHandler<Env, QueuedWebhook>)

@@ -6,7 +6,7 @@
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { bankHealthOf } from '../src/health/bankHealth'
+import { bankHealthOf } from '../src/objects/bankHealth'
 
 const newBank = () => crypto.randomUUID().replaceAll('-', '')
 

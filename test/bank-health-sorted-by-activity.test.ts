@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { indexOf } from '../src/health/bankHealth'
+import { indexOf } from '../src/objects/bankHealth'
 import { MAX_BANKS } from '../src/health/report'
 import { healthOf, healthReport } from './bankHealth'
 import { connectAccount } from './helpers'

@@ -7,7 +7,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { accessTokenWorks, APP_ORIGIN, Browser, mockRequests, sleepMs, started, statusOf, tokenSet, webhooksFor } from './helpers'
 
 async function tokenRequestsFor(code: string) {

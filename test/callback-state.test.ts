@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { authorize, browser, callback, started, statusOf } from './helpers'
 
 const CALLBACK = 'http://127.0.0.1:8787/callback'

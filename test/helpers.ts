@@ -2,7 +2,7 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import { inject, vi } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { forgetIssuerMetadata } from '../src/oidc/discovery'
 import { writeShared } from '../src/oidc/sharedCache'
 

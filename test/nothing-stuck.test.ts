@@ -7,7 +7,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import {
   breakSessionWrites,
   Browser,

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { holderOfMoneyhubId, holdMoneyhubId } from '../src/storage/moneyhubIds'
+import { holderOfMoneyhubId, holdMoneyhubId } from '../src/objects/moneyhubIdIndex'
 import { backendJson, Browser, eventually, paymentBody, paymentStatusOf, startedPayment, webhooksFor } from './helpers'
 
 /** A payment whose token request got a 5xx: confirming, nothing made. */

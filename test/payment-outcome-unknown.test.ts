@@ -9,7 +9,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { Browser, madeAtMockFor, MOCK_BANK_ID, paymentBody, paymentStatusOf, startedPayment } from './helpers'
 
 /** A payment approved at the mock with `fault`: the redirect's query. (A timeout: test/short-deadlines/upstream-timeout.test.ts.) */

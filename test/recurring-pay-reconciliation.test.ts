@@ -1,14 +1,14 @@
 /**
  * Issue 26 item 3: a confirming VRP pay is reconciled against Moneyhub's payments of its own consent and payee, on
  * every field the pay fixed, and by its paymentSubmissionId when Moneyhub gave one. A pay under another consent (same
- * payee, amount and references) never settles it; each payment found is held (src/storage/moneyhubIds.ts) for
+ * payee, amount and references) never settles it; each payment found is held (src/objects/moneyhubIdIndex.ts) for
  * `<sessionId>/<pay key>` before it is assigned; two candidates leave both pays confirming. Both client versions.
  */
 import { env, runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { identityRequest } from '../src/oidc/identity'
-import { holderOfMoneyhubId } from '../src/storage/moneyhubIds'
+import { holderOfMoneyhubId } from '../src/objects/moneyhubIdIndex'
 import { consent, failAfterPaying, failBeforePaying, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from './vrp'
 
 /** One payee of the client's, for two consents. */

@@ -6,7 +6,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { ledgerOf } from '../src/payments/refundLedger'
+import { ledgerOf } from '../src/objects/refundLedger'
 
 const past = () => Math.floor(Date.now() / 1000) - 1
 const putRecord = (id: string, status: string) =>

@@ -12,7 +12,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { APP_ORIGIN, MOCK_BANK_ID, paymentStatusOf, payThrough, sleepMs, webhooksFor } from './helpers'
 
 const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))

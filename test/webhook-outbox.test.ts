@@ -7,7 +7,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { SessionCoordinator } from '../src/coordinator'
+import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { Browser, eventually, mockOrigin, refuseWebhooks, remove, started, webhooksFor } from './helpers'
 
 const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))

@@ -6,7 +6,7 @@
  * Only sessions the backend started are counted (isCounted). Three hooks, each one line where the stage happens:
  *   started  storage/sessions.ts (writePending: a session's first record)
  *   opened   routes/authorize.ts (the first browser bound to the link)
- *   outcome  coordinator.ts (transition: pending → connected | authorised | failed)
+ *   outcome  objects/sessionCoordinator.ts (transition: pending → connected | authorised | failed)
  *
  * A session's bank key is its bank id (`id:<bankId>`); one started with a
  * group selector (`id:all`, `id:test`, …) is counted under the group's name
@@ -16,7 +16,7 @@
  */
 import { env, waitUntil } from 'cloudflare:workers'
 import type { StoredSession } from '../storage/sessions'
-import { bankHealthOf } from './bankHealth'
+import { bankHealthOf } from '../objects/bankHealth'
 import type { HealthEvent } from './window'
 
 const SELECTOR = /(?:^| )id:([A-Za-z0-9_-]{1,64})(?: |$)/

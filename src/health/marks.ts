@@ -1,6 +1,6 @@
 /**
  * The health mark on GET /banks. The marks of every bank come from one call
- * to the index (bankHealth.ts), reused by this isolate for
+ * to the index (objects/bankHealth.ts), reused by this isolate for
  * HEALTH_MARK_MAX_AGE_SECONDS; the list with its marks gets its own ETag, and
  * its max-age is the shorter of the list's and the marks' freshness, so the
  * list stays cacheable and a mark is at most about two of those ages old
@@ -9,7 +9,7 @@
  */
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
-import { indexOf, type BriefSlot } from './bankHealth'
+import { indexOf, type BriefSlot } from '../objects/bankHealth'
 import { HOUR_S, SLOT_S, markOf, slotOf, type HealthMark } from './window'
 
 interface Marks {

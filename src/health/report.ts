@@ -1,6 +1,6 @@
 /** What GET /banks/health answers: every bank active in the last 24 h, each from its own Durable Object. */
 import type { Config } from '../config'
-import { bankHealthOf, indexOf, type BankSummary, type BriefSlot } from './bankHealth'
+import { bankHealthOf, indexOf, type BankSummary, type BriefSlot } from '../objects/bankHealth'
 import { HOUR_S, SLOT_S, markOf, slotOf, type HealthMark } from './window'
 
 /** Keys that are not one bank: a group selector (count.ts), or a journey without a known bank. */

@@ -2,7 +2,7 @@
  * A bank's outcomes over a sliding window: counts in 5-minute slots, 288 of
  * them for 24 h, so that "the last hour" slides in 5-minute steps rather than
  * jumping at the top of each hour. Pure functions: the BankHealth Durable
- * Object (bankHealth.ts) keeps the slots, the Worker reads them
+ * Object (objects/bankHealth.ts) keeps the slots, the Worker reads them
  * (docs/bank-health.md).
  */
 

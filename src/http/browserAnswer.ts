@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { Refusal } from '../coordinator'
+import type { Refusal } from '../objects/sessionCoordinator'
 import { FlowError } from '../session/errors'
 import { answerError } from '../errors'
 import { note, type LogLevel } from './log'

@@ -6,11 +6,11 @@
  * signal, cancelled body) and the cap's lease released with it.
  */
 import type { Context } from 'hono'
-import { gateOf } from '../clientGate'
+import { gateOf } from '../objects/clientGate'
 import { backendKeyCheck } from './auth'
 import { clientKey } from './rateLimit'
 import { FlowError } from '../session/errors'
-import { coordinatorOf } from '../coordinator'
+import { coordinatorOf } from '../objects/sessionCoordinator'
 import type { Session } from '../storage/sessions'
 import type { AppEnv } from './context'
 

@@ -8,7 +8,7 @@
  * order terms, a refund of the same payment) in overlapping windows are
  * look-alikes: one record equal to both could be either's, so neither takes it
  * by likeness. Each session says so before its code is sent (the claim), in
- * slots of the MoneyhubIdIndex (storage/moneyhubIds.ts), keyed
+ * slots of the MoneyhubIdIndex (objects/moneyhubIdIndex.ts), keyed
  * `likeness:<sha256 of the terms>:<time bucket>:<n>`, holder
  * `<session id> <user id, when the session knows it>`; a look-alike that is
  * known to be another user's is not one (the list is filtered by user).
@@ -19,7 +19,7 @@
  */
 import type { Config } from '../config'
 import { sha256 } from '../encoding'
-import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../storage/moneyhubIds'
+import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../objects/moneyhubIdIndex'
 import { paymentKindOf, type OutcomeIds } from '../kinds/registry'
 import { CLOCK_SKEW_S, listOf, readMatches, type ListCursor, type MatchResult, type MatchTarget } from './reconciliation'
 

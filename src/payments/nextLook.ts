@@ -1,12 +1,13 @@
 /**
  * When a session whose outcome is unknown is looked at next, and how long its
  * records are kept meanwhile (issue 26: nothing unknown is dropped). Pure:
- * the session's Durable Object (coordinator.ts) asks, from its alarm, and
+ * the session's Durable Object (objects/sessionCoordinator.ts) asks, from its alarm, and
  * keeps looking until the session is settled, by Moneyhub's records or by a
  * person (POST /unresolved-sessions/:id/settle, docs/reconciliation.md).
  */
+import type { OutcomeIds } from '../kinds/registry'
 import type { StoredSession } from '../storage/sessions'
-import { RECONCILIATION_MAX_DELAY_S } from './reconciliation'
+import { RECONCILIATION_MAX_DELAY_S, type ListCursor, type MatchResult } from './reconciliation'
 
 /** Past the window, looks stay this far apart at most (Assumption (project): a few a day is enough to notice a late record). */
 export const LATE_MAX_DELAY_S = 6 * 3600
@@ -46,4 +47,67 @@ export function nextLookAt(now: number, look: { until: number; attempt: number; 
  */
 export function keepUnresolvedUntil(keptUntil: number, nextAt: number): number | undefined {
   return keptUntil >= nextAt + KEEP_MARGIN_S ? undefined : nextAt + UNRESOLVED_KEEP_S
+}
+
+/** One look's state (the session's Durable Object keeps it): the window, how many looks, and where an unfinished read stopped. */
+export interface Look {
+  until: number
+  attempt: number
+  firstDelay: number
+  nextAt: number
+  cursor?: ListCursor
+}
+
+/** What a look decided about the session: its record as found, still confirming (why), or failed (not made). */
+export type Verdict =
+  | { authorised: OutcomeIds | { reason: 'consent_unverified' | 'id_ambiguous' | 'id_not_found' } }
+  | { confirming: 'consent_unverified' | 'match_ambiguous' | 'not_reconcilable' }
+  | { failed: 'payment_not_made' }
+
+/**
+ * What one look at Moneyhub's records (`result`; undefined when Moneyhub was
+ * unreachable) decides, seen at `now`: a verdict to write, or the look again
+ * later. `confirming`: the session's outcome is unknown (else only its id is).
+ * Found, it is authorised with the id; ambiguous, it says so; not there once
+ * the window has passed, a confirming payment failed (`payment_not_made`) and
+ * an authorised one stays without its id. A VRP consent is never linked by
+ * likeness (docs/reconciliation.md). A list not read whole is never "none":
+ * a read that stopped at its page bound goes on at once.
+ */
+export function decideLook<L extends Look>(
+  result: MatchResult | undefined,
+  look: L,
+  confirming: boolean,
+  now: number,
+): { verdict: Verdict } | { again: L } {
+  if (result && 'found' in result) return { verdict: { authorised: result.found } }
+  if (result && 'unverified' in result)
+    return { verdict: confirming ? { confirming: 'consent_unverified' } : { authorised: { reason: 'consent_unverified' } } }
+  const attempt = look.attempt + 1
+  const { cursor, ...rest } = look
+  if (result && 'incomplete' in result) {
+    const nextAt = result.cursor ? now + 1 : nextLookAt(now, { ...look, attempt })
+    return { again: { ...rest, attempt, nextAt, ...(result.cursor ? { cursor: result.cursor } : {}) } as L }
+  }
+  if (result && 'ambiguous' in result)
+    return { verdict: confirming ? { confirming: 'match_ambiguous' } : { authorised: { reason: 'id_ambiguous' } } }
+  if (result && now >= look.until)
+    return {
+      verdict: !confirming
+        ? { authorised: { reason: 'id_not_found' } }
+        : 'unsupported' in result
+          ? { confirming: 'not_reconcilable' }
+          : { failed: 'payment_not_made' },
+    }
+  // Nothing decided (not yet there, or Moneyhub unreachable): looked at again, further apart past the window (issue 26).
+  // A whole read was spent (its cursor with it); Moneyhub unreachable keeps the read where it stopped.
+  const nextAt = nextLookAt(now, { ...look, attempt })
+  return { again: (result ? { ...rest, attempt, nextAt } : { ...rest, ...(cursor ? { cursor } : {}), attempt, nextAt }) as L }
+}
+
+/** After a verdict that leaves the session unresolved (ambiguous, nothing to match on): the next look, reading the list afresh. */
+export function lookAgain<L extends Look>(look: L, now: number): L {
+  const attempt = look.attempt + 1
+  const { cursor: _spent, ...fresh } = look
+  return { ...fresh, attempt, nextAt: nextLookAt(now, { ...look, attempt }) } as L
 }

@@ -2,14 +2,14 @@
  * Reconciliation: finding in Moneyhub's own records what a payment kind's code
  * exchange made when its answer never arrived (`confirming`) or its id_token
  * lacked the id (`authorised`, reason `id_pending`). The session's Durable
- * Object runs it from its alarm (coordinator.ts); the rule ("The proof rule"),
+ * Object runs it from its alarm (objects/sessionCoordinator.ts); the rule ("The proof rule"),
  * its window and its limits are in docs/reconciliation.md and SECURITY.md.
  *
  * A record settles a session only on proof: it is the one record, in a list
  * read whole, that is equal on every field the session fixed and the record
  * carries; no record just outside the time window looks like it; no other
  * session that sent a code for the same terms could own it (lookAlikes.ts); and
- * its id is held for this session first (storage/moneyhubIds.ts). Anything less
+ * its id is held for this session first (objects/moneyhubIdIndex.ts). Anything less
  * is `ambiguous`, never a guess; a list that could not be read whole is never
  * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */

@@ -19,10 +19,12 @@
  * accepting the pay, whatever its body, and a consent read refuses only what
  * every version agrees is unusable.
  *
- * Pay and revoke run in the consent's session Durable Object (coordinator.ts),
- * one at a time: a revocation and the payments around it are seen in order,
- * and an Idempotency-Key is answered by one authority. Each pay is kept in that
- * object's storage under `pay:<sha256(key)>` (PayEntry) with the body's hash:
+ * Pay and revoke run in the consent's session Durable Object
+ * (objects/sessionCoordinator.ts), one at a time: a revocation and the
+ * payments around it are seen in order, and an Idempotency-Key is answered by
+ * one authority. Each pay is kept in that object as one record per key
+ * (PayEntry, PayRecords: objects/coordinator/consentPays.ts owns the storage
+ * keys) with the body's hash:
  *  - before the request is sent: `sending`;
  *  - after: the answer, given again to every retry with that key and body
  *    (another body: 422 idempotency_key_reused).
@@ -31,32 +33,26 @@
  * cannot be read, or a restart while `sending`) is never `failed`: it is kept
  * `confirming` with its reason, answered 202, and never sent again.
  *
- * The consent's alarm is set before a pay is sent (coordinator.ts), so a pay
+ * The consent's alarm is set before a pay is sent (consentPays.ts), so a pay
  * left `sending` by a restart is found, answered `confirming` (interrupted)
- * and reconciled: `reconcilePays` looks for each open pay in Moneyhub's
- * payments of its payee, and settles it only with a record of its own consent
- * (or its own paymentSubmissionId) that no other holder has (moneyhubIds.ts).
- * Nothing here guesses an outcome (docs/recurring-payments.md, "Reconciliation").
+ * and reconciled (recurringPayLooks.ts). Nothing here guesses an outcome
+ * (docs/recurring-payments.md, "Reconciliation").
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../session/errors'
-import { payEvent } from '../session/webhook'
-import { addEventToOutbox, attemptFromOutbox } from '../session/webhookOutbox'
 import { sha256 } from '../encoding'
 import { IdentityApiError, identityRequest, recordOf } from '../oidc/identity'
 import { looseObject, named, strictObject } from '../http/valibot'
 import { log } from '../http/log'
 import { UpstreamError } from '../oidc/errors'
 import { canonicalJson } from '../storage/idempotency'
-import { holderOfMoneyhubId, holdMoneyhubId } from '../storage/moneyhubIds'
-import { nowSeconds, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
+import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
+import type { Session, SessionStore, StoredSession } from '../storage/sessions'
 import { upstreamFailure } from './errors'
-import { FOLLOW_FIRST_DELAY_S, FOLLOW_FOR_S, lookAtPayment, type Follow } from './followStatus'
+import type { Follow } from './followStatus'
 import { MoneyhubPayment, readPayment } from './payments'
-import { penceOf, reversalOf } from '../kinds/match'
 import { isConsent } from '../kinds/registry'
-import { readList, reconciliationDelayS } from './reconciliation'
 import { currency, payeeId, pence, reference } from './schemas'
 
 /**
@@ -162,8 +158,6 @@ export interface PaymentUnderConsent {
   /** Moneyhub's final status of its payment, once followed there (completed, rejected, …); `status` stays made. */
   moneyhubStatus?: string
 }
-
-const PAY_PREFIX = 'pay:'
 
 const notFound = () =>
   new FlowError('not_found', 'recurring_payment_not_found', 'no recurring payment consent has this id (it may have expired)')
@@ -271,36 +265,52 @@ async function checkConsent(
   return { recurringPaymentId, ...(payee ? { payeeId: payee } : {}) }
 }
 
-/** What the consent's Durable Object gives a pay: its env, its storage, its current record, and what to do before sending. */
+/**
+ * The consent's pays as its Durable Object keeps them, one record per
+ * Idempotency-Key (objects/coordinator/consentPays.ts owns their storage keys).
+ */
+export interface PayRecords {
+  /** The record key of a pay's Idempotency-Key. */
+  keyOf(idempotencyKey: string): Promise<string>
+  get(key: string): Promise<PayEntry | undefined>
+  put(key: string, entry: PayEntry): Promise<void>
+  delete(key: string): Promise<void>
+  entries(): Promise<Map<string, PayEntry>>
+  /** Who holds a pay's Moneyhub payment id (objects/moneyhubIdIndex.ts). */
+  holderOf(sessionId: string, key: string): string
+}
+
+/** What the consent's Durable Object gives a pay: its env, its pays, its current record, and what to do before sending. */
 export interface ConsentContext {
   env: Env
-  storage: DurableObjectStorage
+  pays: PayRecords
   record: StoredSession | undefined
   /** Called once the pay is recorded `sending`, before it is sent: the consent's alarm is set here, so a restart leaves nothing unlooked-at. */
   sending?: () => Promise<void>
 }
 
 /** The kept answer for this key and body, a 422 for another body, or undefined when the key is new. */
-async function keptAnswer(storage: DurableObjectStorage, storageKey: string, bodyHash: string): Promise<PayAnswer | undefined> {
-  const entry = await storage.get<PayEntry>(storageKey)
+async function keptAnswer(pays: PayRecords, storageKey: string, bodyHash: string): Promise<PayAnswer | undefined> {
+  const entry = await pays.get(storageKey)
   if (!entry) return undefined
   if (entry.bodyHash !== bodyHash)
     throw new FlowError('unprocessable', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
   if (entry.state === 'answered' && entry.answer) return entry.answer
   // Sending when this object stopped: the request may have reached Moneyhub. Never sent again.
-  return recordAnswer(storage, storageKey, confirming(entry, 'interrupted'))
+  return recordAnswer(pays, storageKey, confirming(entry, 'interrupted'))
 }
 
-function confirming(entry: Pick<PayEntry, 'request'> & { id?: string; recurringPaymentId?: string }, reason: string): PayAnswer {
+export function confirming(entry: Pick<PayEntry, 'request'> & { id?: string; recurringPaymentId?: string }, reason: string): PayAnswer {
   return {
     httpStatus: 202,
     body: { id: entry.id ?? '', recurringPaymentId: entry.recurringPaymentId ?? '', status: 'confirming', reason },
   }
 }
 
-async function recordAnswer(storage: DurableObjectStorage, storageKey: string, answer: PayAnswer): Promise<PayAnswer> {
-  const entry = await storage.get<PayEntry>(storageKey)
-  if (entry) await storage.put(storageKey, { ...entry, state: 'answered', answer } satisfies PayEntry)
+/** The pay's answer, kept for every retry with its key. */
+export async function recordAnswer(pays: PayRecords, storageKey: string, answer: PayAnswer): Promise<PayAnswer> {
+  const entry = await pays.get(storageKey)
+  if (entry) await pays.put(storageKey, { ...entry, state: 'answered', answer } satisfies PayEntry)
   return answer
 }
 
@@ -315,14 +325,14 @@ export async function payUnderConsent(
   pay: { idempotencyKey: string; body: RecurringPayBody },
 ): Promise<{ answer: PayAnswer; replayed: boolean }> {
   const record = consentRecord(consent.record)
-  const storageKey = PAY_PREFIX + (await sha256(pay.idempotencyKey))
+  const storageKey = await consent.pays.keyOf(pay.idempotencyKey)
   const bodyHash = await sha256(canonicalJson(pay.body))
-  const kept = await keptAnswer(consent.storage, storageKey, bodyHash)
+  const kept = await keptAnswer(consent.pays, storageKey, bodyHash)
   if (kept) return { answer: withIds(kept, record), replayed: true }
 
   const { recurringPaymentId, payeeId: consentPayee } = await checkConsent(config, record, pay.body.amount)
   const payee = pay.body.payeeId ?? consentPayee
-  await consent.storage.put(storageKey, {
+  await consent.pays.put(storageKey, {
     bodyHash,
     createdAt: Date.now(),
     request: pay.body,
@@ -345,7 +355,7 @@ export async function payUnderConsent(
     const known = knownRefusal(error)
     if (known === 'not_sent') {
       // Moneyhub turned the request away before looking at it: nothing was made, and a retry may send it.
-      await consent.storage.delete(storageKey)
+      await consent.pays.delete(storageKey)
       upstreamFailure(error, 'make the payment')
     }
     if (known) answer = { httpStatus: 422, body: { error: 'recurring_payment_refused', message: `Moneyhub refused the payment: ${known}` } }
@@ -353,19 +363,19 @@ export async function payUnderConsent(
       answer = confirming({ ...ids, request: pay.body }, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
     else throw error
   }
-  answer = await recordAnswer(consent.storage, storageKey, answer)
+  answer = await recordAnswer(consent.pays, storageKey, answer)
   const made = answer.body as RecurringPaymentMade
   if (answer.httpStatus === 201 && made.paymentId) {
     // Held for this pay before it is kept as its payment; Moneyhub's record of it added when it can be read now.
-    const holder = `${record.id}/${storageKey.slice(PAY_PREFIX.length)}`
+    const holder = consent.pays.holderOf(record.id, storageKey)
     const held = await holdMoneyhubId(consent.env, 'recurring_pay', made.paymentId, holder)
     const { paymentId, ...rest } = made
     if (!held.ok) {
       log('warn', 'recurring_pay_id_held', { sessionId: record.id })
-      answer = await recordAnswer(consent.storage, storageKey, { httpStatus: 201, body: { ...rest, reason: 'id_held_elsewhere' } })
+      answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: { ...rest, reason: 'id_held_elsewhere' } })
     } else {
       const payment = await readPayment(config, paymentId, { fresh: true }).catch(() => undefined)
-      if (payment) answer = await recordAnswer(consent.storage, storageKey, { httpStatus: 201, body: { ...made, payment } })
+      if (payment) answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: { ...made, payment } })
     }
   }
   return { answer, replayed: false }
@@ -412,230 +422,6 @@ function knownRefusal(error: unknown): string | 'not_sent' | undefined {
 function withIds(answer: PayAnswer, record: StoredSession): PayAnswer {
   if (!('status' in answer.body) || answer.body.id) return answer
   return { ...answer, body: { ...answer.body, id: record.id, recurringPaymentId: record.recurringPaymentId ?? '' } }
-}
-
-/** The payments made (or confirming, or being sent) under the consent through this Worker, oldest first. */
-export async function paymentsUnderConsent(storage: DurableObjectStorage): Promise<PaymentUnderConsent[]> {
-  const entries = [...(await storage.list<PayEntry>({ prefix: PAY_PREFIX })).values()]
-  return entries
-    .filter((entry) => entry.state === 'sending' || (entry.answer && entry.answer.httpStatus !== 422))
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map((entry) => {
-      // Sending: at Moneyhub now, or left so by a restart (the alarm answers it confirming).
-      const body = (entry.answer?.body as RecurringPaymentMade | undefined) ?? { status: 'confirming' as const, reason: 'sending' }
-      return {
-        status: body.status,
-        ...('paymentId' in body && body.paymentId ? { paymentId: body.paymentId } : {}),
-        ...('paymentSubmissionId' in body && body.paymentSubmissionId ? { paymentSubmissionId: body.paymentSubmissionId } : {}),
-        amount: entry.request.amount,
-        payeeRef: entry.request.payeeRef,
-        payerRef: entry.request.payerRef,
-        createdAt: Math.floor(entry.createdAt / 1000),
-        ...(body.reason ? { reason: body.reason } : {}),
-        ...(entry.final ? { moneyhubStatus: entry.final } : {}),
-      }
-    })
-}
-
-/** Clocks differ (Moneyhub's and this Worker's): a record this much outside a pay's window is still looked at. */
-export const PAY_CLOCK_SKEW_S = 600
-/** At most this many pages of 100 are read per pay and look; a longer list is not read whole, and nothing is decided on it. */
-const PAY_PAGE_SIZE = 100
-const PAY_MAX_PAGES = 50
-/** After the window, an unsettled pay is looked at again this often. */
-const PAY_LATE_DELAY_S = 3600
-
-type Item = Record<string, unknown>
-
-/** What a pay's look found: its record; two or more of its own; only likenesses that cannot be proved its own; nothing. */
-type PayLook = { found: Item } | { ambiguous: number } | { unproven: number } | { none: true } | { unread: true }
-
-/**
- * Moneyhub's payments that could be this pay's: GET {identity}/payments of
- * the pay's payee (when known) from its window's start, read whole (every
- * page, de-duplicated by id). Then each record must agree on every field the
- * pay fixed: amount, payeeRef, payerRef, payee (when known), time inside the
- * window (skew allowed), its paymentSubmissionId when Moneyhub gave one, and
- * never name another consent. Proof that it is this consent's: it names this
- * consent (`recurringPaymentId`), or carries this pay's paymentSubmissionId.
- * A record another holder has (moneyhubIds.ts) is not this pay's.
- */
-async function lookForPay(config: Config, env: Env, entry: PayEntry, body: RecurringPaymentMade, holder: string): Promise<PayLook> {
-  const from = Math.floor(entry.createdAt / 1000) - PAY_CLOCK_SKEW_S
-  const until = Math.floor(entry.createdAt / 1000) + config.reconciliationWindowSeconds + PAY_CLOCK_SKEW_S
-  const seen = new Map<string, Item>()
-  const read = await readList(
-    config,
-    { path: '/payments', scope: 'payment:read' },
-    {
-      limit: String(PAY_PAGE_SIZE),
-      offset: '0',
-      ...(entry.payeeId ? { payeeId: entry.payeeId } : {}),
-      startDate: new Date(from * 1000).toISOString(),
-    },
-    PAY_MAX_PAGES,
-    (item) => void seen.set(item.id as string, item),
-  )
-  const whole = read !== 'unreadable' && !read.next
-  const consentId = entry.recurringPaymentId ?? body.recurringPaymentId
-  const proven: Item[] = []
-  let likenesses = 0
-  for (const item of seen.values()) {
-    if (
-      penceOf(item.amount) !== entry.request.amount ||
-      item.payeeRef !== entry.request.payeeRef ||
-      item.payerRef !== entry.request.payerRef
-    )
-      continue
-    if (entry.payeeId && item.payeeId !== entry.payeeId) continue
-    if (body.paymentSubmissionId && item.paymentSubmissionId !== body.paymentSubmissionId) continue
-    // A refund names the payment it reverses: never a pay.
-    if (reversalOf(item) !== undefined) continue
-    const named = item.recurringPaymentId
-    if (named !== undefined && named !== consentId) continue
-    const at = Date.parse(String(item.initiatedAt ?? item.submittedAt ?? item.createdAt))
-    if (!Number.isNaN(at) && (at / 1000 < from || at / 1000 > until)) continue
-    const held = await holderOfMoneyhubId(env, item.id as string)
-    if (held && held.holder !== holder) continue
-    const ours = named === consentId || (body.paymentSubmissionId !== undefined && item.paymentSubmissionId === body.paymentSubmissionId)
-    if (ours && !Number.isNaN(at)) proven.push(item)
-    else likenesses++
-  }
-  if (proven.length === 1) return { found: proven[0]! }
-  if (proven.length > 1) return { ambiguous: proven.length }
-  if (likenesses) return { unproven: likenesses }
-  return whole ? { none: true } : { unread: true }
-}
-
-/**
- * From the consent's alarm: one look for each open pay. A pay left `sending`
- * by a restart is confirming first (interrupted). A confirming pay found is
- * `made` with its payment (held first); two of its own, or only likenesses,
- * stay confirming (`match_ambiguous`, `match_unproven`); nothing, with the
- * whole list read once its window has passed, `payment_not_made`. A pay
- * Moneyhub accepted (a 2xx) without a payment id is looked up the same way,
- * and is never `payment_not_made`. Returns when to look again, if ever.
- */
-export async function reconcilePays(
-  config: Config,
-  consent: { env: Env; storage: DurableObjectStorage; sessionId: string; session?: Session },
-  attempt: number,
-): Promise<{ nextInS?: number }> {
-  const { env, storage, sessionId } = consent
-  let open = false
-  let late = true
-  for (const [key, entry] of await storage.list<PayEntry>({ prefix: PAY_PREFIX })) {
-    let current = entry
-    if (current.state === 'sending') {
-      // This object restarted while it was being sent (a look runs one at a time with pays): it may have been made.
-      await recordAnswer(storage, key, confirming(current, 'interrupted'))
-      current = (await storage.get<PayEntry>(key))!
-    }
-    const body = current.answer?.body as RecurringPaymentMade | undefined
-    if (!body || !('status' in body)) continue
-    const lookUp = body.status === 'made' && !body.paymentId && !current.lookedUp && body.reason !== 'id_held_elsewhere'
-    if (body.status !== 'confirming' && !lookUp) continue
-    const until = Math.floor(current.createdAt / 1000) + config.reconciliationWindowSeconds
-    const past = nowSeconds() > until
-    if (!past) late = false
-    const holder = `${sessionId}/${key.slice(PAY_PREFIX.length)}`
-    let look: PayLook
-    try {
-      look = await lookForPay(config, env, current, body, holder)
-    } catch (error) {
-      log('warn', 'reconciliation_unavailable', { sessionId, error: error instanceof Error ? error.name : 'unknown' })
-      open = true
-      continue
-    }
-    if ('found' in look) {
-      const paymentId = look.found.id as string
-      if (!(await holdMoneyhubId(env, 'recurring_pay', paymentId, holder)).ok) {
-        open = true
-        continue
-      }
-      const parsed = v.safeParse(MoneyhubPayment, look.found)
-      const { reason: _, ...rest } = body
-      await storage.put(key, {
-        ...current,
-        ...(lookUp ? { lookedUp: true as const } : {}),
-        answer: { httpStatus: 201, body: { ...rest, status: 'made', paymentId, ...(parsed.success ? { payment: parsed.output } : {}) } },
-      } satisfies PayEntry)
-      log('info', 'reconciled', { sessionId, status: 'made' })
-    } else if (lookUp) {
-      // Moneyhub accepted it: only its payment id is unknown. Looked for until the window has passed, then kept without it.
-      if (past && !('unread' in look)) {
-        await storage.put(key, { ...current, lookedUp: true, answer: { httpStatus: 201, body: { ...body, reason: 'id_not_found' } } })
-      } else open = true
-    } else if ('none' in look && past) {
-      await recordAnswer(storage, key, {
-        httpStatus: 422,
-        body: {
-          error: 'payment_not_made',
-          message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
-        },
-      })
-      log('info', 'reconciled', { sessionId, status: 'not_made' })
-    } else {
-      const reason = 'ambiguous' in look ? 'match_ambiguous' : 'unproven' in look ? 'match_unproven' : undefined
-      if (reason && body.reason !== reason) {
-        log('warn', 'reconciliation_ambiguous', { sessionId, reason })
-        await recordAnswer(storage, key, { httpStatus: 202, body: { ...body, reason } })
-      }
-      open = true
-    }
-  }
-  const followAt = await followPays(config, consent)
-  if (!open && followAt === undefined) return {}
-  const reconcileIn = open ? (late ? PAY_LATE_DELAY_S : reconciliationDelayS(attempt, config.reconciliationFirstDelaySeconds)) : Infinity
-  return { nextInS: Math.max(1, Math.min(reconcileIn, (followAt ?? Infinity) - nowSeconds())) }
-}
-
-/**
- * Issue 27 item 2: each made pay with its payment id, followed to Moneyhub's
- * final status of that payment as a single payment's is (followStatus.ts,
- * lookAtPayment: from the alarm, within 24 h of the pay). The final one is
- * kept on the pay (GET /recurring-payments/:id lists it as moneyhubStatus) and
- * a webhook names it (webhook.ts, payEvent), written to the outbox with it.
- * The pay stays `made` and the consent as it is, whatever the status: money
- * may have moved. Returns when the next look is due, if any.
- */
-async function followPays(
-  config: Config,
-  consent: { env: Env; storage: DurableObjectStorage; session?: Session },
-): Promise<number | undefined> {
-  const { env, storage, session } = consent
-  let nextAt: number | undefined
-  for (const [key, entry] of await storage.list<PayEntry>({ prefix: PAY_PREFIX })) {
-    const body = entry.answer?.body as RecurringPaymentMade | undefined
-    if (entry.final || entry.unfollowed || !body || !('status' in body) || body.status !== 'made' || !body.paymentId) continue
-    const made = Math.floor(entry.createdAt / 1000)
-    const follow = entry.follow ?? {
-      paymentId: body.paymentId,
-      until: made + FOLLOW_FOR_S,
-      attempt: 0,
-      nextAt: made + FOLLOW_FIRST_DELAY_S,
-    }
-    const look = await lookAtPayment(config, follow, nowSeconds())
-    if ('next' in look) {
-      await storage.put(key, { ...entry, follow: look.next } satisfies PayEntry)
-      nextAt = Math.min(nextAt ?? Infinity, look.next.nextAt)
-      continue
-    }
-    const { follow: _, ...rest } = entry
-    if ('done' in look) {
-      log('info', 'payment_status_unfollowed', { sessionId: session?.id })
-      await storage.put(key, { ...rest, unfollowed: true } satisfies PayEntry)
-      continue
-    }
-    const paymentId = body.paymentId
-    // The event is written with the status it reports (no await between them): committed together.
-    const event = session
-      ? addEventToOutbox(storage, config, (order) => payEvent(session, { paymentId, moneyhubStatus: look.final }, order))
-      : undefined
-    await storage.put(key, { ...rest, final: look.final } satisfies PayEntry)
-    if (event) await attemptFromOutbox(env, config, storage, event)
-  }
-  return nextAt
 }
 
 /** POST /recurring-payments/:id/funds-confirmation: the amount in pence and its currency. */

@@ -3,14 +3,14 @@
  * the payment, named by this Worker's payment session or by Moneyhub's payment
  * id (the official client refunds any payment id: `getReversePaymentAuthorizeUrl`);
  * Moneyhub's record of it, read now, saying it is reversible; and a hold of the
- * refund's amount in the payment's ledger (refundLedger.ts). Free of HTTP.
+ * refund's amount in the payment's ledger (objects/refundLedger.ts). Free of HTTP.
  */
 import type { Config } from '../config'
 import { paymentKindOf } from '../kinds/registry'
 import { FlowError } from '../session/errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
-import type { HoldOutcome } from './refundLedger'
+import type { HoldOutcome } from '../objects/refundLedger'
 import { paymentStatusOf } from './status'
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/

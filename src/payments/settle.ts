@@ -3,7 +3,7 @@
  * docs/reconciliation.md, "When a person must look"): with the Moneyhub id of
  * its record, held for it first in the id index (a record settles at most one
  * session), or as not made. Free of HTTP; the session's Durable Object
- * (coordinator.ts `settle`) runs it in order with its other work, and its
+ * (objects/sessionCoordinator.ts `settle`) runs it in order with its other work, and its
  * transition sends the webhook.
  */
 import * as v from 'valibot'
@@ -11,7 +11,7 @@ import { authorisedRetentionSeconds } from '../session/complete'
 import { FlowError } from '../session/errors'
 import { PAYMENT_KINDS, paymentKindOf, type AnyPaymentKind, type PaymentKindName } from '../kinds/registry'
 import { described, refine, refined, strictObject } from '../http/valibot'
-import { holdMoneyhubId } from '../storage/moneyhubIds'
+import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import type { SessionStore, StoredSession } from '../storage/sessions'
 import { isUnresolved } from './nextLook'
 

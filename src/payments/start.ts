@@ -8,7 +8,7 @@
  * base64url(HMAC-SHA256(sessionIdKey, "<route>\n<key>"))[0..22], with a key
  * HKDF-derived from TOKEN_ENCRYPTION_KEY (config.ts), so nobody without it can
  * predict or collide with another key's session. That session's Durable Object
- * is then the single authority for "already made" (coordinator.ts, create):
+ * is then the single authority for "already made" (objects/sessionCoordinator.ts, create):
  * two retries at once meet there, and only the first makes a session. The KV
  * store (storage/idempotency.ts) is the fast path in front of it: a replay seen
  * there costs no Durable Object call.
@@ -17,7 +17,7 @@ import type { Config } from '../config'
 import { FlowError } from '../session/errors'
 import type { SessionKind } from '../kinds/kind'
 import { newSession, type SessionFields } from '../session/start'
-import type { CreateRequest, Outcome, StartAnswer } from '../coordinator'
+import type { CreateRequest, Outcome, StartAnswer } from '../objects/sessionCoordinator'
 import { randomToken, sha256, toBase64Url } from '../encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'

@@ -2,7 +2,7 @@
  * The redirect target registered with Moneyhub (MONEYHUB_REDIRECT_URI):
  * GET /callback for the code flow's query, POST /callback for the hybrid
  * flow's form_post (RESPONSE_TYPE=code id_token). One call to the session's
- * Durable Object checks, claims, exchanges and stores (coordinator.ts).
+ * Durable Object checks, claims, exchanges and stores (objects/sessionCoordinator.ts).
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
@@ -12,7 +12,7 @@ import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
 import { sessionIdOfState, type AuthorizationResponse } from '../session/complete'
 import { FlowError } from '../session/errors'
-import { coordinatorOf } from '../coordinator'
+import { coordinatorOf } from '../objects/sessionCoordinator'
 import { ApiError } from '../errors'
 import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'

@@ -18,7 +18,7 @@ import * as v from 'valibot'
 import { requireListedBank } from '../banks/listed'
 import type { SessionKind } from '../kinds/kind'
 import type { SessionFields } from '../session/start'
-import { coordinatorOf } from '../coordinator'
+import { coordinatorOf } from '../objects/sessionCoordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
@@ -38,7 +38,7 @@ import { reversePaymentKind } from '../kinds/refund'
 import { standingOrderKind } from '../kinds/standingOrder'
 import { PaymentRequest, RecurringPaymentRequest, ReversePaymentBody, StandingOrderRequest } from '../payments/schemas'
 import { startPayment } from '../payments/start'
-import { ledgerOf } from '../payments/refundLedger'
+import { ledgerOf } from '../objects/refundLedger'
 import { heldOrRefused, paymentIdOf, reversiblePayment } from '../payments/refunds'
 import { paymentStatusOf, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
@@ -153,7 +153,7 @@ export const payments = new Hono<AppEnv>()
       // Checked when a refund is to be made, not for a retry the KV fast path answers (Moneyhub's record may have moved on).
       const refund = async (sessionId: string) => {
         const payment = await reversiblePayment(config, await paymentIdOf(id, (id) => sessionOf(c, id)))
-        // The refund session's hold lasts while its link can be used; its end settles it (payments/refundLedger.ts).
+        // The refund session's hold lasts while its link can be used; its end settles it (objects/refundLedger.ts).
         const until = nowSeconds() + config.sessionTtlSeconds + 120
         const hold = { sessionId, paymentAmount: payment.amount, until, ...(body.amount ? { amount: body.amount } : {}) }
         // The claim names the amount held, so that a refund "of the rest" is exactly what the ledger counted.

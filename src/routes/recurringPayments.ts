@@ -13,7 +13,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
-import { coordinatorOf, unwrap, type Outcome } from '../coordinator'
+import { coordinatorOf, unwrap, type Outcome } from '../objects/sessionCoordinator'
 import { ApiError } from '../errors'
 import { requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'

@@ -3,14 +3,14 @@
  * the sessions whose outcome is unknown, for a person to look at, and settling
  * one (docs/reconciliation.md, "When a person must look"). The index is
  * storage/unresolved.ts; settling runs in the session's Durable Object
- * (coordinator.ts `settle`, payments/settle.ts), which sends the webhook.
+ * (objects/sessionCoordinator.ts `settle`, payments/settle.ts), which sends the webhook.
  */
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { PAYMENT_KIND_NAMES } from '../kinds/registry'
 import { FlowError } from '../session/errors'
-import { coordinatorOf, unwrap } from '../coordinator'
+import { coordinatorOf, unwrap } from '../objects/sessionCoordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'

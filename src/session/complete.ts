@@ -7,7 +7,7 @@
  * code, except a payment kind's once its code was sent: the money may have
  * moved, so an unknown answer (a timeout, a 5xx, an id_token failing its checks)
  * leaves it `confirming` with the reason, and reconciliation decides
- * (coordinator.ts, docs/reconciliation.md).
+ * (objects/sessionCoordinator.ts, docs/reconciliation.md).
  */
 import type { Config } from '../config'
 import { issuerMetadataOf } from '../oidc/discovery'
@@ -37,7 +37,7 @@ export const sessionIdOfState = (state: string): string | undefined => STATE.exe
 
 /**
  * The step after the session's Durable Object has checked the state and the
- * browser binding and claimed the callback (coordinator.ts): check the
+ * browser binding and claimed the callback (objects/sessionCoordinator.ts): check the
  * response, exchange the code, and write the outcome, connected or failed.
  */
 export async function completeConnection(
@@ -150,7 +150,7 @@ async function exchangeAndStore(
     if (!lacksOwnId(record, error)) throw error
     if (record.userId && claims.sub !== record.userId)
       throw new OidcError('id_token_sub_mismatch', 'the id_token is for another user than the one asked for')
-    // Authorised without its id: reconciliation looks for it in Moneyhub's records (coordinator.ts).
+    // Authorised without its id: reconciliation looks for it in Moneyhub's records (objects/sessionCoordinator.ts).
     const connectionId = typeof claims['mh:con_id'] === 'string' ? claims['mh:con_id'] : undefined
     found = { userId: claims.sub, ...(connectionId ? { connectionId } : {}), reason: 'id_pending' }
   }

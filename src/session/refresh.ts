@@ -1,6 +1,6 @@
 /**
  * Refreshing a connected session's token set (OIDC Core §12). Runs in the
- * session's Durable Object (coordinator.ts), one at a time per session, never
+ * session's Durable Object (objects/sessionCoordinator.ts), one at a time per session, never
  * inside its input gate, and within REFRESH_BUDGET_MS in all: each call to the
  * identity server gets UPSTREAM_TIMEOUT_MS or what is left of the budget.
  */

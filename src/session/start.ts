@@ -3,7 +3,7 @@
  *  - createSession: a pending session in KV (public fields only), and a launch
  *    ticket: the request, its secrets and the pending record, sealed for the URL;
  *  - openTicket + authorizeUrlFor: in the user's browser, once the session's
- *    Durable Object has bound that browser (coordinator.ts, launch), the
+ *    Durable Object has bound that browser (objects/sessionCoordinator.ts, launch), the
  *    authorisation request (pushed, or a signed request object) built from the
  *    ticket, without a KV read.
  */
@@ -59,7 +59,7 @@ export interface SessionFields {
  * A new session of `kind`, not yet stored: its pending record and sealed
  * launch ticket. `id` is random unless the caller derives it (an
  * Idempotency-Key: routes/payments.ts), in which case the session's Durable
- * Object stores it (coordinator.ts, create).
+ * Object stores it (objects/sessionCoordinator.ts, create).
  */
 export async function newSession<R extends SessionFields>(
   config: Config,

@@ -71,7 +71,7 @@ export class IdempotencyStore {
     private readonly ttlSeconds = IDEMPOTENCY_TTL_SECONDS,
   ) {}
 
-  /** Where a key's record is: what a session made for it keeps, to mark it deleted (coordinator.ts, remove). */
+  /** Where a key's record is: what a session made for it keeps, to mark it deleted (objects/sessionCoordinator.ts, remove). */
   async kvKey(route: string, key: string) {
     return `idem:${route}:${await sha256(key)}`
   }

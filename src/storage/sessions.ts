@@ -1,6 +1,6 @@
 /**
  * SessionStore: one KV record per session, written only here (and, after
- * creation, only by the session's Durable Object, coordinator.ts, which holds
+ * creation, only by the session's Durable Object, objects/sessionCoordinator.ts, which holds
  * the authority in its own strongly consistent storage). Every KV key, its
  * value and its TTL are written down once, in docs/storage.md.
  */
@@ -87,7 +87,7 @@ export interface StoredSession extends Session {
    * backend can start), are counted in bank health (health/count.ts).
    */
   startedBy?: 'backend'
-  /** A refund (reverse_payment): Moneyhub's id of the payment it reverses, whose ledger holds its amount (payments/refundLedger.ts). */
+  /** A refund (reverse_payment): Moneyhub's id of the payment it reverses, whose ledger holds its amount (objects/refundLedger.ts). */
   reverses?: string
 }
 
@@ -231,7 +231,7 @@ export class SessionStore {
     return this.kv.delete(keyOf(id))
   }
 
-  /** A record again, as it was (a write that failed: coordinator.ts retries it from its alarm). */
+  /** A record again, as it was (a write that failed: objects/sessionCoordinator.ts retries it from its alarm). */
   rewrite(record: StoredSession, keepUntil: number): Promise<void> {
     return this.put(record, keepUntil)
   }

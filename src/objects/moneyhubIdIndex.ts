@@ -6,7 +6,7 @@
  * id_token, from a pay's answer, from reconciliation or from an operator is
  * held here first, and an id another holder has is never assigned.
  *
- * Storage: `holder` → `{ kind, holder, at }`, kept for good (a few bytes per
+ * Its storage (docs/storage.md): one value, `holder` → `{ kind, holder, at }`, kept for good (a few bytes per
  * record; a Moneyhub id is never reused). Ids share one namespace whatever
  * their kind, and the kind is part of the hold, so a refund's record can never
  * settle a payment and the other way round.

@@ -4,7 +4,7 @@
  * session holds its amount here before it is made (POST /payments/:id/reverse);
  * the hold becomes a refund when the session ends `authorised`, and is
  * released when it ends failed, expired or deleted before its callback was
- * claimed (coordinator.ts reports the end; a hold past its session's deadline
+ * claimed (sessionCoordinator.ts reports the end; a hold past its session's deadline
  * is settled from the session's record when the ledger is next asked, in case
  * that report was lost). A hold whose record is missing is kept: the money
  * may have moved (issue 26; a person settles such a session).
@@ -13,6 +13,10 @@
  * amount minus refunds authorised or in flight, and only one refund may be in
  * flight per payment. Refunds made elsewhere (not through this Worker) are not
  * known here: Moneyhub refuses those at its end.
+ *
+ * Its storage (docs/storage.md): one value, `ledger` → `{ refunds: { <refund
+ * session id>: { amount (pence), state: held | authorised, until } } }`, kept
+ * as long as the payment may be refunded.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { nowSeconds, type SessionStatus, type StoredSession } from '../storage/sessions'
@@ -133,7 +137,7 @@ export class RefundLedger extends DurableObject<Env> {
 
 export const ledgerOf = (env: Env, paymentId: string) => env.REFUND_LEDGER.get(env.REFUND_LEDGER.idFromName(paymentId))
 
-/** Reported by the refund session's Durable Object when it ends (coordinator.ts); a lost report is made up for by `until`. */
+/** Reported by the refund session's Durable Object when it ends (sessionCoordinator.ts); a lost report is made up for by `until`. */
 export async function settleRefund(env: Env, record: Pick<StoredSession, 'id' | 'reverses'>, status: SessionStatus | 'deleted') {
   if (!record.reverses) return
   await ledgerOf(env, record.reverses).settle(record.id, status)

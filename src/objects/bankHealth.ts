@@ -11,6 +11,14 @@
  * and successes per slot) and which banks were active in the last 24 h: what
  * GET /banks needs for the marks in one call, and GET /banks/health to know
  * which banks to ask.
+ *
+ * The authority of a bank's counts. Its storage (docs/storage.md):
+ *  - `slot:<start, s>` → the counts of one 5-minute slot (window.ts), until it is 24 h old;
+ *  - `open:<session id>` → `{ at, expiresAt }` of a link opened and not yet
+ *    returned from, until its outcome is counted or it lapses (its deadline + 60 s, the alarm);
+ *  - `meta` → `{ bank, lastSuccessAt }`, for as long as the bank is counted;
+ *  - `index` instance only: `brief:<bank>` → `{ slots, at }`, that bank's last
+ *    hour in brief, until the bank has been silent for 24 h.
  */
 import { DurableObject } from 'cloudflare:workers'
 import {
@@ -31,9 +39,9 @@ import {
   type Counts,
   type HealthEvent,
   type WindowSummary,
-} from './window'
+} from '../health/window'
 
-/** A link is counted as lapsed this long after its deadline, as the session's own alarm forgets it (coordinator.ts). */
+/** A link is counted as lapsed this long after its deadline, as the session's own alarm forgets it (sessionCoordinator.ts). */
 const LAPSE_GRACE_MS = 60_000
 
 /** Distinct error codes kept per 5-minute slot; more are counted as `other`. */

@@ -3,6 +3,10 @@
  * watchers (long-polls and event streams) it holds open across all sessions.
  * Each watcher holds a lease, released when its stream ends; a lease that is
  * never released (a Worker that died) lapses after its stream's longest life.
+ *
+ * The authority of how many watchers one address holds. Its storage
+ * (docs/storage.md): `lease:<uuid>` → when the lease lapses (ms since the
+ * epoch), deleted on release, or by the next acquire once lapsed.
  */
 import { DurableObject } from 'cloudflare:workers'
 
