@@ -8,8 +8,8 @@
  */
 import { importJWK, type JWK } from 'jose'
 import * as v from 'valibot'
-import { fromBase64Url, sha256 } from './encoding'
-import { looseObject, object, picklist } from './http/valibot'
+import { fromBase64Url, sha256 } from './util/encoding'
+import { looseObject, object, picklist } from './util/valibot'
 import { isLoopbackHost } from './http/urls'
 import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
 import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './connection/webhookSchedule'

@@ -10,7 +10,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import type { SessionKind } from '../src/connection/kind'
-import { randomToken } from '../src/encoding'
+import { randomToken } from '../src/util/encoding'
 import {
   buildAuthorizeUrl,
   pushAuthorizationRequest,

@@ -8,7 +8,7 @@
  *    ticket, without a KV read.
  */
 import type { Config } from '../config'
-import { randomToken } from '../encoding'
+import { randomToken } from '../util/encoding'
 import { buildAuthorizeUrl, type ClaimsRequest } from '../oidc/authorizationRequest'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'

@@ -15,7 +15,7 @@
  * receiver drops an older event that arrives late (a retry).
  */
 import type { Config } from '../config'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import { OUTCOME_IDS, type OutcomeIds, type Session } from '../storage/sessions'
 
 export interface WebhookEvent extends OutcomeIds {

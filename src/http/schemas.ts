@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { ACTIONS, BANK_ID, MAX_CONSENT_DAYS_AHEAD, MAX_TRANSACTION_MONTHS_BACK, PERMISSIONS_ACTIONS } from '../connection/moneyhub'
-import { isoDateTime, object, picklist, refine, refined, strictObject } from './valibot'
+import { isoDateTime, object, picklist, refine, refined, strictObject } from '../util/valibot'
 
 /** A session id: 128 random bits, base64url. */
 export const SessionIdParam = object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'not a session id')) })

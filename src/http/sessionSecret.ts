@@ -13,7 +13,7 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import * as v from 'valibot'
-import { randomToken, sha256 } from '../encoding'
+import { randomToken, sha256 } from '../util/encoding'
 import { ApiError } from '../errors'
 import { backendKeyCheck } from './auth'
 import type { AppEnv } from './context'

@@ -7,8 +7,8 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jos
 import * as errors from 'jose/errors'
 import { readShared, writeShared } from './sharedCache'
 import * as v from 'valibot'
-import { looseObject, object } from '../http/valibot'
-import { toBase64Url } from '../encoding'
+import { looseObject, object } from '../util/valibot'
+import { toBase64Url } from '../util/encoding'
 import type { IssuerMetadata } from './discovery'
 import { OidcError } from './errors'
 

@@ -11,7 +11,7 @@
  */
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import type { StoredSession } from '../storage/sessions'
 import { readPayment } from './payments'
 

@@ -17,7 +17,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { described, int, looseObject, picklist, refined, strictObject, url } from '../http/valibot'
+import { described, int, looseObject, picklist, refined, strictObject, url } from '../util/valibot'
 import { identityAnswer } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { MoneyhubPayment } from './payments'

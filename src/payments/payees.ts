@@ -7,7 +7,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { described, looseObject, named, strictObject } from '../http/valibot'
+import { described, looseObject, named, strictObject } from '../util/valibot'
 import { identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { Payee, userId } from './schemas'

@@ -9,7 +9,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { int, looseObject, named } from '../http/valibot'
+import { int, looseObject, named } from '../util/valibot'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 

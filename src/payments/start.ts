@@ -18,7 +18,7 @@ import { FlowError } from '../connection/errors'
 import type { SessionKind } from '../connection/kind'
 import { newSession, type SessionFields } from '../connection/start'
 import type { CreateRequest, Outcome, StartAnswer } from '../coordinator'
-import { randomToken, sha256, toBase64Url } from '../encoding'
+import { randomToken, sha256, toBase64Url } from '../util/encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
 

@@ -20,7 +20,7 @@ import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 
 const short = v.optional(v.pipe(v.string(), v.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */

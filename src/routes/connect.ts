@@ -15,7 +15,7 @@ import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
 import { checkedReturnTo } from '../http/urls'
 import { validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 
 const ConnectQuery = object({ bankId: v.optional(bankId), returnTo: v.optional(returnTo) })
 

@@ -25,7 +25,7 @@ import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdP
 import { checkedReturnTo } from '../http/urls'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import { picklist, refine, refined, strictObject } from '../http/valibot'
+import { picklist, refine, refined, strictObject } from '../util/valibot'
 import { publicSession, type Session } from '../storage/sessions'
 
 const startFields = strictObject({

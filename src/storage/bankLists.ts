@@ -9,7 +9,7 @@
  */
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { sha256 } from '../encoding'
+import { sha256 } from '../util/encoding'
 import { bankListUrl, fetchBankList, type BankListType } from '../banks/bankList'
 import { OidcError } from '../oidc/errors'
 import { nowSeconds } from './sessions'

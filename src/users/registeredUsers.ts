@@ -9,7 +9,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { FlowError } from '../connection/errors'
-import { looseObject } from '../http/valibot'
+import { looseObject } from '../util/valibot'
 import { OidcError } from '../oidc/errors'
 import { IdentityApiError, identityRecord, type IdentityRequest } from '../oidc/identity'
 
