@@ -47,7 +47,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from './config'
 import { authorisedRetentionSeconds, completeConnection, type AuthorizationResponse } from './connection/complete'
-import { FlowError, type FlowErrorKind } from './connection/errors'
+import { ApiError, type ErrorCode } from './errors'
 import { refreshSession } from './connection/refresh'
 import { deleteSession, type Deleted } from './connection/revoke'
 import { ticketAad, type LaunchTicket } from './connection/start'
@@ -92,8 +92,7 @@ export type Outcome<T> = ({ ok: true } & T) | Refusal
 /** A refusal; `returnTo` (and the final `session`, when there is one) once the session is known. */
 export interface Refusal {
   ok: false
-  kind: FlowErrorKind
-  code: string
+  code: ErrorCode
   message: string
   returnTo?: string
   session?: Session
@@ -185,9 +184,8 @@ interface Watcher extends OpenWatcher {
 
 const encoder = new TextEncoder()
 const sse = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-const refusal = (kind: FlowErrorKind, code: string, message: string, known: Partial<Refusal> = {}): Refusal => ({
+const refusal = (code: ErrorCode, message: string, known: Partial<Refusal> = {}): Refusal => ({
   ok: false,
-  kind,
   code,
   message,
   ...known,
@@ -248,18 +246,18 @@ export class SessionCoordinator extends DurableObject<Env> {
       browserKey ? sha256(browserKey) : undefined,
     ])
     const known = { ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) }
-    const expired = () => refusal('gone', 'session_expired', 'this connection link has expired; start a new one from the app', known)
+    const expired = () => refusal('session_expired', 'this connection link has expired; start a new one from the app', known)
     // From here to the write, nothing awaits: two browsers opening the link at once cannot both be first.
     if (!this.state) {
       if (pending.expiresAt <= nowSeconds()) return expired()
       await this.save({ record: pending, stateHash, browserKeyHash: freshHash, sealedTicket, linkExpiresAt: pending.expiresAt })
       return { ok: true, browserKey: fresh }
     }
-    if (this.state.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
+    if (this.state.deleted) return refusal('session_deleted', 'this connection was cancelled; start a new one from the app', known)
     if (!this.state.browserKeyHash && !isFinal(this.state.record)) {
       // Made by `create` and not yet opened: the first browser binds it, with the ticket it was made with.
       if (!this.state.stateHash || !sameDigest(this.state.stateHash, stateHash))
-        return refusal('invalid', 'ticket_invalid', 'this authorisation link is not valid; start a new session')
+        return refusal('ticket_invalid', 'this authorisation link is not valid; start a new session')
       if (this.state.record.expiresAt <= nowSeconds()) return expired()
       await this.save({ ...this.state, browserKeyHash: freshHash })
       return { ok: true, browserKey: fresh }
@@ -267,11 +265,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (this.claim) await this.claim.catch(() => undefined) // completing: answer with its outcome
     const current = this.state
     if (isFinal(current.record)) return this.finalAnswer('link_used')
-    if (current.claimedAt !== undefined) return refusal('conflict', 'link_used', 'this connection is already being completed', known)
+    if (current.claimedAt !== undefined) return refusal('link_used', 'this connection is already being completed', known)
     if (current.record.expiresAt <= nowSeconds()) return expired()
     if (presentedHash && current.browserKeyHash && sameDigest(presentedHash, current.browserKeyHash))
       return { ok: true, browserKey: browserKey! }
-    return refusal('conflict', 'link_used', 'this connection link was already opened in another browser', known)
+    return refusal('link_used', 'this connection link was already opened in another browser', known)
   }
 
   /**
@@ -290,7 +288,7 @@ export class SessionCoordinator extends DurableObject<Env> {
   }: CreateRequest): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
     const stateHash = await sha256(state)
     const unstored = () =>
-      refusal('upstream', 'session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
+      refusal('session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!this.state) {
       await this.save({ record, stateHash, sealedTicket, linkExpiresAt: record.expiresAt, made, keepUntil, forgetAt: keepUntil })
@@ -314,9 +312,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     await this.creating?.catch(() => undefined)
     if (!this.state) return this.create({ record, state, sealedTicket, made, keepUntil }) // the first one was undone
     const earlier = this.state.made
-    if (this.state.deleted || !earlier) return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+    if (this.state.deleted || !earlier) return refusal('session_deleted', 'the session this Idempotency-Key made was deleted')
     if (earlier.bodyHash !== made.bodyHash) {
-      return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
+      return refusal('idempotency_key_reused', 'this Idempotency-Key was used with another request body')
     }
     if (this.state.record.status === 'pending' && this.state.claimedAt === undefined) {
       // The KV record may be missing (a restart between this object's write and KV's): a retry writes it again.
@@ -343,17 +341,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     const [stateHash, presentedHash] = await Promise.all([sha256(response.state), browserKey ? sha256(browserKey) : undefined])
     const current = this.state
     if (!current?.stateHash || !sameDigest(current.stateHash, stateHash)) {
-      return refusal('invalid', 'state_unknown', 'the state does not belong to any session')
+      return refusal('state_unknown', 'the state does not belong to any session')
     }
     const known = { ...(current.record.returnTo ? { returnTo: current.record.returnTo } : {}) }
-    if (current.deleted) return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app')
+    if (current.deleted) return refusal('session_deleted', 'this connection was cancelled; start a new one from the app')
     if (isFinal(current.record)) return this.finalAnswer('state_used')
     if (!presentedHash || !current.browserKeyHash || !sameDigest(presentedHash, current.browserKeyHash)) {
-      return refusal('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection', known)
+      return refusal('browser_mismatch', 'this callback did not come from the browser that started the connection', known)
     }
     if (this.claim) return this.claim
     if (current.claimedAt === undefined && current.record.expiresAt <= nowSeconds()) {
-      return refusal('invalid', 'state_expired', 'the session expired before the user came back', known)
+      return refusal('state_expired', 'the session expired before the user came back', known)
     }
     const claim = this.serially(() => this.exchange(response))
     this.claim = claim
@@ -365,9 +363,9 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   /** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
-  private finalAnswer(code: string): Refusal {
+  private finalAnswer(code: ErrorCode): Refusal {
     const record = this.state!.record
-    return refusal('invalid', code, 'this connection was already completed', {
+    return refusal(code, 'this connection was already completed', {
       session: publicSession(record),
       ...(record.returnTo ? { returnTo: record.returnTo } : {}),
     })
@@ -529,7 +527,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       this.answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        if (this.state?.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (this.state?.deleted) throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
         const { session, record } = await refreshSession(config, store, this.state?.record ?? (await store.get(id)))
         await this.transition(record, config)
         return { session }
@@ -546,8 +544,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         const { stateHash, made, keepUntil, claimedAt } = this.state ?? {}
         // Its code may have been sent and the outcome is not known: deleting it would drop what may be money moved (issue 26).
         if (found && (isUnresolved(found) || (isPaymentKind(found) && found.status === 'pending' && claimedAt !== undefined)))
-          throw new FlowError(
-            'conflict',
+          throw new ApiError(
             'outcome_unknown',
             'this session’s outcome is not known yet (money may have moved); it is being looked for in Moneyhub’s records: delete it once it is settled (a person can settle it: POST /unresolved-sessions/:id/settle)',
           )
@@ -632,7 +629,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     try {
       return { ok: true as const, ...(await work()) }
     } catch (error) {
-      if (error instanceof FlowError) return refusal(error.kind, error.code, error.message)
+      if (error instanceof ApiError) return refusal(error.code, error.message)
       throw error
     }
   }
@@ -650,7 +647,7 @@ export class SessionCoordinator extends DurableObject<Env> {
   ): Promise<Outcome<{ stream: ReadableStream<Uint8Array>; watcher: string }>> {
     const caller = options.caller ?? { client: 'unknown', privileged: false, backend: false }
     const admission = admitWatcher([...this.watchers.values()], caller)
-    if (!admission.admit) return refusal('too_many', 'too_many_watchers', admission.message)
+    if (!admission.admit) return refusal('too_many_watchers', admission.message)
     const evicted = admission.evict ? this.watchers.get(admission.evict) : undefined
     if (evicted) this.drop(evicted)
     const { readable, writable } = new IdentityTransformStream()
@@ -973,7 +970,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     return this.serially(() =>
       this.answer(async () => {
         const state = this.state
-        if (!state || state.deleted) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (!state || state.deleted) throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         const { record, unwritten } = await this.written(() => settleUnresolved(this.env, store, state.record, by))
@@ -1007,8 +1004,8 @@ export class SessionCoordinator extends DurableObject<Env> {
 /** The coordinator of one session. */
 export const coordinatorOf = (env: Env, id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
-/** The coordinator's answer, or its refusal thrown again (a FlowError) on the Worker's side of the RPC boundary. */
+/** The coordinator's answer, or its refusal thrown again (a ApiError) on the Worker's side of the RPC boundary. */
 export function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message)
   return outcome as Extract<O, { ok: true }>
 }

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { readConfig } from '../src/config'
-import type { FlowError } from '../src/connection/errors'
+import type { ApiError } from '../src/errors'
 import { authorizeUrlFor, createSession } from '../src/connection/start'
 import { SessionStore } from '../src/storage/sessions'
 import { approvedThrough, ISSUER, MOCK_BANK_ID, paymentBody, pushedRequestsOf, type PushedRequest } from './helpers'
@@ -21,7 +21,7 @@ async function pushedWith(vars: Record<string, string>) {
   const { record, ticket } = await createSession(config, new SessionStore(env.SESSIONS, config), { bankId: MOCK_BANK_ID })
   const refused = await authorizeUrlFor(config, ticket).then(
     () => undefined,
-    (error: FlowError) => error,
+    (error: ApiError) => error,
   )
   const pushed = await pushedRequestsOf(record.id)
   expect(pushed).toHaveLength(1)

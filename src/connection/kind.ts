@@ -8,6 +8,7 @@
  * has `kindOf(record)`). Kinds are pure data: no HTTP, no storage.
  */
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
+import { idTokenClaimCode } from '../errors'
 import { OidcError } from '../oidc/errors'
 import type { IdTokenClaims } from '../oidc/idToken'
 import type { StoredSession } from '../storage/sessions'
@@ -54,7 +55,7 @@ const CREATED_ID = /^[A-Za-z0-9_:.-]{1,128}$/
 /** The id the id_token carries under `claim`; OidcError when it is not there. */
 export function createdId(claims: IdTokenClaims, claim: string): string {
   const value = (claims as Record<string, unknown>)[claim]
-  if (value === undefined) throw new OidcError(`id_token_${claim.replace(/[^a-z_]/gi, '_')}_missing`, `the id_token has no ${claim}`)
+  if (value === undefined) throw new OidcError(idTokenClaimCode(claim, 'missing'), `the id_token has no ${claim}`)
   if (typeof value !== 'string' || !CREATED_ID.test(value)) {
     throw new OidcError('id_token_claim_invalid', `the id_token ${claim} is not an id`)
   }

@@ -9,7 +9,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Refusal } from '../coordinator'
-import { FlowError } from '../connection/errors'
+import { ApiError } from '../errors'
 import { answerError } from './answerError'
 import { note } from './log'
 import type { LogLevel } from '../util/log'
@@ -57,7 +57,7 @@ export function refuse(c: Context<AppEnv>, id: string, refusal: Refusal) {
     return refusal.returnTo ? sendBack(c, refusal.returnTo, refusal.session) : outcomePage(c, refusal.session)
   }
   knowSession(c, id, refusal.returnTo)
-  throw new FlowError(refusal.kind, refusal.code, refusal.message)
+  throw new ApiError(refusal.code, refusal.message)
 }
 
 /** onError of the browser routes: the API's JSON error, turned into a redirect or a page unless JSON was asked for. */

@@ -10,7 +10,7 @@
  * the payment, never whether the bank paid it. Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { ApiError } from '../errors'
 import { log } from '../util/log'
 import type { StoredSession } from '../storage/sessions'
 import { readPayment } from './payments'
@@ -60,7 +60,7 @@ export async function lookAtPayment(
     if (isFinalMoneyhubStatus(status)) return { final: status }
   } catch (error) {
     // Unreachable or an unexpected answer says nothing about the payment: looked at again.
-    if (error instanceof FlowError && error.code === 'payment_not_found') return { done: true }
+    if (error instanceof ApiError && error.code === 'payment_not_found') return { done: true }
     log('warn', 'payment_status_unavailable', { paymentId: follow.paymentId, error: error instanceof Error ? error.name : 'unknown' })
   }
   const attempt = follow.attempt + 1

@@ -15,6 +15,7 @@
  * known here: Moneyhub refuses those at its end.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { ErrorCode } from '../errors'
 import { nowSeconds, type SessionStatus, type StoredSession } from '../storage/sessions'
 
 interface Entry {
@@ -39,7 +40,8 @@ export interface HoldRequest {
   until: number
 }
 
-export type HoldOutcome = { ok: true; amount: number; remaining: number } | { ok: false; code: string; message: string; remaining: number }
+export type HoldOutcome =
+  { ok: true; amount: number; remaining: number } | { ok: false; code: ErrorCode; message: string; remaining: number }
 
 /**
  * What a session's status means for its hold: authorised converts it; failed, expired and deleted release it;

@@ -6,7 +6,7 @@
  * refund's amount in the payment's ledger (refundLedger.ts). Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../connection/errors'
+import { ApiError } from '../errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 import type { HoldOutcome } from './refundLedger'
@@ -22,9 +22,9 @@ export async function paymentIdOf(id: string, sessionOf: (id: string) => Promise
   const session = SESSION_ID.test(id) ? await sessionOf(id) : undefined
   if (!session) return id
   const view = paymentStatusOf(session) // 404 for a connection
-  if (view.kind !== 'payment') throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
+  if (view.kind !== 'payment') throw new ApiError('payment_not_reversible', `this session is a ${view.kind}, not a payment`)
   if (view.status !== 'authorised' || !view.paymentId)
-    throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
+    throw new ApiError('payment_not_reversible', `the payment is ${view.status}, not authorised`)
   return view.paymentId
 }
 
@@ -38,8 +38,7 @@ export async function reversiblePayment(config: Config, paymentId: string): Prom
   const payment = await readPayment(config, paymentId, { fresh: true })
   const reversible = typeof payment.isReversible === 'boolean' ? payment.isReversible : payment.status === 'completed'
   if (!reversible)
-    throw new FlowError(
-      'conflict',
+    throw new ApiError(
       'payment_not_reversible',
       typeof payment.isReversible === 'boolean'
         ? `Moneyhub says the payment (${payment.status}) is not reversible; a refund needs a completed payment made with readRefundAccount`
@@ -50,6 +49,6 @@ export async function reversiblePayment(config: Config, paymentId: string): Prom
 
 /** A refused hold as the API's error: 409, with what remains. */
 export function heldOrRefused(outcome: HoldOutcome): number {
-  if (!outcome.ok) throw new FlowError('conflict', outcome.code, outcome.message)
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message)
   return outcome.amount
 }

@@ -11,9 +11,8 @@ import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
 import { sessionIdOfState, type AuthorizationResponse } from '../connection/complete'
-import { FlowError } from '../connection/errors'
-import { coordinatorOf } from '../coordinator'
 import { ApiError } from '../errors'
+import { coordinatorOf } from '../coordinator'
 import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
@@ -35,7 +34,7 @@ const AuthorizationResponseSchema = object({ ...authorizationResponse, id_token:
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
-  if (!id) throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
+  if (!id) throw new ApiError('state_unknown', 'the state does not belong to any session')
   const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id))
   if (!outcome.ok) return refuse(c, id, outcome)
   const { session, returnTo } = outcome
@@ -53,7 +52,7 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
 /** POST /callback exists for the hybrid flow only: refused before its body is read. */
 const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get('config').responseType !== 'code id_token') {
-    throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+    throw new ApiError('method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
   }
   await next()
 })

@@ -4,7 +4,7 @@ import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
 import { requireListedBank } from '../banks/listed'
-import { FlowError } from '../connection/errors'
+import { ApiError } from '../errors'
 import { authorizeUrlFor, createSession } from '../connection/start'
 import { coordinatorOf } from '../coordinator'
 import { browserError, knowSession } from '../http/browserAnswer'
@@ -46,7 +46,7 @@ export const connect = new Hono<AppEnv>()
       knowSession(c, created.record.id, returnTo)
       const { record, ticket, sealedTicket } = created
       const launched = await coordinatorOf(c.env, record.id).launch(record, ticket.state, sealedTicket)
-      if (!launched.ok) throw new FlowError(launched.kind, launched.code, launched.message) // a session made just now: never
+      if (!launched.ok) throw new ApiError(launched.code, launched.message) // a session made just now: never
       setBrowserBinding(c, record.id, launched.browserKey, config.sessionTtlSeconds)
       const authorizeUrl = await authorizeUrlFor(config, ticket)
       c.header('cache-control', 'no-store')

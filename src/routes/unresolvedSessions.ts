@@ -8,7 +8,7 @@
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
-import { FlowError } from '../connection/errors'
+import { ApiError } from '../errors'
 import { coordinatorOf, unwrap } from '../coordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
@@ -79,7 +79,7 @@ export const unresolvedSessions = new Hono<AppEnv>()
       c.header('cache-control', 'no-store')
       const page = await listUnresolved(c.env.SESSIONS, { limit: limit ?? 100, ...(cursor ? { cursor } : {}) }).catch((error) => {
         // KV refuses a cursor it did not give: the caller's mistake, not ours.
-        if (cursor) throw new FlowError('invalid', 'cursor_invalid', 'the cursor is not one a previous page gave')
+        if (cursor) throw new ApiError('cursor_invalid', 'the cursor is not one a previous page gave')
         throw error
       })
       return c.json(page)
