@@ -58,6 +58,7 @@ export const ERRORS = {
   consent_revoked: { status: 410, meaning: 'the recurring payment consent was revoked' },
   idempotency_key_reused: { status: 422, meaning: 'this Idempotency-Key was used with another request body' },
   amount_over_maximum: { status: 422, meaning: "the amount is over the consent's maximum for one payment" },
+  payment_not_made: { status: 422, meaning: 'Moneyhub has no record of the payment after its window: it was not made' },
   recurring_payment_refused: { status: 422, meaning: 'Moneyhub refused the payment under the consent (a limit, the consent)' },
 
   // The browser's return (/callback, /sessions/:id/authorize, /connect)

@@ -554,7 +554,7 @@ export async function reconcilePays(
       } else open = true
     } else if ('none' in look && past) {
       await recordAnswer(storage, key, {
-        httpStatus: 422,
+        httpStatus: ERRORS.payment_not_made.status,
         body: {
           error: 'payment_not_made',
           message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
