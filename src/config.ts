@@ -10,7 +10,7 @@ import { importJWK, type JWK } from 'jose'
 import * as v from 'valibot'
 import { fromBase64Url, sha256 } from './util/encoding'
 import { looseObject, object, picklist } from './util/valibot'
-import { isLoopbackHost } from './http/urls'
+import { isLoopbackHost } from './util/urls'
 import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
 import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './connection/webhookSchedule'
 

@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { isLoopbackHost } from '../http/urls'
+import { isLoopbackHost } from '../util/urls'
 import { looseObject } from '../util/valibot'
 import { OidcError, UpstreamError } from './errors'
 import { readShared, writeShared } from './sharedCache'

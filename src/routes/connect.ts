@@ -13,7 +13,7 @@ import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
-import { checkedReturnTo } from '../http/urls'
+import { checkedReturnTo } from '../util/urls'
 import { validate } from '../http/validation'
 import { object } from '../util/valibot'
 

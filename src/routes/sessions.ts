@@ -21,7 +21,7 @@ import { DeletedSchema, errorAnswers, eventStreamAnswer, jsonAnswer, SessionSche
 import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
-import { checkedReturnTo } from '../http/urls'
+import { checkedReturnTo } from '../util/urls'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import { picklist, refine, refined, strictObject } from '../util/valibot'
