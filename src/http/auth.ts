@@ -2,9 +2,7 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { ApiError } from '../errors'
-import type { AppEnv } from './context'
-
-export type Caller = 'backend' | 'browser'
+import type { AppEnv, Caller } from './context'
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 

@@ -6,10 +6,7 @@ import { isoDateTime, object, picklist, refine, refined, strictObject } from '..
 export const SessionIdParam = object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'not a session id')) })
 
 export const bankId = v.pipe(v.string(), v.regex(BANK_ID, 'must be a Moneyhub bank id (letters, digits, - and _)'))
-/** Checked against ALLOWED_ORIGINS after parsing (util/urls.ts). */
-export const returnTo = v.pipe(v.string(), v.maxLength(2048))
-/** Moneyhub user ids are 24 hex digits; accept any plain id. */
-export const userId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub user id'))
+export { returnTo, userId } from '../util/fields'
 /** Moneyhub connection ids are `<bankId>:<id>`. */
 export const connectionId = v.pipe(
   v.string(),
