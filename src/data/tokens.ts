@@ -18,7 +18,7 @@ export interface DataTokenRequest {
   userId?: string
 }
 
-/** A client-credentials grant; the identity server's refusals and failures as FlowErrors. */
+/** A client-credentials grant; the identity server's refusals and failures as ApiErrors. */
 export async function clientCredentialsGrant(config: Config, scope: string, sub?: string): Promise<ClientToken> {
   try {
     return await grantClientToken(config, { scope, ...(sub ? { sub } : {}) })

@@ -2,7 +2,7 @@
  * Moneyhub's registered users (use case 2): the identity server's /users API,
  * called through the one identity-API caller (oidc/identity.ts: a
  * client-credentials token for the one scope each call needs, kept in the
- * isolate until shortly before it expires). Upstream answers become FlowErrors
+ * isolate until shortly before it expires). Upstream answers become ApiErrors
  * with stable codes: 404 stays 404, a refused request is 400, the rest is the
  * identity server's failure (502), never a stack.
  */
