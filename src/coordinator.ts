@@ -1004,7 +1004,7 @@ export class SessionCoordinator extends DurableObject<Env> {
 /** The coordinator of one session. */
 export const coordinatorOf = (env: Env, id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
-/** The coordinator's answer, or its refusal thrown again (a ApiError) on the Worker's side of the RPC boundary. */
+/** The coordinator's answer, or its refusal thrown again (an ApiError) on the Worker's side of the RPC boundary. */
 export function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message)
   return outcome as Extract<O, { ok: true }>

@@ -152,7 +152,7 @@ describe('a single payment at the mock', () => {
 
   it('readPayment of an unknown payment is a clear not-found', async () => {
     const config = await getConfig(env)
-    await expect(readPayment(config, 'no-such-payment')).rejects.toMatchObject({ kind: 'not_found', code: 'payment_not_found' })
+    await expect(readPayment(config, 'no-such-payment')).rejects.toMatchObject({ code: 'payment_not_found', status: 404 })
   })
 })
 
