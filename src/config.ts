@@ -8,11 +8,20 @@
  */
 import { importJWK, type JWK } from 'jose'
 import * as v from 'valibot'
-import { fromBase64Url, sha256 } from './encoding'
-import { looseObject, object, picklist } from './http/valibot'
-import { isLoopbackHost } from './http/urls'
-import { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from './payments/reconciliation'
+import { fromBase64Url, sha256 } from './util/encoding'
+import { looseObject, object, picklist } from './util/valibot'
+import { isLoopbackHost } from './util/urls'
 import { coveredSeconds, WEBHOOK_QUEUE_MAX_RETRIES } from './session/webhookSchedule'
+
+/** Default RECONCILIATION_FIRST_DELAY_SECONDS: the first look at Moneyhub's records (payments/reconciliation.ts). */
+export const RECONCILIATION_FIRST_DELAY_S = 20
+/**
+ * Default RECONCILIATION_WINDOW_SECONDS: an authorisation code lives 10
+ * minutes (Assumption (project): node-oidc-provider's default, which Moneyhub's
+ * identity server is built on), so no exchange of it can make a payment later;
+ * 5 more minutes for Moneyhub's list to show it.
+ */
+export const RECONCILIATION_WINDOW_S = 900
 
 export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256'] as const
 export type SigningAlg = (typeof SIGNING_ALGS)[number]

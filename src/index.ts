@@ -31,7 +31,8 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import { secureHeaders } from 'hono/secure-headers'
 import { retryWebhooks, type QueuedWebhook } from './session/webhookRetries'
-import { answerError } from './errors'
+import { ERRORS } from './errors'
+import { answerError } from './http/answerError'
 import { withConfig, type AppEnv } from './http/context'
 import { corsForBankList, corsForFrontends, readableFromAnyOrigin } from './http/cors'
 import { limitBody, MAX_BODY_BYTES } from './http/bodyLimit'
@@ -122,7 +123,7 @@ const app = api
     const asset = await c.env.ASSETS.fetch(c.req.raw)
     return new Response(asset.body, asset) // mutable headers, for the middleware
   })
-  .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, 404))
+  .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, ERRORS.not_found.status))
   .onError(answerError)
 
 export { ClientGate } from './objects/clientGate'

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import { sessionIdFor } from '../src/payments/start'
-import { sha256 } from '../src/encoding'
+import { sha256 } from '../src/util/encoding'
 import { breakSessionWrites, paymentBody, paymentStatus, startPaymentAt } from './helpers'
 
 describe('POST /payments with an Idempotency-Key, when KV fails', () => {

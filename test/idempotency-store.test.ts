@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
-import { sha256 } from '../src/encoding'
+import { sha256 } from '../src/util/encoding'
 import { canonicalJson, IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from '../src/storage/idempotency'
 
 const answer = {

@@ -64,7 +64,7 @@ describe('logs are structured and hold no secret', () => {
 
 describe('redaction, should a secret ever reach a log call', () => {
   it('masks secret-named fields and JWT-shaped values anywhere in a line', async () => {
-    const { log } = await import('../src/http/log')
+    const { log } = await import('../src/util/log')
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
     log('warn', 'upstream_said', {
       code: 'the-code',

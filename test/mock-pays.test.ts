@@ -10,7 +10,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { getConfig } from '../src/config'
 import type { SessionKind } from '../src/kinds/kind'
-import { randomToken } from '../src/encoding'
+import { randomToken } from '../src/util/encoding'
 import {
   buildAuthorizeUrl,
   pushAuthorizationRequest,
@@ -155,7 +155,7 @@ describe('a single payment at the mock', () => {
 
   it('readPayment of an unknown payment is a clear not-found', async () => {
     const config = await getConfig(env)
-    await expect(readPayment(config, 'no-such-payment')).rejects.toMatchObject({ kind: 'not_found', code: 'payment_not_found' })
+    await expect(readPayment(config, 'no-such-payment')).rejects.toMatchObject({ code: 'payment_not_found', status: 404 })
   })
 })
 

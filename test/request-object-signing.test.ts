@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { readConfig } from '../src/config'
-import type { FlowError } from '../src/session/errors'
+import type { ApiError } from '../src/errors'
 import { authorizeUrlFor, createSession } from '../src/session/start'
 import { SessionStore } from '../src/storage/sessions'
 import { approvedThrough, ISSUER, MOCK_BANK_ID, paymentBody, pushedRequestsOf, type PushedRequest } from './helpers'
@@ -21,7 +21,7 @@ async function pushedWith(vars: Record<string, string>) {
   const { record, ticket } = await createSession(config, new SessionStore(env.SESSIONS, config), { bankId: MOCK_BANK_ID })
   const refused = await authorizeUrlFor(config, ticket).then(
     () => undefined,
-    (error: FlowError) => error,
+    (error: ApiError) => error,
   )
   const pushed = await pushedRequestsOf(record.id)
   expect(pushed).toHaveLength(1)
@@ -66,7 +66,7 @@ describe('a client registered with a request object signing algorithm (the defau
     const flow = await pushedWith({ REQUEST_OBJECT_SIGNING_ALG: 'none' })
     expect(flow.pushed.form.request).toBeUndefined()
     expect(flow.pushed.answer).toEqual({ error: 'invalid_request' })
-    expect(flow.refused).toMatchObject({ kind: 'upstream' })
+    expect(flow.refused).toMatchObject({ code: 'par_rejected' })
   })
 
   it('is refused a request object in another algorithm than the registered one (invalid_request_object)', async () => {
@@ -74,7 +74,7 @@ describe('a client registered with a request object signing algorithm (the defau
     const flow = await pushedWith({ MONEYHUB_CLIENT_ID: 'test-client-ps256' })
     expect(flow.pushed.requestObject!.header.alg).toBe('RS256')
     expect(flow.pushed.answer).toEqual({ error: 'invalid_request_object' })
-    expect(flow.refused).toMatchObject({ kind: 'upstream' })
+    expect(flow.refused).toMatchObject({ code: 'par_rejected' })
   })
 })
 
@@ -83,7 +83,7 @@ describe('a client registered with request object signing none (its flows: test/
     const flow = await pushedWith({ MONEYHUB_CLIENT_ID: 'test-client-unsigned' })
     expect(flow.pushed.form.request).toBeDefined()
     expect(flow.pushed.answer).toEqual({ error: 'invalid_request_object' })
-    expect(flow.refused).toMatchObject({ kind: 'upstream' })
+    expect(flow.refused).toMatchObject({ code: 'par_rejected' })
   })
 })
 

@@ -8,7 +8,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { connectBank, sessionFromReturn, waitForStatus } from '../src/client/browser'
-import { sha256 } from '../src/encoding'
+import { sha256 } from '../src/util/encoding'
 import { APP_ORIGIN, backendAuth, Browser, callback, authorize, pageStorage, started, status } from './helpers'
 
 const fromPage = { origin: APP_ORIGIN }

@@ -1,7 +1,7 @@
 /**
  * A 400 invalid_request reads as it always has: the schemas' general messages
  * (wrong type, missing member, unknown members, a value outside an enum, an
- * array for an object) are the texts zod gave (src/http/valibot.ts), and an
+ * array for an object) are the texts zod gave (src/util/valibot.ts), and an
  * unknown member is reported at its object, all of them in one problem.
  */
 import { describe, expect, it } from 'vitest'

@@ -7,7 +7,7 @@
  * and only a backend start is counted in bank health (health/count.ts).
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { bankList } from '../storage/bankLists'
 import type { BankListType } from './bankList'
 
@@ -35,7 +35,7 @@ async function isListed(config: Config, type: BankListType, bankId: string): Pro
   try {
     list = await bankList(config, type)
   } catch (error) {
-    if (error instanceof FlowError && error.kind === 'upstream') return held ? false : undefined
+    if (error instanceof ApiError && error.status === 502) return held ? false : undefined
     throw error
   }
   const ids = new Set((JSON.parse(list.body) as { id: string }[]).map((bank) => bank.id))
@@ -53,5 +53,5 @@ export async function requireListedBank(config: Config, bankId: string | undefin
     readable ||= listed !== undefined
   }
   if (!readable) return
-  throw new FlowError('invalid', 'bank_not_listed', "bankId is not a bank of Moneyhub's published lists (GET /banks)")
+  throw new ApiError('bank_not_listed', "bankId is not a bank of Moneyhub's published lists (GET /banks)")
 }

@@ -8,7 +8,7 @@
  * refusal names the scope it is about.
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
+import { ApiError, upstreamError } from '../errors'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 
@@ -80,7 +80,7 @@ export type ScopeUse =
   /** A client-credentials token for the client itself: client-level scopes only. */
   | 'client_token'
 
-const invalidScope = (message: string) => new FlowError('invalid', 'invalid_scope', message)
+const invalidScope = (message: string) => new ApiError('invalid_scope', message)
 
 /**
  * The rules, in the order a reader checks them. `supported` is the discovery
@@ -135,7 +135,7 @@ export async function supportedScopes(config: Config): Promise<string[] | undefi
   try {
     metadata = await issuerMetadataOf(config)
   } catch (error) {
-    if (error instanceof OidcError) throw new FlowError('upstream', error.code, `cannot reach the identity server: ${error.message}`)
+    if (error instanceof OidcError) throw upstreamError(error, `cannot reach the identity server: ${error.message}`)
     throw error
   }
   const listed = (metadata as { scopes_supported?: unknown }).scopes_supported

@@ -5,7 +5,7 @@
  * client-level scopes. Answers come from DataTokenCache while they have time left.
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
+import { ApiError, upstreamError } from '../errors'
 import { grantClientToken, type ClientToken } from '../oidc/clientCredentials'
 import { OidcError } from '../oidc/errors'
 import { TokenRequestRejected } from '../oidc/tokenExchange'
@@ -18,7 +18,7 @@ export interface DataTokenRequest {
   userId?: string
 }
 
-/** A client-credentials grant; the identity server's refusals and failures as FlowErrors. */
+/** A client-credentials grant; the identity server's refusals and failures as ApiErrors. */
 export async function clientCredentialsGrant(config: Config, scope: string, sub?: string): Promise<ClientToken> {
   try {
     return await grantClientToken(config, { scope, ...(sub ? { sub } : {}) })
@@ -26,9 +26,9 @@ export async function clientCredentialsGrant(config: Config, scope: string, sub?
     if (error instanceof TokenRequestRejected) {
       // invalid_scope / invalid_request here means the caller asked for something this user or client may not have.
       const callers = error.oauthError === 'invalid_scope' || error.oauthError === 'invalid_request'
-      throw new FlowError(callers ? 'invalid' : 'upstream', 'token_request_rejected', error.message)
+      throw new ApiError(callers ? 'token_request_rejected' : 'token_request_failed', error.message, { cause: error })
     }
-    if (error instanceof OidcError) throw new FlowError('upstream', error.code, `the identity server failed: ${error.message}`)
+    if (error instanceof OidcError) throw upstreamError(error, `the identity server failed: ${error.message}`)
     throw error
   }
 }

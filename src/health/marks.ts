@@ -8,7 +8,7 @@
  * list goes out with Moneyhub's marks only (combinedMark).
  */
 import type { Config } from '../config'
-import { sha256 } from '../encoding'
+import { sha256 } from '../util/encoding'
 import { indexOf, type BriefSlot } from '../objects/bankHealth'
 import { HOUR_S, SLOT_S, markOf, slotOf, type HealthMark } from './window'
 

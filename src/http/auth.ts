@@ -2,9 +2,7 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { ApiError } from '../errors'
-import type { AppEnv } from './context'
-
-export type Caller = 'backend' | 'browser'
+import type { AppEnv, Caller } from './context'
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 
@@ -25,12 +23,12 @@ export const backendKeyCheck = (c: Context<AppEnv>) => bearerKeyCheck(c, c.get('
 /** True for a correct bearer key, false with no Authorization header; a wrong key is refused with 401. */
 export async function isBackend(c: Context<AppEnv>): Promise<boolean> {
   const check = await backendKeyCheck(c)
-  if (check === 'invalid') throw new ApiError(401, 'unauthorized', 'the bearer key is not valid')
+  if (check === 'invalid') throw new ApiError('unauthorized', 'the bearer key is not valid')
   return check === 'valid'
 }
 
 export const requireBackend = createMiddleware<AppEnv>(async (c, next) => {
-  if (!(await isBackend(c))) throw new ApiError(401, 'unauthorized', 'this route needs Authorization: Bearer <BACKEND_API_KEY>')
+  if (!(await isBackend(c))) throw new ApiError('unauthorized', 'this route needs Authorization: Bearer <BACKEND_API_KEY>')
   await next()
 })
 
@@ -39,8 +37,8 @@ export async function backendOrBrowser(c: Context<AppEnv>): Promise<Caller> {
   if (await isBackend(c)) return 'backend'
   const origin = c.req.header('origin')
   if (origin === undefined)
-    throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <BACKEND_API_KEY>, or call from an allowed origin')
-  if (!c.get('config').allowedOrigins.has(origin)) throw new ApiError(403, 'origin_not_allowed', 'this origin is not in ALLOWED_ORIGINS')
+    throw new ApiError('unauthorized', 'send Authorization: Bearer <BACKEND_API_KEY>, or call from an allowed origin')
+  if (!c.get('config').allowedOrigins.has(origin)) throw new ApiError('origin_not_allowed', 'this origin is not in ALLOWED_ORIGINS')
   return 'browser'
 }
 
@@ -58,7 +56,6 @@ export const requireHealthKey = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.get('config').healthKeyDigest
   if ((await bearerKeyCheck(c, expected)) !== 'valid')
     throw new ApiError(
-      401,
       'unauthorized',
       expected ? 'this route needs Authorization: Bearer <HEALTH_API_KEY>' : 'this route is closed until HEALTH_API_KEY is set',
     )

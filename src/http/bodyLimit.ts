@@ -15,6 +15,6 @@ export const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,
     onError: () => {
-      throw new ApiError(413, 'body_too_large', `the body is larger than this route accepts (${maxSize} bytes)`)
+      throw new ApiError('body_too_large', `the body is larger than this route accepts (${maxSize} bytes)`)
     },
   })

@@ -9,9 +9,10 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Refusal } from '../objects/sessionCoordinator'
-import { FlowError } from '../session/errors'
-import { answerError } from '../errors'
-import { note, type LogLevel } from './log'
+import { ApiError } from '../errors'
+import { answerError } from './answerError'
+import { note } from './log'
+import type { LogLevel } from '../util/log'
 import type { Session } from '../storage/sessions'
 import type { AppEnv } from './context'
 import { RESULT_PAGE_CSP, refusalPage, resultPage } from './resultPage'
@@ -56,7 +57,7 @@ export function refuse(c: Context<AppEnv>, id: string, refusal: Refusal) {
     return refusal.returnTo ? sendBack(c, refusal.returnTo, refusal.session) : outcomePage(c, refusal.session)
   }
   knowSession(c, id, refusal.returnTo)
-  throw new FlowError(refusal.kind, refusal.code, refusal.message)
+  throw new ApiError(refusal.code, refusal.message)
 }
 
 /** onError of the browser routes: the API's JSON error, turned into a redirect or a page unless JSON was asked for. */

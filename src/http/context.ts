@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory'
 import { getConfig, type Config } from '../config'
 import { SessionStore } from '../storage/sessions'
-import type { Caller } from './auth'
+/** Who is calling (http/auth.ts decides): the app backend (bearer BACKEND_API_KEY) or a browser on an allowed origin. */
+export type Caller = 'backend' | 'browser'
 
 export type AppEnv = {
   Bindings: Env

@@ -10,7 +10,7 @@ import { OUTCOME_IDS, PAYMENT_KIND_NAMES, type OutcomeField } from '../kinds/reg
 import { MoneyhubPayment } from '../payments/payments'
 import { SESSION_STATUSES } from '../storage/sessions'
 import { MoneyhubRecurringPayment } from '../payments/recurring'
-import { int, literal, looseObject, named, picklist, strictObject, url } from './valibot'
+import { int, literal, looseObject, named, picklist, strictObject, url } from '../util/valibot'
 
 /** What the document says besides the routes: hono-openapi's generateSpecs options. */
 export const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {

@@ -63,7 +63,7 @@ export const rateLimit = (binding: LimiterBinding) =>
       const { success } = await limiter.limit({ key: clientKey(ip) })
       if (!success) {
         c.header('retry-after', '60')
-        throw new ApiError(429, 'rate_limited', 'too many requests from this address; try again in a minute')
+        throw new ApiError('rate_limited', 'too many requests from this address; try again in a minute')
       }
     }
     await next()

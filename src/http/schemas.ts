@@ -1,15 +1,12 @@
 import * as v from 'valibot'
 import { ACTIONS, BANK_ID, MAX_CONSENT_DAYS_AHEAD, MAX_TRANSACTION_MONTHS_BACK, PERMISSIONS_ACTIONS } from '../session/moneyhub'
-import { isoDateTime, object, picklist, refine, refined, strictObject } from './valibot'
+import { isoDateTime, object, picklist, refine, refined, strictObject } from '../util/valibot'
 
 /** A session id: 128 random bits, base64url. */
 export const SessionIdParam = object({ id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'not a session id')) })
 
 export const bankId = v.pipe(v.string(), v.regex(BANK_ID, 'must be a Moneyhub bank id (letters, digits, - and _)'))
-/** Checked against ALLOWED_ORIGINS after parsing (http/urls.ts). */
-export const returnTo = v.pipe(v.string(), v.maxLength(2048))
-/** Moneyhub user ids are 24 hex digits; accept any plain id. */
-export const userId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub user id'))
+export { returnTo, userId } from '../util/fields'
 /** Moneyhub connection ids are `<bankId>:<id>`. */
 export const connectionId = v.pipe(
   v.string(),

@@ -13,7 +13,7 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import * as v from 'valibot'
-import { randomToken, sha256 } from '../encoding'
+import { randomToken, sha256 } from '../util/encoding'
 import { ApiError } from '../errors'
 import { backendKeyCheck } from './auth'
 import type { AppEnv } from './context'
@@ -47,7 +47,6 @@ export const requireSessionSecret = createMiddleware<AppEnv>(async (c, next) => 
     const given = givenSecret(c)
     if (!given || given.length > 64 || !(await secretMatches(given, record.secretHash))) {
       throw new ApiError(
-        403,
         'session_secret_required',
         'this session was started in another page: send the secret its start returned (X-Session-Secret, or ?secret= for EventSource)',
       )

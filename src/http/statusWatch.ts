@@ -9,7 +9,7 @@ import type { Context } from 'hono'
 import { gateOf } from '../objects/clientGate'
 import { backendKeyCheck } from './auth'
 import { clientKey } from './rateLimit'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { coordinatorOf } from '../objects/sessionCoordinator'
 import type { Session } from '../storage/sessions'
 import type { AppEnv } from './context'
@@ -30,7 +30,7 @@ export async function watchStatus(
   let lease = gate ? await gate.acquire(MAX_WATCHERS_PER_CLIENT, options.maxMs + 60_000) : undefined
   if (gate && !lease) {
     c.header('retry-after', '10')
-    throw new FlowError('too_many', 'too_many_watchers', 'too many status requests are open from this address; close one and retry')
+    throw new ApiError('too_many_watchers', 'too many status requests are open from this address; close one and retry')
   }
   const release = () => {
     if (gate && lease) c.executionCtx.waitUntil(gate.release(lease))
@@ -44,7 +44,7 @@ export async function watchStatus(
   if (!outcome.ok) {
     release()
     c.header('retry-after', '10')
-    throw new FlowError(outcome.kind, outcome.code, outcome.message)
+    throw new ApiError(outcome.code, outcome.message)
   }
   const reader = outcome.stream.getReader()
   let open = true

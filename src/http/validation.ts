@@ -14,7 +14,7 @@ import { ApiError } from '../errors'
 export const requireJson = createMiddleware(async (c, next) => {
   const type = c.req.header('content-type') ?? ''
   if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', 'send the body as JSON, with Content-Type: application/json')
+    throw new ApiError('unsupported_media_type', 'send the body as JSON, with Content-Type: application/json')
   }
   await next()
 })
@@ -30,6 +30,6 @@ export const validate = <T extends GenericSchema, Target extends keyof Validatio
         const path = keys.join('.')
         return path ? `${path}: ${issue.message}` : issue.message
       })
-      throw new ApiError(400, 'invalid_request', problems.join('; '))
+      throw new ApiError('invalid_request', problems.join('; '))
     }
   })

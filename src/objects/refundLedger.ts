@@ -19,6 +19,7 @@
  * as long as the payment may be refunded.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { ErrorCode } from '../errors'
 import { nowSeconds, type SessionStatus, type StoredSession } from '../storage/sessions'
 
 interface Entry {
@@ -43,7 +44,8 @@ export interface HoldRequest {
   until: number
 }
 
-export type HoldOutcome = { ok: true; amount: number; remaining: number } | { ok: false; code: string; message: string; remaining: number }
+export type HoldOutcome =
+  { ok: true; amount: number; remaining: number } | { ok: false; code: ErrorCode; message: string; remaining: number }
 
 /**
  * What a session's status means for its hold: authorised converts it; failed, expired and deleted release it;

@@ -64,14 +64,14 @@
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from '../config'
 import type { AuthorizationResponse } from '../session/complete'
-import { FlowError } from '../session/errors'
+import { ApiError, type ErrorCode } from '../errors'
 import { refreshSession } from '../session/refresh'
 import type { Deleted } from '../session/revoke'
 import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from '../session/webhookOutbox'
 import { settleRefund } from './refundLedger'
-import { randomToken, sameDigest, sha256 } from '../encoding'
+import { randomToken, sameDigest, sha256 } from '../util/encoding'
 import { countOutcome } from '../health/count'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import { followFor } from '../payments/followStatus'
 import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
@@ -186,7 +186,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       browserKey ? sha256(browserKey) : undefined,
     ])
     const known = { ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) }
-    const expired = () => refusal('gone', 'session_expired', 'this connection link has expired; start a new one from the app', known)
+    const expired = () => refusal('session_expired', 'this connection link has expired; start a new one from the app', known)
     // From here to the write, nothing awaits: two browsers opening the link at once cannot both be first.
     if (!this.state) {
       if (pending.expiresAt <= nowSeconds()) return expired()
@@ -201,11 +201,11 @@ export class SessionCoordinator extends DurableObject<Env> {
       return { ok: true, browserKey: fresh }
     }
     if (this.state.phase === 'deleted')
-      return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app', known)
+      return refusal('session_deleted', 'this connection was cancelled; start a new one from the app', known)
     if (this.state.phase === 'created') {
       // Made by `create` and not yet opened: the first browser binds it, with the ticket it was made with.
       if (!this.state.stateHash || !sameDigest(this.state.stateHash, stateHash))
-        return refusal('invalid', 'ticket_invalid', 'this authorisation link is not valid; start a new session')
+        return refusal('ticket_invalid', 'this authorisation link is not valid; start a new session')
       if (this.state.record.expiresAt <= nowSeconds()) return expired()
       await this.save({ ...this.state, phase: 'launched', browserKeyHash: freshHash })
       return { ok: true, browserKey: fresh }
@@ -213,11 +213,11 @@ export class SessionCoordinator extends DurableObject<Env> {
     if (this.claim) await this.claim.catch(() => undefined) // completing: answer with its outcome
     const current = this.state
     if (isFinal(current.record)) return this.finalAnswer('link_used')
-    if (current.claimedAt !== undefined) return refusal('conflict', 'link_used', 'this connection is already being completed', known)
+    if (current.claimedAt !== undefined) return refusal('link_used', 'this connection is already being completed', known)
     if (current.record.expiresAt <= nowSeconds()) return expired()
     if (presentedHash && current.browserKeyHash && sameDigest(presentedHash, current.browserKeyHash))
       return { ok: true, browserKey: browserKey! }
-    return refusal('conflict', 'link_used', 'this connection link was already opened in another browser', known)
+    return refusal('link_used', 'this connection link was already opened in another browser', known)
   }
 
   /** Create-if-absent, for a session whose id is derived from an Idempotency-Key (coordinator/create.ts). */
@@ -238,18 +238,17 @@ export class SessionCoordinator extends DurableObject<Env> {
     const [stateHash, presentedHash] = await Promise.all([sha256(response.state), browserKey ? sha256(browserKey) : undefined])
     const current = this.state
     if (!current?.stateHash || !sameDigest(current.stateHash, stateHash)) {
-      return refusal('invalid', 'state_unknown', 'the state does not belong to any session')
+      return refusal('state_unknown', 'the state does not belong to any session')
     }
     const known = { ...(current.record.returnTo ? { returnTo: current.record.returnTo } : {}) }
-    if (current.phase === 'deleted')
-      return refusal('gone', 'session_deleted', 'this connection was cancelled; start a new one from the app')
+    if (current.phase === 'deleted') return refusal('session_deleted', 'this connection was cancelled; start a new one from the app')
     if (isFinal(current.record)) return this.finalAnswer('state_used')
     if (!presentedHash || !current.browserKeyHash || !sameDigest(presentedHash, current.browserKeyHash)) {
-      return refusal('invalid', 'browser_mismatch', 'this callback did not come from the browser that started the connection', known)
+      return refusal('browser_mismatch', 'this callback did not come from the browser that started the connection', known)
     }
     if (this.claim) return this.claim
     if (current.claimedAt === undefined && current.record.expiresAt <= nowSeconds()) {
-      return refusal('invalid', 'state_expired', 'the session expired before the user came back', known)
+      return refusal('state_expired', 'the session expired before the user came back', known)
     }
     const claim = this.serially(() => this.exchange(response))
     this.claim = claim
@@ -261,9 +260,9 @@ export class SessionCoordinator extends DurableObject<Env> {
   }
 
   /** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
-  private finalAnswer(code: string): Refusal {
+  private finalAnswer(code: ErrorCode): Refusal {
     const record = this.state!.record
-    return refusal('invalid', code, 'this connection was already completed', {
+    return refusal(code, 'this connection was already completed', {
       session: publicSession(record),
       ...(record.returnTo ? { returnTo: record.returnTo } : {}),
     })
@@ -324,8 +323,7 @@ export class SessionCoordinator extends DurableObject<Env> {
       answer(async () => {
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        if (this.state?.phase === 'deleted')
-          throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (this.state?.phase === 'deleted') throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
         const { session, record } = await refreshSession(config, store, this.state?.record ?? (await store.get(id)))
         await this.transition(record, config)
         return { session }
@@ -373,7 +371,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         ? { deleted: true as const }
         : { deleted: false as const, ...(state ? { session: publicSession(state.record) } : {}) }
     const opened = this.streams.open(initial, options, known)
-    if ('refused' in opened) return refusal('too_many', 'too_many_watchers', opened.refused)
+    if ('refused' in opened) return refusal('too_many_watchers', opened.refused)
     return { ok: true, ...opened }
   }
 
@@ -457,8 +455,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     return this.serially(() =>
       answer(async () => {
         const state = this.state
-        if (!state || state.phase === 'deleted')
-          throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+        if (!state || state.phase === 'deleted') throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
         const { record, unwritten } = await written(() => settleUnresolved(this.env, store, state.record, by))
@@ -477,8 +474,8 @@ export class SessionCoordinator extends DurableObject<Env> {
 /** The coordinator of one session. */
 export const coordinatorOf = (env: Env, id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
-/** The coordinator's answer, or its refusal thrown again (a FlowError) on the Worker's side of the RPC boundary. */
+/** The coordinator's answer, or its refusal thrown again (an ApiError) on the Worker's side of the RPC boundary. */
 export function unwrap<O extends Outcome<object>>(outcome: O): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw new FlowError(outcome.kind, outcome.code, outcome.message)
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message)
   return outcome as Extract<O, { ok: true }>
 }

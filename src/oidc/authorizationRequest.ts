@@ -6,7 +6,7 @@
  */
 import { SignJWT } from 'jose'
 import type { Config } from '../config'
-import { randomToken, sha256 } from '../encoding'
+import { randomToken, sha256 } from '../util/encoding'
 import { clientAuthentication } from './clientAssertion'
 import type { IssuerMetadata } from './discovery'
 import { UpstreamError } from './errors'

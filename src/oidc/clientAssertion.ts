@@ -4,7 +4,7 @@
  */
 import { SignJWT } from 'jose'
 import type { Config } from '../config'
-import { randomToken } from '../encoding'
+import { randomToken } from '../util/encoding'
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 

@@ -7,8 +7,8 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { isLoopbackHost } from '../http/urls'
-import { looseObject } from '../http/valibot'
+import { isLoopbackHost } from '../util/urls'
+import { looseObject } from '../util/valibot'
 import { OidcError, UpstreamError } from './errors'
 import { readShared, writeShared } from './sharedCache'
 import { readJsonObject, upstreamFetch } from './upstream'

@@ -7,9 +7,10 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jos
 import * as errors from 'jose/errors'
 import { readShared, writeShared } from './sharedCache'
 import * as v from 'valibot'
-import { looseObject, object } from '../http/valibot'
-import { toBase64Url } from '../encoding'
+import { looseObject, object } from '../util/valibot'
+import { toBase64Url } from '../util/encoding'
 import type { IssuerMetadata } from './discovery'
+import { idTokenClaimCode } from '../errors'
 import { OidcError } from './errors'
 
 /** The official client's tolerance. */
@@ -150,13 +151,12 @@ export async function verifyIdToken(idToken: string, metadata: IssuerMetadata, e
     throw new OidcError('id_token_at_hash_mismatch', 'the id_token at_hash does not match the access token')
   }
   if (expected.frontChannel) {
-    for (const [claim, value] of [
-      ['c_hash', expected.frontChannel.code],
-      ['s_hash', expected.frontChannel.state],
+    for (const [claim, value, missing, mismatch] of [
+      ['c_hash', expected.frontChannel.code, 'id_token_c_hash_missing', 'id_token_c_hash_mismatch'],
+      ['s_hash', expected.frontChannel.state, 'id_token_s_hash_missing', 'id_token_s_hash_mismatch'],
     ] as const) {
-      if (payload[claim] === undefined) throw new OidcError(`id_token_${claim}_missing`, `the front-channel id_token has no ${claim}`)
-      if (payload[claim] !== (await tokenHash(value, alg)))
-        throw new OidcError(`id_token_${claim}_mismatch`, `the id_token ${claim} does not match`)
+      if (payload[claim] === undefined) throw new OidcError(missing, `the front-channel id_token has no ${claim}`)
+      if (payload[claim] !== (await tokenHash(value, alg))) throw new OidcError(mismatch, `the id_token ${claim} does not match`)
     }
   }
   if (payload['mh:con_id'] !== undefined && typeof payload['mh:con_id'] !== 'string') {
@@ -173,8 +173,7 @@ function idTokenError(cause: unknown): OidcError {
       : new OidcError('id_token_expired', 'the id_token has expired', { cause })
   }
   if (cause instanceof errors.JWTClaimValidationFailed) {
-    const claim = cause.claim.replace(/[^a-z_]/gi, '')
-    const code = cause.reason === 'missing' ? `id_token_${claim}_missing` : `id_token_${claim}_invalid`
+    const code = idTokenClaimCode(cause.claim, cause.reason === 'missing' ? 'missing' : 'invalid')
     return new OidcError(code, `the id_token ${cause.claim} claim is ${cause.reason === 'missing' ? 'missing' : 'not acceptable'}`, {
       cause,
     })

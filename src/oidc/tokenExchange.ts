@@ -1,7 +1,7 @@
 /** The token request (OIDC Core §3.1.3.1, RFC 6749 §4.1.3) and its response (§3.1.3.3, RFC 6749 §5.1). */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { int, looseObject } from '../http/valibot'
+import { int, looseObject } from '../util/valibot'
 import { clientAuthentication } from './clientAssertion'
 import { OidcError, UpstreamError } from './errors'
 import { FORM, oauthErrorCode, readJsonObject, upstreamFetch } from './upstream'

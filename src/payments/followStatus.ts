@@ -15,8 +15,8 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { log } from '../http/log'
+import { ApiError } from '../errors'
+import { log } from '../util/log'
 import { PAYMENT_KINDS, type PaymentKindName } from '../kinds/registry'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
 import type { StoredSession } from '../storage/sessions'
@@ -69,8 +69,7 @@ async function standingOrderStatus(config: Config, id: string): Promise<string |
     throw error
   }
   const parsed = v.safeParse(v.looseObject({ id: v.literal(id), status: v.optional(v.string()) }), data)
-  if (!parsed.success)
-    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the standing order in an unexpected shape')
+  if (!parsed.success) throw new ApiError('upstream_invalid_response', 'Moneyhub answered the standing order in an unexpected shape')
   return parsed.output.status
 }
 
@@ -84,7 +83,7 @@ async function statusNow(config: Config, follow: Follow): Promise<{ status: stri
     const { status } = await readPayment(config, follow.paymentId!, { fresh: true })
     return { status, final: isFinalMoneyhubStatus(status) }
   } catch (error) {
-    if (error instanceof FlowError && error.code === 'payment_not_found') return { status: 'gone', final: false }
+    if (error instanceof ApiError && error.code === 'payment_not_found') return { status: 'gone', final: false }
     throw error
   }
 }

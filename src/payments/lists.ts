@@ -16,8 +16,8 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { described, int, looseObject, picklist, refined, strictObject, url } from '../http/valibot'
+import { ApiError } from '../errors'
+import { described, int, looseObject, picklist, refined, strictObject, url } from '../util/valibot'
 import { identityAnswer } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { MoneyhubPayment } from './payments'
@@ -137,8 +137,7 @@ export async function readList<L extends ListName>(config: Config, name: L, quer
     upstreamFailure(error, `list the ${name.replace('-', ' ')}`)
   }
   const parsed = v.safeParse(upstreamPage(list.item), answer)
-  if (!parsed.success)
-    throw new FlowError('upstream', 'upstream_invalid_response', `Moneyhub answered the ${name} list in an unexpected shape`)
+  if (!parsed.success) throw new ApiError('upstream_invalid_response', `Moneyhub answered the ${name} list in an unexpected shape`)
   const { data, links, meta = {} } = parsed.output
   const url = new URL(here)
   const names = Object.keys(list.query.entries)

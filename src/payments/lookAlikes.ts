@@ -18,7 +18,7 @@
  * or an earlier proof) is never taken.
  */
 import type { Config } from '../config'
-import { sha256 } from '../encoding'
+import { sha256 } from '../util/encoding'
 import { holderOfMoneyhubId, holdMoneyhubId, type HeldKind } from '../objects/moneyhubIdIndex'
 import { paymentKindOf, type OutcomeIds } from '../kinds/registry'
 import { CLOCK_SKEW_S, listOf, readMatches, type ListCursor, type MatchResult, type MatchTarget } from './reconciliation'

@@ -6,8 +6,8 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { described, looseObject, named, strictObject } from '../http/valibot'
+import { ApiError } from '../errors'
+import { described, looseObject, named, strictObject } from '../util/valibot'
 import { identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 import { Payee, userId } from './schemas'
@@ -52,7 +52,7 @@ export type StoredPayee = v.InferOutput<typeof StoredPayee>
 
 function checked<T extends v.GenericSchema>(schema: T, data: unknown, what: string): v.InferOutput<T> {
   const parsed = v.safeParse(schema, data)
-  if (!parsed.success) throw new FlowError('upstream', 'upstream_invalid_response', `Moneyhub answered ${what} in an unexpected shape`)
+  if (!parsed.success) throw new ApiError('upstream_invalid_response', `Moneyhub answered ${what} in an unexpected shape`)
   return parsed.output
 }
 

@@ -8,8 +8,8 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { int, looseObject, named } from '../http/valibot'
+import { ApiError } from '../errors'
+import { int, looseObject, named } from '../util/valibot'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
 import { upstreamFailure } from './errors'
 
@@ -47,13 +47,13 @@ async function fetchPayment(config: Config, paymentId: string): Promise<Moneyhub
     data = await identityRecord(config, { path: `/payments/${encodeURIComponent(paymentId)}`, scope: 'payment:read' })
   } catch (error) {
     if (error instanceof IdentityApiError && error.status === 404) {
-      throw new FlowError('not_found', 'payment_not_found', 'Moneyhub has no payment with this id')
+      throw new ApiError('payment_not_found', 'Moneyhub has no payment with this id')
     }
     upstreamFailure(error, 'read the payment')
   }
   const parsed = v.safeParse(MoneyhubPayment, data)
   if (!parsed.success || parsed.output.id !== paymentId) {
-    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the payment in an unexpected shape')
+    throw new ApiError('upstream_invalid_response', 'Moneyhub answered the payment in an unexpected shape')
   }
   return parsed.output
 }

@@ -36,15 +36,10 @@ export function targetOf(kind: MatchTarget['kind'], claims: ClaimsRequest): Matc
  * one at the window's end. Moneyhub's list shows a payment as soon as the code
  * exchange made it; the delays give a slow exchange time to finish.
  */
-export const RECONCILIATION_FIRST_DELAY_S = 20
+// The defaults of RECONCILIATION_FIRST_DELAY_SECONDS and RECONCILIATION_WINDOW_SECONDS live with the settings.
+import { RECONCILIATION_FIRST_DELAY_S } from '../config'
+export { RECONCILIATION_FIRST_DELAY_S, RECONCILIATION_WINDOW_S } from '../config'
 export const RECONCILIATION_MAX_DELAY_S = 300
-/**
- * Default RECONCILIATION_WINDOW_SECONDS: an authorisation code lives 10
- * minutes (Assumption (project): node-oidc-provider's default, which Moneyhub's
- * identity server is built on), so no exchange of it can make a payment later;
- * 5 more minutes for Moneyhub's list to show it.
- */
-export const RECONCILIATION_WINDOW_S = 900
 /**
  * Clocks differ, both ways: a record stamped up to this much before the claim
  * or after the window still counts. Twice as far out, a record equal on every

@@ -40,11 +40,11 @@
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { sha256 } from '../encoding'
+import { ApiError, ERRORS } from '../errors'
+import { sha256 } from '../util/encoding'
 import { IdentityApiError, identityRequest, recordOf } from '../oidc/identity'
-import { looseObject, named, strictObject } from '../http/valibot'
-import { log } from '../http/log'
+import { looseObject, named, strictObject } from '../util/valibot'
+import { log } from '../util/log'
 import { UpstreamError } from '../oidc/errors'
 import { canonicalJson } from '../storage/idempotency'
 import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
@@ -159,8 +159,7 @@ export interface PaymentUnderConsent {
   moneyhubStatus?: string
 }
 
-const notFound = () =>
-  new FlowError('not_found', 'recurring_payment_not_found', 'no recurring payment consent has this id (it may have expired)')
+const notFound = () => new ApiError('recurring_payment_not_found', 'no recurring payment consent has this id (it may have expired)')
 
 /** The consent's record, when the session is a VRP consent; 404 otherwise. */
 export function consentRecord(record: StoredSession | undefined): StoredSession {
@@ -178,14 +177,14 @@ export async function readRecurringPayment(config: Config, recurringPaymentId: s
     })
   } catch (error) {
     if (error instanceof IdentityApiError && error.status === 404) {
-      throw new FlowError('not_found', 'recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
+      throw new ApiError('recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
     }
     upstreamFailure(error, 'read the recurring payment consent')
   }
   const parsed = v.safeParse(MoneyhubRecurringPayment, data)
   // 5.2.1's id, when given, must be this consent's; 6.x's record has none.
   if (!parsed.success || (parsed.output.id !== undefined && parsed.output.id !== recurringPaymentId))
-    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the recurring payment consent in an unexpected shape')
+    throw new ApiError('upstream_invalid_response', 'Moneyhub answered the recurring payment consent in an unexpected shape')
   return parsed.output
 }
 
@@ -203,23 +202,21 @@ const text = (value: unknown) => (typeof value === 'string' && value.length > 0 
  * A read without terms, with a status not known here (6.x's are payment
  * statuses), or in a shape not known at all refuses nothing: Moneyhub judges.
  */
-export function refusalOfConsent(read: unknown, amount: number): FlowError | undefined {
+export function refusalOfConsent(read: unknown, amount: number): ApiError | undefined {
   if (!isObject(read)) return undefined
   if (read.status === 'Revoked' || text(read.revokedAt))
-    return new FlowError('gone', 'consent_revoked', 'Moneyhub says the recurring payment consent was revoked')
-  if (read.status === 'Expired') return new FlowError('gone', 'consent_expired', 'Moneyhub says the recurring payment consent is Expired')
-  if (read.status === 'Rejected')
-    return new FlowError('conflict', 'consent_not_authorised', 'Moneyhub says the recurring payment consent is Rejected')
+    return new ApiError('consent_revoked', 'Moneyhub says the recurring payment consent was revoked')
+  if (read.status === 'Expired') return new ApiError('consent_expired', 'Moneyhub says the recurring payment consent is Expired')
+  if (read.status === 'Rejected') return new ApiError('consent_not_authorised', 'Moneyhub says the recurring payment consent is Rejected')
   const terms = isObject(read.recurringPayment) ? read.recurringPayment : {}
   const now = Date.now()
   const from = text(terms.validFromDate)
   const to = text(terms.validToDate)
-  if (from && now < Date.parse(from)) return new FlowError('conflict', 'consent_not_yet_valid', `the consent is valid from ${from}`)
-  if (to && now >= endOf(to)) return new FlowError('gone', 'consent_expired', `the consent was valid until ${to}`)
+  if (from && now < Date.parse(from)) return new ApiError('consent_not_yet_valid', `the consent is valid from ${from}`)
+  if (to && now >= endOf(to)) return new ApiError('consent_expired', `the consent was valid until ${to}`)
   const maximum = terms.maximumIndividualAmount
   if (typeof maximum === 'number' && amount > maximum)
-    return new FlowError(
-      'unprocessable',
+    return new ApiError(
       'amount_over_maximum',
       `the amount (${amount} pence) is more than the consent's maximumIndividualAmount (${maximum} pence)`,
     )
@@ -232,15 +229,14 @@ export function refusalOfConsent(read: unknown, amount: number): FlowError | und
  * refuse; the consent's Moneyhub id otherwise.
  */
 export function usableConsent(record: Pick<Session, 'status' | 'recurringPaymentId'>): string {
-  if (record.status === 'revoked') throw new FlowError('gone', 'consent_revoked', 'this recurring payment consent was revoked')
+  if (record.status === 'revoked') throw new ApiError('consent_revoked', 'this recurring payment consent was revoked')
   if (record.status === 'confirming' || (record.status === 'authorised' && !record.recurringPaymentId))
-    throw new FlowError(
-      'conflict',
+    throw new ApiError(
       'consent_unverified',
       'this recurring payment consent is not verified at Moneyhub yet (its outcome or its id is unknown); nothing is paid under it until it is, or set it up again',
     )
   if (record.status !== 'authorised' || !record.recurringPaymentId)
-    throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
+    throw new ApiError('consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
   return record.recurringPaymentId
 }
 
@@ -256,7 +252,7 @@ async function checkConsent(
     read = await readRecurringPayment(config, recurringPaymentId)
   } catch (error) {
     // A read in a shape not known here says nothing against the pay: Moneyhub judges it.
-    if (!(error instanceof FlowError && error.code === 'upstream_invalid_response')) throw error
+    if (!(error instanceof ApiError && error.code === 'upstream_invalid_response')) throw error
   }
   const refused = refusalOfConsent(read, amount)
   if (refused) throw refused
@@ -293,8 +289,7 @@ export interface ConsentContext {
 async function keptAnswer(pays: PayRecords, storageKey: string, bodyHash: string): Promise<PayAnswer | undefined> {
   const entry = await pays.get(storageKey)
   if (!entry) return undefined
-  if (entry.bodyHash !== bodyHash)
-    throw new FlowError('unprocessable', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
+  if (entry.bodyHash !== bodyHash) throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with another request body')
   if (entry.state === 'answered' && entry.answer) return entry.answer
   // Sending when this object stopped: the request may have reached Moneyhub. Never sent again.
   return recordAnswer(pays, storageKey, confirming(entry, 'interrupted'))
@@ -316,7 +311,7 @@ export async function recordAnswer(pays: PayRecords, storageKey: string, answer:
 
 /**
  * POST /recurring-payments/:id/pay, inside the consent's Durable Object.
- * Returns the answer and whether it is a replay; throws FlowError for what is
+ * Returns the answer and whether it is a replay; throws ApiError for what is
  * refused before anything is sent.
  */
 export async function payUnderConsent(
@@ -358,7 +353,11 @@ export async function payUnderConsent(
       await consent.pays.delete(storageKey)
       upstreamFailure(error, 'make the payment')
     }
-    if (known) answer = { httpStatus: 422, body: { error: 'recurring_payment_refused', message: `Moneyhub refused the payment: ${known}` } }
+    if (known)
+      answer = {
+        httpStatus: ERRORS.recurring_payment_refused.status,
+        body: { error: 'recurring_payment_refused', message: `Moneyhub refused the payment: ${known}` },
+      }
     else if (error instanceof UpstreamError || error instanceof IdentityApiError)
       answer = confirming({ ...ids, request: pay.body }, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
     else throw error
@@ -471,13 +470,13 @@ export async function confirmFunds(
     })
   } catch (error) {
     if (error instanceof IdentityApiError && error.status === 404)
-      throw new FlowError('not_found', 'recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
+      throw new ApiError('recurring_payment_not_found', 'Moneyhub has no recurring payment consent with this id')
     upstreamFailure(error, 'confirm the funds')
   }
   const read = recordOf(data)
   const answer = isObject(read) ? read : {}
   if (typeof answer.fundsAvailable !== 'boolean')
-    throw new FlowError('upstream', 'upstream_invalid_response', 'Moneyhub answered the funds confirmation in an unexpected shape')
+    throw new ApiError('upstream_invalid_response', 'Moneyhub answered the funds confirmation in an unexpected shape')
   return {
     fundsAvailable: answer.fundsAvailable,
     ...(text(answer.fundsAvailableAt) ? { fundsAvailableAt: text(answer.fundsAvailableAt)! } : {}),
@@ -496,7 +495,7 @@ export async function revokeConsent(config: Config, store: SessionStore, current
   const record = consentRecord(current)
   if (record.status === 'revoked') return record
   if (record.status !== 'authorised' || !record.recurringPaymentId)
-    throw new FlowError('conflict', 'consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
+    throw new ApiError('consent_not_authorised', `the recurring payment consent is ${record.status}, not authorised`)
   try {
     await identityRequest(config, {
       method: 'DELETE',

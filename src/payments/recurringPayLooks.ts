@@ -6,8 +6,9 @@
  * Nothing here guesses an outcome (docs/recurring-payments.md, "Reconciliation").
  */
 import * as v from 'valibot'
+import { ERRORS } from '../errors'
 import type { Config } from '../config'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import { holderOfMoneyhubId, holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import { payEvent } from '../session/webhook'
 import { addEventToOutbox, attemptFromOutbox } from '../session/webhookOutbox'
@@ -154,7 +155,7 @@ export async function reconcilePays(config: Config, consent: ConsentLooks, attem
       } else open = true
     } else if ('none' in look && past) {
       await recordAnswer(pays, key, {
-        httpStatus: 422,
+        httpStatus: ERRORS.payment_not_made.status,
         body: {
           error: 'payment_not_made',
           message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',

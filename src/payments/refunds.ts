@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config'
 import { paymentKindOf } from '../kinds/registry'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
 import type { HoldOutcome } from '../objects/refundLedger'
@@ -23,10 +23,9 @@ export async function paymentIdOf(id: string, sessionOf: (id: string) => Promise
   const session = SESSION_ID.test(id) ? await sessionOf(id) : undefined
   if (!session) return id
   const view = paymentStatusOf(session) // 404 for a connection
-  if (!paymentKindOf(view.kind).reversible)
-    throw new FlowError('conflict', 'payment_not_reversible', `this session is a ${view.kind}, not a payment`)
+  if (!paymentKindOf(view.kind).reversible) throw new ApiError('payment_not_reversible', `this session is a ${view.kind}, not a payment`)
   if (view.status !== 'authorised' || !view.paymentId)
-    throw new FlowError('conflict', 'payment_not_reversible', `the payment is ${view.status}, not authorised`)
+    throw new ApiError('payment_not_reversible', `the payment is ${view.status}, not authorised`)
   return view.paymentId
 }
 
@@ -40,8 +39,7 @@ export async function reversiblePayment(config: Config, paymentId: string): Prom
   const payment = await readPayment(config, paymentId, { fresh: true })
   const reversible = typeof payment.isReversible === 'boolean' ? payment.isReversible : payment.status === 'completed'
   if (!reversible)
-    throw new FlowError(
-      'conflict',
+    throw new ApiError(
       'payment_not_reversible',
       typeof payment.isReversible === 'boolean'
         ? `Moneyhub says the payment (${payment.status}) is not reversible; a refund needs a completed payment made with readRefundAccount`
@@ -52,6 +50,6 @@ export async function reversiblePayment(config: Config, paymentId: string): Prom
 
 /** A refused hold as the API's error: 409, with what remains. */
 export function heldOrRefused(outcome: HoldOutcome): number {
-  if (!outcome.ok) throw new FlowError('conflict', outcome.code, outcome.message)
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message)
   return outcome.amount
 }

@@ -11,7 +11,7 @@
 import * as v from 'valibot'
 import { BANK_ID } from '../session/moneyhub'
 import { returnTo as returnToUrl, userId as userIdString } from '../http/schemas'
-import { described, email, int, named, picklist, refine, refined, strictObject } from '../http/valibot'
+import { described, email, int, named, picklist, refine, refined, strictObject } from '../util/valibot'
 
 /** A schema defined elsewhere, with a description of its own here (described() makes a new schema; the other keeps its own). */
 const redescribed = described

@@ -8,9 +8,9 @@
  */
 import * as v from 'valibot'
 import { authorisedRetentionSeconds } from '../session/complete'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { PAYMENT_KINDS, paymentKindOf, type AnyPaymentKind, type PaymentKindName } from '../kinds/registry'
-import { described, refine, refined, strictObject } from '../http/valibot'
+import { described, refine, refined, strictObject } from '../util/valibot'
 import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import type { SessionStore, StoredSession } from '../storage/sessions'
 import { isUnresolved } from './nextLook'
@@ -76,24 +76,18 @@ export function settlementOf(body: SettleFields): Settlement {
  */
 export async function settleUnresolved(env: Env, store: SessionStore, record: StoredSession, by: Settlement): Promise<StoredSession> {
   if (!isUnresolved(record) || !record.kind)
-    throw new FlowError(
-      'conflict',
+    throw new ApiError(
       'session_not_unresolved',
       `the session is ${record.status}${record.reason ? ` (${record.reason})` : ''}: its outcome is known, nothing to settle`,
     )
   if ('notMade' in by) {
     if (record.status !== 'confirming')
-      throw new FlowError(
-        'conflict',
-        'session_authorised',
-        'the session is authorised (the bank approved it): settle it with its Moneyhub id',
-      )
+      throw new ApiError('session_authorised', 'the session is authorised (the bank approved it): settle it with its Moneyhub id')
     return store.markFailed(record, 'payment_not_made', 'settled by a person: Moneyhub has no record of it, it was not made')
   }
   const field = settleFieldOf(record.kind)
-  if (by.field !== field) throw new FlowError('invalid', 'settle_field_mismatch', `a ${record.kind} session is settled with ${field}`)
+  if (by.field !== field) throw new ApiError('settle_field_mismatch', `a ${record.kind} session is settled with ${field}`)
   const held = await holdMoneyhubId(env, record.kind, by.moneyhubId, record.id)
-  if (!held.ok)
-    throw new FlowError('conflict', 'moneyhub_id_held', `this Moneyhub ${held.held.kind} id already settles session ${held.held.holder}`)
+  if (!held.ok) throw new ApiError('moneyhub_id_held', `this Moneyhub ${held.held.kind} id already settles session ${held.held.holder}`)
   return store.storeAuthorised(record, { [field]: by.moneyhubId }, authorisedRetentionSeconds(record))
 }

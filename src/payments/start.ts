@@ -14,11 +14,11 @@
  * there costs no Durable Object call.
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import type { SessionKind } from '../kinds/kind'
 import { newSession, type SessionFields } from '../session/start'
 import type { CreateRequest, Outcome, StartAnswer } from '../objects/sessionCoordinator'
-import { randomToken, sha256, toBase64Url } from '../encoding'
+import { randomToken, sha256, toBase64Url } from '../util/encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
 
@@ -88,7 +88,7 @@ export async function startPayment<R extends SessionFields>(
   const seen = await deps.idempotency.lookup<StartAnswer>(start.route, key, start.body)
   if (seen.state === 'reused') return { refused: 'idempotency_key_reused' }
   if (seen.state === 'replay') return { answer: seen.answer, created: false }
-  if (seen.state === 'deleted') throw new FlowError('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+  if (seen.state === 'deleted') throw new ApiError('session_deleted', 'the session this Idempotency-Key made was deleted')
 
   const id = await sessionIdFor(config, start.route, key)
   const { record, ticket, sealedTicket } = await newSession(config, await requested(id), start.kind, id)
@@ -106,7 +106,7 @@ export async function startPayment<R extends SessionFields>(
   })
   if (!made.ok) {
     if (made.code === 'idempotency_key_reused') return { refused: 'idempotency_key_reused' }
-    throw new FlowError(made.kind, made.code, made.message)
+    throw new ApiError(made.code, made.message)
   }
   await deps.idempotency.remember(start.route, key, start.body, made.answer)
   return { answer: made.answer, created: made.created }

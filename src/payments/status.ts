@@ -4,7 +4,7 @@
  * of the payment (payments.ts). Free of HTTP.
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
 import type { Session } from '../storage/sessions'
 import { readPayment, type MoneyhubPayment } from './payments'
@@ -29,7 +29,7 @@ export interface PaymentStatus extends OutcomeIds {
   payment?: MoneyhubPayment
 }
 
-const notFound = () => new FlowError('not_found', 'payment_not_found', 'no payment session has this id (it may have expired)')
+const notFound = () => new ApiError('payment_not_found', 'no payment session has this id (it may have expired)')
 
 /** A session's status as a payment; a session of another kind (a connection) is not a payment: 404. */
 export function paymentStatusOf(session: Session | undefined): PaymentStatus {

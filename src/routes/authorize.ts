@@ -17,7 +17,7 @@ import { errorAnswers, redirectAnswer } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 import { nowSeconds } from '../storage/sessions'
 
 /** The largest ticket a valid start makes is measured in test/body-limits.test.ts; this leaves room. */

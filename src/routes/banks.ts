@@ -8,7 +8,7 @@ import { BankListSchema, errorAnswers, jsonAnswer } from '../http/openapi'
 import { withHealthMarks } from '../health/marks'
 import { validate } from '../http/validation'
 import * as v from 'valibot'
-import { picklist, strictObject } from '../http/valibot'
+import { picklist, strictObject } from '../util/valibot'
 import { bankList } from '../storage/bankLists'
 
 const BankListQuery = strictObject({ type: v.optional(picklist(BANK_LIST_TYPES)) })

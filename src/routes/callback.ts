@@ -11,16 +11,15 @@ import { describeRoute, type ResponsesWithResolver } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
 import { sessionIdOfState, type AuthorizationResponse } from '../session/complete'
-import { FlowError } from '../session/errors'
-import { coordinatorOf } from '../objects/sessionCoordinator'
 import { ApiError } from '../errors'
+import { coordinatorOf } from '../objects/sessionCoordinator'
 import { browserError, outcomePage, refuse, sendBack } from '../http/browserAnswer'
 import { clearBrowserBinding, readBrowserBinding } from '../http/browserBinding'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import { validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 
 const short = v.optional(v.pipe(v.string(), v.maxLength(2048)))
 /** RFC 6749 §4.1.2 and RFC 9207: other parameters the server may add are ignored. */
@@ -35,7 +34,7 @@ const AuthorizationResponseSchema = object({ ...authorizationResponse, id_token:
 
 async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
   const id = sessionIdOfState(response.state)
-  if (!id) throw new FlowError('invalid', 'state_unknown', 'the state does not belong to any session')
+  if (!id) throw new ApiError('state_unknown', 'the state does not belong to any session')
   const outcome = await coordinatorOf(c.env, id).complete(response, readBrowserBinding(c, id))
   if (!outcome.ok) return refuse(c, id, outcome)
   const { session, returnTo } = outcome
@@ -53,7 +52,7 @@ async function complete(c: Context<AppEnv>, response: AuthorizationResponse) {
 /** POST /callback exists for the hybrid flow only: refused before its body is read. */
 const hybridFlowOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get('config').responseType !== 'code id_token') {
-    throw new ApiError(405, 'method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
+    throw new ApiError('method_not_allowed', 'POST /callback answers the hybrid flow only (RESPONSE_TYPE=code id_token)')
   }
   await next()
 })

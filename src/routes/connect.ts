@@ -4,7 +4,7 @@ import { describeRoute } from 'hono-openapi'
 import { errorAnswers, redirectAnswer } from '../http/openapi'
 import * as v from 'valibot'
 import { requireListedBank } from '../banks/listed'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { authorizeUrlFor, createSession } from '../session/start'
 import { coordinatorOf } from '../objects/sessionCoordinator'
 import { browserError, knowSession } from '../http/browserAnswer'
@@ -13,9 +13,9 @@ import { note } from '../http/log'
 import { rateLimit } from '../http/rateLimit'
 import type { AppEnv } from '../http/context'
 import { bankId, returnTo } from '../http/schemas'
-import { checkedReturnTo } from '../http/urls'
+import { checkedReturnTo } from '../util/urls'
 import { validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 
 const ConnectQuery = object({ bankId: v.optional(bankId), returnTo: v.optional(returnTo) })
 
@@ -46,7 +46,7 @@ export const connect = new Hono<AppEnv>()
       knowSession(c, created.record.id, returnTo)
       const { record, ticket, sealedTicket } = created
       const launched = await coordinatorOf(c.env, record.id).launch(record, ticket.state, sealedTicket)
-      if (!launched.ok) throw new FlowError(launched.kind, launched.code, launched.message) // a session made just now: never
+      if (!launched.ok) throw new ApiError(launched.code, launched.message) // a session made just now: never
       setBrowserBinding(c, record.id, launched.browserKey, config.sessionTtlSeconds)
       const authorizeUrl = await authorizeUrlFor(config, ticket)
       c.header('cache-control', 'no-store')

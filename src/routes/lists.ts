@@ -9,7 +9,7 @@ import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { errorAnswers, jsonAnswer } from '../http/openapi'
 import { validate } from '../http/validation'
-import { named } from '../http/valibot'
+import { named } from '../util/valibot'
 import { LISTS, listPage, readList, type ListName, type ListQuery } from '../payments/lists'
 
 const pageSchemas = {

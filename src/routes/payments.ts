@@ -29,9 +29,9 @@ import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
-import { checkedReturnTo } from '../http/urls'
+import { checkedReturnTo } from '../util/urls'
 import { requireJson, validate } from '../http/validation'
-import { object } from '../http/valibot'
+import { object } from '../util/valibot'
 import { paymentKind } from '../kinds/payment'
 import { recurringPaymentKind } from '../kinds/recurringPayment'
 import { reversePaymentKind } from '../kinds/refund'
@@ -76,7 +76,7 @@ async function start<R extends { returnTo?: string }>(
   const config = c.get('config')
   const key = c.req.header(IDEMPOTENCY_HEADER)
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
-    throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
+    throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
   // Before anything is held or made (a refund's ledger hold is made in `request`).
   await requireListedBank(config, (body as { bankId?: string }).bankId)
   const checked = (request: R): R => {
@@ -105,7 +105,7 @@ async function start<R extends { returnTo?: string }>(
       },
     },
   )
-  if ('refused' in started) throw new ApiError(422, started.refused, 'this Idempotency-Key was used with another request body')
+  if ('refused' in started) throw new ApiError(started.refused, 'this Idempotency-Key was used with another request body')
   note(c, started.created ? 'payment_session_created' : 'payment_session_replayed', 'info', {
     sessionId: started.answer.id,
     kind: kind.name,

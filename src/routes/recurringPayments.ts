@@ -109,10 +109,8 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
     validate('json', RecurringPayBody),
     async (c) => {
       const key = c.req.header(IDEMPOTENCY_HEADER)
-      if (key === undefined)
-        throw new ApiError(400, 'idempotency_key_required', 'send an Idempotency-Key header: a payment is never made twice')
-      if (!IDEMPOTENCY_KEY.test(key))
-        throw new ApiError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
+      if (key === undefined) throw new ApiError('idempotency_key_required', 'send an Idempotency-Key header: a payment is never made twice')
+      if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters')
       const { id } = c.req.valid('param')
       // The edge's copy settles what cannot be paid under at all; the consent's Durable Object decides the rest.
       const kv = await consentSession(c, id)

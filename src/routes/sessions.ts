@@ -7,13 +7,12 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { CATEGORY_TYPES } from '../session/moneyhub'
 import { requireListedBank } from '../banks/listed'
 import { createSession } from '../session/start'
 import { checkScopesForIssuer } from '../data/scopes'
 import { coordinatorOf, unwrap } from '../objects/sessionCoordinator'
-import { ApiError } from '../errors'
 import { identifyCaller, requireBackend } from '../http/auth'
 import { limitBody, MAX_START_BODY_BYTES } from '../http/bodyLimit'
 import type { AppEnv } from '../http/context'
@@ -22,10 +21,10 @@ import { DeletedSchema, errorAnswers, eventStreamAnswer, jsonAnswer, SessionSche
 import { rateLimit } from '../http/rateLimit'
 import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
-import { checkedReturnTo } from '../http/urls'
+import { checkedReturnTo } from '../util/urls'
 import { statusAfterWait, statusEvents } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import { picklist, refine, refined, strictObject } from '../http/valibot'
+import { picklist, refine, refined, strictObject } from '../util/valibot'
 import { publicSession, type Session } from '../storage/sessions'
 
 const startFields = strictObject({
@@ -74,7 +73,7 @@ export const statusGuards = [
   requireSessionSecret,
 ] as const
 
-const notFound = () => new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+const notFound = () => new ApiError('session_not_found', 'no session has this id (it may have expired)')
 
 /** The session's status now; a record whose tokens are spent is scrubbed in the background. */
 async function readStatus(c: Context<AppEnv>, id: string): Promise<Session | undefined> {
@@ -111,11 +110,7 @@ export const sessions = new Hono<AppEnv>()
       const body = c.req.valid('json')
       const caller = c.get('caller')
       if (caller === 'browser' && (body.userId || body.connectionId || body.offlineAccess)) {
-        throw new ApiError(
-          403,
-          'backend_only',
-          'only the app backend may act for an existing user or connection, or ask for offline access',
-        )
+        throw new ApiError('backend_only', 'only the app backend may act for an existing user or connection, or ask for offline access')
       }
       const config = c.get('config')
       const returnTo = checkedReturnTo(body.returnTo, config.allowedOrigins)
@@ -219,11 +214,11 @@ export const sessions = new Hono<AppEnv>()
       const view = publicSession(record)
       if (view.status === 'expired') {
         if (record.sealed) c.executionCtx.waitUntil(store.scrubIfExpired(record))
-        throw new FlowError('gone', 'session_expired', 'the tokens have expired and cannot be refreshed')
+        throw new ApiError('session_expired', 'the tokens have expired and cannot be refreshed')
       }
-      if (view.status !== 'connected') throw new FlowError('conflict', 'session_not_connected', `the session is ${view.status}`)
+      if (view.status !== 'connected') throw new ApiError('session_not_connected', `the session is ${view.status}`)
       const connection = await store.readConnection(record)
-      if (!connection) throw new FlowError('conflict', 'tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+      if (!connection) throw new ApiError('tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
       c.header('cache-control', 'no-store')
       return c.json(connection.tokens)
     },
@@ -252,7 +247,10 @@ export const sessions = new Hono<AppEnv>()
         error: session.error,
       })
       if (session.status !== 'connected')
-        throw new FlowError('gone', session.error ?? 'session_expired', 'the refresh token was refused; the session has expired')
+        throw new ApiError(
+          session.error === 'refresh_token_rejected' ? session.error : 'session_expired',
+          'the refresh token was refused; the session has expired',
+        )
       return c.json(session)
     },
   )

@@ -9,7 +9,7 @@ import { note } from '../http/log'
 import { DataTokenSchema, errorAnswers, jsonAnswer } from '../http/openapi'
 import { dataScopes, userId } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
-import { strictObject } from '../http/valibot'
+import { strictObject } from '../util/valibot'
 import { DataTokenCache } from '../storage/dataTokens'
 
 const TokenBody = strictObject({ scopes: dataScopes, userId: v.optional(userId) })

@@ -9,7 +9,7 @@ import { Hono } from 'hono/tiny'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import { PAYMENT_KIND_NAMES } from '../kinds/registry'
-import { FlowError } from '../session/errors'
+import { ApiError } from '../errors'
 import { coordinatorOf, unwrap } from '../objects/sessionCoordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
@@ -17,7 +17,7 @@ import { note } from '../http/log'
 import { errorAnswers, jsonAnswer, SessionSchema } from '../http/openapi'
 import { SessionIdParam } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
-import { described, int, named, picklist, strictObject } from '../http/valibot'
+import { described, int, named, picklist, strictObject } from '../util/valibot'
 import { wholeNumber } from '../payments/lists'
 import { SettleBody, settlementOf } from '../payments/settle'
 import { SESSION_STATUSES } from '../storage/sessions'
@@ -80,7 +80,7 @@ export const unresolvedSessions = new Hono<AppEnv>()
       c.header('cache-control', 'no-store')
       const page = await listUnresolved(c.env.SESSIONS, { limit: limit ?? 100, ...(cursor ? { cursor } : {}) }).catch((error) => {
         // KV refuses a cursor it did not give: the caller's mistake, not ours.
-        if (cursor) throw new FlowError('invalid', 'cursor_invalid', 'the cursor is not one a previous page gave')
+        if (cursor) throw new ApiError('cursor_invalid', 'the cursor is not one a previous page gave')
         throw error
       })
       return c.json(page)

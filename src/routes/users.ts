@@ -8,7 +8,7 @@ import { note } from '../http/log'
 import { errorAnswers, ErrorSchema, jsonAnswer, RegisteredUserSchema } from '../http/openapi'
 import { userId } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
-import { object, strictObject } from '../http/valibot'
+import { object, strictObject } from '../util/valibot'
 import { createUser, deleteUser, getUser } from '../users/registeredUsers'
 
 const CreateUserBody = strictObject({ clientUserId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))) })

@@ -78,7 +78,7 @@ const lacksOwnId = (record: StoredSession, error: unknown) =>
   isPaymentKind(record) && error instanceof OidcError && /^id_token_mh_[a-z_]+_missing$/.test(error.code)
 
 /** An error the identity server sent back on the redirect (RFC 6749 §4.1.2.1). */
-class AuthorizationError extends OidcError {
+class AuthorizationError extends OidcError<string> {
   constructor(
     code: string,
     readonly description?: string,

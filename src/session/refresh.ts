@@ -11,7 +11,7 @@ import { verifyIdToken } from '../oidc/idToken'
 import { refreshTokens, TokenRequestRejected } from '../oidc/tokenExchange'
 import { currentStatus, nowSeconds, publicSession, type Session, type SessionStore, type StoredSession } from '../storage/sessions'
 import { refreshableUntil } from './complete'
-import { FlowError } from './errors'
+import { ApiError, upstreamError } from '../errors'
 
 export interface Refreshed {
   session: Session
@@ -25,14 +25,13 @@ export interface Refreshed {
 export const REFRESH_BUDGET_MS = 20_000
 
 export async function refreshSession(config: Config, store: SessionStore, record: StoredSession | undefined): Promise<Refreshed> {
-  if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
-  if (currentStatus(record) !== 'connected')
-    throw new FlowError('conflict', 'session_not_connected', `the session is ${currentStatus(record)}`)
+  if (!record) throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
+  if (currentStatus(record) !== 'connected') throw new ApiError('session_not_connected', `the session is ${currentStatus(record)}`)
   const connection = await store.readConnection(record)
-  if (!connection) throw new FlowError('conflict', 'tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
+  if (!connection) throw new ApiError('tokens_unreadable', 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY')
   const refreshToken = connection.tokens.refresh_token
   if (!refreshToken || (record.refreshableUntil ?? 0) <= nowSeconds()) {
-    throw new FlowError('conflict', 'not_refreshable', 'this session has no refresh token (start it with offlineAccess: true)')
+    throw new ApiError('not_refreshable', 'this session has no refresh token (start it with offlineAccess: true)')
   }
 
   const deadline = Date.now() + REFRESH_BUDGET_MS
@@ -75,15 +74,14 @@ export async function refreshSession(config: Config, store: SessionStore, record
     }
     // Sent, and no answer in time: the server may have rotated the refresh token. Say so; the stored set is left as it was.
     if (sent && error instanceof UpstreamError && error.code === 'upstream_timeout') {
-      throw new FlowError(
-        'upstream',
+      throw new ApiError(
         'refresh_outcome_unknown',
         `the identity server did not answer the refresh in time (${error.message}); it may have spent the refresh token, so the next refresh may be refused`,
       )
     }
     // Failed before the identity server answered (discovery, connection): nothing was spent, the session is usable as it was.
-    if (error instanceof UpstreamError) throw new FlowError('upstream', error.code, `the refresh failed upstream: ${error.message}`)
-    if (error instanceof OidcError) throw new FlowError('upstream', error.code, `the refreshed tokens were refused: ${error.message}`)
+    if (error instanceof UpstreamError) throw upstreamError(error, `the refresh failed upstream: ${error.message}`)
+    if (error instanceof OidcError) throw upstreamError(error, `the refreshed tokens were refused: ${error.message}`)
     throw error
   }
 }

@@ -4,7 +4,7 @@ import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { revokeToken } from '../oidc/revocation'
 import type { SessionStore, StoredSession } from '../storage/sessions'
-import { FlowError } from './errors'
+import { ApiError } from '../errors'
 
 export interface Deleted {
   /** True when every token was revoked upstream, or there was nothing to revoke. */
@@ -14,7 +14,7 @@ export interface Deleted {
 }
 
 export async function deleteSession(config: Config, store: SessionStore, record: StoredSession | undefined): Promise<Deleted> {
-  if (!record) throw new FlowError('not_found', 'session_not_found', 'no session has this id (it may have expired)')
+  if (!record) throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
   let result: Deleted = { revoked: true }
   const connection = await store.readConnection(record)
   if (connection) {

@@ -8,13 +8,13 @@
  *    ticket, without a KV read.
  */
 import type { Config } from '../config'
-import { randomToken } from '../encoding'
+import { randomToken } from '../util/encoding'
 import { buildAuthorizeUrl, type ClaimsRequest } from '../oidc/authorizationRequest'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { open, seal } from '../storage/seal'
 import { nowSeconds, type PendingSecrets, type SessionStore, type StoredSession } from '../storage/sessions'
-import { FlowError } from './errors'
+import { ApiError, upstreamError } from '../errors'
 import { connectionKind } from '../kinds/connection'
 import type { SessionKind } from '../kinds/kind'
 import type { PaymentKindName } from '../kinds/registry'
@@ -112,7 +112,7 @@ export async function authorizeUrlFor(config: Config, ticket: LaunchTicket): Pro
     const request = { ...ticket, scope: ticket.record.requestedScope }
     return await buildAuthorizeUrl(config, metadata, request, Math.max(60, ticket.record.expiresAt - nowSeconds()))
   } catch (error) {
-    if (error instanceof OidcError) throw new FlowError('upstream', error.code, `cannot reach the identity server: ${error.message}`)
+    if (error instanceof OidcError) throw upstreamError(error, `cannot reach the identity server: ${error.message}`)
     throw error
   }
 }
@@ -120,7 +120,6 @@ export async function authorizeUrlFor(config: Config, ticket: LaunchTicket): Pro
 /** The ticket of an authorizeUrl, opened and checked; its session's returnTo is known from here on. */
 export async function openTicket(config: Config, id: string, sealedTicket: string): Promise<LaunchTicket> {
   const ticket = await open<LaunchTicket>(config.encryptionKeys, sealedTicket, ticketAad(id))
-  if (!ticket || ticket.record?.id !== id)
-    throw new FlowError('invalid', 'ticket_invalid', 'this authorisation link is not valid; start a new session')
+  if (!ticket || ticket.record?.id !== id) throw new ApiError('ticket_invalid', 'this authorisation link is not valid; start a new session')
   return ticket
 }

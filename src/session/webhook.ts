@@ -15,7 +15,7 @@
  * receiver drops an older event that arrives late (a retry).
  */
 import type { Config } from '../config'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
 import type { Session } from '../storage/sessions'
 

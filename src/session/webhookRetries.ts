@@ -11,7 +11,7 @@
  * the same event (and so the same `eventId`): delivered at least once.
  */
 import { getConfig, type Config } from '../config'
-import { log } from '../http/log'
+import { log } from '../util/log'
 import { postWebhook, type WebhookEvent } from './webhook'
 import { retryDelaySeconds } from './webhookSchedule'
 

@@ -8,8 +8,8 @@
  * is kept for LAST_GOOD_S, so there is a copy to fall back on.
  */
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { sha256 } from '../encoding'
+import { upstreamError } from '../errors'
+import { sha256 } from '../util/encoding'
 import { bankListUrl, fetchBankList, type BankListType } from '../banks/bankList'
 import { OidcError } from '../oidc/errors'
 import { nowSeconds } from './sessions'
@@ -94,6 +94,6 @@ export async function bankList(config: Config, type: BankListType): Promise<Serv
   } catch (error) {
     if (!(error instanceof OidcError)) throw error
     if (cached) return { ...cached, stale: true, freshFor: 0 }
-    throw new FlowError('upstream', error.code, `${error.message}, and no earlier copy is cached`)
+    throw upstreamError(error, `${error.message}, and no earlier copy is cached`)
   }
 }

@@ -10,7 +10,7 @@
  * `<digest>` is base64url SHA-256 of issuer, client id, userId and the sorted scopes: the key names no user.
  */
 import type { Config } from '../config'
-import { sha256 } from '../encoding'
+import { sha256 } from '../util/encoding'
 import type { ClientToken } from '../oidc/clientCredentials'
 import { open, seal } from './seal'
 import { nowSeconds } from './sessions'

@@ -24,7 +24,7 @@
  * named by the key (see the issue's phase 2 plan).
  */
 import type { EncryptionKey } from '../config'
-import { sha256 } from '../encoding'
+import { sha256 } from '../util/encoding'
 import { open, seal } from './seal'
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600

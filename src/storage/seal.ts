@@ -4,7 +4,7 @@
  * copied into another record does not open. Format: `v1.<kid>.<iv>.<ciphertext>`.
  */
 import type { EncryptionKey } from '../config'
-import { fromBase64Url, toBase64Url } from '../encoding'
+import { fromBase64Url, toBase64Url } from '../util/encoding'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

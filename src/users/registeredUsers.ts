@@ -2,14 +2,14 @@
  * Moneyhub's registered users (use case 2): the identity server's /users API,
  * called through the one identity-API caller (oidc/identity.ts: a
  * client-credentials token for the one scope each call needs, kept in the
- * isolate until shortly before it expires). Upstream answers become FlowErrors
+ * isolate until shortly before it expires). Upstream answers become ApiErrors
  * with stable codes: 404 stays 404, a refused request is 400, the rest is the
  * identity server's failure (502), never a stack.
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { FlowError } from '../session/errors'
-import { looseObject } from '../http/valibot'
+import { ApiError, upstreamError } from '../errors'
+import { looseObject } from '../util/valibot'
 import { OidcError } from '../oidc/errors'
 import { IdentityApiError, identityRecord, type IdentityRequest } from '../oidc/identity'
 
@@ -28,19 +28,19 @@ async function callUsersApi(config: Config, request: IdentityRequest, userId?: s
     return await identityRecord(config, { ...request, path: `/users${request.path}` })
   } catch (error) {
     if (error instanceof IdentityApiError) {
-      if (error.status === 404 && userId) throw new FlowError('not_found', 'user_not_found', `no registered user ${userId} at Moneyhub`)
+      if (error.status === 404 && userId) throw new ApiError('user_not_found', `no registered user ${userId} at Moneyhub`)
       if ([400, 409, 422].includes(error.status))
-        throw new FlowError('invalid', 'user_request_rejected', `${WHAT} refused the request (${error.status})`)
-      throw new FlowError('upstream', 'identity_request_failed', `${WHAT} answered ${error.status}`)
+        throw new ApiError('user_request_rejected', `${WHAT} refused the request (${error.status})`)
+      throw new ApiError('identity_request_failed', `${WHAT} answered ${error.status}`)
     }
-    if (error instanceof OidcError) throw new FlowError('upstream', error.code, error.message)
+    if (error instanceof OidcError) throw upstreamError(error, error.message)
     throw error
   }
 }
 
 function readUser(data: unknown): RegisteredUser {
   const parsed = v.safeParse(UserSchema, data)
-  if (!parsed.success) throw new FlowError('upstream', 'upstream_invalid_response', `${WHAT} answered a user without a userId`)
+  if (!parsed.success) throw new ApiError('upstream_invalid_response', `${WHAT} answered a user without a userId`)
   return parsed.output
 }
 

@@ -4,7 +4,7 @@
  * Moneyhub status followed (payments/followStatus.ts, issue 27); the alarm of
  * a session kept before its object kept its state.
  */
-import { log } from '../../http/log'
+import { log } from '../../util/log'
 import { lookAtPayment } from '../../payments/followStatus'
 import { addToOutbox, attemptFromOutbox, outboxDueInS } from '../../session/webhookOutbox'
 import { currentStatus, nowSeconds, publicSession, RecordNotWritten, SessionStore, type StoredSession } from '../../storage/sessions'

@@ -6,7 +6,7 @@
  * the coordinator runs one at a time: a pay, its revocation, the alarm's looks
  * for pays whose outcome is unknown (payments/recurringPayLooks.ts).
  */
-import { sha256 } from '../../encoding'
+import { sha256 } from '../../util/encoding'
 import {
   payUnderConsent,
   revokeConsent,

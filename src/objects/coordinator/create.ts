@@ -4,7 +4,7 @@
  * Durable Object is the one authority for "this key already made a session".
  * A session made here starts in the `created` phase (state.ts).
  */
-import { sha256 } from '../../encoding'
+import { sha256 } from '../../util/encoding'
 import { RecordNotWritten, SessionStore } from '../../storage/sessions'
 import type { SessionHost } from './host'
 import { refusal, type CreateRequest, type Outcome, type StartAnswer } from './state'
@@ -26,7 +26,7 @@ export class Creation {
   ): Promise<Outcome<{ created: boolean; answer: StartAnswer }>> {
     const stateHash = await sha256(state)
     const unstored = () =>
-      refusal('upstream', 'session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
+      refusal('session_store_unavailable', 'the session could not be stored just now; retry with the same Idempotency-Key')
     // From the check to the save, nothing awaits: two retries at once cannot both create.
     if (!host.state) {
       await host.save({
@@ -57,10 +57,9 @@ export class Creation {
     await this.creating?.catch(() => undefined)
     if (!host.state) return this.create(host, { record, state, sealedTicket, made, keepUntil }) // the first one was undone
     const earlier = host.state.made
-    if (host.state.phase === 'deleted' || !earlier)
-      return refusal('gone', 'session_deleted', 'the session this Idempotency-Key made was deleted')
+    if (host.state.phase === 'deleted' || !earlier) return refusal('session_deleted', 'the session this Idempotency-Key made was deleted')
     if (earlier.bodyHash !== made.bodyHash) {
-      return refusal('invalid', 'idempotency_key_reused', 'this Idempotency-Key was used with another request body')
+      return refusal('idempotency_key_reused', 'this Idempotency-Key was used with another request body')
     }
     if (host.state.record.status === 'pending' && host.state.claimedAt === undefined) {
       // The KV record may be missing (a restart between this object's write and KV's): a retry writes it again.

@@ -5,7 +5,7 @@
  * runs them one at a time.
  */
 import type { Config } from '../../config'
-import { log } from '../../http/log'
+import { log } from '../../util/log'
 import { RecordNotWritten, type StoredSession } from '../../storage/sessions'
 import type { Reconciliation, SessionState } from './state'
 

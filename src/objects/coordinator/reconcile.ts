@@ -8,7 +8,7 @@
 import type { Config } from '../../config'
 import { authorisedRetentionSeconds } from '../../session/complete'
 import type { LaunchTicket } from '../../session/start'
-import { log } from '../../http/log'
+import { log } from '../../util/log'
 import { proveMade } from '../../payments/lookAlikes'
 import { decideLook, isUnresolved, keepUnresolvedUntil, lookAgain, type Verdict } from '../../payments/nextLook'
 import { targetOf, type MatchResult } from '../../payments/reconciliation'

@@ -4,7 +4,7 @@
  * consent revoked at Moneyhub first; then a tombstone, so that the
  * authorizeUrl and the callback of a deleted session never bring it back.
  */
-import { FlowError } from '../../session/errors'
+import { ApiError } from '../../errors'
 import { deleteSession, type Deleted } from '../../session/revoke'
 import { isConsent, isPaymentKind } from '../../kinds/registry'
 import { isUnresolved } from '../../payments/nextLook'
@@ -24,8 +24,7 @@ export async function removeSession(host: SessionHost, id: string): Promise<Dele
   const { stateHash, made, keepUntil, claimedAt }: AnyState = host.state ?? {}
   // Its code may have been sent and the outcome is not known: deleting it would drop what may be money moved (issue 26).
   if (found && (isUnresolved(found) || (isPaymentKind(found) && found.status === 'pending' && claimedAt !== undefined)))
-    throw new FlowError(
-      'conflict',
+    throw new ApiError(
       'outcome_unknown',
       'this session’s outcome is not known yet (money may have moved); it is being looked for in Moneyhub’s records: delete it once it is settled (a person can settle it: POST /unresolved-sessions/:id/settle)',
     )

@@ -10,7 +10,7 @@
  * first launch makes it `launched`. States kept before the phase was written
  * get theirs from `withPhase`, read once at start-up.
  */
-import { FlowError, type FlowErrorKind } from '../../session/errors'
+import { ApiError, type ErrorCode } from '../../errors'
 import type { Follow } from '../../payments/followStatus'
 import type { ListCursor, MatchTarget } from '../../payments/reconciliation'
 import type { IdempotencyFastPath } from '../../storage/idempotency'
@@ -22,27 +22,25 @@ export type Outcome<T> = ({ ok: true } & T) | Refusal
 /** A refusal; `returnTo` (and the final `session`, when there is one) once the session is known. */
 export interface Refusal {
   ok: false
-  kind: FlowErrorKind
-  code: string
+  code: ErrorCode
   message: string
   returnTo?: string
   session?: Session
 }
 
-export const refusal = (kind: FlowErrorKind, code: string, message: string, known: Partial<Refusal> = {}): Refusal => ({
+export const refusal = (code: ErrorCode, message: string, known: Partial<Refusal> = {}): Refusal => ({
   ok: false,
-  kind,
   code,
   message,
   ...known,
 })
 
-/** The work's answer, or its FlowError as a refusal (data, to cross the RPC boundary). */
+/** The work's answer, or its ApiError as a refusal (data, to cross the RPC boundary). */
 export async function answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true as const, ...(await work()) }
   } catch (error) {
-    if (error instanceof FlowError) return refusal(error.kind, error.code, error.message)
+    if (error instanceof ApiError) return refusal(error.code, error.message)
     throw error
   }
 }

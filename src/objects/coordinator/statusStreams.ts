@@ -5,7 +5,7 @@
  * at once. Who may open one is watcherFairness.ts's rule. Memory only: a
  * restart ends every stream, and its reader reconnects or reads the status.
  */
-import { randomToken } from '../../encoding'
+import { randomToken } from '../../util/encoding'
 import type { Session } from '../../storage/sessions'
 import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
 

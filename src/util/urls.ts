@@ -25,6 +25,6 @@ export function allowedReturnTo(value: string, allowedOrigins: ReadonlySet<strin
 export function checkedReturnTo(value: string | undefined, allowedOrigins: ReadonlySet<string>): string | undefined {
   if (value === undefined) return undefined
   const url = allowedReturnTo(value, allowedOrigins)
-  if (!url) throw new ApiError(400, 'return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
+  if (!url) throw new ApiError('return_to_not_allowed', 'returnTo must be an absolute http(s) URL on one of ALLOWED_ORIGINS')
   return url.href
 }
