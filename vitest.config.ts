@@ -1,4 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { readdirSync } from 'node:fs'
 import type { ProvidedContext } from 'vitest'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
@@ -89,15 +90,41 @@ function project(
   }
 }
 
+/**
+ * The folders of tests that run with the default bindings, one project each (docs/development.md, "Tests"): projects
+ * run side by side, a project's files one after another, so no folder is long enough to hold the suite up. No bank
+ * earns a health mark in them: many files count outcomes for the same banks, and GET /banks is asserted as published.
+ */
+const defaultFolders = ['api', 'banks', 'connections', 'payments', 'recurring-payments', 'reconciliation', 'status']
+const defaultBindings = () => ({ HEALTH_MIN_ATTEMPTS: '1000000' })
+
+/**
+ * Configurations whose files mostly wait in real time (a timeout, a window of seconds): one project per file, so that
+ * their waits overlap rather than add up. `--project 'short-deadlines*'` runs them all.
+ */
+const onePerFile = new Set(['short-deadlines'])
+
+const configurationProjects = Object.entries(configurations).flatMap(([name, bindings]) =>
+  onePerFile.has(name)
+    ? readdirSync(new URL(`./test/${name}`, import.meta.url))
+        .filter((file) => file.endsWith('.test.ts'))
+        .map((file) => project(`${name}/${file.replace(/\.test\.ts$/, '')}`, [`test/${name}/${file}`], bindings))
+    : [project(name, [`test/${name}/*.test.ts`], bindings)],
+)
+
 export default defineConfig({
   test: {
     // One mock identity server for every project (test/setup/global.ts): declared here only, so it starts once.
     globalSetup: ['./test/setup/global.ts'],
+    // Projects side by side, even on 2 cores (Vitest's default there is 1): their files mostly wait on the network,
+    // timers and the runtime, not on this process.
+    maxWorkers: 4,
     // test/node holds Node-side tests (node --test), test/e2e the browser test.
     projects: [
-      // No bank earns a health mark here: many files count outcomes for the same banks, and GET /banks is asserted as published.
-      project('default', ['test/*.test.ts'], () => ({ HEALTH_MIN_ATTEMPTS: '1000000' })),
-      ...Object.entries(configurations).map(([name, bindings]) => project(name, [`test/${name}/*.test.ts`], bindings)),
+      // Tests of modules that need no Worker (no env, exports or SELF): plain Node, no runtime to start.
+      { test: { name: 'unit', include: ['test/unit/*.test.ts'], environment: 'node' } },
+      ...defaultFolders.map((folder) => project(folder, [`test/${folder}/*.test.ts`], defaultBindings)),
+      ...configurationProjects,
     ],
     // The Worker logs a JSON line per request; show them only for failing tests.
     silent: 'passed-only',
