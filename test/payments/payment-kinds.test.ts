@@ -174,7 +174,7 @@ describe('each kind reads what was made from the id_token', () => {
     ['payment', paymentKind, {}, 'id_token_mh_payment_missing'],
     ['standing order', standingOrderKind, {}, 'id_token_mh_standing_order_missing'],
     ['recurring payment', recurringPaymentKind, {}, 'id_token_mh_recurring_payment_missing'],
-    // Neither id (with mh:payment alone, that id is kept: test/refund-ids.test.ts).
+    // Neither id (with mh:payment alone, that id is kept: test/payments/refund-ids.test.ts).
     ['reverse payment', reversePaymentKind, {}, 'id_token_mh_reverse_payment_missing'],
     ['payment (not an id)', paymentKind, { 'mh:payment': { amount: 1 } }, 'id_token_claim_invalid'],
   ] as const)('%s: an id_token without the created id fails with %s', (_, kind, extra, code) => {

@@ -2,7 +2,7 @@
  * A refresh never holds the session's Durable Object: it runs outside the
  * input gate, within a bounded time (UPSTREAM_TIMEOUT_MS: 2 s in this
  * configuration), and says when its outcome is unknown. (A refresh that failed
- * before the identity server answered: test/refresh.test.ts.)
+ * before the identity server answered: test/connections/refresh.test.ts.)
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'

@@ -57,7 +57,7 @@ describe('status watchers are bounded and stop with their client', () => {
   it('past the cap per session: 429 too_many_watchers, until one closes', async () => {
     const session = await started({})
     const controllers = Array.from({ length: 10 }, () => new AbortController())
-    // From several addresses: one address holds at most 3 of a session's watchers (test/fair-watchers.test.ts).
+    // From several addresses: one address holds at most 3 of a session's watchers (test/status/fair-watchers.test.ts).
     const open = await Promise.all(controllers.map((c, i) => events(session.id, { 'cf-connecting-ip': `192.0.2.${i}` }, c.signal)))
     expect(open.map((r) => r.status)).toEqual(Array(10).fill(200))
     const refused = await events(session.id)
