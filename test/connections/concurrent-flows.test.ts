@@ -4,7 +4,7 @@
  * be lost or get another's tokens.
  */
 import { describe, expect, it } from 'vitest'
-import { Browser, claimsOf, mockRequests, started, statusOf, tokens } from './helpers'
+import { Browser, claimsOf, mockRequests, started, statusOf, tokens } from '../helpers'
 
 const FLOWS = 200
 
