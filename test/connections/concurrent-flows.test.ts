@@ -1,12 +1,13 @@
 /**
- * Load and faults: 200 complete flows at once against the mock. Every one must
+ * Concurrent flows and faults: 20 complete flows at once against the mock. Every one must
  * end as it should, every client assertion must be fresh, and no session may
- * be lost or get another's tokens.
+ * be lost or get another's tokens. The load version (200 at once) is in `npm run bench`
+ * (bench/concurrentFlows.mjs): it took 12 to 37 s of the suite.
  */
 import { describe, expect, it } from 'vitest'
 import { Browser, claimsOf, mockRequests, started, statusOf, tokens } from '../helpers'
 
-const FLOWS = 200
+const FLOWS = 20
 
 async function runFlows(failEvery?: number) {
   return Promise.all(
@@ -44,11 +45,11 @@ async function checkOutcomes(flows: Awaited<ReturnType<typeof runFlows>>) {
 }
 
 describe(`${FLOWS} concurrent complete flows`, () => {
-  it('all connect, each with its own tokens and a distinct jti', { timeout: 120_000 }, async () => {
+  it('all connect, each with its own tokens and a distinct jti', { timeout: 30_000 }, async () => {
     await checkOutcomes(await runFlows())
   })
 
-  it('with the token endpoint failing 1 in 5: each failure reported failed, each success intact', { timeout: 120_000 }, async () => {
+  it('with the token endpoint failing 1 in 5: each failure reported failed, each success intact', { timeout: 30_000 }, async () => {
     const flows = await runFlows(5)
     expect(flows.filter((f) => f.failed)).toHaveLength(FLOWS / 5)
     await checkOutcomes(flows)
