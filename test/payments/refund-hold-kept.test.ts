@@ -6,7 +6,17 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { ledgerOf } from '../../src/payments/refundLedger'
-import { APP_ORIGIN, backendJson, Browser, MOCK_BANK_ID, paymentBody, paymentStatusOf, payThrough, remove, startPaymentAt } from '../helpers'
+import {
+  APP_ORIGIN,
+  backendJson,
+  Browser,
+  MOCK_BANK_ID,
+  paymentBody,
+  paymentStatusOf,
+  payThrough,
+  remove,
+  startPaymentAt,
+} from '../helpers'
 
 const reverse = (id: string) => startPaymentAt(`/payments/${id}/reverse`, { bankId: MOCK_BANK_ID, returnTo: `${APP_ORIGIN}/refunded` })
 
