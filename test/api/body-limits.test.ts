@@ -26,7 +26,7 @@ function streamed(bytes: number, chunk = 16 * 1024): ReadableStream<Uint8Array> 
 
 async function expectTooLarge(response: Response) {
   expect(response.status).toBe(413)
-  expect(await response.json()).toMatchObject({ error: 'body_too_large', message: expect.stringMatching(/larger than/) })
+  expect(await response.json()).toMatchObject({ error: 'body_too_large' })
 }
 
 describe('bodies: who, which method, how big — before any parsing', () => {

@@ -43,6 +43,10 @@ describe('POST /standing-orders', () => {
   it('still needs one of numberOfPayments and finalPaymentDate', async () => {
     const response = await startPaymentAt('/standing-orders', standingOrder())
     expect(response.status).toBe(400)
-    expect((await response.json<{ message: string }>()).message).toContain('give numberOfPayments, finalPaymentDate or both')
+    const answer = await response.json<{ error: string; message: string }>()
+    expect(answer.error).toBe('invalid_request')
+    // The message names what is missing.
+    expect(answer.message).toMatch(/numberOfPayments/)
+    expect(answer.message).toMatch(/finalPaymentDate/)
   })
 })
