@@ -62,6 +62,12 @@ const configurations: Record<string, (inject: Inject) => Record<string, string>>
   'unsigned-client': () => ({ MONEYHUB_CLIENT_ID: 'test-client-unsigned', REQUEST_OBJECT_SIGNING_ALG: 'none' }),
 }
 
+/**
+ * Projects that must not run beside test/banks/, which makes the second issuer's bank lists fail for a moment and
+ * counts their fetches (bank-list*.test.ts): they run after every other project.
+ */
+const afterTheRest = new Set(['no-par'])
+
 /** A vitest project: the Worker with the base bindings and `more`, for the test files `include` names. */
 function project(
   name: string,
@@ -82,6 +88,7 @@ function project(
     test: {
       name,
       include,
+      sequence: { groupOrder: afterTheRest.has(name) ? 1 : 0 },
       testTimeout: 30_000,
       // One runtime, and one import of the Worker's modules, for all of a project's files rather than one per file
       // (about 5 s each on this machine): files share its storage and isolate, so a test never assumes them empty.
@@ -95,7 +102,7 @@ function project(
  * run side by side, a project's files one after another, so no folder is long enough to hold the suite up. No bank
  * earns a health mark in them: many files count outcomes for the same banks, and GET /banks is asserted as published.
  */
-const defaultFolders = ['api', 'banks', 'connections', 'payments', 'recurring-payments', 'reconciliation', 'status']
+const defaultFolders = ['api', 'banks', 'connections', 'data', 'oidc', 'payments', 'recurring-payments', 'reconciliation', 'status']
 const defaultBindings = () => ({ HEALTH_MIN_ATTEMPTS: '1000000' })
 
 /**
