@@ -119,6 +119,21 @@ const configurationProjects = Object.entries(configurations).flatMap(([name, bin
     : [project(name, [`test/${name}/*.test.ts`], bindings)],
 )
 
+// Every workerd test belongs to a project: a file or folder that none would run stops the run instead of being left out.
+const elsewhere = new Set(['node', 'e2e', 'setup']) // node --test, the browser test, the global setup
+for (const entry of readdirSync(new URL('./test', import.meta.url), { withFileTypes: true })) {
+  if (entry.isFile() && entry.name.endsWith('.test.ts'))
+    throw new Error(`test/${entry.name}: put it in the folder of what it is about (docs/development.md, "Tests")`)
+  if (
+    entry.isDirectory() &&
+    !elsewhere.has(entry.name) &&
+    entry.name !== 'unit' &&
+    !defaultFolders.includes(entry.name) &&
+    !(entry.name in configurations)
+  )
+    throw new Error(`test/${entry.name}/ belongs to no Vitest project: add it to defaultFolders in vitest.config.ts`)
+}
+
 export default defineConfig({
   test: {
     // One mock identity server for every project (test/setup/global.ts): declared here only, so it starts once.
