@@ -137,6 +137,7 @@ for (const entry of readdirSync(new URL('./test', import.meta.url), { withFileTy
 export default defineConfig({
   test: {
     // One mock identity server for every project (test/setup/global.ts): declared here only, so it starts once.
+    // Projects running at the same time share it: a test finds its own requests in its record, never counts them all.
     globalSetup: ['./test/setup/global.ts'],
     // Projects side by side, even on 2 cores (Vitest's default there is 1): their files mostly wait on the network,
     // timers and the runtime, not on this process.
