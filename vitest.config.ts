@@ -1,4 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { readdirSync } from 'node:fs'
 import type { ProvidedContext } from 'vitest'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
@@ -61,6 +62,12 @@ const configurations: Record<string, (inject: Inject) => Record<string, string>>
   'unsigned-client': () => ({ MONEYHUB_CLIENT_ID: 'test-client-unsigned', REQUEST_OBJECT_SIGNING_ALG: 'none' }),
 }
 
+/**
+ * Projects that must not run beside test/banks/, which makes the second issuer's bank lists fail for a moment and
+ * counts their fetches (bank-list*.test.ts): they run after every other project.
+ */
+const afterTheRest = new Set(['no-par'])
+
 /** A vitest project: the Worker with the base bindings and `more`, for the test files `include` names. */
 function project(
   name: string,
@@ -81,6 +88,7 @@ function project(
     test: {
       name,
       include,
+      sequence: { groupOrder: afterTheRest.has(name) ? 1 : 0 },
       testTimeout: 30_000,
       // One runtime, and one import of the Worker's modules, for all of a project's files rather than one per file
       // (about 5 s each on this machine): files share its storage and isolate, so a test never assumes them empty.
@@ -89,15 +97,57 @@ function project(
   }
 }
 
+/**
+ * The folders of tests that run with the default bindings, one project each (docs/development.md, "Tests"): projects
+ * run side by side, a project's files one after another, so no folder is long enough to hold the suite up. No bank
+ * earns a health mark in them: many files count outcomes for the same banks, and GET /banks is asserted as published.
+ */
+const defaultFolders = ['api', 'banks', 'connections', 'data', 'oidc', 'payments', 'recurring-payments', 'reconciliation', 'status']
+const defaultBindings = () => ({ HEALTH_MIN_ATTEMPTS: '1000000' })
+
+/**
+ * Configurations whose files mostly wait in real time (a timeout, a window of seconds): one project per file, so that
+ * their waits overlap rather than add up. `--project 'short-deadlines*'` runs them all.
+ */
+const onePerFile = new Set(['short-deadlines'])
+
+const configurationProjects = Object.entries(configurations).flatMap(([name, bindings]) =>
+  onePerFile.has(name)
+    ? readdirSync(new URL(`./test/${name}`, import.meta.url))
+        .filter((file) => file.endsWith('.test.ts'))
+        .map((file) => project(`${name}/${file.replace(/\.test\.ts$/, '')}`, [`test/${name}/${file}`], bindings))
+    : [project(name, [`test/${name}/*.test.ts`], bindings)],
+)
+
+// Every workerd test belongs to a project: a file or folder that none would run stops the run instead of being left out.
+const elsewhere = new Set(['node', 'e2e', 'setup']) // node --test, the browser test, the global setup
+for (const entry of readdirSync(new URL('./test', import.meta.url), { withFileTypes: true })) {
+  if (entry.isFile() && entry.name.endsWith('.test.ts'))
+    throw new Error(`test/${entry.name}: put it in the folder of what it is about (docs/development.md, "Tests")`)
+  if (
+    entry.isDirectory() &&
+    !elsewhere.has(entry.name) &&
+    entry.name !== 'unit' &&
+    !defaultFolders.includes(entry.name) &&
+    !(entry.name in configurations)
+  )
+    throw new Error(`test/${entry.name}/ belongs to no Vitest project: add it to defaultFolders in vitest.config.ts`)
+}
+
 export default defineConfig({
   test: {
     // One mock identity server for every project (test/setup/global.ts): declared here only, so it starts once.
+    // Projects running at the same time share it: a test finds its own requests in its record, never counts them all.
     globalSetup: ['./test/setup/global.ts'],
+    // Projects side by side, even on 2 cores (Vitest's default there is 1): their files mostly wait on the network,
+    // timers and the runtime, not on this process.
+    maxWorkers: 4,
     // test/node holds Node-side tests (node --test), test/e2e the browser test.
     projects: [
-      // No bank earns a health mark here: many files count outcomes for the same banks, and GET /banks is asserted as published.
-      project('default', ['test/*.test.ts'], () => ({ HEALTH_MIN_ATTEMPTS: '1000000' })),
-      ...Object.entries(configurations).map(([name, bindings]) => project(name, [`test/${name}/*.test.ts`], bindings)),
+      // Tests of modules that need no Worker (no env, exports or SELF): plain Node, no runtime to start.
+      { test: { name: 'unit', include: ['test/unit/*.test.ts'], environment: 'node' } },
+      ...defaultFolders.map((folder) => project(folder, [`test/${folder}/*.test.ts`], defaultBindings)),
+      ...configurationProjects,
     ],
     // The Worker logs a JSON line per request; show them only for failing tests.
     silent: 'passed-only',

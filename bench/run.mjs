@@ -8,6 +8,7 @@
  * Worker, before and after each phase.
  */
 import { BENCH_CONFIG, writeBenchConfig } from './benchConfig.mjs'
+import { concurrentFlows } from './concurrentFlows.mjs'
 import { connectionFlow } from './flow.mjs'
 import { cpuMs, workerdPids } from './processes.mjs'
 import { execFileSync, spawn } from 'node:child_process'
@@ -21,6 +22,8 @@ import { freePort, freshConfig, startServers, TOOL_ENV } from '../scripts/lib/se
 const FLOWS = { 1: Number(process.env.BENCH_FLOWS_C1 ?? 100), 32: Number(process.env.BENCH_FLOWS_C32 ?? 320) }
 const STATUS_SECONDS = Number(process.env.BENCH_STATUS_SECONDS ?? 5)
 const KV_OPS = 300
+/** Connections started at once, to check that none is lost or crossed (was test/connections/concurrent-flows.test.ts). */
+const CONCURRENT_FLOWS = Number(process.env.BENCH_CONCURRENT_FLOWS ?? 200)
 const DATA_TOKEN_ASKS = Number(process.env.BENCH_DATA_TOKEN_ASKS ?? 500)
 const CRYPTO_ITERATIONS = 200
 /** Sequential requests per route for the latency breakdown (p50s). */
@@ -459,6 +462,14 @@ try {
   results.dataTokens = await dataTokenPhase()
   progress(`bank health counting: ${HEALTH_FLOWS} flows × 4 (off, on, off, on), then counting alone`)
   results.bankHealth = await healthPhase(results.calibration[1])
+  // Last, so that its load weighs on no measurement: correctness under load, which fails the bench when it does not hold.
+  progress(`${CONCURRENT_FLOWS} connections at once, all approved, then with the token endpoint failing 1 in 5 (bench/concurrentFlows.mjs)`)
+  results.concurrentFlows = await concurrentFlows({
+    proxyOrigin,
+    mockOrigin,
+    backendApiKey: proxyVars.BACKEND_API_KEY,
+    flows: CONCURRENT_FLOWS,
+  })
 } finally {
   if (peer.exitCode === null) peer.kill('SIGTERM')
   await servers.stop()
@@ -592,6 +603,12 @@ rows.push([
   'raw crypto per connection (3 × RS256 sign, verify, AES-GCM seal and open) ms',
   f(results.cpu.cryptoPerConnection),
   'request object, 2 client assertions, id_token',
+])
+const cf = results.concurrentFlows
+rows.push([
+  `${cf.allApproved.flows} connections at once: all approved / 1 in 5 token exchanges failing, s`,
+  `${f(cf.allApproved.wallMs / 1000, 1)} / ${f(cf.tokenEndpointFailing.wallMs / 1000, 1)}`,
+  'each ended as it should, with its own tokens',
 ])
 rows.push(['workerd idle CPU ms/s (taken off every phase)', f(results.cpu.idleCpuPerSecond), ''])
 rows.push(['one outbound subrequest (the flow makes 2: PAR, token) ms', f(results.cpu.subrequestCpu), 'part of net'])

@@ -234,6 +234,24 @@ function sortUnions(text) {
   }
 }
 
+/**
+ * The browser client's script (src/client/browserModule.generated.ts), wherever a type holds its text as a literal
+ * (GET /client.js answers it through `c.text`), declared `string`: a consumer needs its type, not the whole script.
+ */
+export function clientScriptAsString(text) {
+  const generated = readFileSync(join(ROOT, 'src/client/browserModule.generated.ts'), 'utf8')
+  const script = JSON.parse(/^export const CLIENT_SCRIPT = (".*")$/m.exec(generated)[1])
+  const sf = ts.createSourceFile('rolled-up.d.ts', text, ts.ScriptTarget.Latest, true)
+  const spans = []
+  const visit = (n) => {
+    if (ts.isLiteralTypeNode(n) && ts.isStringLiteral(n.literal) && n.literal.text === script) spans.push([n.getStart(sf), n.end])
+    else ts.forEachChild(n, visit)
+  }
+  visit(sf)
+  for (const [start, end] of spans.reverse()) text = `${text.slice(0, start)}string${text.slice(end)}`
+  return text
+}
+
 /** The generated files' text, by output path, formatted as the project's prettier check wants. */
 export async function buildTypes() {
   const emitted = emitDeclarations()
@@ -241,7 +259,7 @@ export async function buildTypes() {
     const files = {}
     for (const entry of ENTRIES) {
       const options = await resolveConfig(join(ROOT, entry.output))
-      files[entry.output] = await format(sortUnions(rollUp(emitted, entry)), { ...options, parser: 'typescript' })
+      files[entry.output] = await format(sortUnions(clientScriptAsString(rollUp(emitted, entry))), { ...options, parser: 'typescript' })
     }
     return files
   } finally {

@@ -1,4 +1,4 @@
-/** The largest starts POST /sessions accepts: every field at the longest the schemas allow (test/body-limits.test.ts). */
+/** The largest starts POST /sessions accepts: every field at the longest the schemas allow (test/api/body-limits.test.ts). */
 import { APP_ORIGIN } from './helpers'
 
 export function largestStarts() {

@@ -1,4 +1,4 @@
-/** Vite's `?raw` imports (a file's text), as the tests use them: wrangler.toml read by test/webhook-retry-settings.test.ts. */
+/** Vite's `?raw` imports (a file's text), as the tests use them: wrangler.toml read by test/status/webhook-retry-settings.test.ts. */
 declare module '*?raw' {
   const text: string
   export default text

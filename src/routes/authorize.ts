@@ -20,7 +20,7 @@ import { validate } from '../http/validation'
 import { object } from '../util/valibot'
 import { nowSeconds } from '../storage/sessions'
 
-/** The largest ticket a valid start makes is measured in test/body-limits.test.ts; this leaves room. */
+/** The largest ticket a valid start makes is measured in test/api/body-limits.test.ts; this leaves room. */
 const LaunchQuery = object({ ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(8192)) })
 
 export const authorize = new Hono<AppEnv>()

@@ -6,7 +6,7 @@
  * `max_retries` times before it dead-letters it.
  */
 
-/** wrangler.toml's `max_retries` for the queue WEBHOOK_RETRIES (test/webhook-retry-settings.test.ts checks they agree). */
+/** wrangler.toml's `max_retries` for the queue WEBHOOK_RETRIES (test/status/webhook-retry-settings.test.ts checks they agree). */
 export const WEBHOOK_QUEUE_MAX_RETRIES = 100
 
 export interface RetrySchedule {

@@ -201,7 +201,7 @@ async function subscribe() {
   await page.screenshot({ path: `${shots}/vrp-4-cancelled.png` })
   check(/Subscription: revoked/.test(await status()) && /Moneyhub: Revoked/.test(await status()), 'subscribe: cancel revokes the consent')
   // After Cancel nothing can be paid under the consent: no Pay (or Cancel) button. A pay after a revoke is refused
-  // 410 consent_revoked: test/recurring-payments-in-use.test.ts.
+  // 410 consent_revoked: test/recurring-payments/recurring-payments-in-use.test.ts.
   check(
     (await page.isHidden('#pay-vrp')) && (await page.isHidden('#pay-vrp-more')) && (await page.isHidden('#cancel')),
     'subscribe: after cancel, no Pay or Cancel button',

@@ -68,7 +68,7 @@ describe('the hybrid flow (code id_token, form_post)', () => {
       body: new URLSearchParams({ state: 'x', id_token: 'a'.repeat(40_000) }),
     })
     expect(response.status).toBe(413)
-    expect(await response.json()).toMatchObject({ error: 'body_too_large', message: expect.stringMatching(/larger than/) })
+    expect(await response.json()).toMatchObject({ error: 'body_too_large' })
   })
 })
 

@@ -29,7 +29,7 @@ test('the expected traces go, with the stack line after each', { skip }, () => {
 
 test('anything else is printed, its stack line too', { skip }, () => {
   const other = `uncaught exception; source = Uncaught (in promise); stack = TypeError: x is not a function\nstack: ${WORKERD}@3a4d9d0\n`
-  const report = ' ✓ test/hostile-input.test.ts (6 tests) 10006ms\n'
+  const report = ' ✓ test/api/hostile-input.test.ts (6 tests) 10006ms\n'
   assert.equal(written([other, report]), other + report)
   // A line that only mentions the words is not a trace.
   assert.equal(written(['the body: read end of pipe was aborted\n']), 'the body: read end of pipe was aborted\n')

@@ -17,3 +17,9 @@ test("package.json's exports give consumers the built declarations, never the Wo
   for (const { output } of ENTRIES)
     assert.doesNotMatch(readFileSync(output, 'utf8'), /from '\.|import\("\./, `${output} imports nothing of src/`)
 })
+
+test("the browser client's script is declared `string` in the types, not carried whole as a literal type", () => {
+  const index = readFileSync('types/index.d.ts', 'utf8')
+  assert.doesNotMatch(index, /\/\/ src\/client\/browser\.ts/, 'types/index.d.ts holds the client script: run npm run build:types')
+  assert.ok(index.length < 100_000, `types/index.d.ts is ${index.length} characters`)
+})

@@ -9,7 +9,7 @@ import { clientKey, publicJwks, randomKey } from './keys.ts'
 import { filterRuntimeChatter } from './runtimeChatter.ts'
 
 const CLIENT_ID = 'test-client'
-/** Clients registered with another request object signing setting than the main client's RS256 (test/request-object-signing.test.ts). */
+/** Clients registered with another request object signing setting than the main client's RS256 (test/oidc/request-object-signing.test.ts). */
 const OTHER_CLIENTS = {
   'test-client-unsigned': { requestObjectSigningAlg: 'none' },
   'test-client-ps256': { requestObjectSigningAlg: 'PS256' },

@@ -1,12 +1,12 @@
 /**
  * workerd's own traces for network errors that the tests cause on purpose and the code handles: the runtime logs
  * them (under the plugin's verbose workerd) even when the error is caught, so a passing run would print them.
- * - a request body the Worker refuses unread (413 before reading, test/hostile-input.test.ts, body-limits):
+ * - a request body the Worker refuses unread (413 before reading, test/api/hostile-input.test.ts, body-limits):
  *   the sender's pipe is aborted;
- * - an identity server that cannot be reached (127.0.0.1:9, test/browser-pages.test.ts, slow-refresh,
+ * - an identity server that cannot be reached (127.0.0.1:9, test/api/browser-pages.test.ts, slow-refresh,
  *   discovery-pinning): a caught fetch still logs "Connection refused" and "Network connection lost";
- * - a Durable Object aborted mid-exchange by test/payments-chaos.test.ts, mid-pay by test/recurring-pay-restart.test.ts,
- *   and during a webhook's first attempt by test/webhook-outbox.test.ts (each message is the test's own).
+ * - a Durable Object aborted mid-exchange by test/short-deadlines/payments-chaos.test.ts, mid-pay by test/recurring-payments/recurring-pay-restart.test.ts,
+ *   and during a webhook's first attempt by test/status/webhook-outbox.test.ts (each message is the test's own).
  * Exactly these lines (and the `stack:` line workerd prints after each) are dropped; anything else is printed.
  */
 const CHATTER = [
@@ -15,7 +15,7 @@ const CHATTER = [
   /^uncaught exception; source = Uncaught \(in promise\); stack = Error: Network connection lost\.$/,
   /^uncaught exception; exception = workerd\/jsg\/value\.h:\d+: disconnected: jsg\.Error: Network connection lost\.$/,
   /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: chaos: restart mid-exchange$/,
-  // test/recurring-pay-restart.test.ts: a VRP consent's object aborted while a pay is at the mock.
+  // test/recurring-payments/recurring-pay-restart.test.ts: a VRP consent's object aborted while a pay is at the mock.
   /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: test: restart mid-pay$/,
   /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: restart during a webhook's first attempt$/,
 ]

@@ -12,7 +12,7 @@
  * alarms run by the test once a second, about 30 s.
  * The receiver refuses an event's first two deliveries (retried after 1 s and
  * 2 s at test scale, WEBHOOK_RETRY_FIRST_SECONDS=1 in vitest.config.ts; a
- * longer outage is the same path, test/webhook-outage.test.ts): its events must
+ * longer outage is the same path, test/status/webhook-outage.test.ts): its events must
  * still arrive, through the retry queue, with their eventId.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'

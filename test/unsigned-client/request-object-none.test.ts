@@ -1,7 +1,7 @@
 /**
  * A client registered with request object signing `none` (the unsigned-client configuration, vitest.config.ts:
  * REQUEST_OBJECT_SIGNING_ALG=none): the pushed request carries plain parameters (RFC 9126 §2.1), which the mock
- * accepts for that client only, as Moneyhub does. The signed form and the refusals: test/request-object-signing.test.ts.
+ * accepts for that client only, as Moneyhub does. The signed form and the refusals: test/oidc/request-object-signing.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { approvedThrough, MOCK_BANK_ID, paymentBody } from '../helpers'

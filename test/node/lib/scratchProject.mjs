@@ -18,6 +18,7 @@ export function scratchProject(devVars) {
   for (const path of [
     'wrangler.toml',
     'worker-configuration.d.ts',
+    'worker-runtime.d.ts',
     '.dev.vars.example',
     'mock/wrangler.toml',
     'mock/worker-configuration.d.ts',

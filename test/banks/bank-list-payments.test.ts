@@ -1,0 +1,66 @@
+/**
+ * GET /banks?type=payments and ?type=beta: Moneyhub's lists of the banks that
+ * take payments and of those in beta ({issuer}/.well-known/payments-connections
+ * and beta-connections, the official client's listPaymentsConnections and
+ * listBetaConnections), mapped and cached like the other lists.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { SELF } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../../src/index'
+import { MOCK_BANK_ID, mockOrigin, mockRequests } from '../helpers'
+
+const banks = (query: string, headers: Record<string, string> = {}) => SELF.fetch(`http://proxy.test/banks${query}`, { headers })
+const upstreamFetches = async (issuer: string, type: string) =>
+  (await mockRequests()).filter((r) => (r.endpoint as string) === 'bank-list' && r.params.issuer === issuer && r.params.type === type)
+    .length
+
+describe('GET /banks?type=payments|beta', () => {
+  it('answers the banks that take payments from payments-connections, cached with an ETag', async () => {
+    const first = await banks('?type=payments')
+    expect(first.status).toBe(200)
+    const list = await first.json<{ id: string; name: string }[]>()
+    expect(list.map((b) => b.id).sort()).toEqual([MOCK_BANK_ID, '0b4ac5f6c6c0bf6aee4e6e9eb3bd0d13'].sort())
+    expect(await upstreamFetches('/oidc', 'payments')).toBeGreaterThan(0)
+    const fetched = await upstreamFetches('/oidc', 'payments')
+    const etag = first.headers.get('etag')!
+    expect((await banks('?type=payments', { 'if-none-match': etag })).status).toBe(304)
+    expect(await upstreamFetches('/oidc', 'payments')).toBe(fetched)
+  })
+
+  it('answers the beta banks from beta-connections', async () => {
+    const list = await (await banks('?type=beta')).json<{ accountTypes: { beta: boolean }[] }[]>()
+    expect(list.length).toBeGreaterThan(0)
+    expect(list.every((b) => b.accountTypes.some((a) => a.beta))).toBe(true)
+    expect(await upstreamFetches('/oidc', 'beta')).toBeGreaterThan(0)
+  })
+
+  it('serves the last good payments list, marked X-Stale, when the upstream fails', async () => {
+    const proxyEnv = { ...env, MONEYHUB_ISSUER: `${mockOrigin()}/nopar/oidc`, BANK_LIST_MAX_AGE_SECONDS: '0' }
+    const ask = async () => {
+      const ctx = createExecutionContext()
+      const response = await worker.fetch(new Request('http://proxy.test/banks?type=payments'), proxyEnv, ctx)
+      await waitOnExecutionContext(ctx)
+      return response
+    }
+    const failing = (fail: boolean) =>
+      fetch(`${mockOrigin()}/__mock/bank-lists?issuer=/nopar/oidc&type=payments&fail=${fail ? 1 : 0}`, { method: 'POST' })
+    const good = await ask()
+    const body = await good.text()
+    await failing(true)
+    try {
+      const stale = await ask()
+      expect(stale.status).toBe(200)
+      expect(stale.headers.get('x-stale')).toBe('true')
+      expect(await stale.text()).toBe(body)
+    } finally {
+      await failing(false)
+    }
+  })
+
+  it('refuses an unknown type with 400', async () => {
+    const response = await banks('?type=paymentz')
+    expect(response.status).toBe(400)
+    expect((await response.json<{ error: string }>()).error).toBe('invalid_request')
+  })
+})
