@@ -1679,15 +1679,15 @@ data: ${string}
         '/client.js': {
           $get:
             | {
-                output: string
-                outputFormat: 'body'
-                status: 200
-                input: {}
-              }
-            | {
                 output: null
                 outputFormat: 'body'
                 status: 304
+                input: {}
+              }
+            | {
+                output: string
+                outputFormat: 'body'
+                status: 200
                 input: {}
               }
         }
