@@ -147,4 +147,26 @@ describe('GET /banks', () => {
     const other = await banks('', { origin: 'https://evil.example' })
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
   })
+  it('serves the last good payments list, marked X-Stale, when the upstream fails', async () => {
+    const proxyEnv = { ...env, MONEYHUB_ISSUER: `${mockOrigin()}/nopar/oidc`, BANK_LIST_MAX_AGE_SECONDS: '0' }
+    const ask = async () => {
+      const ctx = createExecutionContext()
+      const response = await worker.fetch(new Request('http://proxy.test/banks?type=payments'), proxyEnv, ctx)
+      await waitOnExecutionContext(ctx)
+      return response
+    }
+    const failing = (fail: boolean) =>
+      fetch(`${mockOrigin()}/__mock/bank-lists?issuer=/nopar/oidc&type=payments&fail=${fail ? 1 : 0}`, { method: 'POST' })
+    const good = await ask()
+    const body = await good.text()
+    await failing(true)
+    try {
+      const stale = await ask()
+      expect(stale.status).toBe(200)
+      expect(stale.headers.get('x-stale')).toBe('true')
+      expect(await stale.text()).toBe(body)
+    } finally {
+      await failing(false)
+    }
+  })
 })
