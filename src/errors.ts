@@ -1,5 +1,6 @@
 /**
- * THE error table: every code the API can answer, its HTTP status and what it means. A throw site names a code only;
+ * THE error table: every code the API can answer, its HTTP status and (in the comment beside it: comments stay out of
+ * the deployed bundle) what it means. A throw site names a code only;
  * its status is chosen here and nowhere else (src/http/answerError.ts answers it). docs/api.md's "Error codes" table
  * lists every one with its status (test/node/error-codes-documented.test.mjs checks it). In the manner of oauth4webapi,
  * the set is closed and exported, and details go in `cause`.
@@ -9,139 +10,133 @@
  */
 export const ERRORS = {
   // The request itself
-  invalid_request: { status: 400, meaning: 'the body, query or a header is not what the route accepts' },
-  invalid_scope: { status: 400, meaning: 'a data scope that may not be asked for (the message names it)' },
-  bank_not_listed: { status: 400, meaning: "bankId is not a bank of Moneyhub's published lists nor a group" },
-  return_to_not_allowed: { status: 400, meaning: 'returnTo is not an absolute http(s) URL on one of ALLOWED_ORIGINS' },
-  cursor_invalid: { status: 400, meaning: 'the cursor is not one a previous page gave' },
-  settle_field_mismatch: { status: 400, meaning: "the settling id field is not the session kind's" },
-  idempotency_key_required: { status: 400, meaning: 'this route moves money: send an Idempotency-Key header' },
-  user_request_rejected: { status: 400, meaning: "Moneyhub's /users API refused the request's content" },
-  token_request_rejected: {
-    status: 400,
-    meaning: "the token endpoint refused the grant the caller's input made (an unknown user, a scope it may not have)",
-  },
-  unauthorized: { status: 401, meaning: 'no or a wrong Authorization: Bearer <BACKEND_API_KEY>' },
-  origin_not_allowed: { status: 403, meaning: 'the Origin is not in ALLOWED_ORIGINS' },
-  backend_only: { status: 403, meaning: 'a field or route only the backend (bearer key) may use' },
-  session_secret_required: { status: 403, meaning: "a browser's session call without the session's X-Session-Secret" },
-  method_not_allowed: { status: 405, meaning: 'POST /callback answers the hybrid flow only' },
-  body_too_large: { status: 413, meaning: 'the body is larger than the route accepts' },
-  unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
-  rate_limited: { status: 429, meaning: 'too many requests from this address; try again in a minute' },
-  too_many_watchers: { status: 429, meaning: 'too many status requests are open from this address' },
+  invalid_request: 400, // the body, query or a header is not what the route accepts
+  invalid_scope: 400, // a data scope that may not be asked for (the message names it)
+  bank_not_listed: 400, // bankId is not a bank of Moneyhub's published lists nor a group
+  return_to_not_allowed: 400, // returnTo is not an absolute http(s) URL on one of ALLOWED_ORIGINS
+  cursor_invalid: 400, // the cursor is not one a previous page gave
+  settle_field_mismatch: 400, // the settling id field is not the session kind's
+  idempotency_key_required: 400, // this route moves money: send an Idempotency-Key header
+  user_request_rejected: 400, // Moneyhub's /users API refused the request's content
+  token_request_rejected: 400, // the token endpoint refused the grant the caller's input made (an unknown user, a scope it may not have)
+  unauthorized: 401, // no or a wrong Authorization: Bearer <BACKEND_API_KEY>
+  origin_not_allowed: 403, // the Origin is not in ALLOWED_ORIGINS
+  backend_only: 403, // a field or route only the backend (bearer key) may use
+  session_secret_required: 403, // a browser's session call without the session's X-Session-Secret
+  method_not_allowed: 405, // POST /callback answers the hybrid flow only
+  body_too_large: 413, // the body is larger than the route accepts
+  unsupported_media_type: 415, // the body is not sent as application/json
+  rate_limited: 429, // too many requests from this address; try again in a minute
+  too_many_watchers: 429, // too many status requests are open from this address
 
   // What the request is about
-  not_found: { status: 404, meaning: 'no such route' },
-  session_not_found: { status: 404, meaning: 'no session has this id (it may have expired or been deleted)' },
-  payment_not_found: { status: 404, meaning: 'no payment session (or Moneyhub payment) has this id' },
-  recurring_payment_not_found: { status: 404, meaning: 'no recurring payment consent has this id' },
-  user_not_found: { status: 404, meaning: 'Moneyhub has no registered user with this id' },
-  link_used: { status: 409, meaning: 'the authorisation link was already opened (in another browser, or completed)' },
-  not_refreshable: { status: 409, meaning: 'the session has no refresh token (start it with offlineAccess: true)' },
-  session_not_connected: { status: 409, meaning: 'the session is not connected' },
-  tokens_unreadable: { status: 409, meaning: 'the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY' },
-  outcome_unknown: { status: 409, meaning: "the session's outcome is not known yet (money may have moved): settle it first" },
-  session_not_unresolved: { status: 409, meaning: 'its outcome is known: nothing to settle' },
-  session_authorised: { status: 409, meaning: 'notMade for an authorised session: settle it with its id' },
-  moneyhub_id_held: { status: 409, meaning: 'another session (or VRP pay) already holds this Moneyhub id' },
-  refund_in_flight: { status: 409, meaning: 'another refund of this payment is not settled yet' },
-  refund_exceeds_remaining: { status: 409, meaning: 'the refund is more than what remains of the payment' },
-  payment_not_reversible: { status: 409, meaning: 'the payment cannot be refunded (not a completed, reversible payment)' },
-  consent_not_authorised: { status: 409, meaning: 'the recurring payment consent is not authorised' },
-  consent_not_yet_valid: { status: 409, meaning: "the recurring payment consent's validity has not started" },
-  consent_unverified: { status: 409, meaning: "Moneyhub's record of the consent could not be checked against its terms" },
-  session_deleted: { status: 410, meaning: 'the session was deleted (or cancelled)' },
-  session_expired: { status: 410, meaning: 'the session (its link, or its tokens) has expired' },
-  refresh_token_rejected: { status: 410, meaning: 'the identity server refused the refresh token: the session has expired' },
-  consent_expired: { status: 410, meaning: 'the recurring payment consent has expired' },
-  consent_revoked: { status: 410, meaning: 'the recurring payment consent was revoked' },
-  idempotency_key_reused: { status: 422, meaning: 'this Idempotency-Key was used with another request body' },
-  amount_over_maximum: { status: 422, meaning: "the amount is over the consent's maximum for one payment" },
-  payment_not_made: { status: 422, meaning: 'Moneyhub has no record of the payment after its window: it was not made' },
-  recurring_payment_refused: { status: 422, meaning: 'Moneyhub refused the payment under the consent (a limit, the consent)' },
+  not_found: 404, // no such route
+  session_not_found: 404, // no session has this id (it may have expired or been deleted)
+  payment_not_found: 404, // no payment session (or Moneyhub payment) has this id
+  recurring_payment_not_found: 404, // no recurring payment consent has this id
+  user_not_found: 404, // Moneyhub has no registered user with this id
+  link_used: 409, // the authorisation link was already opened (in another browser, or completed)
+  not_refreshable: 409, // the session has no refresh token (start it with offlineAccess: true)
+  session_not_connected: 409, // the session is not connected
+  tokens_unreadable: 409, // the token set cannot be decrypted with TOKEN_ENCRYPTION_KEY
+  outcome_unknown: 409, // the session's outcome is not known yet (money may have moved): settle it first
+  session_not_unresolved: 409, // its outcome is known: nothing to settle
+  session_authorised: 409, // notMade for an authorised session: settle it with its id
+  moneyhub_id_held: 409, // another session (or VRP pay) already holds this Moneyhub id
+  refund_in_flight: 409, // another refund of this payment is not settled yet
+  refund_exceeds_remaining: 409, // the refund is more than what remains of the payment
+  payment_not_reversible: 409, // the payment cannot be refunded (not a completed, reversible payment)
+  consent_not_authorised: 409, // the recurring payment consent is not authorised
+  consent_not_yet_valid: 409, // the recurring payment consent's validity has not started
+  consent_unverified: 409, // Moneyhub's record of the consent could not be checked against its terms
+  session_deleted: 410, // the session was deleted (or cancelled)
+  session_expired: 410, // the session (its link, or its tokens) has expired
+  refresh_token_rejected: 410, // the identity server refused the refresh token: the session has expired
+  consent_expired: 410, // the recurring payment consent has expired
+  consent_revoked: 410, // the recurring payment consent was revoked
+  idempotency_key_reused: 422, // this Idempotency-Key was used with another request body
+  amount_over_maximum: 422, // the amount is over the consent's maximum for one payment
+  payment_not_made: 422, // Moneyhub has no record of the payment after its window: it was not made
+  recurring_payment_refused: 422, // Moneyhub refused the payment under the consent (a limit, the consent)
 
   // The browser's return (/callback, /sessions/:id/authorize, /connect)
-  ticket_invalid: { status: 400, meaning: 'the authorisation link is not valid' },
-  state_unknown: { status: 400, meaning: 'the state does not belong to any session' },
-  state_expired: { status: 400, meaning: 'the session expired before the user came back' },
-  state_used: { status: 400, meaning: 'the callback was already answered; the outcome is the session status' },
-  browser_mismatch: { status: 400, meaning: 'the callback did not come from the browser that started the connection' },
+  ticket_invalid: 400, // the authorisation link is not valid
+  state_unknown: 400, // the state does not belong to any session
+  state_expired: 400, // the session expired before the user came back
+  state_used: 400, // the callback was already answered; the outcome is the session status
+  browser_mismatch: 400, // the callback did not come from the browser that started the connection
 
   // The Worker
-  config_invalid: { status: 500, meaning: 'the Worker is misconfigured (every problem is listed)' },
-  internal_error: { status: 500, meaning: 'something went wrong on our side (logged, never described)' },
-  http_error: { status: 500, meaning: "a framework error without a code of its own: answered with the framework's status" },
-  session_store_unavailable: { status: 502, meaning: 'the session could not be stored just now; retry with the same Idempotency-Key' },
+  config_invalid: 500, // the Worker is misconfigured (every problem is listed)
+  internal_error: 500, // something went wrong on our side (logged, never described)
+  http_error: 500, // a framework error without a code of its own: answered with the framework's status
+  session_store_unavailable: 502, // the session could not be stored just now; retry with the same Idempotency-Key
 
   // Upstream: Moneyhub's identity server and APIs
-  upstream_timeout: { status: 502, meaning: 'the identity server did not answer in time' },
-  upstream_unreachable: { status: 502, meaning: 'the identity server could not be reached' },
-  upstream_invalid_response: { status: 502, meaning: 'the identity server answered something unusable' },
-  identity_request_failed: { status: 502, meaning: "Moneyhub's /users API failed" },
-  identity_api_rejected: { status: 502, meaning: "Moneyhub's API refused the Worker's request" },
-  identity_api_error: { status: 502, meaning: "Moneyhub's API answered an error" },
-  token_request_failed: { status: 502, meaning: "the token endpoint refused the Worker's own request" },
-  token_endpoint_unavailable: { status: 502, meaning: 'the token endpoint answered a 5xx' },
-  token_response_invalid: { status: 502, meaning: 'the token response lacks or has invalid fields' },
-  refresh_outcome_unknown: { status: 502, meaning: 'the refresh was sent and not answered in time: the refresh token may be spent' },
-  discovery_failed: { status: 502, meaning: 'the discovery endpoint answered an error' },
-  discovery_invalid: { status: 502, meaning: 'the discovery document lacks or has invalid fields' },
-  discovery_issuer_mismatch: { status: 502, meaning: 'the discovery document names another issuer than MONEYHUB_ISSUER' },
-  discovery_endpoint_insecure: { status: 502, meaning: 'an endpoint of the discovery document is not https' },
-  discovery_endpoint_not_allowed: { status: 502, meaning: "an endpoint of the discovery document is not on the issuer's host" },
-  jwks_unavailable: { status: 502, meaning: "the issuer's JWKS could not be fetched or read" },
-  par_rejected: { status: 502, meaning: 'the pushed authorization request was refused' },
-  revocation_failed: { status: 502, meaning: 'the revocation endpoint answered an error' },
-  bank_list_unavailable: { status: 502, meaning: "Moneyhub's bank list answered an error, and no copy is cached" },
-  bank_list_invalid: { status: 502, meaning: "Moneyhub's bank list is not a JSON array, and no copy is cached" },
+  upstream_timeout: 502, // the identity server did not answer in time
+  upstream_unreachable: 502, // the identity server could not be reached
+  upstream_invalid_response: 502, // the identity server answered something unusable
+  identity_request_failed: 502, // Moneyhub's /users API failed
+  identity_api_rejected: 502, // Moneyhub's API refused the Worker's request
+  identity_api_error: 502, // Moneyhub's API answered an error
+  token_request_failed: 502, // the token endpoint refused the Worker's own request
+  token_endpoint_unavailable: 502, // the token endpoint answered a 5xx
+  token_response_invalid: 502, // the token response lacks or has invalid fields
+  refresh_outcome_unknown: 502, // the refresh was sent and not answered in time: the refresh token may be spent
+  discovery_failed: 502, // the discovery endpoint answered an error
+  discovery_invalid: 502, // the discovery document lacks or has invalid fields
+  discovery_issuer_mismatch: 502, // the discovery document names another issuer than MONEYHUB_ISSUER
+  discovery_endpoint_insecure: 502, // an endpoint of the discovery document is not https
+  discovery_endpoint_not_allowed: 502, // an endpoint of the discovery document is not on the issuer's host
+  jwks_unavailable: 502, // the issuer's JWKS could not be fetched or read
+  par_rejected: 502, // the pushed authorization request was refused
+  revocation_failed: 502, // the revocation endpoint answered an error
+  bank_list_unavailable: 502, // Moneyhub's bank list answered an error, and no copy is cached
+  bank_list_invalid: 502, // Moneyhub's bank list is not a JSON array, and no copy is cached
 
   // Upstream: the authorisation response and its id_token (OIDC Core §3.1.3.7, §3.3.2.12)
-  iss_mismatch: { status: 502, meaning: 'the authorisation response comes from another issuer' },
-  iss_missing: { status: 502, meaning: 'the authorisation response has no iss though the issuer promises one' },
-  code_missing: { status: 502, meaning: 'the authorisation response has neither code nor error' },
-  id_token_missing: { status: 502, meaning: 'the hybrid authorisation response has no id_token' },
-  id_token_invalid: { status: 502, meaning: 'the id_token could not be validated' },
-  id_token_malformed: { status: 502, meaning: 'the id_token is not a valid signed JWT' },
-  id_token_alg_not_allowed: { status: 502, meaning: 'the id_token is signed with an algorithm that is not allowed' },
-  id_token_key_unknown: { status: 502, meaning: 'no key of the issuer matches the id_token' },
-  id_token_signature_invalid: { status: 502, meaning: 'the id_token signature does not verify' },
-  id_token_expired: { status: 502, meaning: 'the id_token has expired' },
-  id_token_iat_too_old: { status: 502, meaning: 'the id_token was issued too long ago' },
-  id_token_aud_untrusted: { status: 502, meaning: 'the id_token is also meant for another audience' },
-  id_token_azp_mismatch: { status: 502, meaning: 'the id_token azp is not this client' },
-  id_token_at_hash_mismatch: { status: 502, meaning: 'the id_token at_hash does not match the access token' },
-  id_token_c_hash_missing: { status: 502, meaning: 'the front-channel id_token has no c_hash' },
-  id_token_c_hash_mismatch: { status: 502, meaning: 'the id_token c_hash does not match the code' },
-  id_token_s_hash_missing: { status: 502, meaning: 'the front-channel id_token has no s_hash' },
-  id_token_s_hash_mismatch: { status: 502, meaning: 'the id_token s_hash does not match the state' },
-  id_token_nonce_missing: { status: 502, meaning: 'the id_token has no nonce' },
-  id_token_nonce_mismatch: { status: 502, meaning: 'the id_token nonce is not the one sent' },
-  id_token_sub_mismatch: { status: 502, meaning: 'the id_token is for another user than the one asked for' },
-  id_token_con_id_mismatch: { status: 502, meaning: 'the id_token is for another connection than the one asked for' },
-  id_token_claim_invalid: { status: 502, meaning: 'a claim of the id_token is not an id (or not a string)' },
+  iss_mismatch: 502, // the authorisation response comes from another issuer
+  iss_missing: 502, // the authorisation response has no iss though the issuer promises one
+  code_missing: 502, // the authorisation response has neither code nor error
+  id_token_missing: 502, // the hybrid authorisation response has no id_token
+  id_token_invalid: 502, // the id_token could not be validated
+  id_token_malformed: 502, // the id_token is not a valid signed JWT
+  id_token_alg_not_allowed: 502, // the id_token is signed with an algorithm that is not allowed
+  id_token_key_unknown: 502, // no key of the issuer matches the id_token
+  id_token_signature_invalid: 502, // the id_token signature does not verify
+  id_token_expired: 502, // the id_token has expired
+  id_token_iat_too_old: 502, // the id_token was issued too long ago
+  id_token_aud_untrusted: 502, // the id_token is also meant for another audience
+  id_token_azp_mismatch: 502, // the id_token azp is not this client
+  id_token_at_hash_mismatch: 502, // the id_token at_hash does not match the access token
+  id_token_c_hash_missing: 502, // the front-channel id_token has no c_hash
+  id_token_c_hash_mismatch: 502, // the id_token c_hash does not match the code
+  id_token_s_hash_missing: 502, // the front-channel id_token has no s_hash
+  id_token_s_hash_mismatch: 502, // the id_token s_hash does not match the state
+  id_token_nonce_missing: 502, // the id_token has no nonce
+  id_token_nonce_mismatch: 502, // the id_token nonce is not the one sent
+  id_token_sub_mismatch: 502, // the id_token is for another user than the one asked for
+  id_token_con_id_mismatch: 502, // the id_token is for another connection than the one asked for
+  id_token_claim_invalid: 502, // a claim of the id_token is not an id (or not a string)
   // A claim jose finds missing or not acceptable (requiredClaims, issuer, audience, nbf, iat).
-  id_token_iss_missing: { status: 502, meaning: 'the id_token has no iss' },
-  id_token_iss_invalid: { status: 502, meaning: 'the id_token iss is not the issuer' },
-  id_token_sub_missing: { status: 502, meaning: 'the id_token has no sub' },
-  id_token_sub_invalid: { status: 502, meaning: 'the id_token sub is not acceptable' },
-  id_token_aud_missing: { status: 502, meaning: 'the id_token has no aud' },
-  id_token_aud_invalid: { status: 502, meaning: 'the id_token aud is not this client' },
-  id_token_exp_missing: { status: 502, meaning: 'the id_token has no exp' },
-  id_token_exp_invalid: { status: 502, meaning: 'the id_token exp is not acceptable' },
-  id_token_iat_missing: { status: 502, meaning: 'the id_token has no iat' },
-  id_token_iat_invalid: { status: 502, meaning: 'the id_token iat is not acceptable (in the future)' },
-  id_token_nbf_invalid: { status: 502, meaning: 'the id_token is not valid yet (nbf)' },
+  id_token_iss_missing: 502, // the id_token has no iss
+  id_token_iss_invalid: 502, // the id_token iss is not the issuer
+  id_token_sub_missing: 502, // the id_token has no sub
+  id_token_sub_invalid: 502, // the id_token sub is not acceptable
+  id_token_aud_missing: 502, // the id_token has no aud
+  id_token_aud_invalid: 502, // the id_token aud is not this client
+  id_token_exp_missing: 502, // the id_token has no exp
+  id_token_exp_invalid: 502, // the id_token exp is not acceptable
+  id_token_iat_missing: 502, // the id_token has no iat
+  id_token_iat_invalid: 502, // the id_token iat is not acceptable (in the future)
+  id_token_nbf_invalid: 502, // the id_token is not valid yet (nbf)
   // The id a journey's id_token must carry (src/connection/kind.ts createdId).
-  id_token_mh_con_id_missing: { status: 502, meaning: 'the id_token has no mh:con_id' },
-  id_token_mh_payment_missing: { status: 502, meaning: 'the id_token has no mh:payment' },
-  id_token_mh_standing_order_missing: { status: 502, meaning: 'the id_token has no mh:standing_order' },
-  id_token_mh_recurring_payment_missing: { status: 502, meaning: 'the id_token has no mh:recurring_payment' },
-  id_token_mh_reverse_payment_missing: { status: 502, meaning: 'the id_token has no mh:reverse_payment' },
-} as const satisfies Record<
-  string,
-  { status: 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502; meaning: string }
->
+  id_token_mh_con_id_missing: 502, // the id_token has no mh:con_id
+  id_token_mh_payment_missing: 502, // the id_token has no mh:payment
+  id_token_mh_standing_order_missing: 502, // the id_token has no mh:standing_order
+  id_token_mh_recurring_payment_missing: 502, // the id_token has no mh:recurring_payment
+  id_token_mh_reverse_payment_missing: 502, // the id_token has no mh:reverse_payment
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502>
 
 /** Every code the API can answer. */
 export type ErrorCode = keyof typeof ERRORS
@@ -164,7 +159,7 @@ export class ApiError extends Error {
   }
 
   get status() {
-    return ERRORS[this.code].status
+    return ERRORS[this.code]
   }
 }
 

@@ -123,7 +123,7 @@ const app = api
     const asset = await c.env.ASSETS.fetch(c.req.raw)
     return new Response(asset.body, asset) // mutable headers, for the middleware
   })
-  .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, ERRORS.not_found.status))
+  .notFound((c) => c.json({ error: 'not_found', message: 'no such route' }, ERRORS.not_found))
   .onError(answerError)
 
 export { ClientGate } from './objects/clientGate'

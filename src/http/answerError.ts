@@ -8,12 +8,7 @@ import { note } from './log'
 
 /** app.onError: every failure becomes a JSON error; unexpected ones are logged and say nothing of their cause. */
 export function answerError(error: Error, c: Context) {
-  const body = (
-    code: ErrorCode,
-    message: string,
-    fields: Record<string, unknown> = {},
-    status: ContentfulStatusCode = ERRORS[code].status,
-  ) => {
+  const body = (code: ErrorCode, message: string, fields: Record<string, unknown> = {}, status: ContentfulStatusCode = ERRORS[code]) => {
     note(c, status >= 500 ? 'failed' : 'refused', status >= 500 ? 'error' : 'warn', { error: code, ...fields })
     return c.json({ error: code, message: message.slice(0, 500), ...fields }, status)
   }

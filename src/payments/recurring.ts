@@ -355,7 +355,7 @@ export async function payUnderConsent(
     }
     if (known)
       answer = {
-        httpStatus: ERRORS.recurring_payment_refused.status,
+        httpStatus: ERRORS.recurring_payment_refused,
         body: { error: 'recurring_payment_refused', message: `Moneyhub refused the payment: ${known}` },
       }
     else if (error instanceof UpstreamError || error instanceof IdentityApiError)

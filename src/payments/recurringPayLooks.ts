@@ -155,7 +155,7 @@ export async function reconcilePays(config: Config, consent: ConsentLooks, attem
       } else open = true
     } else if ('none' in look && past) {
       await recordAnswer(pays, key, {
-        httpStatus: ERRORS.payment_not_made.status,
+        httpStatus: ERRORS.payment_not_made,
         body: {
           error: 'payment_not_made',
           message: 'Moneyhub has no record of this payment after its window: it was not made; retry with a new Idempotency-Key',
