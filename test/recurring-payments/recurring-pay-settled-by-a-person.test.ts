@@ -131,6 +131,10 @@ describe.each(VERSIONS)('a VRP pay whose outcome is unknown, shown to a person a
     expect(made.status).toBe(201)
     const [ref, madeRef] = await refsOf(id)
     expect((await entryOf(id))!.pays).toEqual([expect.objectContaining({ pay: ref, reason: 'upstream_502' })])
+    // Not deleted meanwhile: that would drop the pay from the looks and the list.
+    const deleted = await backendJson('DELETE', `/sessions/${id}`)
+    expect(deleted.status).toBe(409)
+    expect(await deleted.json()).toMatchObject({ error: 'outcome_unknown' })
 
     // A made pay is not unknown: never said not made.
     const refusedMade = await settle(id, { pay: madeRef, notMade: true })
