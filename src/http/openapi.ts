@@ -198,7 +198,8 @@ export const FundsConfirmationSchema = named(
 
 export const PaymentUnderConsentSchema = named(
   strictObject({
-    status: picklist(['made', 'confirming']),
+    pay: v.string(),
+    status: picklist(['made', 'confirming', 'not_made']),
     paymentId: v.optional(v.string()),
     paymentSubmissionId: v.optional(v.string()),
     amount: int(),
@@ -207,9 +208,10 @@ export const PaymentUnderConsentSchema = named(
     createdAt: int(),
     reason: v.optional(v.string()),
     moneyhubStatus: v.optional(v.string()),
+    settled: v.optional(strictObject({ by: picklist(['backend']), at: int() })),
   }),
   'PaymentUnderConsent',
-  "A payment made under the consent through this Worker (refusals are not payments and are not listed). moneyhubStatus: Moneyhub's final status of a made pay's payment, once followed (completed, rejected, cancelled, abandoned, error:…); status stays made.",
+  "A payment made under the consent through this Worker (refusals are not payments and are not listed). pay: its reference (sha256 of its Idempotency-Key, base64url), how GET /unresolved-sessions names it and a person settles it. not_made: a person said Moneyhub has no record of it. settled: who settled its unknown outcome and when (ms since the epoch). moneyhubStatus: Moneyhub's final status of a made pay's payment, once followed (completed, rejected, cancelled, abandoned, error:…); status stays made.",
 )
 
 export const RecurringPaymentConsentSchema = named(

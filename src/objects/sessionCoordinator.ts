@@ -76,10 +76,11 @@ import { followFor } from '../payments/followStatus'
 import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
 import type { PayAnswer, PaymentUnderConsent, RecurringPayBody } from '../payments/recurring'
+import type { PaySettlement } from '../payments/recurringPaySettle'
 import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from '../storage/sessions'
 import { alarmAtOf, forgetAtOf, hasWork } from './coordinator/alarmPlan'
 import { followPayment, legacyAlarm, writeAgain } from './coordinator/alarmWork'
-import { consentState, lookForPays, pay, revoke } from './coordinator/consentPays'
+import { ConsentPays, consentState, lookForPays, pay, revoke, settlePay } from './coordinator/consentPays'
 import { written, type SessionHost } from './coordinator/host'
 import { Creation } from './coordinator/create'
 import { exchangeCode, interrupted } from './coordinator/exchange'
@@ -347,7 +348,30 @@ export class SessionCoordinator extends DurableObject<Env> {
     idempotencyKey: string
     body: RecurringPayBody
   }): Promise<Outcome<{ answer: PayAnswer; replayed: boolean }>> {
-    return this.serially(() => answer(() => pay(this.host, request)))
+    return this.serially(() =>
+      answer(async () => {
+        const paid = await pay(this.host, request)
+        // An unknown outcome is shown to a person (GET /unresolved-sessions) until it is settled.
+        const body = paid.answer.body
+        if ('status' in body && body.status === 'confirming') await listUnresolved(this.host)
+        return paid
+      }),
+    )
+  }
+
+  /**
+   * POST /unresolved-sessions/:id/settle with `pay`: a person settles one pay under this consent whose outcome was
+   * unknown (coordinator/consentPays.ts); its webhook follows, and the index of unresolved sessions is told.
+   */
+  async settlePay(by: PaySettlement): Promise<Outcome<{ pay: PaymentUnderConsent }>> {
+    return this.serially(() =>
+      answer(async () => {
+        const { pay: settled, event } = await settlePay(this.host, by)
+        await listUnresolved(this.host)
+        if (event) this.ctx.waitUntil(this.config().then((config) => attemptFromOutbox(this.env, config, this.ctx.storage, event)))
+        return { pay: settled }
+      }),
+    )
   }
 
   /** DELETE /recurring-payments/:id: revoked at Moneyhub, then `revoked` here (webhook, watchers). */
@@ -424,7 +448,13 @@ export class SessionCoordinator extends DurableObject<Env> {
         })
       }
       if (this.state?.reconcile && this.state.phase !== 'deleted') await this.serially(() => reconcile(this.host))
-      if (this.state?.pays && this.state.phase !== 'deleted') await this.serially(() => lookForPays(this.host))
+      if (this.state?.pays && this.state.phase !== 'deleted')
+        await this.serially(async () => {
+          // Listed while any pay is unresolved: written again at each look (a failed write heals), removed after the last.
+          const listed = (await new ConsentPays(this.ctx.storage).unresolved()).length > 0
+          await lookForPays(this.host)
+          if (listed) await listUnresolved(this.host)
+        })
       if (this.state?.follow && this.state.phase !== 'deleted') await this.serially(() => followPayment(this.host))
       if (state.phase !== 'deleted' && this.state?.record.status === 'connected') {
         if (currentStatus(this.state.record) !== 'expired') return this.scheduleAlarm()

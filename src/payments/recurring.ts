@@ -143,11 +143,29 @@ export interface PayEntry {
   /** Its final status, once read (a webhook said it); or `unfollowed` once the bound passed or the record went. */
   final?: string
   unfollowed?: true
+  /** A person settled its unknown outcome (POST /unresolved-sessions/:id/settle with `pay`): who and when (ms since the epoch). */
+  settled?: PaySettled
+}
+
+/** Who settled a pay whose outcome was unknown, and when: the backend (the one caller of the settle route), in ms since the epoch. */
+export interface PaySettled {
+  by: 'backend'
+  at: number
+}
+
+/** A pay whose outcome is unknown: sent (or being sent when its object stopped) and not known made, refused or not made. */
+export function isUnresolvedPay(entry: PayEntry): boolean {
+  if (entry.state === 'sending') return true
+  const body = entry.answer?.body
+  return !!body && 'status' in body && body.status === 'confirming'
 }
 
 /** A payment under the consent, as GET /recurring-payments/:id lists it. */
 export interface PaymentUnderConsent {
-  status: 'made' | 'confirming'
+  /** The pay's reference (sha256 of its Idempotency-Key, base64url): how GET /unresolved-sessions names it and a person settles it. */
+  pay: string
+  /** `not_made`: a person said Moneyhub has no record of it (`settled`). */
+  status: 'made' | 'confirming' | 'not_made'
   paymentId?: string
   paymentSubmissionId?: string
   amount: number
@@ -157,6 +175,8 @@ export interface PaymentUnderConsent {
   reason?: string
   /** Moneyhub's final status of its payment, once followed there (completed, rejected, …); `status` stays made. */
   moneyhubStatus?: string
+  /** Settled by a person, from unknown: who and when. */
+  settled?: PaySettled
 }
 
 const notFound = () => new ApiError('recurring_payment_not_found', 'no recurring payment consent has this id (it may have expired)')
@@ -272,8 +292,11 @@ export interface PayRecords {
   put(key: string, entry: PayEntry): Promise<void>
   delete(key: string): Promise<void>
   entries(): Promise<Map<string, PayEntry>>
-  /** Who holds a pay's Moneyhub payment id (objects/moneyhubIdIndex.ts). */
+  /** Who holds a pay's Moneyhub payment id (objects/moneyhubIdIndex.ts): `<sessionId>/<pay reference>`. */
   holderOf(sessionId: string, key: string): string
+  /** The pay's reference (what GET /recurring-payments/:id lists as `pay`) of a record key, and back. */
+  refOf(key: string): string
+  keyOfRef(ref: string): string
 }
 
 /** What the consent's Durable Object gives a pay: its env, its pays, its current record, and what to do before sending. */

@@ -14,6 +14,7 @@ import { described, refine, refined, strictObject } from '../util/valibot'
 import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import type { SessionStore, StoredSession } from '../storage/sessions'
 import { isUnresolved } from './nextLook'
+import type { PaySettlement } from './recurringPaySettle'
 
 /**
  * The id field each payment kind is settled with: its kind's `outcomeId`, the one reconciliation settles it with, so a person and reconciliation give a session the same id. A refund's is `paymentId`, its own payment
@@ -48,6 +49,13 @@ const idFields = Object.fromEntries(
 const settleFields = strictObject({
   ...idFields,
   notMade: v.optional(described(v.literal(true, 'must be true'), OPENAPI_BUILD && 'Moneyhub has no record of it: it was not made')),
+  pay: v.optional(
+    described(
+      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be a pay reference, as GET /recurring-payments/:id lists it')),
+      OPENAPI_BUILD &&
+        'A VRP consent’s pay whose outcome is unknown (its `pay`, as GET /recurring-payments/:id and GET /unresolved-sessions list it): settled with paymentId or notMade, instead of the consent',
+    ),
+  ),
 })
 type SettleFields = v.InferOutput<typeof settleFields>
 
@@ -59,10 +67,16 @@ export const SettleBody = refined(
   ),
 )
 
-/** What the person said: the record that settles it, or that none does. */
+/** What the person said: the record that settles it, or that none does; with `pay`, of one pay under a VRP consent. */
 export type Settlement = { field: SettleField; moneyhubId: string } | { notMade: true }
 
-export function settlementOf(body: SettleFields): Settlement {
+export function settlementOf(body: SettleFields): Settlement | PaySettlement {
+  if (body.pay !== undefined) {
+    if (body.notMade) return { pay: body.pay, notMade: true }
+    // A pay under a consent is a payment: settled with its paymentId only.
+    if (body.paymentId === undefined) throw new ApiError('settle_field_mismatch', 'a pay under a VRP consent is settled with paymentId')
+    return { pay: body.pay, paymentId: body.paymentId }
+  }
   if (body.notMade) return { notMade: true }
   const field = FIELDS.find((name) => body[name] !== undefined)!
   return { field, moneyhubId: body[field]! }

@@ -14,7 +14,7 @@ import { coordinatorOf, unwrap } from '../objects/sessionCoordinator'
 import { requireBackend } from '../http/auth'
 import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
-import { errorAnswers, jsonAnswer, SessionSchema } from '../http/openapi'
+import { errorAnswers, jsonAnswer, PaymentUnderConsentSchema, SessionSchema } from '../http/openapi'
 import { SessionIdParam } from '../http/schemas'
 import { requireJson, validate } from '../http/validation'
 import { described, int, named, picklist, strictObject } from '../util/valibot'
@@ -52,12 +52,14 @@ const UnresolvedListSchema = named(
         since: int(),
         nextLookAt: int(),
         looks: int(),
+        pays: v.optional(v.array(v.object({ pay: v.string(), reason: v.optional(v.string()), since: int() }))),
+        unresolvedPays: v.optional(int()),
       }),
     ),
     cursor: v.optional(v.string()),
   }),
   'UnresolvedSessions',
-  'Sessions whose outcome is unknown: confirming (any reason), or authorised with reason id_pending, id_ambiguous or consent_unverified. since: when the outcome became unknown; nextLookAt: when Moneyhub’s records are asked again (seconds since the epoch). The list may lag a write by up to a minute (KV).',
+  'Sessions whose outcome is unknown: confirming (any reason), or authorised with reason id_pending, id_ambiguous or consent_unverified; and VRP consents with a pay whose outcome is unknown (pays: the oldest few, by the reference GET /recurring-payments/:id lists them with, and why; unresolvedPays: how many). since: when the outcome became unknown; nextLookAt: when Moneyhub’s records are asked again (seconds since the epoch). The list may lag a write by up to a minute (KV).',
 )
 
 export const unresolvedSessions = new Hono<AppEnv>()
@@ -91,12 +93,16 @@ export const unresolvedSessions = new Hono<AppEnv>()
     describeRoute(
       OPENAPI_BUILD
         ? {
-            summary: 'Settle an unresolved session: with its Moneyhub record’s id, or as not made (app backend only)',
+            summary:
+              'Settle an unresolved session, or one VRP pay under it: with its Moneyhub record’s id, or as not made (app backend only)',
             description:
-              'The id (the field of the session’s kind: paymentId for a payment or a refund, standingOrderId, recurringPaymentId) is held for this session first: one another session holds is 409 moneyhub_id_held. notMade: true ends a confirming session failed (payment_not_made). A webhook reports the new status.',
+              'The id (the field of the session’s kind: paymentId for a payment or a refund, standingOrderId, recurringPaymentId) is held for this session first: one another session holds is 409 moneyhub_id_held. notMade: true ends a confirming session failed (payment_not_made). With pay (a VRP consent’s pay whose outcome is unknown): paymentId, held for that pay and checked against Moneyhub’s record of it (409 record_*_mismatch names the field), makes it made; notMade makes it not made (the person’s word, kept with who and when); the answer is the pay as GET /recurring-payments/:id lists it. A webhook reports the new status.',
             tags: ['backend'],
             security: [{ backendKey: [] }],
-            responses: { 200: jsonAnswer(SessionSchema, 'the session, settled'), ...errorAnswers(400, 401, 404, 409, 415) },
+            responses: {
+              200: jsonAnswer(v.union([SessionSchema, PaymentUnderConsentSchema]), 'the session, or the pay, settled'),
+              ...errorAnswers(400, 401, 404, 409, 415),
+            },
           }
         : {},
     ),
@@ -107,6 +113,17 @@ export const unresolvedSessions = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid('param')
       const by = settlementOf(c.req.valid('json'))
+      c.header('cache-control', 'no-store')
+      if ('pay' in by) {
+        const { pay } = unwrap(await coordinatorOf(c.env, id).settlePay(by))
+        // The consent's object logs the decision with who and when (pay_settled); the request's line says which pay.
+        note(c, 'pay_settled', 'info', {
+          sessionId: id,
+          outcome: pay.status,
+          ...('paymentId' in by ? { moneyhubId: by.paymentId } : { notMade: true }),
+        })
+        return c.json(pay)
+      }
       const { session } = unwrap(await coordinatorOf(c.env, id).settle(by))
       // Who settled what, with which record: the audit trail of a person's decision.
       note(c, 'session_settled', 'info', {

@@ -33,6 +33,10 @@ export interface WebhookEvent extends OutcomeIds {
   reason?: string
   /** A single payment's, a standing order's or a VRP pay's final status at Moneyhub, once followed there (payments/followStatus.ts); `status` stays authorised. */
   moneyhubStatus?: string
+  /** A VRP pay a person settled (POST /unresolved-sessions/:id/settle): its reference, as GET /recurring-payments/:id lists it. */
+  pay?: string
+  /** That pay's outcome, as the person said: `made` (with its paymentId) or `not_made`; `status` is the consent's own. */
+  payStatus?: 'made' | 'not_made'
   /** This session's events in the order of its changes: 1, 2, 3…; a receiver ignores one below the last it handled. */
   sequence: number
   /** When the change was made (ISO 8601), not when this attempt was. */
@@ -77,6 +81,21 @@ export function payEvent(
 ): WebhookEvent | undefined {
   const event = webhookEvent({ ...session, moneyhubStatus: pay.moneyhubStatus, paymentId: pay.paymentId }, order)
   return event && { ...event, eventId: `${session.id}.pay.${pay.paymentId}.moneyhub.${pay.moneyhubStatus}` }
+}
+
+/**
+ * A VRP pay whose outcome was unknown, settled by a person: an event of the consent's session, named for the pay
+ * (`<session id>.pay.<pay reference>.<made|not_made>`), with the pay's reference, its outcome and, when made, its
+ * paymentId; `status` is the consent's own.
+ */
+export function paySettledEvent(
+  session: Session,
+  pay: { pay: string; payStatus: 'made' | 'not_made'; paymentId?: string },
+  order: EventOrder,
+): WebhookEvent | undefined {
+  const { paymentId: _, reason: __, moneyhubStatus: ___, ...consent } = session
+  const event = webhookEvent({ ...consent, ...(pay.paymentId ? { paymentId: pay.paymentId } : {}) }, order)
+  return event && { ...event, eventId: `${session.id}.pay.${pay.pay}.${pay.payStatus}`, pay: pay.pay, payStatus: pay.payStatus }
 }
 
 export async function signWebhook(key: CryptoKey, timestamp: number, body: string): Promise<string> {

@@ -3,7 +3,8 @@
  * KV key per session, `unresolved:<id>`, its entry in the key's metadata so a
  * list reads no values. Written by the session's Durable Object when its
  * outcome becomes unknown and again at each look (so a failed write heals),
- * deleted when it is settled; kept as long as the session's record.
+ * deleted when it is settled; kept as long as the session's record. A VRP
+ * consent is listed the same way while any pay under it is unresolved (`pays`).
  * GET /unresolved-sessions lists it (docs/reconciliation.md, "When a person must look").
  */
 import type { Session, SessionStatus } from './sessions'
@@ -24,7 +25,24 @@ export interface UnresolvedEntry {
   nextLookAt: number
   /** How many looks were made. */
   looks: number
+  /**
+   * A VRP consent whose own outcome is known but some of whose pays' is not: those pays (oldest first, at most
+   * MAX_LISTED_PAYS, the metadata being small), by the reference GET /recurring-payments/:id lists them with;
+   * `unresolvedPays` counts them all.
+   */
+  pays?: UnresolvedPay[]
+  unresolvedPays?: number
 }
+
+/** A pay whose outcome is unknown: its reference, why (its confirming reason; `sending` when its object stopped mid-send), since when. */
+export interface UnresolvedPay {
+  pay: string
+  reason?: string
+  since: number
+}
+
+/** KV's metadata holds at most 1024 bytes: a consent's entry names this many pays (about 90 bytes each). */
+export const MAX_LISTED_PAYS = 6
 
 export async function indexUnresolved(kv: KVNamespace, entry: UnresolvedEntry, keepUntil: number): Promise<void> {
   const ttl = Math.max(KV_MIN_TTL_S, keepUntil - Math.floor(Date.now() / 1000))

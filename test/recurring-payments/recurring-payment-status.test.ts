@@ -45,7 +45,15 @@ describe('GET /recurring-payments/:id', () => {
     const made = await (await pay(payment.id, 120)).json<{ paymentId: string }>()
     expect((await pay(payment.id, 900)).status).toBe(422) // refused before sending: not a payment
     expect((await (await consentOf(payment.id)).json<Record<string, any>>()).payments).toEqual([
-      { status: 'made', paymentId: made.paymentId, amount: 120, payeeRef: 'Save', payerRef: 'Sweep', createdAt: expect.any(Number) },
+      {
+        pay: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        status: 'made',
+        paymentId: made.paymentId,
+        amount: 120,
+        payeeRef: 'Save',
+        payerRef: 'Sweep',
+        createdAt: expect.any(Number),
+      },
     ])
     expect((await backendJson('DELETE', `/recurring-payments/${payment.id}`)).status).toBe(200)
     const after = await (await consentOf(payment.id)).json<Record<string, any>>()

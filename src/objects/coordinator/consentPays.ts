@@ -6,8 +6,10 @@
  * the coordinator runs one at a time: a pay, its revocation, the alarm's looks
  * for pays whose outcome is unknown (payments/recurringPayLooks.ts).
  */
+import { ApiError } from '../../errors'
 import { sha256 } from '../../util/encoding'
 import {
+  isUnresolvedPay,
   payUnderConsent,
   revokeConsent,
   type PayAnswer,
@@ -18,7 +20,12 @@ import {
   type RecurringPaymentMade,
 } from '../../payments/recurring'
 import { reconcilePays } from '../../payments/recurringPayLooks'
+import { settlePay as settled, type PaySettlement } from '../../payments/recurringPaySettle'
+import { log } from '../../util/log'
+import { paySettledEvent } from '../../session/webhook'
+import { addEventToOutbox, type OutboxEntry } from '../../session/webhookOutbox'
 import { nowSeconds, publicSession, SessionStore, type Session } from '../../storage/sessions'
+import type { UnresolvedPay } from '../../storage/unresolved'
 import type { SessionHost } from './host'
 
 const PAY_PREFIX = 'pay:'
@@ -53,19 +60,33 @@ export class ConsentPays implements PayRecords {
   }
 
   holderOf(sessionId: string, key: string): string {
-    return `${sessionId}/${key.slice(PAY_PREFIX.length)}`
+    return `${sessionId}/${this.refOf(key)}`
   }
 
-  /** The payments made (or confirming, or being sent) under the consent through this Worker, oldest first. */
+  refOf(key: string): string {
+    return key.slice(PAY_PREFIX.length)
+  }
+
+  keyOfRef(ref: string): string {
+    return PAY_PREFIX + ref
+  }
+
+  /**
+   * The payments made (or confirming, or being sent) under the consent through this Worker, oldest first; and those a
+   * person settled as not made (`not_made`, `settled`). Refusals, and pays reconciliation found not made, are not listed.
+   */
   async list(): Promise<PaymentUnderConsent[]> {
-    const entries = [...(await this.entries()).values()]
+    const entries = [...(await this.entries())]
     return entries
-      .filter((entry) => entry.state === 'sending' || (entry.answer && entry.answer.httpStatus !== 422))
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((entry) => {
+      .filter(([, entry]) => entry.state === 'sending' || (entry.answer && (entry.answer.httpStatus !== 422 || entry.settled)))
+      .sort(([, a], [, b]) => a.createdAt - b.createdAt)
+      .map(([key, entry]) => {
         // Sending: at Moneyhub now, or left so by a restart (the alarm answers it confirming).
-        const body = (entry.answer?.body as RecurringPaymentMade | undefined) ?? { status: 'confirming' as const, reason: 'sending' }
+        const answered = entry.answer?.body
+        const body: Pick<RecurringPaymentMade, 'reason' | 'paymentId' | 'paymentSubmissionId'> & { status: PaymentUnderConsent['status'] } =
+          answered === undefined ? { status: 'confirming', reason: 'sending' } : 'status' in answered ? answered : { status: 'not_made' }
         return {
+          pay: this.refOf(key),
           status: body.status,
           ...('paymentId' in body && body.paymentId ? { paymentId: body.paymentId } : {}),
           ...('paymentSubmissionId' in body && body.paymentSubmissionId ? { paymentSubmissionId: body.paymentSubmissionId } : {}),
@@ -75,7 +96,20 @@ export class ConsentPays implements PayRecords {
           createdAt: Math.floor(entry.createdAt / 1000),
           ...(body.reason ? { reason: body.reason } : {}),
           ...(entry.final ? { moneyhubStatus: entry.final } : {}),
+          ...(entry.settled ? { settled: entry.settled } : {}),
         }
+      })
+  }
+
+  /** The pays whose outcome is unknown, oldest first, as GET /unresolved-sessions names them. */
+  async unresolved(): Promise<UnresolvedPay[]> {
+    return [...(await this.entries())]
+      .filter(([, entry]) => isUnresolvedPay(entry))
+      .sort(([, a], [, b]) => a.createdAt - b.createdAt)
+      .map(([key, entry]) => {
+        const body = entry.answer?.body
+        const reason = body && 'status' in body ? body.reason : 'sending'
+        return { pay: this.refOf(key), ...(reason ? { reason } : {}), since: Math.floor(entry.createdAt / 1000) }
       })
   }
 }
@@ -134,4 +168,42 @@ export async function lookForPays(host: SessionHost): Promise<void> {
     attempt,
   )
   await host.save(nextInS === undefined ? rest : { ...rest, pays: { attempt, nextAt: nowSeconds() + nextInS } })
+}
+
+/**
+ * POST /unresolved-sessions/:id/settle with `pay`: a person settles one pay whose outcome was unknown
+ * (payments/recurringPaySettle.ts). The pay's new answer and its webhook are written together; the caller makes the
+ * first attempt (ctx.waitUntil).
+ * A made pay is then followed to Moneyhub's final status of it from the alarm, as any made pay.
+ */
+export async function settlePay(host: SessionHost, by: PaySettlement): Promise<{ pay: PaymentUnderConsent; event?: OutboxEntry }> {
+  const state = host.state
+  if (!state || state.phase === 'deleted' || state.record.kind !== 'recurring_payment')
+    throw new ApiError('recurring_payment_not_found', 'no recurring payment consent has this id (it may have expired)')
+  const config = await host.config()
+  const pays = new ConsentPays(host.storage)
+  const { record } = state
+  const { key, entry } = await settled(
+    config,
+    { env: host.env, pays, sessionId: record.id, ...(record.recurringPaymentId ? { recurringPaymentId: record.recurringPaymentId } : {}) },
+    by,
+  )
+  const ref = pays.refOf(key)
+  const paymentId = 'paymentId' in by ? by.paymentId : undefined
+  const outcome = { pay: ref, payStatus: paymentId ? ('made' as const) : ('not_made' as const), ...(paymentId ? { paymentId } : {}) }
+  // The event is written with the answer it reports (no await between them): committed together.
+  const event = addEventToOutbox(host.storage, config, (order) => paySettledEvent(publicSession(record), outcome, order))
+  await pays.put(key, entry)
+  // Who settled which pay, how and when: the audit trail of a person's decision (the answer it keeps says the same).
+  log('info', 'pay_settled', {
+    sessionId: record.id,
+    pay: ref,
+    outcome: outcome.payStatus,
+    by: 'backend',
+    at: entry.settled?.at,
+    ...(paymentId ? { paymentId } : {}),
+  })
+  // A made pay's payment is followed from the alarm (followPays).
+  if (paymentId && !host.state?.pays) await host.save({ ...host.state!, pays: { attempt: 0, nextAt: nowSeconds() + 1 } })
+  return { pay: (await pays.list()).find((listed) => listed.pay === ref)!, ...(event ? { event } : {}) }
 }

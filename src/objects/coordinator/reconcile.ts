@@ -14,7 +14,8 @@ import { decideLook, isUnresolved, keepUnresolvedUntil, lookAgain, type Verdict 
 import { targetOf, type MatchResult } from '../../payments/reconciliation'
 import { IDEMPOTENCY_TTL_SECONDS } from '../../storage/idempotency'
 import { nowSeconds, SessionStore, type StoredSession } from '../../storage/sessions'
-import { forgetUnresolved, indexUnresolved } from '../../storage/unresolved'
+import { forgetUnresolved, indexUnresolved, MAX_LISTED_PAYS } from '../../storage/unresolved'
+import { ConsentPays } from './consentPays'
 import { written, type SessionHost } from './host'
 import type { Reconciliation } from './state'
 
@@ -107,12 +108,16 @@ export async function keepUnresolved(host: SessionHost, config: Config): Promise
   await listUnresolved(host)
 }
 
-/** The index of unresolved sessions (storage/unresolved.ts) says what this session is: listed while unresolved, else not. */
+/**
+ * The index of unresolved sessions (storage/unresolved.ts) says what this session is: listed while unresolved, or
+ * while a pay under it (a VRP consent) is unresolved (issue 26: a person is told), else not.
+ */
 export async function listUnresolved(host: SessionHost): Promise<void> {
   const state = host.state
   if (!state) return
   const { record, reconcile: look } = state
   try {
+    const pays = state.phase !== 'deleted' && record.kind === 'recurring_payment' ? await new ConsentPays(host.storage).unresolved() : []
     if (state.phase !== 'deleted' && isUnresolved(record) && record.kind) {
       const entry = {
         id: record.id,
@@ -122,6 +127,18 @@ export async function listUnresolved(host: SessionHost): Promise<void> {
         since: look?.from ?? record.createdAt,
         nextLookAt: look?.nextAt ?? 0,
         looks: look?.attempt ?? 0,
+      }
+      await indexUnresolved(host.env.SESSIONS, entry, record.expiresAt)
+    } else if (record.kind && pays.length > 0) {
+      const entry = {
+        id: record.id,
+        kind: record.kind,
+        status: record.status,
+        since: Math.min(...pays.map((p) => p.since)),
+        nextLookAt: state.pays?.nextAt ?? 0,
+        looks: state.pays?.attempt ?? 0,
+        pays: pays.slice(0, MAX_LISTED_PAYS),
+        unresolvedPays: pays.length,
       }
       await indexUnresolved(host.env.SESSIONS, entry, record.expiresAt)
     } else await forgetUnresolved(host.env.SESSIONS, record.id)

@@ -28,6 +28,12 @@ export async function removeSession(host: SessionHost, id: string): Promise<Dele
       'outcome_unknown',
       'this session’s outcome is not known yet (money may have moved); it is being looked for in Moneyhub’s records: delete it once it is settled (a person can settle it: POST /unresolved-sessions/:id/settle)',
     )
+  // Nor a VRP consent with a pay whose outcome is unknown: deleting would stop its looks and drop it from the person's list.
+  if (found && isConsent(found) && (await new ConsentPays(host.storage).unresolved()).length > 0)
+    throw new ApiError(
+      'outcome_unknown',
+      'a payment under this consent has an outcome not known yet (money may have moved): delete it once that is settled (a person can settle it: POST /unresolved-sessions/:id/settle with pay)',
+    )
   let record = found
   // An authorised VRP consent is revoked at Moneyhub first (nothing is deleted when that fails): no live mandate is left unreachable.
   if (record && isConsent(record) && record.status === 'authorised') {
