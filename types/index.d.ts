@@ -899,6 +899,14 @@ data: ${string}
                 since: number
                 nextLookAt: number
                 looks: number
+                pays?:
+                  | undefined
+                  | {
+                      pay: string
+                      reason?: string
+                      since: number
+                    }[]
+                unresolvedPays?: number
               }[]
               cursor?: string
             }
@@ -914,42 +922,80 @@ data: ${string}
         }
       } & {
         '/:id/settle': {
-          $post: {
-            output: {
-              id: string
-              kind?: PaymentKindName
-              status: SessionStatus
-              bankId?: string
-              userId?: string
-              connectionId?: string
-              scope?: string
-              expiresAt: number
-              refreshableUntil?: number
-              error?: string
-              errorDescription?: string
-              reason?: string
-              moneyhubStatus?: string
-              paymentId?: string | undefined
-              recurringPaymentId?: string | undefined
-              reversePaymentId?: string | undefined
-              standingOrderId?: string | undefined
-            }
-            outputFormat: 'json'
-            status: ContentfulStatusCode
-            input: {
-              param: {
-                id: string
+          $post:
+            | {
+                output: {
+                  id: string
+                  kind?: PaymentKindName
+                  status: SessionStatus
+                  bankId?: string
+                  userId?: string
+                  connectionId?: string
+                  scope?: string
+                  expiresAt: number
+                  refreshableUntil?: number
+                  error?: string
+                  errorDescription?: string
+                  reason?: string
+                  moneyhubStatus?: string
+                  paymentId?: string | undefined
+                  recurringPaymentId?: string | undefined
+                  reversePaymentId?: string | undefined
+                  standingOrderId?: string | undefined
+                }
+                outputFormat: 'json'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    notMade?: true | undefined
+                    pay?: string | undefined
+                    paymentId?: string | undefined
+                    recurringPaymentId?: string | undefined
+                    reversePaymentId?: string | undefined
+                    standingOrderId?: string | undefined
+                  }
+                }
               }
-            } & {
-              json: {
-                notMade?: true | undefined
-                paymentId?: string | undefined
-                recurringPaymentId?: string | undefined
-                reversePaymentId?: string | undefined
-                standingOrderId?: string | undefined
+            | {
+                output: {
+                  pay: string
+                  status: 'confirming' | 'made' | 'not_made'
+                  paymentId?: string
+                  paymentSubmissionId?: string
+                  amount: number
+                  payeeRef: string
+                  payerRef: string
+                  createdAt: number
+                  reason?: string
+                  moneyhubStatus?: string
+                  settled?:
+                    | undefined
+                    | {
+                        by: 'backend'
+                        at: number
+                      }
+                }
+                outputFormat: 'json'
+                status: ContentfulStatusCode
+                input: {
+                  param: {
+                    id: string
+                  }
+                } & {
+                  json: {
+                    notMade?: true | undefined
+                    pay?: string | undefined
+                    paymentId?: string | undefined
+                    recurringPaymentId?: string | undefined
+                    reversePaymentId?: string | undefined
+                    standingOrderId?: string | undefined
+                  }
+                }
               }
-            }
-          }
         }
       },
       '/unresolved-sessions'
@@ -1615,7 +1661,8 @@ data: ${string}
                     revokedAt?: string | undefined
                   }
               payments: {
-                status: 'confirming' | 'made'
+                pay: string
+                status: 'confirming' | 'made' | 'not_made'
                 paymentId?: string
                 paymentSubmissionId?: string
                 amount: number
@@ -1624,6 +1671,12 @@ data: ${string}
                 createdAt: number
                 reason?: string
                 moneyhubStatus?: string
+                settled?:
+                  | undefined
+                  | {
+                      by: 'backend'
+                      at: number
+                    }
               }[]
               paymentId?: string | undefined
               recurringPaymentId?: string | undefined
