@@ -15,7 +15,7 @@
  * counted under `unknown` (docs/bank-health.md).
  */
 import { env, waitUntil } from 'cloudflare:workers'
-import type { StoredSession } from '../storage/sessions'
+import type { StoredSession } from '../storage/sessionRecord'
 import { bankHealthOf } from '../objects/bankHealth'
 import type { HealthEvent } from './window'
 

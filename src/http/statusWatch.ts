@@ -3,16 +3,41 @@
  * session's Durable Object, which pushes each change as it is made. Capped per
  * session (in that object, shared fairly between clients: watcherFairness.ts) and per client address (ClientGate), with 429
  * `too_many_watchers` past the cap; ended when the client goes (request
- * signal, cancelled body) and the cap's lease released with it.
+ * signal, cancelled body) and the cap's lease released with it. Here too: the guards every status route runs first
+ * (routes/sessions.ts, payments.ts, recurringPayments.ts), so no route file imports another.
  */
 import type { Context } from 'hono'
+import * as v from 'valibot'
 import { gateOf } from '../objects/clientGate'
 import { backendKeyCheck } from './auth'
-import { clientKey } from './rateLimit'
+import { clientKey, rateLimit } from './rateLimit'
+import { SessionIdParam } from './schemas'
+import { requireSessionSecret, sessionSecretQuery } from './sessionSecret'
+import { validate } from './validation'
+import { strictObject } from '../util/valibot'
 import { ApiError } from '../errors'
 import { coordinatorOf } from '../objects/sessionCoordinator'
 import type { Session } from '../storage/sessions'
 import type { AppEnv } from './context'
+
+/** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
+export const MAX_WAIT_S = 25
+/** An event stream ends after this long even if the session is still pending. */
+export const MAX_STREAM_S = 600
+
+const StatusQuery = strictObject({
+  // A query value is a string: read as a number, as zod's coerce did.
+  wait: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_WAIT_S))),
+  secret: v.optional(sessionSecretQuery),
+})
+
+/** GET /sessions/:id and GET /payments/:id, in this order: rate limit, the id and query checked, then the session's secret. */
+export const statusGuards = [
+  rateLimit('STATUS_LIMITER'),
+  validate('param', SessionIdParam),
+  validate('query', StatusQuery),
+  requireSessionSecret,
+] as const
 
 /** Watchers one client address may hold open at once, across sessions. */
 export const MAX_WATCHERS_PER_CLIENT = 20

@@ -10,7 +10,7 @@
  */
 import * as v from 'valibot'
 import { BANK_ID } from '../session/moneyhub'
-import { returnTo as returnToUrl, userId as userIdString } from '../http/schemas'
+import { returnTo as returnToUrl, userId as userIdString } from '../util/fields'
 import { described, email, int, named, picklist, refine, refined, strictObject } from '../util/valibot'
 
 /** A schema defined elsewhere, with a description of its own here (described() makes a new schema; the other keeps its own). */

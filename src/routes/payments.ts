@@ -28,7 +28,7 @@ import { errorAnswers, eventStreamAnswer, jsonAnswer, PaymentStartedSchema, Paym
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
-import { statusAfterWait, statusEvents } from '../http/statusWatch'
+import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { checkedReturnTo } from '../util/urls'
 import { requireJson, validate } from '../http/validation'
 import { object } from '../util/valibot'
@@ -43,7 +43,6 @@ import { heldOrRefused, paymentIdOf, reversiblePayment } from '../payments/refun
 import { paymentStatusOf, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
 import { nowSeconds, publicSession, type Session } from '../storage/sessions'
-import { MAX_STREAM_S, statusGuards } from './sessions'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
 /** A refund's :id: this Worker's payment session (22 characters), or Moneyhub's payment id. */

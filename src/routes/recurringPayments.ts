@@ -31,7 +31,7 @@ import {
 import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { requireSessionSecret } from '../http/sessionSecret'
-import { statusAfterWait, statusEvents } from '../http/statusWatch'
+import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import {
   confirmFunds,
@@ -46,7 +46,6 @@ import {
 import { paymentStatusOf } from '../payments/status'
 import { IDEMPOTENCY_KEY } from '../storage/idempotency'
 import { publicSession, type Session } from '../storage/sessions'
-import { MAX_STREAM_S, statusGuards } from './sessions'
 
 /** The consent's session from KV (the edge's copy): 404 unless a VRP consent. */
 async function consentSession(c: Context<AppEnv>, id: string): Promise<Session> {

@@ -19,10 +19,10 @@ import type { AppEnv } from '../http/context'
 import { note } from '../http/log'
 import { DeletedSchema, errorAnswers, eventStreamAnswer, jsonAnswer, SessionSchema, StartedSchema, TokenSetSchema } from '../http/openapi'
 import { rateLimit } from '../http/rateLimit'
-import { newSessionSecret, requireSessionSecret, sessionSecretQuery } from '../http/sessionSecret'
+import { newSessionSecret, requireSessionSecret } from '../http/sessionSecret'
 import { action, bankId, connectionId, consent, dataScopes, returnTo, SessionIdParam, userId } from '../http/schemas'
 import { checkedReturnTo } from '../util/urls'
-import { statusAfterWait, statusEvents } from '../http/statusWatch'
+import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import { picklist, refine, refined, strictObject } from '../util/valibot'
 import { publicSession, type Session } from '../storage/sessions'
@@ -53,25 +53,6 @@ export const StartSessionBody = refined(
   // Moneyhub allows only openid beside an action: such a start would make a link that cannot open.
   refine<StartFields>((b) => !b.action || !b.offlineAccess, 'an action allows no offlineAccess'),
 )
-
-/** Long-polling waits at most this long (GET /sessions/:id?wait=N). */
-export const MAX_WAIT_S = 25
-/** An event stream ends after this long even if the session is still pending. */
-export const MAX_STREAM_S = 600
-
-const StatusQuery = strictObject({
-  // A query value is a string: read as a number, as zod's coerce did.
-  wait: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_WAIT_S))),
-  secret: v.optional(sessionSecretQuery),
-})
-
-/** GET /sessions/:id and GET /payments/:id, in this order: rate limit, the id and query checked, then the session's secret. */
-export const statusGuards = [
-  rateLimit('STATUS_LIMITER'),
-  validate('param', SessionIdParam),
-  validate('query', StatusQuery),
-  requireSessionSecret,
-] as const
 
 const notFound = () => new ApiError('session_not_found', 'no session has this id (it may have expired)')
 

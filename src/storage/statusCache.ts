@@ -6,7 +6,7 @@
  * made in another isolate); writes made in this isolate replace or drop the
  * entry at once. Pending records are never cached: they are the ones that change.
  */
-import type { StoredSession } from './sessions'
+import type { StoredSession } from './sessionRecord'
 
 const TTL_MS = 5_000
 const MAX_ENTRIES = 10_000
