@@ -138,7 +138,7 @@ export const ERRORS = {
   id_token_iat_missing: 502, // the id_token has no iat
   id_token_iat_invalid: 502, // the id_token iat is not acceptable (in the future)
   id_token_nbf_invalid: 502, // the id_token is not valid yet (nbf)
-  // The id a journey's id_token must carry (src/connection/kind.ts createdId).
+  // The id a journey's id_token must carry (src/kinds/kind.ts createdId).
   id_token_mh_con_id_missing: 502, // the id_token has no mh:con_id
   id_token_mh_payment_missing: 502, // the id_token has no mh:payment
   id_token_mh_standing_order_missing: 502, // the id_token has no mh:standing_order
@@ -154,7 +154,7 @@ export const isErrorCode = (code: unknown): code is ErrorCode => typeof code ===
 /**
  * The one error the API answers with: `{ "error": code, "message": message }`, its status from ERRORS. `code` is
  * stable (clients branch on it); `message` is for humans and never carries a secret; details go in `cause`.
- * Free of HTTP, so that any module may throw it (and a Durable Object may pass it on as data: see src/coordinator.ts).
+ * Free of HTTP, so that any module may throw it (and a Durable Object may pass it on as data: see src/objects/sessionCoordinator.ts).
  */
 export class ApiError extends Error {
   constructor(

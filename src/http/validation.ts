@@ -24,7 +24,7 @@ export const validate = <T extends GenericSchema, Target extends keyof Validatio
     if (!result.success) {
       const problems = result.error.map((issue) => {
         const keys = (issue.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)))
-        // A member the schema does not name is reported at its object, as zod did (src/http/valibot.ts's message names it).
+        // A member the schema does not name is reported at its object, as zod did (src/util/valibot.ts's message names it).
         if ((issue as { expected?: unknown }).expected === 'never' && (issue.path?.at(-1) as { origin?: string })?.origin === 'key')
           keys.pop()
         const path = keys.join('.')

@@ -26,7 +26,7 @@
  * rescheduled while any work remains (`unwritten`, `reconcile`, a claim whose
  * exchange was interrupted).
  *
- * `authorised` is a payment kind's success (payments/kinds.ts): final, no
+ * `authorised` is a payment kind's success (kinds/registry.ts): final, no
  * token set. A session started with an Idempotency-Key is created here
  * (`create`, create-if-absent) rather than at its launch, so that this object
  * is the one authority for "this key already made a session".

@@ -1,7 +1,7 @@
 /**
  * Refunds are bounded (issue 17 item 5) and taken by this Worker's payment
  * session or Moneyhub's payment id, reversible as Moneyhub's record says
- * (issue 16 item 7): the payment's ledger (payments/refundLedger.ts) holds each
+ * (issue 16 item 7): the payment's ledger (objects/refundLedger.ts) holds each
  * refund in flight and keeps what was refunded.
  */
 import { describe, expect, it } from 'vitest'
