@@ -8,7 +8,7 @@ import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as v from 'valibot'
 import { OUTCOME_IDS, PAYMENT_KIND_NAMES, type OutcomeField } from '../kinds/registry'
 import { MoneyhubPayment } from '../payments/payments'
-import { SESSION_STATUSES } from '../storage/sessions'
+import { SESSION_STATUSES } from '../storage/sessionRecord'
 import { MoneyhubRecurringPayment } from '../payments/recurring'
 import { int, literal, looseObject, named, picklist, strictObject, url } from '../util/valibot'
 

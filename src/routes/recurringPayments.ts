@@ -45,7 +45,7 @@ import {
 } from '../payments/recurring'
 import { paymentStatusOf } from '../payments/status'
 import { IDEMPOTENCY_KEY } from '../storage/idempotency'
-import { publicSession, type Session } from '../storage/sessions'
+import { publicSession, type Session } from '../storage/sessionRecord'
 
 /** The consent's session from KV (the edge's copy): 404 unless a VRP consent. */
 async function consentSession(c: Context<AppEnv>, id: string): Promise<Session> {

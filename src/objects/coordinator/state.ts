@@ -14,7 +14,7 @@ import { ApiError, type ErrorCode } from '../../errors'
 import type { Follow } from '../../payments/followStatus'
 import type { ListCursor, MatchTarget } from '../../payments/reconciliation'
 import type { IdempotencyFastPath } from '../../storage/idempotency'
-import type { Session, StoredSession } from '../../storage/sessions'
+import type { Session, StoredSession } from '../../storage/sessionRecord'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
