@@ -34,7 +34,7 @@ import app, {
 } from '../src/index'
 import { counting, countOpened, countOutcome, countStarted } from '../src/health/count'
 import type { QueuedWebhook } from '../src/session/webhookRetries'
-import type { StoredSession } from '../src/storage/sessions'
+import type { StoredSession } from '../src/storage/sessionRecord'
 import type { HealthEvent } from '../src/health/window'
 import type { BriefSlot } from '../src/objects/bankHealth'
 

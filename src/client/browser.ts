@@ -12,7 +12,7 @@
  * (someone else's return link), and waitForStatus shows the secret to the
  * status API, which asks for it for every browser-started session.
  */
-import type { Session, SessionStatus } from '../storage/sessions'
+import type { Session, SessionStatus } from '../storage/sessionRecord'
 
 export type { Session, SessionStatus }
 

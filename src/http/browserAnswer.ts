@@ -13,7 +13,7 @@ import { ApiError } from '../errors'
 import { answerError } from './answerError'
 import { note } from './log'
 import type { LogLevel } from '../util/log'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 import type { AppEnv } from './context'
 import { RESULT_PAGE_CSP, refusalPage, resultPage } from './resultPage'
 

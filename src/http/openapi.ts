@@ -8,8 +8,8 @@ import { resolver, type GenerateSpecOptions } from 'hono-openapi'
 import * as v from 'valibot'
 import { OUTCOME_IDS, PAYMENT_KIND_NAMES, type OutcomeField } from '../kinds/registry'
 import { MoneyhubPayment } from '../payments/payments'
-import { SESSION_STATUSES } from '../storage/sessions'
-import { MoneyhubRecurringPayment } from '../payments/recurring'
+import { SESSION_STATUSES } from '../storage/sessionRecord'
+import { MoneyhubRecurringPayment } from '../payments/recurringConsent'
 import { int, literal, looseObject, named, picklist, strictObject, url } from '../util/valibot'
 
 /** What the document says besides the routes: hono-openapi's generateSpecs options. */

@@ -1,6 +1,6 @@
 /** The page the user sees after the callback when the session has no returnTo. Everything interpolated is escaped by hono/html. */
 import { html } from 'hono/html'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 
 /** Nothing may load, run or frame: the page is text. */
 export const RESULT_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

@@ -17,7 +17,7 @@ import { validate } from './validation'
 import { strictObject } from '../util/valibot'
 import { ApiError } from '../errors'
 import { coordinatorOf } from '../objects/sessionCoordinator'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 import type { AppEnv } from './context'
 
 /** Long-polling waits at most this long (GET /sessions/:id?wait=N). */

@@ -20,7 +20,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { ErrorCode } from '../errors'
-import { nowSeconds, type SessionStatus, type StoredSession } from '../storage/sessions'
+import { nowSeconds, type SessionStatus, type StoredSession } from '../storage/sessionRecord'
 
 interface Entry {
   /** Pence. */

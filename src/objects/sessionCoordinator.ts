@@ -55,21 +55,22 @@
  * (coordinator/statusStreams.ts): a change is pushed the moment it is made.
  *
  * Its parts (coordinator/) are plain classes and functions this object owns,
- * not other Durable Objects: state.ts (the state), create.ts, exchange.ts,
- * remove.ts (create-if-absent, the code exchange, DELETE), statusStreams.ts
- * (with watcherFairness.ts), reconcile.ts (decisions: payments/nextLook.ts),
+ * not other Durable Objects: state.ts (the state), create.ts, launch.ts,
+ * exchange.ts, remove.ts (create-if-absent, opening the link, the code
+ * exchange, DELETE), statusStreams.ts (with watcherFairness.ts),
+ * reconcile.ts (decisions: payments/nextLook.ts),
  * consentPays.ts (a VRP consent's pays), alarmPlan.ts (when the alarm rings,
  * pure), alarmWork.ts, serialQueue.ts; host.ts is what they are given.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { getConfig, type Config } from '../config'
 import type { AuthorizationResponse } from '../session/complete'
-import { ApiError, type ErrorCode } from '../errors'
+import { ApiError } from '../errors'
 import { refreshSession } from '../session/refresh'
 import type { Deleted } from '../session/revoke'
 import { addToOutbox, attemptFromOutbox, flushOutbox, outboxDueInS, outboxNextAt } from '../session/webhookOutbox'
 import { settleRefund } from './refundLedger'
-import { randomToken, sameDigest, sha256 } from '../util/encoding'
+import { sameDigest, sha256 } from '../util/encoding'
 import { countOutcome } from '../health/count'
 import { log } from '../util/log'
 import { followFor } from '../payments/followStatus'
@@ -77,18 +78,21 @@ import { isUnresolved } from '../payments/nextLook'
 import { settleUnresolved, type Settlement } from '../payments/settle'
 import type { PayAnswer, PaymentUnderConsent, RecurringPayBody } from '../payments/recurring'
 import type { PaySettlement } from '../payments/recurringPaySettle'
-import { currentStatus, nowSeconds, publicSession, SessionStore, type Session, type StoredSession } from '../storage/sessions'
+import { SessionStore } from '../storage/sessions'
+import { currentStatus, nowSeconds, publicSession, type Session, type StoredSession } from '../storage/sessionRecord'
 import { alarmAtOf, forgetAtOf, hasWork } from './coordinator/alarmPlan'
 import { followPayment, legacyAlarm, writeAgain } from './coordinator/alarmWork'
 import { ConsentPays, consentState, lookForPays, pay, revoke, settlePay } from './coordinator/consentPays'
 import { written, type SessionHost } from './coordinator/host'
 import { Creation } from './coordinator/create'
 import { exchangeCode, interrupted } from './coordinator/exchange'
+import { launchSession } from './coordinator/launch'
 import { listUnresolved, reconcile } from './coordinator/reconcile'
 import { removeSession } from './coordinator/remove'
 import { SerialQueue } from './coordinator/serialQueue'
 import {
   answer,
+  finalRefusal,
   isFinal,
   phaseOf,
   refusal,
@@ -97,7 +101,6 @@ import {
   type CreateRequest,
   type Outcome,
   type Reconciliation,
-  type Refusal,
   type SessionState,
   type StartAnswer,
 } from './coordinator/state'
@@ -172,53 +175,9 @@ export class SessionCoordinator extends DurableObject<Env> {
     await Promise.all([put, this.scheduleAlarm()])
   }
 
-  /**
-   * Opening the authorizeUrl. The first browser gets a new browser key (its
-   * cookie); the same browser again (back button, reload) gets the same one
-   * while the session is pending; any other browser is refused; a final
-   * session answers with its outcome. Only `{ ok: true }` lets the Worker send
-   * anything upstream.
-   */
+  /** Opening the authorizeUrl (coordinator/launch.ts): the first browser binds the session; a final one answers with its outcome. */
   async launch(pending: StoredSession, state: string, sealedTicket: string, browserKey?: string): Promise<Outcome<{ browserKey: string }>> {
-    const fresh = randomToken(16)
-    const [stateHash, freshHash, presentedHash] = await Promise.all([
-      sha256(state),
-      sha256(fresh),
-      browserKey ? sha256(browserKey) : undefined,
-    ])
-    const known = { ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) }
-    const expired = () => refusal('session_expired', 'this connection link has expired; start a new one from the app', known)
-    // From here to the write, nothing awaits: two browsers opening the link at once cannot both be first.
-    if (!this.state) {
-      if (pending.expiresAt <= nowSeconds()) return expired()
-      await this.save({
-        phase: 'launched',
-        record: pending,
-        stateHash,
-        browserKeyHash: freshHash,
-        sealedTicket,
-        linkExpiresAt: pending.expiresAt,
-      })
-      return { ok: true, browserKey: fresh }
-    }
-    if (this.state.phase === 'deleted')
-      return refusal('session_deleted', 'this connection was cancelled; start a new one from the app', known)
-    if (this.state.phase === 'created') {
-      // Made by `create` and not yet opened: the first browser binds it, with the ticket it was made with.
-      if (!this.state.stateHash || !sameDigest(this.state.stateHash, stateHash))
-        return refusal('ticket_invalid', 'this authorisation link is not valid; start a new session')
-      if (this.state.record.expiresAt <= nowSeconds()) return expired()
-      await this.save({ ...this.state, phase: 'launched', browserKeyHash: freshHash })
-      return { ok: true, browserKey: fresh }
-    }
-    if (this.claim) await this.claim.catch(() => undefined) // completing: answer with its outcome
-    const current = this.state
-    if (isFinal(current.record)) return this.finalAnswer('link_used')
-    if (current.claimedAt !== undefined) return refusal('link_used', 'this connection is already being completed', known)
-    if (current.record.expiresAt <= nowSeconds()) return expired()
-    if (presentedHash && current.browserKeyHash && sameDigest(presentedHash, current.browserKeyHash))
-      return { ok: true, browserKey: browserKey! }
-    return refusal('link_used', 'this connection link was already opened in another browser', known)
+    return launchSession(this.host, () => this.claim, { pending, state, sealedTicket, browserKey })
   }
 
   /** Create-if-absent, for a session whose id is derived from an Idempotency-Key (coordinator/create.ts). */
@@ -243,7 +202,7 @@ export class SessionCoordinator extends DurableObject<Env> {
     }
     const known = { ...(current.record.returnTo ? { returnTo: current.record.returnTo } : {}) }
     if (current.phase === 'deleted') return refusal('session_deleted', 'this connection was cancelled; start a new one from the app')
-    if (isFinal(current.record)) return this.finalAnswer('state_used')
+    if (isFinal(current.record)) return finalRefusal(current.record, 'state_used')
     if (!presentedHash || !current.browserKeyHash || !sameDigest(presentedHash, current.browserKeyHash)) {
       return refusal('browser_mismatch', 'this callback did not come from the browser that started the connection', known)
     }
@@ -258,15 +217,6 @@ export class SessionCoordinator extends DurableObject<Env> {
       if (this.claim === claim) this.claim = undefined
     })
     return claim
-  }
-
-  /** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
-  private finalAnswer(code: ErrorCode): Refusal {
-    const record = this.state!.record
-    return refusal(code, 'this connection was already completed', {
-      session: publicSession(record),
-      ...(record.returnTo ? { returnTo: record.returnTo } : {}),
-    })
   }
 
   private async exchange(response: AuthorizationResponse): Promise<Outcome<{ session: Session; returnTo?: string }>> {

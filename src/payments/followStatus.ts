@@ -19,7 +19,7 @@ import { ApiError } from '../errors'
 import { log } from '../util/log'
 import { PAYMENT_KINDS, type PaymentKindName } from '../kinds/registry'
 import { IdentityApiError, identityRecord } from '../oidc/identity'
-import type { StoredSession } from '../storage/sessions'
+import type { StoredSession } from '../storage/sessionRecord'
 import { readPayment } from './payments'
 
 /** The record being followed: a single payment (paymentId) or a standing order (standingOrderId); times in seconds since the epoch. */

@@ -6,7 +6,7 @@
  * person (POST /unresolved-sessions/:id/settle, docs/reconciliation.md).
  */
 import type { OutcomeIds } from '../kinds/registry'
-import type { StoredSession } from '../storage/sessions'
+import type { StoredSession } from '../storage/sessionRecord'
 import { RECONCILIATION_MAX_DELAY_S, type ListCursor, type MatchResult } from './reconciliation'
 
 /** Past the window, looks stay this far apart at most (Assumption (project): a few a day is enough to notice a late record). */

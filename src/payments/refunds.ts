@@ -8,7 +8,7 @@
 import type { Config } from '../config'
 import { paymentKindOf } from '../kinds/registry'
 import { ApiError } from '../errors'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 import { readPayment, type MoneyhubPayment } from './payments'
 import type { HoldOutcome } from '../objects/refundLedger'
 import { paymentStatusOf } from './status'

@@ -20,7 +20,8 @@ import { newSession, type SessionFields } from '../session/start'
 import type { CreateRequest, Outcome, StartAnswer } from '../objects/sessionCoordinator'
 import { randomToken, sha256, toBase64Url } from '../util/encoding'
 import { canonicalJson, IDEMPOTENCY_TTL_SECONDS, type IdempotencyStore } from '../storage/idempotency'
-import { nowSeconds, type SessionStore, type StoredSession } from '../storage/sessions'
+import { type SessionStore } from '../storage/sessions'
+import { nowSeconds, type StoredSession } from '../storage/sessionRecord'
 
 /** The part of a session's Durable Object that makes sessions for an Idempotency-Key. */
 export interface SessionMaker {

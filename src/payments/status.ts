@@ -6,7 +6,7 @@
 import type { Config } from '../config'
 import { ApiError } from '../errors'
 import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 import { readPayment, type MoneyhubPayment } from './payments'
 
 export type PaymentSessionStatus = 'pending' | 'confirming' | 'authorised' | 'failed' | 'expired' | 'revoked'

@@ -18,7 +18,7 @@ import { rateLimit } from '../http/rateLimit'
 import { SessionIdParam } from '../http/schemas'
 import { validate } from '../http/validation'
 import { object } from '../util/valibot'
-import { nowSeconds } from '../storage/sessions'
+import { nowSeconds } from '../storage/sessionRecord'
 
 /** The largest ticket a valid start makes is measured in test/api/body-limits.test.ts; this leaves room. */
 const LaunchQuery = object({ ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(8192)) })

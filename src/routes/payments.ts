@@ -42,7 +42,7 @@ import { ledgerOf } from '../objects/refundLedger'
 import { heldOrRefused, paymentIdOf, reversiblePayment } from '../payments/refunds'
 import { paymentStatusOf, withMoneyhubRecord } from '../payments/status'
 import { IDEMPOTENCY_KEY, IdempotencyStore } from '../storage/idempotency'
-import { nowSeconds, publicSession, type Session } from '../storage/sessions'
+import { nowSeconds, publicSession, type Session } from '../storage/sessionRecord'
 
 const IDEMPOTENCY_HEADER = 'idempotency-key'
 /** A refund's :id: this Worker's payment session (22 characters), or Moneyhub's payment id. */

@@ -33,19 +33,11 @@ import { SessionIdParam } from '../http/schemas'
 import { requireSessionSecret } from '../http/sessionSecret'
 import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import {
-  confirmFunds,
-  consentRecord,
-  FundsConfirmationBody,
-  readRecurringPayment,
-  RecurringPayBody,
-  usableConsent,
-  type MoneyhubRecurringPayment,
-  type PayAnswer,
-} from '../payments/recurring'
+import { confirmFunds, FundsConfirmationBody, RecurringPayBody, type PayAnswer } from '../payments/recurring'
+import { consentRecord, readRecurringPayment, usableConsent, type MoneyhubRecurringPayment } from '../payments/recurringConsent'
 import { paymentStatusOf } from '../payments/status'
 import { IDEMPOTENCY_KEY } from '../storage/idempotency'
-import { publicSession, type Session } from '../storage/sessions'
+import { publicSession, type Session } from '../storage/sessionRecord'
 
 /** The consent's session from KV (the edge's copy): 404 unless a VRP consent. */
 async function consentSession(c: Context<AppEnv>, id: string): Promise<Session> {

@@ -25,7 +25,7 @@ import { checkedReturnTo } from '../util/urls'
 import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
 import { picklist, refine, refined, strictObject } from '../util/valibot'
-import { publicSession, type Session } from '../storage/sessions'
+import { publicSession, type Session } from '../storage/sessionRecord'
 
 const startFields = strictObject({
   bankId: v.optional(bankId),

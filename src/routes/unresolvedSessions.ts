@@ -20,7 +20,7 @@ import { requireJson, validate } from '../http/validation'
 import { described, int, named, picklist, strictObject } from '../util/valibot'
 import { wholeNumber } from '../payments/lists'
 import { SettleBody, settlementOf } from '../payments/settle'
-import { SESSION_STATUSES } from '../storage/sessions'
+import { SESSION_STATUSES } from '../storage/sessionRecord'
 import { listUnresolved } from '../storage/unresolved'
 
 /** A page of the index: at most this many sessions. */

@@ -3,7 +3,8 @@ import type { Config } from '../config'
 import { issuerMetadataOf } from '../oidc/discovery'
 import { OidcError } from '../oidc/errors'
 import { revokeToken } from '../oidc/revocation'
-import type { SessionStore, StoredSession } from '../storage/sessions'
+import type { SessionStore } from '../storage/sessions'
+import type { StoredSession } from '../storage/sessionRecord'
 import { ApiError } from '../errors'
 
 export interface Deleted {

@@ -17,7 +17,7 @@
 import type { Config } from '../config'
 import { log } from '../util/log'
 import { OUTCOME_IDS, type OutcomeIds } from '../kinds/registry'
-import type { Session } from '../storage/sessions'
+import type { Session } from '../storage/sessionRecord'
 
 export interface WebhookEvent extends OutcomeIds {
   /** `<session id>.<status>[.<reason>][.moneyhub.<moneyhubStatus>]`: one per change of a session, repeated on retries. */

@@ -13,7 +13,7 @@
  * `webhook:event:<sequence, 12 digits>` (an event not yet handed on).
  */
 import { getConfig, type Config } from '../config'
-import { nowSeconds, type Session } from '../storage/sessions'
+import { nowSeconds, type Session } from '../storage/sessionRecord'
 import { postWebhook, webhookEvent, type EventOrder, type WebhookEvent } from './webhook'
 import { giveUp, queueRetries } from './webhookRetries'
 

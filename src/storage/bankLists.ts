@@ -12,7 +12,7 @@ import { upstreamError } from '../errors'
 import { sha256 } from '../util/encoding'
 import { bankListUrl, fetchBankList, type BankListType } from '../banks/bankList'
 import { OidcError } from '../oidc/errors'
-import { nowSeconds } from './sessions'
+import { nowSeconds } from './sessionRecord'
 
 /** How long the last good copy is kept to fall back on. */
 export const LAST_GOOD_S = 7 * 86_400

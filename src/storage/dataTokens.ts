@@ -13,7 +13,7 @@ import type { Config } from '../config'
 import { sha256 } from '../util/encoding'
 import type { ClientToken } from '../oidc/clientCredentials'
 import { open, seal } from './seal'
-import { nowSeconds } from './sessions'
+import { nowSeconds } from './sessionRecord'
 
 /** A cached token is handed out only while it has at least this long left to live. */
 export const REUSE_MARGIN_S = 60

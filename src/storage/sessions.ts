@@ -12,18 +12,6 @@ import { open, seal } from './seal'
 import { cachedRecord, forgetRecord, rememberRecord } from './statusCache'
 import { currentStatus, nowSeconds, type StoredSession } from './sessionRecord'
 
-// The record's shape lives in sessionRecord.ts (a leaf, so that what the store imports can read it too); its
-// importers keep reading it from the store.
-export {
-  currentStatus,
-  nowSeconds,
-  publicSession,
-  SESSION_STATUSES,
-  type Session,
-  type SessionStatus,
-  type StoredSession,
-} from './sessionRecord'
-
 /** Secrets of a pending attempt, sealed at rest (in the launch ticket). */
 export interface PendingSecrets {
   nonce: string

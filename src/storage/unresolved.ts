@@ -7,7 +7,7 @@
  * consent is listed the same way while any pay under it is unresolved (`pays`).
  * GET /unresolved-sessions lists it (docs/reconciliation.md, "When a person must look").
  */
-import type { Session, SessionStatus } from './sessions'
+import type { Session, SessionStatus } from './sessionRecord'
 
 const PREFIX = 'unresolved:'
 /** KV refuses an expirationTtl below 60 s. */

@@ -7,7 +7,8 @@
  * version agrees means unusable does (Revoked, Expired, Rejected, revokedAt).
  */
 import { describe, expect, it } from 'vitest'
-import { payAnswerOf, refusalOfConsent } from '../../src/payments/recurring'
+import { payAnswerOf } from '../../src/payments/recurring'
+import { refusalOfConsent } from '../../src/payments/recurringConsent'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { backendJson } from '../helpers'
 import { consent, paidAtMock, pay, paymentsListed, revokeAtBank, stubOf, VERSIONS } from '../vrp'

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { alarmAtOf, CLAIM_STALE_S, forgetAtOf, hasWork } from '../../src/objects/coordinator/alarmPlan'
 import { claimedAt, phaseOf, withPhase, type SessionState } from '../../src/objects/coordinator/state'
-import type { StoredSession } from '../../src/storage/sessions'
+import type { StoredSession } from '../../src/storage/sessionRecord'
 
 const now = 2_000_000
 const record = (status: StoredSession['status'], more: Partial<StoredSession> = {}) =>

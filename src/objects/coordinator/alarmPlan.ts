@@ -4,7 +4,7 @@
  * times in seconds since the epoch.
  */
 import type { Config } from '../../config'
-import type { StoredSession } from '../../storage/sessions'
+import type { StoredSession } from '../../storage/sessionRecord'
 import type { SessionState } from './state'
 
 /** The next try of a failed KV write: 1 s, doubling, at most a minute apart. */

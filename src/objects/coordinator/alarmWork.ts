@@ -7,7 +7,8 @@
 import { log } from '../../util/log'
 import { lookAtPayment } from '../../payments/followStatus'
 import { addToOutbox, attemptFromOutbox, outboxDueInS } from '../../session/webhookOutbox'
-import { currentStatus, nowSeconds, publicSession, RecordNotWritten, SessionStore, type StoredSession } from '../../storage/sessions'
+import { RecordNotWritten, SessionStore } from '../../storage/sessions'
+import { currentStatus, nowSeconds, publicSession, type StoredSession } from '../../storage/sessionRecord'
 import { rewriteDelayS } from './alarmPlan'
 import { written, type SessionHost } from './host'
 

@@ -24,7 +24,8 @@ import { settlePay as settled, type PaySettlement } from '../../payments/recurri
 import { log } from '../../util/log'
 import { paySettledEvent } from '../../session/webhook'
 import { addEventToOutbox, type OutboxEntry } from '../../session/webhookOutbox'
-import { nowSeconds, publicSession, SessionStore, type Session } from '../../storage/sessions'
+import { SessionStore } from '../../storage/sessions'
+import { nowSeconds, publicSession, type Session } from '../../storage/sessionRecord'
 import type { UnresolvedPay } from '../../storage/unresolved'
 import type { SessionHost } from './host'
 

@@ -6,7 +6,8 @@
  */
 import type { Config } from '../../config'
 import { log } from '../../util/log'
-import { RecordNotWritten, type StoredSession } from '../../storage/sessions'
+import { RecordNotWritten } from '../../storage/sessions'
+import { type StoredSession } from '../../storage/sessionRecord'
 import type { Reconciliation, SessionState } from './state'
 
 export interface SessionHost {

@@ -14,7 +14,7 @@ import { ApiError, type ErrorCode } from '../../errors'
 import type { Follow } from '../../payments/followStatus'
 import type { ListCursor, MatchTarget } from '../../payments/reconciliation'
 import type { IdempotencyFastPath } from '../../storage/idempotency'
-import type { Session, StoredSession } from '../../storage/sessions'
+import { publicSession, type Session, type StoredSession } from '../../storage/sessionRecord'
 
 /** Errors cross the RPC boundary as data. */
 export type Outcome<T> = ({ ok: true } & T) | Refusal
@@ -34,6 +34,14 @@ export const refusal = (code: ErrorCode, message: string, known: Partial<Refusal
   message,
   ...known,
 })
+
+/** A final session's answer: a refusal that carries the outcome, so the browser is sent back with it. */
+export function finalRefusal(record: StoredSession, code: ErrorCode): Refusal {
+  return refusal(code, 'this connection was already completed', {
+    session: publicSession(record),
+    ...(record.returnTo ? { returnTo: record.returnTo } : {}),
+  })
+}
 
 /** The work's answer, or its ApiError as a refusal (data, to cross the RPC boundary). */
 export async function answer<T extends object>(work: () => Promise<T>): Promise<Outcome<T>> {

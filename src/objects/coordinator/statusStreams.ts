@@ -6,7 +6,7 @@
  * restart ends every stream, and its reader reconnects or reads the status.
  */
 import { randomToken } from '../../util/encoding'
-import type { Session } from '../../storage/sessions'
+import type { Session } from '../../storage/sessionRecord'
 import { admitWatcher, type OpenWatcher, type WatcherCaller } from './watcherFairness'
 
 /** How often a stream proves its reader is there. */
