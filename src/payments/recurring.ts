@@ -40,6 +40,7 @@
  * (docs/recurring-payments.md, "Reconciliation").
  */
 import * as v from 'valibot'
+import { isObject, text } from '../util/loose'
 import type { Config } from '../config'
 import { ApiError, ERRORS } from '../errors'
 import { sha256 } from '../util/encoding'
@@ -278,8 +279,6 @@ export async function payUnderConsent(
   return { answer, replayed: false }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
 /** A printable id or status from Moneyhub's answer, passed on as it is. */
 const token = (value: unknown) => (typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined)
 

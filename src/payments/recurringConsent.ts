@@ -18,6 +18,7 @@
  * payments/recurring.ts.
  */
 import * as v from 'valibot'
+import { isObject, text } from '../util/loose'
 import type { Config } from '../config'
 import { ApiError } from '../errors'
 import { IdentityApiError, identityRequest } from '../oidc/identity'
@@ -82,9 +83,6 @@ export async function readRecurringPayment(config: Config, recurringPaymentId: s
 
 /** A date-only validToDate covers that whole day (as the mock counts it). */
 const endOf = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(date) + 86_400_000 : Date.parse(date))
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
 
 /**
  * What a consent read forbids, if anything. Only what every version agrees
