@@ -13,6 +13,7 @@ import {
   APP_ORIGIN,
   backendJson,
   clientCredentialGrants,
+  expectRefusal,
   madeAtMockFor,
   MOCK_BANK_ID,
   paymentBody,
@@ -134,10 +135,8 @@ describe('GET /payments, /standing-orders, /recurring-payments', () => {
     ['/payments?hasUserId=true', 'hasUserId'],
     ['/payees?colour=red', 'colour'],
   ])('refuses %s with 400 naming %s, before calling Moneyhub', async (path, named) => {
-    const response = await list(path)
-    expect(response.status).toBe(400)
-    const error = await response.json<{ error: string; message: string }>()
-    expect(error.error).toBe('invalid_request')
+    const error = await expectRefusal(await list(path), 'invalid_request')
+    // The message names the parameter to fix.
     expect(error.message).toContain(named)
   })
 
