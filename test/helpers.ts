@@ -483,3 +483,8 @@ export async function expectRefusal(response: Response, code: ErrorCode) {
   expect({ status: response.status, error: body.error }).toEqual({ status: ERRORS[code], error: code })
   return body
 }
+
+/** The code a refusal page shows a person beside the reason in words (src/http/resultPage.ts: `Reason: <code>…</code>`). */
+export async function reasonOnPage(response: Response) {
+  return /Reason: <code>([a-z_]+)<\/code>/.exec(await response.text())?.[1]
+}
