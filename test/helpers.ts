@@ -488,3 +488,12 @@ export async function expectRefusal(response: Response, code: ErrorCode) {
 export async function reasonOnPage(response: Response) {
   return /Reason: <code>([a-z_]+)<\/code>/.exec(await response.text())?.[1]
 }
+
+/** An OpenAPI schema with its `#/components/schemas/…` references inlined (`schemas` is the document's), so that it stands alone. */
+export function inlineSchemaRefs(schema: unknown, schemas: Record<string, unknown>): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => inlineSchemaRefs(s, schemas))
+  if (!schema || typeof schema !== 'object') return schema
+  const ref = (schema as { $ref?: string }).$ref
+  if (ref?.startsWith('#/components/schemas/')) return inlineSchemaRefs(schemas[ref.slice('#/components/schemas/'.length)], schemas)
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inlineSchemaRefs(v, schemas)]))
+}
