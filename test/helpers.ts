@@ -1,7 +1,8 @@
 /** Drives the proxy (SELF) and the mock identity server (real HTTP) the way a browser and an app backend would. */
-import { env, runInDurableObject, SELF } from 'cloudflare:test'
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
-import { inject, vi } from 'vitest'
+import { expect, inject, vi } from 'vitest'
+import { ERRORS, type ErrorCode } from '../src/errors'
 import type { SessionCoordinator } from '../src/objects/sessionCoordinator'
 import { forgetIssuerMetadata } from '../src/oidc/discovery'
 import { writeShared } from '../src/oidc/sharedCache'
@@ -229,6 +230,23 @@ export async function webhooksFor(id: string): Promise<ReceivedWebhook[]> {
   return all.filter((w) => (JSON.parse(w.body) as { id: string }).id === id)
 }
 
+/** The session's (or VRP consent's) Durable Object. */
+export const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
+
+/** The bodies of the webhooks the mock received for a session, in order. */
+export const webhookEvents = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
+
+/** Runs the session's alarm until a webhook carries Moneyhub's final status (or `looks` alarms have run): that event. */
+export async function followedToMoneyhubStatus(id: string, looks = 6) {
+  for (let i = 0; i < looks; i++) {
+    await runDurableObjectAlarm(stubOf(id))
+    const found = (await webhookEvents(id)).find((e) => e.moneyhubStatus)
+    if (found) return found
+    await sleepMs(50)
+  }
+  return undefined
+}
+
 /** The mock's webhook receiver refuses this session's events (503) for `ms`. */
 export async function webhookOutage(id: string, ms: number) {
   await (await fetch(`${mockOrigin()}/__mock/webhooks/outage?id=${id}&ms=${ms}`, { method: 'POST' })).arrayBuffer()
@@ -274,6 +292,26 @@ export async function startedPayment(path: string, body: unknown, headers: Recor
   const response = await startPaymentAt(path, body, headers)
   if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`)
   return response.json()
+}
+
+/** A standing order's body: 12 monthly payments of £500 to a payee given in full. */
+export const standingOrderBody = (extra: Record<string, unknown> = {}) => ({
+  bankId: MOCK_BANK_ID,
+  payee: { name: 'Landlord', sortCode: '123456', accountNumber: '12345678' },
+  reference: `R${crypto.randomUUID().slice(0, 8)}`,
+  frequency: { repeat: 'Monthly', day: 1 },
+  numberOfPayments: 12,
+  firstPaymentAmount: 50_000,
+  firstPaymentDate: '2030-01-01',
+  ...extra,
+})
+
+/** A journey started at `path`, approved at the mock with its `fault` (docs/development.md), and back: the browser's return. */
+export async function approvedWithFault(path: string, body: unknown, fault: string) {
+  const user = new Browser()
+  const payment = await startedPayment(path, body)
+  const returned = await user.callback(await user.authorize(payment.authorizeUrl, 'approve', { fault }))
+  return { payment, returned }
 }
 
 /** A single payment's body: £1.50 to a payee given in full. */
@@ -434,4 +472,28 @@ export async function breakSessionWrites(id: string, failing: () => boolean) {
     })
     held.env = { ...held.env, SESSIONS: broken }
   })
+}
+
+/**
+ * The API's refusal: the error table's `code` (src/errors.ts) with its status. Clients branch on the code, so tests
+ * assert it rather than the wording; the body is returned for a test whose message must name what to fix.
+ */
+export async function expectRefusal(response: Response, code: ErrorCode) {
+  const body = await response.json<{ error: string; message: string }>()
+  expect({ status: response.status, error: body.error }).toEqual({ status: ERRORS[code], error: code })
+  return body
+}
+
+/** The code a refusal page shows a person beside the reason in words (src/http/resultPage.ts: `Reason: <code>…</code>`). */
+export async function reasonOnPage(response: Response) {
+  return /Reason: <code>([a-z_]+)<\/code>/.exec(await response.text())?.[1]
+}
+
+/** An OpenAPI schema with its `#/components/schemas/…` references inlined (`schemas` is the document's), so that it stands alone. */
+export function inlineSchemaRefs(schema: unknown, schemas: Record<string, unknown>): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => inlineSchemaRefs(s, schemas))
+  if (!schema || typeof schema !== 'object') return schema
+  const ref = (schema as { $ref?: string }).$ref
+  if (ref?.startsWith('#/components/schemas/')) return inlineSchemaRefs(schemas[ref.slice('#/components/schemas/'.length)], schemas)
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inlineSchemaRefs(v, schemas)]))
 }

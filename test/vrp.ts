@@ -7,7 +7,7 @@ import { env, runInDurableObject } from 'cloudflare:test'
 import { expect } from 'vitest'
 import { getConfig } from '../src/config'
 import { identityRequest } from '../src/oidc/identity'
-import { APP_ORIGIN, backendAuth, backendJson, MOCK_BANK_ID, mockOrigin, paymentStatusOf, payThrough } from './helpers'
+import { APP_ORIGIN, backendAuth, backendJson, MOCK_BANK_ID, mockOrigin, paymentStatusOf, payThrough, stubOf } from './helpers'
 
 /** The official client versions the mock can answer VRP calls in. */
 export const VERSIONS = ['5', '6'] as const
@@ -58,7 +58,7 @@ export const paidAtMock = async (recurringPaymentId: string) =>
 export const failAfterPaying = (recurringPaymentId: string, how = '') => mock(`${recurringPaymentId}/fail-after-paying${how}`)
 export const failBeforePaying = (recurringPaymentId: string) => mock(`${recurringPaymentId}/fail-before-paying`)
 
-export const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
+export { stubOf }
 export const alarmOf = (id: string) => runInDurableObject(stubOf(id), (_instance, state) => state.storage.getAlarm())
 
 /** GET /recurring-payments/:id's payments. */

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { Browser, started, statusOf } from '../helpers'
+import { Browser, reasonOnPage, started, statusOf } from '../helpers'
 
 describe('browser binding', () => {
   it('an authorisation link that leaks from the user who opened it cannot be completed in another browser', async () => {
@@ -18,7 +18,7 @@ describe('browser binding', () => {
     const before = await env.SESSIONS.get(`session:${session.id}`)
     const response = await mallory.callback(back)
     expect(response.status).toBe(400)
-    expect(await response.text()).toMatch(/started in another browser[\s\S]*browser_mismatch/)
+    expect(await reasonOnPage(response)).toBe('browser_mismatch')
     expect(await env.SESSIONS.get(`session:${session.id}`)).toBe(before)
 
     // Alice, who started it, can still finish.

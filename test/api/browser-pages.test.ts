@@ -7,7 +7,7 @@
  */
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, Browser, started, whileIdentityServerDown } from '../helpers'
+import { APP_ORIGIN, Browser, reasonOnPage, started, whileIdentityServerDown } from '../helpers'
 
 const CALLBACK = 'http://127.0.0.1:8787/callback'
 const backTo = (response: Response) => {
@@ -22,7 +22,10 @@ describe('browser routes answer people with pages', () => {
     expect(page.status).toBe(400)
     expect(page.headers.get('content-type')).toMatch(/text\/html/)
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/)
-    expect(await page.text()).toMatch(/does not belong to a bank request in progress/)
+    const text = await page.text()
+    expect(text).toContain('Reason: <code>state_unknown</code>')
+    // A person reads the page: the reason in words is what it is for.
+    expect(text).toMatch(/does not belong to a bank request in progress/)
 
     const json = await SELF.fetch(`${CALLBACK}?state=AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA&code=x`, {
       headers: { accept: 'application/json' },
@@ -59,7 +62,7 @@ describe('browser routes answer people with pages', () => {
     broken.searchParams.set('ticket', 'v1.not-a-ticket')
     const page = await SELF.fetch(broken, { redirect: 'manual' })
     expect(page.status).toBe(400)
-    expect(await page.text()).toMatch(/link is not valid/)
+    expect(await reasonOnPage(page)).toBe('ticket_invalid')
 
     const connect = await SELF.fetch(`http://proxy.test/connect?returnTo=${encodeURIComponent('https://evil.example/x')}`, {
       redirect: 'manual',

@@ -31,6 +31,7 @@ describe('a missing or malformed setting answers 500 naming the variable, never 
     const { status, body } = await withEnv(overrides)
     expect(status).toBe(500)
     expect(body.error).toBe('config_invalid')
+    // The words are the behaviour here: the operator must learn which variable to fix, and never see its value.
     expect(body.message).toContain(variable)
     for (const value of Object.values(overrides)) if (value) expect(body.message).not.toContain(value)
     expect(body.message).not.toContain('secretvalue123')

@@ -4,7 +4,18 @@ import { SELF } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import app from '../../src/index'
-import { authorize, backendAuth, backendJson, callback, connectAccount, refresh, registerUser, remove, started } from '../helpers'
+import {
+  authorize,
+  backendAuth,
+  backendJson,
+  callback,
+  connectAccount,
+  inlineSchemaRefs,
+  refresh,
+  registerUser,
+  remove,
+  started,
+} from '../helpers'
 
 type Doc = {
   openapi: string
@@ -14,15 +25,6 @@ type Doc = {
 
 const loadDoc = async () => (await (await SELF.fetch('http://proxy.test/openapi.json')).json()) as Doc
 
-/** Inlines `#/components/schemas/…` references so that each answer's schema stands alone. */
-function inline(schema: unknown, doc: Doc): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => inline(s, doc))
-  if (!schema || typeof schema !== 'object') return schema
-  const ref = (schema as { $ref?: string }).$ref
-  if (ref?.startsWith('#/components/schemas/')) return inline(doc.components!.schemas![ref.slice('#/components/schemas/'.length)], doc)
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, doc)]))
-}
-
 async function expectMatches(doc: Doc, path: string, method: string, response: Response) {
   const operation = doc.paths[path]?.[method]
   expect(operation, `${method} ${path} is documented`).toBeDefined()
@@ -30,7 +32,9 @@ async function expectMatches(doc: Doc, path: string, method: string, response: R
   expect(answer, `${method} ${path} documents status ${response.status}`).toBeDefined()
   const schema = answer!.content?.['application/json']?.schema
   if (!schema) return
-  const result = new Validator(inline(schema, doc) as object, '2020-12', false).validate(await response.json())
+  const result = new Validator(inlineSchemaRefs(schema, doc.components?.schemas ?? {}) as object, '2020-12', false).validate(
+    await response.json(),
+  )
   expect(result.errors, `${method} ${path} ${response.status}`).toEqual([])
 }
 

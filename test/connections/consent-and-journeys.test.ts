@@ -1,6 +1,6 @@
 /** Moneyhub's options for a new connection, and its journeys on an existing one, end to end against the mock (which checks them). */
 import { describe, expect, it } from 'vitest'
-import { browser, callback, MOCK_BANK_ID, pushedRequestFor, startSession, started, statusOf } from '../helpers'
+import { browser, callback, expectRefusal, MOCK_BANK_ID, pushedRequestFor, startSession, started, statusOf } from '../helpers'
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString()
 const monthsAgo = (months: number) => {
@@ -56,10 +56,8 @@ describe('consent options become Moneyhub claims', () => {
     [{ consent: { extra: 1 } }, /extra/],
     [{ enableAsync: 'yes' }, /enableAsync/],
   ])('refuses %j with 400', async (body, message) => {
-    const response = await startSession(body)
-    expect(response.status).toBe(400)
-    const answer = await response.json<{ error: string; message: string }>()
-    expect(answer.error).toBe('invalid_request')
+    const answer = await expectRefusal(await startSession(body), 'invalid_request')
+    // One code for every rule: the message names the rule broken, which is what the caller fixes.
     expect(answer.message).toMatch(message)
   })
 })

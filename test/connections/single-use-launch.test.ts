@@ -6,7 +6,7 @@
  */
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, Browser, pushedRequestsOf, remove, sleepMs, started, statusOf } from '../helpers'
+import { APP_ORIGIN, Browser, pushedRequestsOf, reasonOnPage, remove, sleepMs, started, statusOf } from '../helpers'
 
 describe('the authorizeUrl is single-use', () => {
   it('two browsers, one authorizeUrl: the second gets a page and nothing is sent upstream; the first still finishes', async () => {
@@ -19,7 +19,7 @@ describe('the authorizeUrl is single-use', () => {
     const refused = await mallory.open(session.authorizeUrl)
     expect(refused.status).toBe(409)
     expect(refused.headers.get('content-type')).toMatch(/text\/html/)
-    expect(await refused.text()).toMatch(/already opened in another browser/)
+    expect(await reasonOnPage(refused)).toBe('link_used')
     expect(refused.headers.get('set-cookie')).toBeNull()
     expect(await pushedRequestsOf(session.id)).toHaveLength(1)
 
@@ -72,7 +72,7 @@ describe('the authorizeUrl is single-use', () => {
     expect((await remove(session.id)).status).toBe(204)
     const reopened = await new Browser().open(session.authorizeUrl)
     expect(reopened.status).toBe(410)
-    expect(await reopened.text()).toMatch(/cancelled/)
+    expect(await reasonOnPage(reopened)).toBe('session_deleted')
     expect(await pushedRequestsOf(session.id)).toHaveLength(0)
     expect((await SELF.fetch(`http://proxy.test/sessions/${session.id}`)).status).toBe(404)
   })
@@ -85,7 +85,7 @@ describe('the authorizeUrl is single-use', () => {
     const back = await user.decide(identityUrl)
     const answer = await user.callback(back)
     expect(answer.status).toBe(410)
-    expect(await answer.text()).toMatch(/cancelled/)
+    expect(await reasonOnPage(answer)).toBe('session_deleted')
     expect((await user.open(session.authorizeUrl)).status).toBe(410)
     expect(await pushedRequestsOf(session.id)).toHaveLength(1)
     expect((await SELF.fetch(`http://proxy.test/sessions/${session.id}`)).status).toBe(404)

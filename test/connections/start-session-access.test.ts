@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, startSession } from '../helpers'
+import { APP_ORIGIN, expectRefusal, startSession } from '../helpers'
 
 const browser = { origin: APP_ORIGIN }
 
@@ -40,10 +40,8 @@ describe('who may start a session, and where the user may be sent back', () => {
   })
 
   it('refuses unknown fields and malformed values with 400 naming them', async () => {
-    const response = await startSession({ bankId: 'a b', extra: 1 })
-    expect(response.status).toBe(400)
-    const body = await response.json<{ error: string; message: string }>()
-    expect(body.error).toBe('invalid_request')
+    const body = await expectRefusal(await startSession({ bankId: 'a b', extra: 1 }), 'invalid_request')
+    // The message names the field to fix.
     expect(body.message).toMatch(/bankId/)
   })
 

@@ -13,6 +13,8 @@ import {
   APP_ORIGIN,
   backendJson,
   clientCredentialGrants,
+  expectRefusal,
+  inlineSchemaRefs,
   madeAtMockFor,
   MOCK_BANK_ID,
   paymentBody,
@@ -134,10 +136,8 @@ describe('GET /payments, /standing-orders, /recurring-payments', () => {
     ['/payments?hasUserId=true', 'hasUserId'],
     ['/payees?colour=red', 'colour'],
   ])('refuses %s with 400 naming %s, before calling Moneyhub', async (path, named) => {
-    const response = await list(path)
-    expect(response.status).toBe(400)
-    const error = await response.json<{ error: string; message: string }>()
-    expect(error.error).toBe('invalid_request')
+    const error = await expectRefusal(await list(path), 'invalid_request')
+    // The message names the parameter to fix.
     expect(error.message).toContain(named)
   })
 
@@ -150,13 +150,6 @@ describe('GET /payments, /standing-orders, /recurring-payments', () => {
 
 describe('the lists in the OpenAPI document and the typed client', () => {
   type Schema = Record<string, any>
-  function inline(schema: unknown, components: Schema): unknown {
-    if (Array.isArray(schema)) return schema.map((s) => inline(s, components))
-    if (!schema || typeof schema !== 'object') return schema
-    const ref = (schema as { $ref?: string }).$ref
-    if (ref?.startsWith('#/components/schemas/')) return inline(components[ref.slice('#/components/schemas/'.length)], components)
-    return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, components)]))
-  }
 
   it('documents each list with its query, and real answers match the documented page', async () => {
     const { paths, components } = await (await SELF.fetch('http://proxy.test/openapi.json')).json<Schema>()
@@ -165,7 +158,7 @@ describe('the lists in the OpenAPI document and the typed client', () => {
       const get = paths[path]?.get
       expect(get, `GET ${path}`).toBeDefined()
       expect(get.parameters.map((p: Schema) => p.name)).toEqual(expect.arrayContaining(['limit', 'offset', 'userId']))
-      const schema = inline(get.responses['200'].content['application/json'].schema, components.schemas) as object
+      const schema = inlineSchemaRefs(get.responses['200'].content['application/json'].schema, components.schemas) as object
       const answer = await pageOf(`${path}?limit=3`)
       expect(new Validator(schema, '2020-12', false).validate(answer).errors).toEqual([])
     }

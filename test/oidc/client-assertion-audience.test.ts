@@ -55,8 +55,9 @@ describe('the client assertion’s audience', () => {
     expect(await audienceWith('token')).toBe(token)
     expect(await audienceWith('endpoint')).toBe(par)
     expect(await audienceWith('issuer')).toBe(ISSUER())
-    await expect(readConfig({ ...env, CLIENT_ASSERTION_AUDIENCE: 'both' })).rejects.toThrow(
-      'CLIENT_ASSERTION_AUDIENCE must be "token", "endpoint" or "issuer"',
-    )
+    await expect(readConfig({ ...env, CLIENT_ASSERTION_AUDIENCE: 'both' })).rejects.toMatchObject({
+      name: 'ConfigError',
+      problems: [expect.objectContaining({ variable: 'CLIENT_ASSERTION_AUDIENCE' })],
+    })
   })
 })

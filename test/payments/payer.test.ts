@@ -6,7 +6,7 @@
  * mock identity server takes what the Worker sends.
  */
 import { describe, expect, it } from 'vitest'
-import { madeAtMockFor, paymentBody, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
+import { expectRefusal, madeAtMockFor, paymentBody, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
 
 const payer = { name: 'Ada Lovelace', sortCode: '404040', accountNumber: '87654321' }
 
@@ -43,8 +43,8 @@ describe('the payer of a payment', () => {
     ['a payerEmail that is not one', { payerEmail: 'ada' }, 'payerEmail'],
   ])('refuses %s with 400 naming it', async (_, change, named) => {
     const response = await startPaymentAt('/payments', paymentBody(change))
-    expect(response.status).toBe(400)
-    expect((await response.json<{ message: string }>()).message).toContain(named)
+    // The message names the field to fix.
+    expect((await expectRefusal(response, 'invalid_request')).message).toContain(named)
   })
 
   it('a standing order or VRP consent takes mh-user-account only, as the readme says, and no payer', async () => {

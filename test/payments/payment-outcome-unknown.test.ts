@@ -7,17 +7,23 @@
  * money moves; the user starts again). An approved journey whose id_token
  * lacks its id claim is `authorised` (issue 16 item 6).
  */
-import { env, runInDurableObject } from 'cloudflare:test'
+import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../../src/objects/sessionCoordinator'
-import { Browser, madeAtMockFor, MOCK_BANK_ID, paymentBody, paymentStatusOf, startedPayment } from '../helpers'
+import {
+  approvedWithFault,
+  Browser,
+  madeAtMockFor,
+  paymentBody,
+  paymentStatusOf,
+  standingOrderBody,
+  startedPayment,
+  stubOf,
+} from '../helpers'
 
 /** A payment approved at the mock with `fault`: the redirect's query. (A timeout: test/short-deadlines/upstream-timeout.test.ts.) */
 async function payWithFault(fault: string) {
-  const user = new Browser()
-  const payment = await startedPayment('/payments', paymentBody())
-  const back = await user.authorize(payment.authorizeUrl, 'approve', { fault })
-  const returned = await user.callback(back)
+  const { payment, returned } = await approvedWithFault('/payments', paymentBody(), fault)
   expect(returned.status).toBe(303)
   return { payment, redirect: Object.fromEntries(new URL(returned.headers.get('location')!).searchParams) }
 }
@@ -62,8 +68,7 @@ describe('a payment whose outcome is unknown is confirming, never failed', () =>
     const user = new Browser()
     const payment = await startedPayment('/payments', paymentBody())
     const back = await user.authorize(payment.authorizeUrl)
-    const stub = env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(payment.id))
-    await runInDurableObject(stub, async (instance: SessionCoordinator, state) => {
+    await runInDurableObject(stubOf(payment.id), async (instance: SessionCoordinator, state) => {
       const held = (instance as unknown as { state: { claimedAt?: number } }).state
       held.claimedAt = Date.now()
       await state.storage.put('session', held)
@@ -85,18 +90,7 @@ describe('a payment whose outcome is unknown is confirming, never failed', () =>
 
 describe('an approved journey whose id_token lacks its id claim is authorised (issue 16 item 6)', () => {
   it('a standing order: authorised, its id absent and the status says it is being looked for', async () => {
-    const user = new Browser()
-    const order = await startedPayment('/standing-orders', {
-      bankId: MOCK_BANK_ID,
-      payee: { name: 'Landlord', sortCode: '123456', accountNumber: '12345678' },
-      reference: `R${crypto.randomUUID().slice(0, 8)}`,
-      frequency: { repeat: 'Monthly', day: 1 },
-      numberOfPayments: 12,
-      firstPaymentAmount: 50_000,
-      firstPaymentDate: '2030-01-01',
-    })
-    const back = await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' })
-    await user.callback(back)
+    const { payment: order } = await approvedWithFault('/standing-orders', standingOrderBody(), 'id_claim_missing')
     const status = await paymentStatusOf(order.id)
     expect(status).toMatchObject({ status: 'authorised', reason: 'id_pending' })
     expect(status.standingOrderId).toBeUndefined()

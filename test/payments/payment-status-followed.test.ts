@@ -7,31 +7,17 @@
  * The mock's payment reads `inProgress`, then `completed`, or `rejected` for
  * the payee "Rejected Payee" (docs/development.md).
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../../src/objects/sessionCoordinator'
-import { paymentBody, paymentStatusOf, payThrough, sleepMs, webhooksFor } from '../helpers'
-
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
-const events = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
-
-/** Runs the session's alarm until a webhook carries Moneyhub's final status (or `looks` alarms have run). */
-async function followed(id: string, looks = 6) {
-  for (let i = 0; i < looks; i++) {
-    await runDurableObjectAlarm(stubOf(id))
-    const found = (await events(id)).find((e) => e.moneyhubStatus)
-    if (found) return found
-    await sleepMs(50)
-  }
-  return undefined
-}
+import { followedToMoneyhubStatus, paymentBody, paymentStatusOf, payThrough, sleepMs, stubOf, webhookEvents } from '../helpers'
 
 describe("a payment's Moneyhub status, followed after authorisation", () => {
   it('a payment Moneyhub later rejects: a webhook says rejected, and the session stays authorised', async () => {
     const payee = { name: 'Rejected Payee', sortCode: '123456', accountNumber: '12345678' }
     const { payment } = await payThrough('/payments', paymentBody({ payee }))
     const { paymentId } = await paymentStatusOf(payment.id)
-    const event = await followed(payment.id)
+    const event = await followedToMoneyhubStatus(payment.id)
     expect(event).toMatchObject({
       eventId: `${payment.id}.authorised.moneyhub.rejected`,
       status: 'authorised',
@@ -44,13 +30,13 @@ describe("a payment's Moneyhub status, followed after authorisation", () => {
 
   it('a payment that completes: a webhook says completed', async () => {
     const { payment } = await payThrough('/payments', paymentBody())
-    const event = await followed(payment.id)
+    const event = await followedToMoneyhubStatus(payment.id)
     expect(event).toMatchObject({ status: 'authorised', moneyhubStatus: 'completed' })
     expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'authorised', moneyhubStatus: 'completed' })
     // Final: nothing more is asked, and no second event is sent.
     await runDurableObjectAlarm(stubOf(payment.id))
     await sleepMs(200)
-    expect((await events(payment.id)).filter((e) => e.moneyhubStatus)).toHaveLength(1)
+    expect((await webhookEvents(payment.id)).filter((e) => e.moneyhubStatus)).toHaveLength(1)
   })
 
   it('nothing is followed past its bound: no look, no event, the session as it was', async () => {
@@ -64,7 +50,7 @@ describe("a payment's Moneyhub status, followed after authorisation", () => {
       await state.storage.put('session', past)
       ;(instance as unknown as { state: unknown }).state = past
     })
-    expect(await followed(payment.id, 3)).toBeUndefined()
+    expect(await followedToMoneyhubStatus(payment.id, 3)).toBeUndefined()
     const shown = await paymentStatusOf(payment.id)
     expect(shown.status).toBe('authorised')
     expect(shown.moneyhubStatus).toBeUndefined()

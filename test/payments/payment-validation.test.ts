@@ -4,12 +4,11 @@
  * outside their rules get a 400 that names the field and the rule.
  */
 import { describe, expect, it } from 'vitest'
-import { MOCK_BANK_ID, paymentBody, startPaymentAt } from '../helpers'
+import { expectRefusal, MOCK_BANK_ID, paymentBody, startPaymentAt } from '../helpers'
 
+/** The refusal's message: one code for every rule, so the message naming the field and the rule is what the caller fixes by. */
 async function refused(path: string, body: unknown) {
-  const response = await startPaymentAt(path, body)
-  expect(response.status).toBe(400)
-  return (await response.json<{ error: string; message: string }>()).message
+  return (await expectRefusal(await startPaymentAt(path, body), 'invalid_request')).message
 }
 
 describe('POST /payments refuses fields outside their rules', () => {
@@ -39,8 +38,7 @@ describe('POST /payments refuses fields outside their rules', () => {
   })
 
   it('a returnTo outside ALLOWED_ORIGINS', async () => {
-    const response = await startPaymentAt('/payments', paymentBody({ returnTo: 'https://evil.example/' }))
-    expect(response.status).toBe(400)
+    await expectRefusal(await startPaymentAt('/payments', paymentBody({ returnTo: 'https://evil.example/' })), 'return_to_not_allowed')
   })
 
   it('standing orders and recurring payments too', async () => {

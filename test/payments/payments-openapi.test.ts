@@ -8,18 +8,10 @@ import { Validator } from '@cfworker/json-schema'
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { forgetPayments } from '../../src/payments/payments'
-import { APP_ORIGIN, backendAuth, backendJson, MOCK_BANK_ID, paymentBody, payThrough, startPaymentAt } from '../helpers'
+import { APP_ORIGIN, backendAuth, backendJson, inlineSchemaRefs, MOCK_BANK_ID, paymentBody, payThrough, startPaymentAt } from '../helpers'
 
 type Schema = Record<string, any>
 const doc = async () => (await SELF.fetch('http://proxy.test/openapi.json')).json<Schema>()
-
-function inline(schema: unknown, components: Schema): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => inline(s, components))
-  if (!schema || typeof schema !== 'object') return schema
-  const ref = (schema as { $ref?: string }).$ref
-  if (ref?.startsWith('#/components/schemas/')) return inline(components[ref.slice('#/components/schemas/'.length)], components)
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, components)]))
-}
 
 describe('the payment routes in the OpenAPI document', () => {
   it('lists every route, with the Idempotency-Key header on the starts', async () => {
@@ -43,7 +35,7 @@ describe('the payment routes in the OpenAPI document', () => {
 
   it('shows each field’s rule: pence above 0, references of at most 18, 6-digit sort codes', async () => {
     const { paths, components } = await doc()
-    const request = inline(paths['/payments'].post.requestBody.content['application/json'].schema, components.schemas) as Schema
+    const request = inlineSchemaRefs(paths['/payments'].post.requestBody.content['application/json'].schema, components.schemas) as Schema
     expect(request.properties.amount).toMatchObject({ type: 'integer', exclusiveMinimum: 0, description: expect.stringContaining('pence') })
     expect(request.properties.payeeRef).toMatchObject({ maxLength: 18, minLength: 1 })
     expect(request.properties.payee.properties.sortCode).toMatchObject({ pattern: '^\\d{6}$' })
@@ -54,7 +46,7 @@ describe('the payment routes in the OpenAPI document', () => {
   it('real answers match the documented schemas', async () => {
     const { paths, components } = await doc()
     const matches = (schema: unknown, value: unknown) =>
-      expect(new Validator(inline(schema, components.schemas) as object, '2020-12', false).validate(value).errors).toEqual([])
+      expect(new Validator(inlineSchemaRefs(schema, components.schemas) as object, '2020-12', false).validate(value).errors).toEqual([])
     const started = await startPaymentAt('/payments', paymentBody())
     matches(paths['/payments'].post.responses['201'].content['application/json'].schema, await started.json())
     const { payment } = await payThrough('/payments', paymentBody())
@@ -69,7 +61,7 @@ describe('the VRP consent routes in the OpenAPI document', () => {
   it('say the Idempotency-Key is required to pay, and real answers match the documented schemas', async () => {
     const { paths, components } = await doc()
     const matches = (schema: unknown, value: unknown) =>
-      expect(new Validator(inline(schema, components.schemas) as object, '2020-12', false).validate(value).errors).toEqual([])
+      expect(new Validator(inlineSchemaRefs(schema, components.schemas) as object, '2020-12', false).validate(value).errors).toEqual([])
     const pay = paths['/recurring-payments/{id}/pay'].post
     expect(pay.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', required: true })]))
     const consent = {

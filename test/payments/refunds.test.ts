@@ -8,6 +8,7 @@ import { forgetPayments } from '../../src/payments/payments'
 import {
   APP_ORIGIN,
   Browser,
+  expectRefusal,
   madeAtMockFor,
   MOCK_BANK_ID,
   paymentBody,
@@ -57,8 +58,7 @@ describe('POST /payments/:id/reverse', () => {
     )
     await paymentStatusOf(rejected.payment.id) // first read: inProgress; the reverse route's read finds it rejected
     const refused = await reverse(rejected.payment.id)
-    expect(refused.status).toBe(409)
-    expect(await refused.json()).toMatchObject({ error: 'payment_not_reversible', message: expect.stringContaining('rejected') })
+    await expectRefusal(refused, 'payment_not_reversible')
 
     const connection = await started({})
     expect((await reverse(connection.id)).status).toBe(404)

@@ -10,13 +10,10 @@
  * The mock's standing order reads InitiationPending, then InitiationCompleted,
  * or InitiationFailed for the payee "Rejected Payee".
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../../src/objects/sessionCoordinator'
-import { APP_ORIGIN, MOCK_BANK_ID, paymentStatusOf, payThrough, sleepMs, webhooksFor } from '../helpers'
-
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
-const events = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
+import { APP_ORIGIN, followedToMoneyhubStatus, MOCK_BANK_ID, paymentStatusOf, payThrough, sleepMs, stubOf, webhookEvents } from '../helpers'
 
 const standingOrder = (payee = { name: 'Landlord Ltd', sortCode: '200000', accountNumber: '55779911' }) => ({
   bankId: MOCK_BANK_ID,
@@ -29,23 +26,12 @@ const standingOrder = (payee = { name: 'Landlord Ltd', sortCode: '200000', accou
   returnTo: `${APP_ORIGIN}/done`,
 })
 
-/** Runs the session's alarm until a webhook carries Moneyhub's final status (or `looks` alarms have run). */
-async function followed(id: string, looks = 6) {
-  for (let i = 0; i < looks; i++) {
-    await runDurableObjectAlarm(stubOf(id))
-    const found = (await events(id)).find((e) => e.moneyhubStatus)
-    if (found) return found
-    await sleepMs(50)
-  }
-  return undefined
-}
-
 describe("a standing order's Moneyhub status, followed after authorisation", () => {
   it('one that Moneyhub completes: a webhook says InitiationCompleted, the status API shows it, and nothing more is asked', async () => {
     const { payment } = await payThrough('/standing-orders', standingOrder())
     const { standingOrderId } = await paymentStatusOf(payment.id)
     expect(standingOrderId).toEqual(expect.any(String))
-    const event = await followed(payment.id)
+    const event = await followedToMoneyhubStatus(payment.id)
     expect(event).toMatchObject({
       eventId: `${payment.id}.authorised.moneyhub.InitiationCompleted`,
       status: 'authorised',
@@ -55,7 +41,7 @@ describe("a standing order's Moneyhub status, followed after authorisation", () 
     expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'authorised', moneyhubStatus: 'InitiationCompleted' })
     await runDurableObjectAlarm(stubOf(payment.id))
     await sleepMs(200)
-    expect((await events(payment.id)).filter((e) => e.moneyhubStatus)).toHaveLength(1)
+    expect((await webhookEvents(payment.id)).filter((e) => e.moneyhubStatus)).toHaveLength(1)
   })
 
   it('one that Moneyhub later fails: moneyhubStatus InitiationFailed, and the session stays authorised', async () => {
@@ -63,7 +49,7 @@ describe("a standing order's Moneyhub status, followed after authorisation", () 
       '/standing-orders',
       standingOrder({ name: 'Rejected Payee', sortCode: '123456', accountNumber: '12345678' }),
     )
-    const event = await followed(payment.id)
+    const event = await followedToMoneyhubStatus(payment.id)
     expect(event).toMatchObject({ status: 'authorised', moneyhubStatus: 'InitiationFailed' })
     expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'authorised', moneyhubStatus: 'InitiationFailed' })
   })
@@ -77,7 +63,7 @@ describe("a standing order's Moneyhub status, followed after authorisation", () 
       await state.storage.put('session', past)
       ;(instance as unknown as { state: unknown }).state = past
     })
-    expect(await followed(payment.id, 3)).toBeUndefined()
+    expect(await followedToMoneyhubStatus(payment.id, 3)).toBeUndefined()
     expect((await paymentStatusOf(payment.id)).moneyhubStatus).toBeUndefined()
   })
 })

@@ -5,7 +5,7 @@
  * FrequencyRepeat type). The mock identity server accepts what the Worker sends.
  */
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, madeAtMockFor, MOCK_BANK_ID, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
+import { APP_ORIGIN, expectRefusal, madeAtMockFor, MOCK_BANK_ID, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
 
 const standingOrder = (extra: Record<string, unknown> = {}) => ({
   bankId: MOCK_BANK_ID,
@@ -41,11 +41,8 @@ describe('POST /standing-orders', () => {
   })
 
   it('still needs one of numberOfPayments and finalPaymentDate', async () => {
-    const response = await startPaymentAt('/standing-orders', standingOrder())
-    expect(response.status).toBe(400)
-    const answer = await response.json<{ error: string; message: string }>()
-    expect(answer.error).toBe('invalid_request')
-    // The message names what is missing.
+    const answer = await expectRefusal(await startPaymentAt('/standing-orders', standingOrder()), 'invalid_request')
+    // The message names what is missing: what the caller adds.
     expect(answer.message).toMatch(/numberOfPayments/)
     expect(answer.message).toMatch(/finalPaymentDate/)
   })

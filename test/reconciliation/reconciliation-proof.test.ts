@@ -7,7 +7,7 @@
  * this session first. Ids from a validated id_token are held too. A VRP
  * consent is never linked by likeness. Each look is run by the test (the alarm).
  */
-import { env, runDurableObjectAlarm } from 'cloudflare:test'
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { matches, type MatchTarget } from '../../src/payments/reconciliation'
 import {
@@ -21,9 +21,8 @@ import {
   registerUser,
   startedPayment,
   startPaymentAt,
+  stubOf,
 } from '../helpers'
-
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
 /** A session started at `path`, approved at the mock with `fault` (none: a clean exchange). */
 async function through(path: string, body: unknown, fault?: string) {

@@ -7,9 +7,10 @@
  * authorised journey without its id (issue 16 item 6) is completed the same way.
  * A timeout, and the window's end, take short deadlines: test/short-deadlines/.
  */
-import { env, runDurableObjectAlarm } from 'cloudflare:test'
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import {
+  approvedWithFault,
   Browser,
   eventually,
   madeAtMockFor,
@@ -17,18 +18,14 @@ import {
   paymentBody,
   paymentStatusOf,
   sleepMs,
+  standingOrderBody,
   startedPayment,
-  webhooksFor,
+  stubOf,
+  webhookEvents,
 } from '../helpers'
 
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
-const events = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
-
 async function payWithFault(fault: string, options: { body?: Record<string, unknown> } = {}) {
-  const user = new Browser()
-  const payment = await startedPayment('/payments', options.body ?? paymentBody())
-  await user.callback(await user.authorize(payment.authorizeUrl, 'approve', { fault }))
-  return payment
+  return (await approvedWithFault('/payments', options.body ?? paymentBody(), fault)).payment
 }
 
 describe('a confirming payment is reconciled from Moneyhub’s records', () => {
@@ -72,7 +69,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
     expect(status).toMatchObject({ status: 'authorised', paymentId: made!.id })
     expect(status.reason).toBeUndefined()
     const delivered = await eventually(
-      () => events(payment.id),
+      () => webhookEvents(payment.id),
       (found) => found.length >= 2,
     )
     expect(delivered.map((e) => e.eventId)).toEqual([`${payment.id}.authorised.id_pending`, `${payment.id}.authorised`])
@@ -80,17 +77,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
 
   // The mock lists StandingOrderRequest as the official client declares it (amounts a Balance, frequency the repeat).
   it('a standing order: its id is found in Moneyhub’s list of standing orders, in the declared shape', async () => {
-    const user = new Browser()
-    const order = await startedPayment('/standing-orders', {
-      bankId: MOCK_BANK_ID,
-      payee: { name: 'Landlord', sortCode: '123456', accountNumber: '12345678' },
-      reference: `R${crypto.randomUUID().slice(0, 8)}`,
-      frequency: { repeat: 'Monthly', day: 1 },
-      numberOfPayments: 12,
-      firstPaymentAmount: 50_000,
-      firstPaymentDate: '2030-01-01',
-    })
-    await user.callback(await user.authorize(order.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
+    const { payment: order } = await approvedWithFault('/standing-orders', standingOrderBody(), 'id_claim_missing')
     expect(await paymentStatusOf(order.id)).toMatchObject({ status: 'authorised', reason: 'id_pending' })
     const [made] = await madeAtMockFor(order.id)
     await runDurableObjectAlarm(stubOf(order.id))
@@ -100,8 +87,7 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
   })
 
   it('a VRP consent: never linked by likeness (issue 26 item 2), it stays without an id, consent_unverified', async () => {
-    const user = new Browser()
-    const consent = await startedPayment('/recurring-payments', {
+    const terms = {
       bankId: MOCK_BANK_ID,
       payee: { name: 'Savings', sortCode: '123456', accountNumber: '12345678' },
       reference: `V${crypto.randomUUID().slice(0, 8)}`,
@@ -109,8 +95,8 @@ describe('an authorised journey without its id claim (issue 16 item 6)', () => {
       validToDate: '2030-12-31',
       maximumIndividualAmount: 2_000,
       periodicLimits: [{ amount: 5_000, periodType: 'Month', periodAlignment: 'Calendar' }],
-    })
-    await user.callback(await user.authorize(consent.authorizeUrl, 'approve', { fault: 'id_claim_missing' }))
+    }
+    const { payment: consent } = await approvedWithFault('/recurring-payments', terms, 'id_claim_missing')
     expect(await paymentStatusOf(consent.id)).toMatchObject({ status: 'authorised', reason: 'id_pending' })
     await runDurableObjectAlarm(stubOf(consent.id))
     const status = await paymentStatusOf(consent.id)

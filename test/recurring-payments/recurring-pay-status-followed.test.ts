@@ -12,22 +12,10 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { paymentStatusOf, sleepMs, webhooksFor } from '../helpers'
+import { followedToMoneyhubStatus, paymentStatusOf, sleepMs, webhookEvents } from '../helpers'
 import { consent, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from '../vrp'
 
-const events = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
-const payEvents = async (id: string) => (await events(id)).filter((e) => e.moneyhubStatus)
-
-/** Runs the consent's alarm until a webhook carries a pay's final status (or `looks` alarms have run). */
-async function followed(id: string, looks = 6) {
-  for (let i = 0; i < looks; i++) {
-    await runDurableObjectAlarm(stubOf(id))
-    const [found] = await payEvents(id)
-    if (found) return found
-    await sleepMs(50)
-  }
-  return undefined
-}
+const payEvents = async (id: string) => (await webhookEvents(id)).filter((e) => e.moneyhubStatus)
 
 const REJECTED = { payee: { name: 'Rejected Payee', sortCode: '123456', accountNumber: '12345678' } }
 
@@ -36,7 +24,7 @@ describe.each(VERSIONS)('a VRP pay’s Moneyhub status, followed after it was ma
     const { id, recurringPaymentId } = await consent(version)
     expect((await pay(id, 100)).status).toBe(201)
     const [atMock] = (await paidAtMock(recurringPaymentId)).payments
-    const event = await followed(id)
+    const event = await followedToMoneyhubStatus(id)
     expect(event).toMatchObject({
       eventId: `${id}.pay.${atMock!.id}.moneyhub.completed`,
       id,
@@ -58,7 +46,7 @@ describe.each(VERSIONS)('a VRP pay’s Moneyhub status, followed after it was ma
   it('one Moneyhub later rejects: moneyhubStatus rejected, the pay stays made and the consent authorised', async () => {
     const { id } = await consent(version, REJECTED)
     expect((await pay(id, 100)).status).toBe(201)
-    const event = await followed(id)
+    const event = await followedToMoneyhubStatus(id)
     expect(event).toMatchObject({ status: 'authorised', moneyhubStatus: 'rejected' })
     expect(await paymentsListed(id)).toEqual([expect.objectContaining({ status: 'made', moneyhubStatus: 'rejected' })])
     const session = await paymentStatusOf(id)
@@ -74,7 +62,7 @@ describe.each(VERSIONS)('a VRP pay’s Moneyhub status, followed after it was ma
       for (const [key, entry] of await state.storage.list<{ createdAt: number }>({ prefix: 'pay:' }))
         await state.storage.put(key, { ...entry, createdAt: entry.createdAt - 25 * 3600 * 1000 })
     })
-    expect(await followed(id, 3)).toBeUndefined()
+    expect(await followedToMoneyhubStatus(id, 3)).toBeUndefined()
     expect((await paymentsListed(id))[0]).not.toHaveProperty('moneyhubStatus')
   })
 })

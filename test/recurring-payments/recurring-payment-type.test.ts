@@ -4,7 +4,7 @@
  * Worker always sends the array form; the mock identity server takes either.
  */
 import { describe, expect, it } from 'vitest'
-import { APP_ORIGIN, madeAtMockFor, MOCK_BANK_ID, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
+import { APP_ORIGIN, expectRefusal, madeAtMockFor, MOCK_BANK_ID, payThrough, pushedRequestsOf, startPaymentAt } from '../helpers'
 
 const consent = (extra: Record<string, unknown> = {}) => ({
   bankId: MOCK_BANK_ID,
@@ -38,7 +38,7 @@ describe('POST /recurring-payments type', () => {
 
   it.each([['Subscription'], [[]], [['Sweeping', 'Gift']]])('refuses %j with 400 naming type', async (type) => {
     const response = await startPaymentAt('/recurring-payments', consent({ type }))
-    expect(response.status).toBe(400)
-    expect((await response.json<{ message: string }>()).message).toContain('type')
+    // The message names the field to fix.
+    expect((await expectRefusal(response, 'invalid_request')).message).toContain('type')
   })
 })

@@ -30,6 +30,7 @@ import {
   sleepMs,
   startedPayment,
   refuseWebhooks,
+  stubOf,
   webhooksFor,
 } from '../helpers'
 
@@ -53,8 +54,6 @@ type Fault = (typeof FAULTS)[number]
 /** No step may hold the test: an aborted object's call may never answer (what is left is the alarm's to settle). */
 const bounded = <T>(work: Promise<T>, ms: number): Promise<T | 'no answer'> =>
   Promise.race([work, sleepMs(ms).then(() => 'no answer' as const)])
-
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
 /** Started and approved at the mock, ten at a time: under a 2 s UPSTREAM_TIMEOUT_MS, the launches are not what this test strains. */
 const LAUNCHES_AT_ONCE = 10

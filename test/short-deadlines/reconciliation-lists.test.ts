@@ -8,10 +8,9 @@
  */
 import { env, runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { Browser, madeAtMockFor, mockOrigin, paymentBody, paymentStatusOf, registerUser, sleepMs, startedPayment } from '../helpers'
+import { Browser, madeAtMockFor, mockOrigin, paymentBody, paymentStatusOf, registerUser, sleepMs, startedPayment, stubOf } from '../helpers'
 
 const WINDOW_S = Number(env.RECONCILIATION_WINDOW_SECONDS)
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const atMock = (method: string, path: string, query: Record<string, string>) =>
   fetch(`${mockOrigin()}/__mock${path}?${new URLSearchParams({ clientId: env.MONEYHUB_CLIENT_ID, ...query })}`, { method })
 

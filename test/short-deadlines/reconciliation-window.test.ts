@@ -4,10 +4,9 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { Browser, eventually, madeAtMockFor, paymentBody, paymentStatusOf, sleepMs, startedPayment, webhooksFor } from '../helpers'
+import { Browser, eventually, madeAtMockFor, paymentBody, paymentStatusOf, sleepMs, startedPayment, stubOf, webhooksFor } from '../helpers'
 
 const WINDOW_MS = Number(env.RECONCILIATION_WINDOW_SECONDS) * 1000
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 
 describe('the reconciliation window', () => {
   it('not made: still confirming while the window is open, looked at again later; failed payment_not_made once it has passed', async () => {

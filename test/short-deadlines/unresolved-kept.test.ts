@@ -6,10 +6,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LATE_MAX_DELAY_S } from '../../src/payments/nextLook'
-import { backendJson, Browser, paymentBody, paymentStatusOf, sleepMs, startedPayment } from '../helpers'
+import { backendJson, Browser, paymentBody, paymentStatusOf, sleepMs, startedPayment, stubOf } from '../helpers'
 
 const WINDOW_MS = Number(env.RECONCILIATION_WINDOW_SECONDS) * 1000
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const now = () => Math.floor(Date.now() / 1000)
 type State = { record: { expiresAt: number; status: string }; forgetAt?: number; reconcile?: { target?: unknown } }
 const stateOf = (id: string) => runInDurableObject(stubOf(id), (_, state) => state.storage.get<State>('session'))

@@ -17,14 +17,12 @@ import {
   started,
   startedPayment,
   statusOf,
-  webhooksFor,
+  stubOf,
+  webhookEvents,
 } from '../helpers'
 
 /** Longer than this configuration's UPSTREAM_TIMEOUT_MS, shorter than the reconciliation window. */
 const SLOW = { fault: 'slow', delay_ms: String(2 * Number(env.UPSTREAM_TIMEOUT_MS)) }
-
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
-const events = async (id: string) => (await webhooksFor(id)).map((w) => JSON.parse(w.body) as Record<string, unknown>)
 
 /** A payment approved at the mock, whose token endpoint then answers after the Worker gave up: the redirect's query. */
 async function slowPayment() {
@@ -70,7 +68,7 @@ describe('a payment', () => {
       ),
     ).toHaveLength(1)
     const reported = await eventually(
-      () => events(payment.id),
+      () => webhookEvents(payment.id),
       (found) => found.length >= 1,
     )
     expect(reported).toEqual([expect.objectContaining({ status: 'confirming', reason: 'upstream_timeout' })])
@@ -92,7 +90,7 @@ describe('a payment', () => {
     expect(status).toMatchObject({ status: 'authorised', paymentId: made!.id })
     expect(status.reason).toBeUndefined()
     const delivered = await eventually(
-      () => events(payment.id),
+      () => webhookEvents(payment.id),
       (found) => found.length >= 2,
     )
     expect(delivered.map((e) => [e.eventId, e.status, e.paymentId])).toEqual([

@@ -5,7 +5,7 @@
  * claim whose exchange never ended is settled by the alarm (a payment kind:
  * confirming, then reconciled), not left pending and then read `expired`.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../../src/objects/sessionCoordinator'
 import {
@@ -16,10 +16,10 @@ import {
   paymentBody,
   paymentStatusOf,
   startedPayment,
+  stubOf,
   webhooksFor,
 } from '../helpers'
 
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const alarmOf = (id: string) => runInDurableObject(stubOf(id), (_instance, state) => state.storage.getAlarm())
 
 /** A payment started and approved; the browser is back at the proxy's callback once `breakWrites` has been applied. */

@@ -5,12 +5,11 @@
  * queue holds it. So a restart during the first attempt, or a queue that
  * refuses the event, never loses it: the object's alarm tries it again.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { SessionCoordinator } from '../../src/objects/sessionCoordinator'
-import { Browser, eventually, mockOrigin, refuseWebhooks, remove, started, webhooksFor } from '../helpers'
+import { Browser, eventually, mockOrigin, refuseWebhooks, remove, started, stubOf, webhooksFor } from '../helpers'
 
-const stubOf = (id: string) => env.SESSION_COORDINATOR.get(env.SESSION_COORDINATOR.idFromName(id))
 const delivered = (id: string) => webhooksFor(id).then((found) => found.filter((w) => w.answered === 204))
 
 /** The mock's receiver holds the next delivery of this session's events unanswered for `ms`: an attempt that never ends. */
