@@ -287,7 +287,8 @@ try {
     ...(issuer === undefined ? {} : { withMock: false, proxyVars: { MONEYHUB_ISSUER: issuer } }),
     onLine: (name, line) => {
       if (args.verbose || !isChatter(name, line)) console.log(`[${name}] ${line}`)
-      else hidden.push(`[${name}] ${line}`) > 40 && hidden.shift()
+      // The binding tables are left out: they say nothing of a failure, and would push out the lines that do.
+      else if (!bindingTable.has(name)) hidden.push(`[${name}] ${line}`) > 40 && hidden.shift()
     },
     onExit: (name, code) => {
       if (!stopping) failWithHidden(`${name} stopped (exit ${code}); see its output above.`)

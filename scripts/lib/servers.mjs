@@ -4,7 +4,8 @@
  * `npm run dev`, the browser test and the benchmark.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,14 +24,30 @@ export const portFree = (port) =>
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 
+/**
+ * The first port of the system's ephemeral range: below it, no outgoing connection's local port and no `listen(0)` is
+ * ever given out. A port found free is given to a server a moment later (wrangler dev, seconds on), and one taken from
+ * the ephemeral range may meanwhile be any connection's local port (every fetch takes one): EADDRINUSE.
+ */
+const EPHEMERAL_FROM = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+  } catch {
+    return 32768 // Linux's default; other systems start higher (49152)
+  }
+})()
+const handedOut = new Set()
+
+/** A port that is free now, below the ephemeral range, and not yet handed out by this process. */
 export async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
+  const from = Math.max(1024, EPHEMERAL_FROM - 12000)
+  for (let i = 0; i < 100; i++) {
+    const port = from + Math.floor(Math.random() * (EPHEMERAL_FROM - from))
+    if (handedOut.has(port) || !(await portFree(port))) continue
+    handedOut.add(port)
+    return port
+  }
+  throw new Error(`no free port found between ${from} and ${EPHEMERAL_FROM}`)
 }
 
 /**
@@ -148,6 +165,20 @@ async function stopGroup(child, seconds = 10) {
   for (let i = 0; i < seconds * 20 && groupAlive(child); i++) await new Promise((r) => setTimeout(r, 50))
 }
 
+/**
+ * wrangler dev's registry of running Workers (for bindings between them, which these two do not have), one of this
+ * process's own: in the shared one (~/.config/.wrangler/registry) every other `wrangler dev` on the machine starting or
+ * stopping a Worker of the same name reloads these, and a start caught in such reloads may never get ready.
+ */
+let registryDir
+const devRegistry = () => {
+  if (!registryDir) {
+    registryDir = mkdtempSync(join(tmpdir(), 'wrangler-registry-'))
+    process.once('exit', () => rmSync(registryDir, { recursive: true, force: true }))
+  }
+  return registryDir
+}
+
 function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0, cwd }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child = spawn(
@@ -155,7 +186,7 @@ function wranglerDev(name, args, { vars = {}, onLine, onExit, inspectorPort = 0,
     ['dev', ...args, '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...varArgs],
     {
       cwd,
-      env: TOOL_ENV,
+      env: { ...TOOL_ENV, WRANGLER_REGISTRY_PATH: devRegistry() },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: GROUPS,
     },
