@@ -51,6 +51,7 @@ export const ERRORS = {
   record_payee_ref_mismatch: 409, // Moneyhub's record has another payeeRef than the pay's
   record_payer_ref_mismatch: 409, // Moneyhub's record has another payerRef than the pay's
   record_payee_mismatch: 409, // Moneyhub's record pays another payee than the pay's
+  record_time_mismatch: 409, // Moneyhub's record was made outside the pay's window (an earlier or later payment)
   refund_in_flight: 409, // another refund of this payment is not settled yet
   refund_exceeds_remaining: 409, // the refund is more than what remains of the payment
   payment_not_reversible: 409, // the payment cannot be refunded (not a completed, reversible payment)

@@ -7,17 +7,19 @@
  *  - Only a pay still unresolved (`isUnresolvedPay`: confirming, or left `sending`) is settled; a known one is 409.
  *  - With a `paymentId`: refused when another holder has it (objects/moneyhubIdIndex.ts); when Moneyhub's record of
  *    it can be read, it must agree with every field the pay fixed (not a refund, this consent when it names one,
- *    amount, payeeRef, payerRef, the payee when both are known), else 409 with a code naming the field; then held
+ *    amount, payeeRef, payerRef, the payee when both are known, made within the pay's window), else 409 with a code
+ *    naming the field; then held
  *    for `<sessionId>/<pay reference>`, and only then the pay's answer becomes 201 `made` with it.
  *  - `notMade`: the person's word that Moneyhub has no record of it; the pay's answer becomes 422 `payment_not_made`,
  *    kept with who and when (`settled`). Never said of a pay that is not unresolved (money may have moved).
  */
 import * as v from 'valibot'
 import type { Config } from '../config'
-import { ApiError } from '../errors'
+import { ApiError, ERRORS } from '../errors'
 import { penceOf, reversalOf } from '../kinds/match'
 import { holderOfMoneyhubId, holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import { MoneyhubPayment, readPayment } from './payments'
+import { PAY_CLOCK_SKEW_S } from './recurringPayLooks'
 import { isUnresolvedPay, type PayEntry, type PayRecords, type PaySettled, type RecurringPaymentMade } from './recurring'
 
 /** What the person said about one pay: the payment that is its own, or that none is. */
@@ -35,7 +37,7 @@ export interface ConsentOfPay {
 type Item = Record<string, unknown>
 
 /** The first field the pay fixed that Moneyhub's record says otherwise, as its error; undefined when every one agrees. */
-export function mismatchOf(record: Item, entry: PayEntry, consentId: string | undefined): ApiError | undefined {
+export function mismatchOf(record: Item, entry: PayEntry, consentId: string | undefined, windowS: number): ApiError | undefined {
   if (reversalOf(record) !== undefined)
     return new ApiError('record_kind_mismatch', 'Moneyhub’s record is a refund of another payment, not a payment under the consent')
   if (record.recurringPaymentId !== undefined && record.recurringPaymentId !== consentId)
@@ -48,6 +50,11 @@ export function mismatchOf(record: Item, entry: PayEntry, consentId: string | un
     return new ApiError('record_payer_ref_mismatch', 'Moneyhub’s record has another payerRef than the pay')
   if (entry.payeeId && record.payeeId !== undefined && record.payeeId !== entry.payeeId)
     return new ApiError('record_payee_mismatch', 'Moneyhub’s record pays another payee than the pay')
+  // Made when the pay was sent, as the looks require (recurringPayLooks.ts): not an earlier payment of the same terms.
+  const at = Date.parse(String(record.initiatedAt ?? record.submittedAt ?? record.createdAt)) / 1000
+  const sent = Math.floor(entry.createdAt / 1000)
+  if (!Number.isNaN(at) && (at < sent - PAY_CLOCK_SKEW_S || at > sent + windowS + PAY_CLOCK_SKEW_S))
+    return new ApiError('record_time_mismatch', 'Moneyhub’s record was made outside the pay’s window (an earlier or later payment)')
   return undefined
 }
 
@@ -79,7 +86,7 @@ export async function settlePay(config: Config, consent: ConsentOfPay, by: PaySe
       state: 'answered',
       settled,
       answer: {
-        httpStatus: 422,
+        httpStatus: ERRORS.payment_not_made,
         body: {
           error: 'payment_not_made',
           message: 'a person settled this payment as not made (Moneyhub has no record of it); retry with a new Idempotency-Key',
@@ -95,7 +102,7 @@ export async function settlePay(config: Config, consent: ConsentOfPay, by: PaySe
   const before = await holderOfMoneyhubId(consent.env, by.paymentId)
   if (before && (before.holder !== holder || before.kind !== 'recurring_pay')) throw refuseHeld(before)
   const record = await recordOrNothing(config, by.paymentId)
-  const mismatch = record && mismatchOf(record, entry, consentId)
+  const mismatch = record && mismatchOf(record, entry, consentId, config.reconciliationWindowSeconds)
   if (mismatch) throw mismatch
   const held = await holdMoneyhubId(consent.env, 'recurring_pay', by.paymentId, holder)
   if (!held.ok) throw refuseHeld(held.held)
