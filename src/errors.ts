@@ -34,6 +34,7 @@ export const ERRORS = {
   session_not_found: 404, // no session has this id (it may have expired or been deleted)
   payment_not_found: 404, // no payment session (or Moneyhub payment) has this id
   recurring_payment_not_found: 404, // no recurring payment consent has this id
+  standing_order_not_found: 404, // Moneyhub has no standing order with this id
   pay_not_found: 404, // the consent has no pay with this reference (GET /recurring-payments/:id lists them)
   user_not_found: 404, // Moneyhub has no registered user with this id
   link_used: 409, // the authorisation link was already opened (in another browser, or completed)
@@ -45,13 +46,17 @@ export const ERRORS = {
   session_authorised: 409, // notMade for an authorised session: settle it with its id
   moneyhub_id_held: 409, // another session (or VRP pay) already holds this Moneyhub id
   pay_not_unresolved: 409, // the VRP pay's outcome is known: nothing to settle
-  record_kind_mismatch: 409, // Moneyhub's record is not a payment (a refund): it cannot settle the pay
+  record_kind_mismatch: 409, // Moneyhub's record is not of the kind settled (a refund for a payment or pay, a payment for a refund)
   record_consent_mismatch: 409, // Moneyhub's record was made under another consent than the pay's
-  record_amount_mismatch: 409, // Moneyhub's record is for another amount than the pay's
-  record_payee_ref_mismatch: 409, // Moneyhub's record has another payeeRef than the pay's
-  record_payer_ref_mismatch: 409, // Moneyhub's record has another payerRef than the pay's
-  record_payee_mismatch: 409, // Moneyhub's record pays another payee than the pay's
-  record_time_mismatch: 409, // Moneyhub's record was made outside the pay's window (an earlier or later payment)
+  record_amount_mismatch: 409, // Moneyhub's record is for another amount than the pay's or session's
+  record_payee_ref_mismatch: 409, // Moneyhub's record has another payeeRef than the pay's or session's
+  record_payer_ref_mismatch: 409, // Moneyhub's record has another payerRef than the pay's or session's
+  record_payee_mismatch: 409, // Moneyhub's record pays another payee than the pay's or session's
+  record_time_mismatch: 409, // Moneyhub's record was made outside the pay's or session's window (an earlier or later payment)
+  record_user_mismatch: 409, // Moneyhub's record was made for another user than the session's
+  record_payer_mismatch: 409, // Moneyhub's record names another payer than the session fixed
+  record_reversal_mismatch: 409, // Moneyhub's record refunds another payment than the refund session's
+  record_terms_mismatch: 409, // Moneyhub's record has other terms than the session (a reference, a date, a frequency, a payee type)
   refund_in_flight: 409, // another refund of this payment is not settled yet
   refund_exceeds_remaining: 409, // the refund is more than what remains of the payment
   payment_not_reversible: 409, // the payment cannot be refunded (not a completed, reversible payment)

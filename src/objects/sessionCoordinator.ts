@@ -438,7 +438,7 @@ export class SessionCoordinator extends DurableObject<Env> {
         if (!state || state.phase === 'deleted') throw new ApiError('session_not_found', 'no session has this id (it may have expired)')
         const config = await this.config()
         const store = new SessionStore(this.env.SESSIONS, config)
-        const { record, unwritten } = await written(() => settleUnresolved(this.env, store, state.record, by))
+        const { record, unwritten } = await written(() => settleUnresolved(this.env, config, store, state.record, by, state.reconcile))
         await this.transition(record, config, { unwritten })
         return { session: publicSession(record) }
       }),

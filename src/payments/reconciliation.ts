@@ -218,7 +218,7 @@ export async function readMatches(
 }
 
 /** A payee record (GET {identity}/payees/:id, payee:read: the official client's src/requests/payees.ts, getPayee); null when there is none. */
-async function payeeOf(config: Config, id: string): Promise<PayeeDetails | null> {
+export async function payeeOf(config: Config, id: string): Promise<PayeeDetails | null> {
   try {
     const data = await identityRequest(config, { path: `/payees/${encodeURIComponent(id)}`, scope: 'payee:read' })
     return isObject(data) ? (data as PayeeDetails) : null

@@ -1,8 +1,9 @@
 /**
  * A person settles an unresolved session (POST /unresolved-sessions/:id/settle,
  * docs/reconciliation.md, "When a person must look"): with the Moneyhub id of
- * its record, held for it first in the id index (a record settles at most one
- * session), or as not made. Free of HTTP; the session's Durable Object
+ * its record, checked against Moneyhub's record of it when that can be read
+ * (settleCheck.ts: reconciliation's own rule), then held for it in the id index
+ * (a record settles at most one session), or as not made. Free of HTTP; the session's Durable Object
  * (objects/sessionCoordinator.ts `settle`) runs it in order with its other work, and its
  * transition sends the webhook.
  */
@@ -11,11 +12,13 @@ import { authorisedRetentionSeconds } from '../session/complete'
 import { ApiError } from '../errors'
 import { PAYMENT_KINDS, paymentKindOf, type AnyPaymentKind, type PaymentKindName } from '../kinds/registry'
 import { described, refine, refined, strictObject } from '../util/valibot'
-import { holdMoneyhubId } from '../objects/moneyhubIdIndex'
+import { holderOfMoneyhubId, holdMoneyhubId } from '../objects/moneyhubIdIndex'
+import type { Config } from '../config'
 import type { SessionStore } from '../storage/sessions'
 import type { StoredSession } from '../storage/sessionRecord'
 import { isUnresolved } from './nextLook'
 import type { PaySettlement } from './recurringPaySettle'
+import { checkSettleRecord, type SettleLook } from './settleCheck'
 
 /**
  * The id field each payment kind is settled with: its kind's `outcomeId`, the one reconciliation settles it with, so a person and reconciliation give a session the same id. A refund's is `paymentId`, its own payment
@@ -84,12 +87,21 @@ export function settlementOf(body: SettleFields): Settlement | PaySettlement {
 }
 
 /**
- * The session settled: the id held for it, then `authorised` with it; or
- * `failed` (`payment_not_made`). Refused when the session is not unresolved,
- * the field is not its kind's, the id settles another session, or an
- * authorised session (money moved) is said not to be made.
+ * The session settled: the id checked against Moneyhub's record and held for it,
+ * then `authorised` with it; or `failed` (`payment_not_made`). Refused when the
+ * session is not unresolved, the field is not its kind's, the id settles another
+ * session, Moneyhub has no such record (404) or its record is not the session's
+ * (409 `record_*_mismatch`), or an authorised session (money moved) is said not
+ * to be made. `look`: what the session asked for and its window (its reconciliation).
  */
-export async function settleUnresolved(env: Env, store: SessionStore, record: StoredSession, by: Settlement): Promise<StoredSession> {
+export async function settleUnresolved(
+  env: Env,
+  config: Config,
+  store: SessionStore,
+  record: StoredSession,
+  by: Settlement,
+  look?: SettleLook,
+): Promise<StoredSession> {
   if (!isUnresolved(record) || !record.kind)
     throw new ApiError(
       'session_not_unresolved',
@@ -102,7 +114,18 @@ export async function settleUnresolved(env: Env, store: SessionStore, record: St
   }
   const field = settleFieldOf(record.kind)
   if (by.field !== field) throw new ApiError('settle_field_mismatch', `a ${record.kind} session is settled with ${field}`)
+  const refuseHeld = (held: { kind: string; holder: string }) =>
+    new ApiError('moneyhub_id_held', `this Moneyhub ${held.kind} id already settles session ${held.holder}`)
+  // Asked before Moneyhub's record is read, so that a refused id is never held for this session; held (atomically) after.
+  const before = await holderOfMoneyhubId(env, by.moneyhubId)
+  if (before && (before.holder !== record.id || before.kind !== record.kind)) throw refuseHeld(before)
+  await checkSettleRecord(
+    config,
+    { id: record.id, kind: record.kind, userId: record.userId, reverses: record.reverses },
+    by.moneyhubId,
+    look,
+  )
   const held = await holdMoneyhubId(env, record.kind, by.moneyhubId, record.id)
-  if (!held.ok) throw new ApiError('moneyhub_id_held', `this Moneyhub ${held.held.kind} id already settles session ${held.held.holder}`)
+  if (!held.ok) throw refuseHeld(held.held)
   return store.storeAuthorised(record, { [field]: by.moneyhubId }, authorisedRetentionSeconds(record))
 }

@@ -6,13 +6,13 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { holderOfMoneyhubId, holdMoneyhubId } from '../../src/objects/moneyhubIdIndex'
-import { backendJson, Browser, eventually, paymentBody, paymentStatusOf, startedPayment, webhooksFor } from '../helpers'
+import { backendJson, Browser, eventually, madeAtMockFor, paymentBody, paymentStatusOf, startedPayment, webhooksFor } from '../helpers'
 
-/** A payment whose token request got a 5xx: confirming, nothing made. */
-async function confirming() {
+/** A payment whose token request got a 5xx: confirming, nothing made (or, with `server_error_after_payment`, made). */
+async function confirming(fault = 'server_error') {
   const user = new Browser()
   const payment = await startedPayment('/payments', paymentBody())
-  await user.callback(await user.authorize(payment.authorizeUrl, 'approve', { fault: 'server_error' }))
+  await user.callback(await user.authorize(payment.authorizeUrl, 'approve', { fault }))
   expect(await paymentStatusOf(payment.id)).toMatchObject({ status: 'confirming' })
   return payment.id
 }
@@ -61,8 +61,9 @@ describe('the unresolved sessions, for a person', () => {
   })
 
   it('settles it with a Moneyhub id, held for it first: authorised with that id, a webhook', async () => {
-    const id = await confirming()
-    const paymentId = `pay-${crypto.randomUUID()}`
+    // Its own record, made at Moneyhub (a record of another payment is refused: settle-checks-the-record.test.ts).
+    const id = await confirming('server_error_after_payment')
+    const paymentId = (await madeAtMockFor(id))[0]!.id
     const settled = await settle(id, { paymentId })
     expect(settled.status).toBe(200)
     expect(await settled.json()).toMatchObject({ id, status: 'authorised', paymentId })

@@ -31,7 +31,7 @@ async function through(path: string, body: unknown, fault: string) {
   return session.id
 }
 /** A confirming payment whose record was made at the mock (its answer never came): the session and its record's id. */
-async function madeButUnknown(body = paymentBody()) {
+async function madeButUnknown(body: unknown = paymentBody()) {
   const id = await through('/payments', body, 'server_error_after_payment')
   const [made] = await madeAtMockFor(id)
   expect(made).toBeDefined()
