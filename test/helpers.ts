@@ -346,10 +346,12 @@ export const paymentStatus = (id: string, query = '') => backendJson('GET', `/pa
 export const paymentStatusOf = async (id: string, query = '') => (await paymentStatus(id, query)).json<Record<string, any>>()
 
 /** What the mock's code exchanges made for a session (its state starts with the session id). */
-export async function madeAtMockFor(id: string): Promise<{ flow: string; id: string; value: Record<string, unknown> }[]> {
+export async function madeAtMockFor(
+  id: string,
+): Promise<{ flow: string; id: string; value: Record<string, unknown>; /** A refund's own payment record. */ paymentId?: string }[]> {
   const all = await (
     await fetch(`${mockOrigin()}/__mock/payments`)
-  ).json<{ flow: string; id: string; state: string; value: Record<string, unknown> }[]>()
+  ).json<{ flow: string; id: string; state: string; value: Record<string, unknown>; paymentId?: string }[]>()
   return all.filter((made) => made.state.startsWith(`${id}.`))
 }
 

@@ -123,6 +123,8 @@ export interface MadeAtExchange {
   /** The authorisation request's state: ties the object to one flow. */
   state: string
   value: Record<string, unknown>
+  /** A refund's own payment record (its mh:payment), beside its reverse payment's id. */
+  paymentId?: string
 }
 
 export const payees = new Map<string, MockPayee>()
@@ -560,7 +562,8 @@ export function completeAtExchange(grant: Grant): Record<string, string> {
     // One store of VRP consents, which paying, revoking and reading act on (recurringPayments.ts).
     else addRecurringPayment(id, clientId, payee.id, value, grant.sub)
   }
-  madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value })
+  const own = flow === 'reverse_payment' ? made['mh:payment'] : undefined
+  madeAtExchange.push({ at: Date.now(), flow, id: made[claim]!, state: grant.params.state, value, ...(own ? { paymentId: own } : {}) })
   if (madeAtExchange.length > 5000) madeAtExchange.splice(0, madeAtExchange.length - 5000)
   return made
 }

@@ -10,6 +10,7 @@ import {
   APP_ORIGIN,
   backendJson,
   Browser,
+  madeAtMockFor,
   MOCK_BANK_ID,
   paymentBody,
   paymentStatusOf,
@@ -20,15 +21,15 @@ import {
 
 const reverse = (id: string) => startPaymentAt(`/payments/${id}/reverse`, { bankId: MOCK_BANK_ID, returnTo: `${APP_ORIGIN}/refunded` })
 
-/** A completed, reversible payment of £10 and a full refund of it whose token request got a 5xx: confirming. */
-async function confirmingRefund() {
+/** A completed, reversible payment of £10 and a full refund of it whose token request got a 5xx: confirming (`fault`: after the refund was made, or before). */
+async function confirmingRefund(fault = 'server_error') {
   const { payment } = await payThrough('/payments', paymentBody({ amount: 1000, readRefundAccount: true }))
   const paymentId = (await paymentStatusOf(payment.id)).paymentId as string // the mock completes it at its second read
   const started = await reverse(paymentId)
   expect(started.status).toBe(201)
   const refund = await started.json<{ id: string; authorizeUrl: string }>()
   const user = new Browser()
-  await user.callback(await user.authorize(refund.authorizeUrl, 'approve', { fault: 'server_error' }))
+  await user.callback(await user.authorize(refund.authorizeUrl, 'approve', { fault }))
   expect(await paymentStatusOf(refund.id)).toMatchObject({ kind: 'reverse_payment', status: 'confirming' })
   return { paymentId, refundId: refund.id }
 }
@@ -62,14 +63,16 @@ describe('a refund whose outcome is unknown keeps its hold', () => {
   })
 
   it('a person settles it with the refund record’s own payment id, as reconciliation does (paymentId), and the hold becomes a refund', async () => {
-    const { paymentId, refundId } = await confirmingRefund()
+    const { paymentId, refundId } = await confirmingRefund('server_error_after_payment')
+    // The refund's own payment record at Moneyhub (checked against the refund when settled: settle-checks-the-record.test.ts).
+    const own = (await madeAtMockFor(refundId))[0]!.paymentId!
     const settle = (body: unknown) => backendJson('POST', `/unresolved-sessions/${refundId}/settle`, body)
     const wrongField = await settle({ reversePaymentId: 'refund-record-1' })
     expect(wrongField.status).toBe(400)
     expect(await wrongField.json()).toMatchObject({ error: 'invalid_request' }) // no such field: a refund is settled with paymentId
-    const settled = await settle({ paymentId: `refund-of-${paymentId}` })
+    const settled = await settle({ paymentId: own })
     expect(settled.status).toBe(200)
-    expect(await settled.json()).toMatchObject({ status: 'authorised', paymentId: `refund-of-${paymentId}` })
+    expect(await settled.json()).toMatchObject({ status: 'authorised', paymentId: own })
     const second = await reverse(paymentId)
     expect(second.status).toBe(409) // the whole amount is refunded now
   })

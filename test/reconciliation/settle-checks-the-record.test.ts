@@ -96,7 +96,7 @@ describe('a person settles a session with a Moneyhub id: its record is read and 
     expect(await settled.json()).toMatchObject({ id, status: 'authorised', paymentId: other.paymentId })
   })
 
-  it('a refund is not settled with a payment that is not a refund (409 record_kind_mismatch)', async () => {
+  it('a refund is not settled with a payment that is not a refund (409 record_kind_mismatch), nor with another payment’s refund (409 record_reversal_mismatch)', async () => {
     const refundable = async () => {
       const { payment } = await payThrough('/payments', paymentBody({ amount: 900, readRefundAccount: true }))
       return (await paymentStatusOf(payment.id)).paymentId as string
@@ -110,7 +110,7 @@ describe('a person settles a session with a Moneyhub id: its record is read and 
       expect(started.status).toBe(201)
       return started.json<{ id: string; authorizeUrl: string }>()
     }
-    const paid = await refundable()
+    const [paid, otherPaid] = await Promise.all([refundable(), refundable()])
     const refund = await reverse(paid)
     const user = new Browser()
     await user.callback(await user.authorize(refund.authorizeUrl, 'approve', { fault: 'server_error' }))
@@ -118,5 +118,11 @@ describe('a person settles a session with a Moneyhub id: its record is read and 
     // A payment (not a refund) with a record of its own.
     const { paymentId } = await madeButUnknown(paymentBody({ amount: 300 }))
     await refused(refund.id, { paymentId }, 409, 'record_kind_mismatch')
+    // A refund of another payment, made at Moneyhub (its answer never came): its own payment record.
+    const otherRefund = await reverse(otherPaid)
+    await user.callback(await user.authorize(otherRefund.authorizeUrl, 'approve', { fault: 'server_error_after_payment' }))
+    const otherRecord = (await madeAtMockFor(otherRefund.id))[0]!.paymentId!
+    expect(otherRecord).toEqual(expect.any(String))
+    await refused(refund.id, { paymentId: otherRecord }, 409, 'record_reversal_mismatch')
   })
 })
