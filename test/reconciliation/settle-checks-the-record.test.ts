@@ -19,6 +19,7 @@ import {
   payThrough,
   registerUser,
   startedPayment,
+  standingOrderBody,
   startPaymentAt,
 } from '../helpers'
 
@@ -124,5 +125,40 @@ describe('a person settles a session with a Moneyhub id: its record is read and 
     const otherRecord = (await madeAtMockFor(otherRefund.id))[0]!.paymentId!
     expect(otherRecord).toEqual(expect.any(String))
     await refused(refund.id, { paymentId: otherRecord }, 409, 'record_reversal_mismatch')
+  })
+
+  it('a standing order: its own record settles it; another first amount is 409 record_amount_mismatch; an unknown id 404', async () => {
+    const made = async (body: unknown) => {
+      const id = await through('/standing-orders', body, 'server_error_after_payment')
+      return { id, standingOrderId: (await madeAtMockFor(id))[0]!.id }
+    }
+    const terms = standingOrderBody()
+    const [own, other] = await Promise.all([made(terms), made({ ...terms, firstPaymentAmount: 40_000 })])
+    await refused(own.id, { standingOrderId: other.standingOrderId }, 409, 'record_amount_mismatch')
+    await refused(own.id, { standingOrderId: `so-${crypto.randomUUID()}` }, 404, 'standing_order_not_found')
+    const settled = await settle(own.id, { standingOrderId: own.standingOrderId })
+    expect(settled.status).toBe(200)
+    expect(await settled.json()).toMatchObject({ id: own.id, status: 'authorised', standingOrderId: own.standingOrderId })
+  })
+
+  it('a VRP consent: its own record settles it; another maximum amount is 409 record_amount_mismatch', async () => {
+    const terms = {
+      bankId: MOCK_BANK_ID,
+      payee: { name: 'Savings', sortCode: '123456', accountNumber: '12345678' },
+      reference: `V${crypto.randomUUID().slice(0, 8)}`,
+      validFromDate: '2026-01-01',
+      validToDate: '2030-12-31',
+      maximumIndividualAmount: 2_000,
+      periodicLimits: [{ amount: 5_000, periodType: 'Month', periodAlignment: 'Calendar' }],
+    }
+    const made = async (body: unknown) => {
+      const id = await through('/recurring-payments', body, 'server_error_after_payment')
+      return { id, recurringPaymentId: (await madeAtMockFor(id))[0]!.id }
+    }
+    const [own, other] = await Promise.all([made(terms), made({ ...terms, maximumIndividualAmount: 3_000 })])
+    await refused(own.id, { recurringPaymentId: other.recurringPaymentId }, 409, 'record_amount_mismatch')
+    const settled = await settle(own.id, { recurringPaymentId: own.recurringPaymentId })
+    expect(settled.status).toBe(200)
+    expect(await settled.json()).toMatchObject({ id: own.id, status: 'authorised', recurringPaymentId: own.recurringPaymentId })
   })
 })
