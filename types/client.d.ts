@@ -89,6 +89,156 @@ interface MatchContext {
 /** A verdict on one record: equal on every field (`exact`), unequal on one (`no`), or not provably either (`near`). */
 type Verdict = 'exact' | 'near' | 'no'
 
+/**
+ * THE error table: every code the API can answer, its HTTP status and (in the comment beside it: comments stay out of
+ * the deployed bundle) what it means. A throw site names a code only;
+ * its status is chosen here and nowhere else (src/http/answerError.ts answers it). docs/api.md's "Error codes" table
+ * lists every one with its status (test/node/error-codes-documented.test.mjs checks it). In the manner of oauth4webapi,
+ * the set is closed and exported, and details go in `cause`.
+ *
+ * The `upstream` codes are src/oidc/'s protocol codes (OidcError): a session's `error` when its journey fails, and
+ * answered with 502 when a request meets them.
+ */
+declare const ERRORS: {
+  readonly invalid_request: 400
+  readonly invalid_scope: 400
+  readonly bank_not_listed: 400
+  readonly return_to_not_allowed: 400
+  readonly cursor_invalid: 400
+  readonly settle_field_mismatch: 400
+  readonly idempotency_key_required: 400
+  readonly user_request_rejected: 400
+  readonly token_request_rejected: 400
+  readonly unauthorized: 401
+  readonly origin_not_allowed: 403
+  readonly backend_only: 403
+  readonly session_secret_required: 403
+  readonly method_not_allowed: 405
+  readonly body_too_large: 413
+  readonly unsupported_media_type: 415
+  readonly rate_limited: 429
+  readonly too_many_watchers: 429
+  readonly not_found: 404
+  readonly session_not_found: 404
+  readonly payment_not_found: 404
+  readonly recurring_payment_not_found: 404
+  readonly standing_order_not_found: 404
+  readonly pay_not_found: 404
+  readonly user_not_found: 404
+  readonly link_used: 409
+  readonly not_refreshable: 409
+  readonly session_not_connected: 409
+  readonly tokens_unreadable: 409
+  readonly outcome_unknown: 409
+  readonly session_not_unresolved: 409
+  readonly session_authorised: 409
+  readonly moneyhub_id_held: 409
+  readonly pay_not_unresolved: 409
+  readonly record_kind_mismatch: 409
+  readonly record_consent_mismatch: 409
+  readonly record_amount_mismatch: 409
+  readonly record_payee_ref_mismatch: 409
+  readonly record_payer_ref_mismatch: 409
+  readonly record_payee_mismatch: 409
+  readonly record_time_mismatch: 409
+  readonly record_user_mismatch: 409
+  readonly record_payer_mismatch: 409
+  readonly record_reversal_mismatch: 409
+  readonly record_terms_mismatch: 409
+  readonly refund_in_flight: 409
+  readonly refund_exceeds_remaining: 409
+  readonly payment_not_reversible: 409
+  readonly consent_not_authorised: 409
+  readonly consent_not_yet_valid: 409
+  readonly consent_unverified: 409
+  readonly session_deleted: 410
+  readonly session_expired: 410
+  readonly refresh_token_rejected: 410
+  readonly consent_expired: 410
+  readonly consent_revoked: 410
+  readonly idempotency_key_reused: 422
+  readonly amount_over_maximum: 422
+  readonly payment_not_made: 422
+  readonly recurring_payment_refused: 422
+  readonly ticket_invalid: 400
+  readonly state_unknown: 400
+  readonly state_expired: 400
+  readonly state_used: 400
+  readonly browser_mismatch: 400
+  readonly config_invalid: 500
+  readonly internal_error: 500
+  readonly http_error: 500
+  readonly session_store_unavailable: 502
+  readonly upstream_timeout: 502
+  readonly upstream_unreachable: 502
+  readonly upstream_invalid_response: 502
+  readonly identity_request_failed: 502
+  readonly identity_api_rejected: 502
+  readonly identity_api_error: 502
+  readonly token_request_failed: 502
+  readonly token_endpoint_unavailable: 502
+  readonly token_response_invalid: 502
+  readonly refresh_outcome_unknown: 502
+  readonly discovery_failed: 502
+  readonly discovery_invalid: 502
+  readonly discovery_issuer_mismatch: 502
+  readonly discovery_endpoint_insecure: 502
+  readonly discovery_endpoint_not_allowed: 502
+  readonly jwks_unavailable: 502
+  readonly par_rejected: 502
+  readonly revocation_failed: 502
+  readonly bank_list_unavailable: 502
+  readonly bank_list_invalid: 502
+  readonly iss_mismatch: 502
+  readonly iss_missing: 502
+  readonly code_missing: 502
+  readonly id_token_missing: 502
+  readonly id_token_invalid: 502
+  readonly id_token_malformed: 502
+  readonly id_token_alg_not_allowed: 502
+  readonly id_token_key_unknown: 502
+  readonly id_token_signature_invalid: 502
+  readonly id_token_expired: 502
+  readonly id_token_iat_too_old: 502
+  readonly id_token_aud_untrusted: 502
+  readonly id_token_azp_mismatch: 502
+  readonly id_token_at_hash_mismatch: 502
+  readonly id_token_c_hash_missing: 502
+  readonly id_token_c_hash_mismatch: 502
+  readonly id_token_s_hash_missing: 502
+  readonly id_token_s_hash_mismatch: 502
+  readonly id_token_nonce_missing: 502
+  readonly id_token_nonce_mismatch: 502
+  readonly id_token_sub_mismatch: 502
+  readonly id_token_con_id_mismatch: 502
+  readonly id_token_claim_invalid: 502
+  readonly id_token_iss_missing: 502
+  readonly id_token_iss_invalid: 502
+  readonly id_token_sub_missing: 502
+  readonly id_token_sub_invalid: 502
+  readonly id_token_aud_missing: 502
+  readonly id_token_aud_invalid: 502
+  readonly id_token_exp_missing: 502
+  readonly id_token_exp_invalid: 502
+  readonly id_token_iat_missing: 502
+  readonly id_token_iat_invalid: 502
+  readonly id_token_nbf_invalid: 502
+  readonly id_token_mh_con_id_missing: 502
+  readonly id_token_mh_payment_missing: 502
+  readonly id_token_mh_standing_order_missing: 502
+  readonly id_token_mh_recurring_payment_missing: 502
+  readonly id_token_mh_reverse_payment_missing: 502
+}
+
+/** Every code the API can answer. */
+type ErrorCode = keyof typeof ERRORS
+
+/** The field a record differs on, as the error table's code and words for a person. */
+interface Difference {
+  code: ErrorCode
+  message: string
+}
+
 /** A journey that pays: what the session machine, reconciliation and the answers need of it besides its request. */
 interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends string = string> extends SessionKind<Request, Outcome, Name> {
   readonly pays: true
@@ -123,6 +273,15 @@ interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends string
    * likeness (reconciliation answers `unverified`).
    */
   likeness?(value: Item): unknown[]
+  /**
+   * Moneyhub's record of one (`GET {identity}<list.path>/:id`) as a person's settle reads it (payments/settleCheck.ts):
+   * the code when Moneyhub has none; when `match` says no, the first of the kind's fields it differs on (undefined:
+   * none named, answered record_terms_mismatch); and, where a record may carry none of the terms (6.x's VRP consent),
+   * whether this one does not (nothing of them is compared then).
+   */
+  readonly notFound: ErrorCode
+  difference?(value: Item, item: Item, payeeDiffers: (of: Item) => boolean): Difference | undefined
+  withoutTerms?(item: Item): boolean
   /** Once authorised, a standing permission at Moneyhub (a VRP consent): kept while usable, revoked there before deletion. */
   readonly consent: boolean
   /**

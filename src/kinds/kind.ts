@@ -11,7 +11,14 @@
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { OidcError } from '../oidc/errors'
 import type { IdTokenClaims } from '../oidc/idToken'
+import type { ErrorCode } from '../errors'
 import type { Item, MatchContext, Verdict } from './match'
+
+/** The field a record differs on, as the error table's code and words for a person. */
+export interface Difference {
+  code: ErrorCode
+  message: string
+}
 
 /** What a kind may take from the configuration. */
 export interface KindDefaults {
@@ -82,6 +89,15 @@ export interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends
    * likeness (reconciliation answers `unverified`).
    */
   likeness?(value: Item): unknown[]
+  /**
+   * Moneyhub's record of one (`GET {identity}<list.path>/:id`) as a person's settle reads it (payments/settleCheck.ts):
+   * the code when Moneyhub has none; when `match` says no, the first of the kind's fields it differs on (undefined:
+   * none named, answered record_terms_mismatch); and, where a record may carry none of the terms (6.x's VRP consent),
+   * whether this one does not (nothing of them is compared then).
+   */
+  readonly notFound: ErrorCode
+  difference?(value: Item, item: Item, payeeDiffers: (of: Item) => boolean): Difference | undefined
+  withoutTerms?(item: Item): boolean
   /** Once authorised, a standing permission at Moneyhub (a VRP consent): kept while usable, revoked there before deletion. */
   readonly consent: boolean
   /**

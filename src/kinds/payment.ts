@@ -35,6 +35,16 @@ export const paymentKind: PaymentKind<PaymentRequest, PaymentOutcome, 'payment'>
     return payeeVerdict(value, item, context)
   },
   likeness: (value) => [value.amount, value.payeeRef, value.payerRef],
+  notFound: 'payment_not_found',
+  difference(value, item, payeeDiffers) {
+    if (reversalOf(item) !== undefined)
+      return { code: 'record_kind_mismatch', message: 'Moneyhub’s record is a refund of a payment, not the session’s payment' }
+    if (penceOf(item.amount) !== value.amount) return { code: 'record_amount_mismatch', message: 'Moneyhub’s record is for another amount' }
+    if (item.payeeRef !== value.payeeRef) return { code: 'record_payee_ref_mismatch', message: 'Moneyhub’s record has another payeeRef' }
+    if (item.payerRef !== value.payerRef) return { code: 'record_payer_ref_mismatch', message: 'Moneyhub’s record has another payerRef' }
+    if (payeeDiffers(item)) return { code: 'record_payee_mismatch', message: 'Moneyhub’s record pays another payee' }
+    return undefined
+  },
   consent: false,
   reversible: true,
 }

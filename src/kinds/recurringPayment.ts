@@ -8,7 +8,7 @@
  */
 import type { RecurringPaymentRequest } from '../payments/schemas'
 import { claimsWith, claimValue, createdId, payer, type PayerOutcome, type PaymentKind } from './kind'
-import { fixedIn, penceOf, termsOf } from './match'
+import { fixedIn, isObject, penceOf, termsOf } from './match'
 
 export interface RecurringPaymentOutcome extends PayerOutcome {
   recurringPaymentId: string
@@ -41,6 +41,14 @@ export const recurringPaymentKind: PaymentKind<RecurringPaymentRequest, Recurrin
     if (!same || penceOf(consent.maximumIndividualAmount) !== value.maximumIndividualAmount) return 'no'
     return 'near'
   },
+  notFound: 'recurring_payment_not_found',
+  difference(value, item) {
+    if (penceOf(termsOf(item, 'recurringPayment').maximumIndividualAmount) !== value.maximumIndividualAmount)
+      return { code: 'record_amount_mismatch', message: 'Moneyhub’s record allows another amount' }
+    return undefined
+  },
+  // 6.x declares a consent's record without its terms (moneyhub/moneyhub-api-client, src/schema/payment.ts).
+  withoutTerms: (item) => !isObject(item.recurringPayment),
   consent: true,
   reversible: false,
 }

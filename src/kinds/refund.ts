@@ -51,6 +51,16 @@ export const reversePaymentKind: PaymentKind<ReversePaymentRequest, ReversePayme
     return 'exact'
   },
   likeness: (value) => [value.paymentId],
+  notFound: 'payment_not_found',
+  difference(value, item) {
+    if (reversalOf(item) === undefined)
+      return { code: 'record_kind_mismatch', message: 'Moneyhub’s record is a payment, not a refund: it cannot settle the refund' }
+    if (reversalOf(item) !== value.paymentId)
+      return { code: 'record_reversal_mismatch', message: 'Moneyhub’s record refunds another payment' }
+    if (value.amount !== undefined && penceOf(item.amount) !== value.amount)
+      return { code: 'record_amount_mismatch', message: 'Moneyhub’s record is for another amount' }
+    return undefined
+  },
   consent: false,
   reversible: false,
 }

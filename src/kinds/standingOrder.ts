@@ -46,6 +46,15 @@ export const standingOrderKind: PaymentKind<StandingOrderRequest, StandingOrderO
     return order.reference === undefined || first === undefined ? 'near' : payeeVerdict(value, { ...order, ...item }, context)
   },
   likeness: (value) => [value.reference, value.firstPaymentAmount, value.firstPaymentDate],
+  notFound: 'standing_order_not_found',
+  difference(value, item, payeeDiffers) {
+    const order = termsOf(item, 'standingOrder')
+    const first = penceOf(order.firstPaymentAmount)
+    if (first !== undefined && first !== value.firstPaymentAmount)
+      return { code: 'record_amount_mismatch', message: 'Moneyhub’s record is for another amount' }
+    if (payeeDiffers({ ...order, ...item })) return { code: 'record_payee_mismatch', message: 'Moneyhub’s record pays another payee' }
+    return undefined
+  },
   consent: false,
   reversible: false,
 }
