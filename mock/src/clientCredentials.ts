@@ -10,7 +10,7 @@ import { users } from './registeredUsers'
 import { now } from './state'
 
 /** Scopes a client-credentials token carries for the client itself. */
-// Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts (registerUser user:create, getUser user:read, deleteUser user:delete), src/requests/payees.ts (addPayee payee:create, getPayees payee:read), src/requests/payments.ts (getPayments payment:read).
+// Source: moneyhub/moneyhub-api-client src/requests/users-and-connections.ts (registerUser user:create, getUser user:read, deleteUser user:delete), src/requests/payees.ts (addPayee payee:create, getPayees payee:read), src/requests/payments.ts (getPayments payment:read).
 export const CLIENT_SCOPES = new Set([
   'user:create',
   'user:read',
@@ -30,7 +30,7 @@ export const CLIENT_SCOPES = new Set([
 ])
 
 /** Moneyhub's data scopes, `…:write:all` included: client credentials may carry those, with sub. */
-// Source: @mft/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope). Assumption (project): transactions:read:in and transactions:read:out, which no call of the client asks for.
+// Source: moneyhub/moneyhub-api-client src/requests/accounts.ts, transactions.ts, categories.ts, spending-analysis.ts, spending-goals.ts, savings-goals.ts (each call's scope). Assumption (project): transactions:read:in and transactions:read:out, which no call of the client asks for.
 export const DATA_SCOPES = new Set([
   'accounts:read',
   'accounts_details:read',
@@ -78,7 +78,7 @@ export function issueClientToken(clientId: string, form: Record<string, string>,
     if (!CLIENT_SCOPES.has(scope) && !DATA_SCOPES.has(scope)) throw new OAuthError('invalid_scope', `unknown scope: ${scope}`)
   }
   const data = scopes.filter((s) => DATA_SCOPES.has(s))
-  // Source: @mft/moneyhub-api-client src/tokens.ts getClientCredentialTokens({ scope, sub }) and src/requests/accounts.ts getAccounts (userId → sub); for a user's data "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
+  // Source: moneyhub/moneyhub-api-client src/tokens.ts getClientCredentialTokens({ scope, sub }) and src/requests/accounts.ts getAccounts (userId → sub); for a user's data "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
   if (data.length && !form.sub) throw new OAuthError('invalid_request', 'data scopes need sub (a registered user)')
   // Assumption (project): a user id's shape.
   if (form.sub !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(form.sub)) throw new OAuthError('invalid_request', 'sub is not a user id')

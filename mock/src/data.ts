@@ -25,7 +25,7 @@ interface Bearer {
 async function bearer(c: Context): Promise<Bearer> {
   const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1]
   if (!token) throw new OAuthError('invalid_token', 'a bearer token is required', 401)
-  // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccounts and friends (a client-credentials token for the user's sub); "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
+  // Source: moneyhub/moneyhub-api-client src/requests/accounts.ts getAccounts and friends (a client-credentials token for the user's sub); "The sub query parameter is required" (https://docs.moneyhubenterprise.com/docs/client-credentials-token).
   const client = clientTokens.get(token)
   if (client) {
     if (client.expiresAt <= now()) throw new OAuthError('invalid_token', 'the access token has expired', 401)
@@ -50,7 +50,7 @@ function need(token: Bearer, test: (scope: string) => boolean, what: string) {
 const accountsOf = (sub: string) => (connections.get(sub) ?? []).flatMap((c) => c.accounts)
 const view = (token: Bearer, account: Account) => {
   const { details, ...rest } = account
-  // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccountsWithDetails (accounts:read accounts_details:read).
+  // Source: moneyhub/moneyhub-api-client src/requests/accounts.ts getAccountsWithDetails (accounts:read accounts_details:read).
   return token.scopes.includes('accounts_details:read') ? account : rest
 }
 
@@ -65,14 +65,14 @@ export function dataApi() {
       return c.json({ error: 'server_error' }, 500)
     })
     .get('/accounts', async (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccounts (GET /accounts, accounts:read).
+      // Source: moneyhub/moneyhub-api-client src/requests/accounts.ts getAccounts (GET /accounts, accounts:read).
       const token = await bearer(c)
       need(token, (s) => s === 'accounts:read', 'accounts:read')
       const data = accountsOf(token.sub).map((a) => view(token, a))
       return c.json({ data, links: { self: c.req.url }, meta: { userId: token.sub } })
     })
     .get('/accounts/:accountId', async (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/accounts.ts getAccount (accounts:read). Assumption (project): another user's account is 404.
+      // Source: moneyhub/moneyhub-api-client src/requests/accounts.ts getAccount (accounts:read). Assumption (project): another user's account is 404.
       const token = await bearer(c)
       need(token, (s) => s === 'accounts:read', 'accounts:read')
       const account = accountsOf(token.sub).find((a) => a.id === c.req.param('accountId'))
@@ -80,7 +80,7 @@ export function dataApi() {
       return c.json({ data: view(token, account), meta: { userId: token.sub } })
     })
     .get('/transactions', async (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/transactions.ts getTransactions (transactions:read:all). Assumption (project): :in and :out filter by the amount's sign.
+      // Source: moneyhub/moneyhub-api-client src/requests/transactions.ts getTransactions (transactions:read:all). Assumption (project): :in and :out filter by the amount's sign.
       const token = await bearer(c)
       need(token, (s) => s.startsWith('transactions:read:'), 'a transactions:read scope')
       const direction = token.scopes.find((s) => s.startsWith('transactions:read:'))!.slice('transactions:read:'.length)

@@ -25,13 +25,13 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/oidc', provider({ par: true }))
   .route('/nopar/oidc', provider({ par: false }))
   // Reaching the data: the published bank lists, users at the identity base (issuer without /oidc), the data API.
-  // Source: @mft/moneyhub-api-client src/requests/unauthenticated.ts listConnections & co. ({issuer}/.well-known/<type>-connections).
+  // Source: moneyhub/moneyhub-api-client src/requests/unauthenticated.ts listConnections & co. ({issuer}/.well-known/<type>-connections).
   .route('/oidc', bankLists('/oidc'))
   .route('/nopar/oidc', bankLists('/nopar/oidc'))
-  // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts (usersEndpoint = identityServiceUrl + "/users": the issuer's base).
+  // Source: moneyhub/moneyhub-api-client src/requests/users-and-connections.ts (usersEndpoint = identityServiceUrl + "/users": the issuer's base).
   .route('/', identityApi())
   .route('/nopar', identityApi())
-  // Source: @mft/moneyhub-api-client 5.2.1 src/get-auth-urls.ts getRequestUri (identityServiceUrl + "/request").
+  // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts getRequestUri (identityServiceUrl + "/request").
   .route('/', jwsRequestEndpoint())
   .route('/nopar', jwsRequestEndpoint())
   // Assumption (project): the data API (Moneyhub's https://api.moneyhub.co.uk/v2.0) under the mock's own origin.

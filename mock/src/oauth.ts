@@ -5,9 +5,9 @@ import { base64url } from 'jose'
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 // Assumption (project): RS256, PS256 and ES256, one of each family. Moneyhub asks payment clients for a request_object_signing_alg "not none if using request objects" (https://docs.moneyhubenterprise.com/docs/single-immediate-payments).
 export const CLIENT_ALGS = ['RS256', 'PS256', 'ES256']
-// Source: @mft/moneyhub-api-client src/requests/unauthenticated.ts (listConnections, listAPIConnections, listTestConnections; 6.x adds listLegacyConnections): the groups all, api, test, legacy; scope "openid id:api" on https://docs.moneyhubenterprise.com/docs/ais-consents. Assumption (project): id:all, id:test and id:legacy select as id:api does.
+// Source: moneyhub/moneyhub-api-client src/requests/unauthenticated.ts (listConnections, listAPIConnections, listTestConnections; 6.x adds listLegacyConnections): the groups all, api, test, legacy; scope "openid id:api" on https://docs.moneyhubenterprise.com/docs/ais-consents. Assumption (project): id:all, id:test and id:legacy select as id:api does.
 export const GROUP_SELECTORS = new Set(['all', 'api', 'legacy', 'test'])
-// Source: @mft/moneyhub-api-client src/get-auth-urls.ts get{Reauth,Reconsent,Refresh}AuthorizeUrlForCreatedUser.
+// Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts get{Reauth,Reconsent,Refresh}AuthorizeUrlForCreatedUser.
 export const ACTIONS = new Set(['reauth', 'reconsent', 'refresh'])
 // Source: Moneyhub docs v2.5, "Connect An Account" (https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account): the test bank "Moneyhub Open Banking Mock", whose token set has scope id:1ffe704d39629a929c8e293880fb449a; moneyhub/moneyhub-api-client src/__tests__/sync.ts (OB_MOCK_ID).
 export const MOCK_BANK_ID = '1ffe704d39629a929c8e293880fb449a'

@@ -32,7 +32,7 @@ export function provider(options: ProviderOptions) {
     return url.origin + path.slice(0, path.indexOf('/oidc') + '/oidc'.length)
   }
 
-  // Source: Moneyhub's discovery document ({issuer}/.well-known/openid-configuration, https://docs.moneyhubenterprise.com/docs/authentication), read by @mft/moneyhub-api-client src/index.ts (Issuer.discover).
+  // Source: Moneyhub's discovery document ({issuer}/.well-known/openid-configuration, https://docs.moneyhubenterprise.com/docs/authentication), read by the official client (5.2.1: node_modules/@mft/moneyhub-api-client dist/index.js, Issuer.discover; 6.x: moneyhub/moneyhub-api-client src/discovery.ts).
   const metadata = (issuer: string) => ({
     issuer,
     authorization_endpoint: `${issuer}/auth`,
@@ -40,7 +40,7 @@ export function provider(options: ProviderOptions) {
     jwks_uri: `${issuer}/certs`,
     revocation_endpoint: `${issuer}/token/revocation`,
     userinfo_endpoint: `${issuer}/me`,
-    // Source: Moneyhub docs, "Pushed Authorisation Requests"; @mft/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl pushes to this endpoint.
+    // Source: Moneyhub docs, "Pushed Authorisation Requests"; moneyhub/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl pushes to this endpoint.
     ...(options.par ? { pushed_authorization_request_endpoint: `${issuer}/request` } : {}),
     response_types_supported: ['code', 'code id_token'],
     response_modes_supported: ['query', 'form_post'],
@@ -62,7 +62,7 @@ export function provider(options: ProviderOptions) {
     claims_parameter_supported: true,
     request_parameter_supported: true,
     request_uri_parameter_supported: false,
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl (code_challenge_method S256).
+    // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl (code_challenge_method S256).
     code_challenge_methods_supported: ['S256'],
     // Assumption (project): RS256 (as Moneyhub's example id_token, https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account), PS256 and ES256; HS256 left out.
     id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
@@ -108,7 +108,7 @@ export function provider(options: ProviderOptions) {
         algorithms: CLIENT_ALGS,
         issuer: client.clientId,
         subject: client.clientId,
-        // Source: Moneyhub's reference for POST /oidc/request ("The aud property should be the token endpoint"); @mft/moneyhub-api-client src/index.ts via openid-client's authenticatedPost sends [issuer, token_endpoint, endpoint]; node-oidc-provider accepts each.
+        // Source: Moneyhub's reference for POST /oidc/request ("The aud property should be the token endpoint"); moneyhub/moneyhub-api-client src/index.ts via openid-client's authenticatedPost sends [issuer, token_endpoint, endpoint]; node-oidc-provider accepts each.
         audience: [issuer, `${issuer}/token`, endpoint],
         requiredClaims: ['jti', 'exp', 'iat'],
       }))
@@ -123,7 +123,7 @@ export function provider(options: ProviderOptions) {
     return client
   }
 
-  // Source: Moneyhub docs, "Pushed Authorisation Requests"; @mft/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl (client.pushedAuthorizationRequest).
+  // Source: Moneyhub docs, "Pushed Authorisation Requests"; moneyhub/moneyhub-api-client src/get-auth-urls.ts getPushedAuthorisationRequestUrl (client.pushedAuthorizationRequest).
   if (options.par) {
     app.post('/request', async (c) => {
       const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>
@@ -165,7 +165,7 @@ export function provider(options: ProviderOptions) {
       if (!entry || entry.expiresAt < now()) throw new OAuthError('invalid_request_uri', 'request_uri is unknown, used or expired')
       return { params: entry.params, requestUri: query.request_uri }
     }
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (a signed request object by value, client.requestObject). Assumption (project): Moneyhub still takes it beside PAR, which it recommends (https://docs.moneyhubenterprise.com/docs/creating-an-authorisation-url).
+    // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl (a signed request object by value, client.requestObject). Assumption (project): Moneyhub still takes it beside PAR, which it recommends (https://docs.moneyhubenterprise.com/docs/creating-an-authorisation-url).
     if (query.request) {
       let payload
       try {
@@ -180,7 +180,7 @@ export function provider(options: ProviderOptions) {
       } catch (e) {
         throw new OAuthError('invalid_request_object', `request object rejected: ${(e as Error).message}`)
       }
-      // Assumption (project): OIDC Core §6.1; @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl sends them outside too.
+      // Assumption (project): OIDC Core §6.1; moneyhub/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrl sends them outside too.
       if (query.response_type !== payload.response_type || query.scope !== payload.scope) {
         throw new OAuthError('invalid_request', 'response_type and scope must also be sent outside the request object, equal')
       }
@@ -224,9 +224,9 @@ export function provider(options: ProviderOptions) {
       back.searchParams.set('error_description', 'The user refused consent at the bank')
       return hybrid ? c.html(formPost(params.redirect_uri, back.searchParams)) : c.redirect(back.href, 303)
     }
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts (scope id:<bankId>); a group selector lets the user choose (?bank=, else the test bank).
+    // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts (scope id:<bankId>); a group selector lets the user choose (?bank=, else the test bank).
     const bankId = selector === undefined ? undefined : GROUP_SELECTORS.has(selector) ? query.bank || MOCK_BANK_ID : selector
-    // Source: @mft/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrlForCreatedUser (sub with value: that user) and getReauthAuthorizeUrlForCreatedUser (mh:con_id with value).
+    // Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts getAuthorizeUrlForCreatedUser (sub with value: that user) and getReauthAuthorizeUrlForCreatedUser (mh:con_id with value).
     const sub = (params.claims.id_token.sub?.value as string | undefined) ?? hex(12)
     const conId = (params.claims.id_token['mh:con_id']?.value as string | undefined) ?? `${bankId}:${crypto.randomUUID()}`
     const code = random(32)
@@ -311,7 +311,7 @@ export function provider(options: ProviderOptions) {
         grant = issued.grant
         refreshing = form.refresh_token
       } else if (form.grant_type === 'client_credentials') {
-        // Source: @mft/moneyhub-api-client src/tokens.ts getClientCredentialTokens (grant_type client_credentials, scope, sub).
+        // Source: moneyhub/moneyhub-api-client src/tokens.ts getClientCredentialTokens (grant_type client_credentials, scope, sub).
         const answer = issueClientToken(client.clientId, form, Number(c.env.ACCESS_TOKEN_TTL || 3600))
         record({ endpoint: 'token', params: form, status: 200, answer })
         return c.json(answer, 200, { 'cache-control': 'no-store' })
@@ -410,7 +410,7 @@ export function provider(options: ProviderOptions) {
     )
 
     // The id_token as Moneyhub issues it (see the seed), then bent by the fault, if any.
-    // Source: the id_token of Moneyhub's example token set (sub, mh:con_id, nonce, at_hash, …; https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account); @mft/moneyhub-api-client src/exchange-code-for-token.ts hands the nonce to openid-client's validateIdToken, which checks it and at_hash.
+    // Source: the id_token of Moneyhub's example token set (sub, mh:con_id, nonce, at_hash, …; https://docs.moneyhubenterprise.com/v2.5/docs/connect-an-account); moneyhub/moneyhub-api-client src/exchange-code-for-token.ts hands the nonce to openid-client's validateIdToken, which checks it and at_hash.
     const claims: Record<string, unknown> = {
       sub: issued.sub,
       'mh:con_id': issued.conId,
@@ -530,7 +530,7 @@ async function requestObjectParameters(issuer: string, client: Client, form: Rec
  * (`Content-Type: application/jws`), the answer the request_uri as text. No client authentication: the request
  * object's signature is the client's.
  */
-// Source: @mft/moneyhub-api-client 5.2.1 src/get-auth-urls.ts getRequestUri.
+// Source: moneyhub/moneyhub-api-client src/get-auth-urls.ts getRequestUri.
 export function jwsRequestEndpoint() {
   const app = new Hono<MockEnv>()
   app.post('/request', async (c) => {

@@ -1,7 +1,7 @@
 /**
  * The mock's VRP consents in use, at the identity server's base ({identity}),
  * with client-credentials tokens, as the official client
- * (`@mft/moneyhub-api-client`, src/requests/recurring-payments.ts) calls them:
+ * (`moneyhub/moneyhub-api-client`, src/requests/recurring-payments.ts) calls them:
  *
  *   GET    /recurring-payments/:id      getRecurringPayment     recurring_payment:read
  *   POST   /recurring-payments/:id/pay  makeRecurringPayment    recurring_payment:create   body { payeeId?, amount, payeeRef, payerRef }

@@ -130,7 +130,7 @@ export function identityApi() {
       return c.json({ error: 'server_error' }, 500)
     })
     .post('/users', async (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts registerUser (POST {identity}/users, user:create, { clientUserId }). Assumption (project): clientUserId, when given, is a non-empty string.
+      // Source: moneyhub/moneyhub-api-client src/requests/users-and-connections.ts registerUser (POST {identity}/users, user:create, { clientUserId }). Assumption (project): clientUserId, when given, is a non-empty string.
       const token = requireClientToken(c, 'user:create')
       const body = (await c.req.json().catch(() => undefined)) as { clientUserId?: unknown } | undefined
       if (!body || typeof body !== 'object') throw new OAuthError('invalid_request', 'the body must be a JSON object')
@@ -140,14 +140,14 @@ export function identityApi() {
       return c.json(shaped(userView(user), 'bare', user.clientUserId, user.userId), 201)
     })
     .get('/users/:userId', (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts getUser (user:read). Assumption (project): another client's user is 404.
+      // Source: moneyhub/moneyhub-api-client src/requests/users-and-connections.ts getUser (user:read). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:read')
       const user = users.get(c.req.param('userId'))
       if (!user || user.clientId !== token.clientId) return c.json({ error: 'not_found' }, 404)
       return c.json(shaped(userView(user), 'bare', user.userId))
     })
     .delete('/users/:userId', (c) => {
-      // Source: @mft/moneyhub-api-client src/requests/users-and-connections.ts deleteUser (user:delete). Assumption (project): another client's user is 404.
+      // Source: moneyhub/moneyhub-api-client src/requests/users-and-connections.ts deleteUser (user:delete). Assumption (project): another client's user is 404.
       const token = requireClientToken(c, 'user:delete')
       const userId = c.req.param('userId')
       const user = USER_ID.test(userId) ? users.get(userId) : undefined

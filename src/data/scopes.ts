@@ -39,7 +39,7 @@ export const WRITE_ALL_SCOPES = [
 ] as const
 
 /**
- * Client-level scopes of the official client's calls (`@mft/moneyhub-api-client`, src/requests/*.ts): what a client
+ * Client-level scopes of the official client's calls (`moneyhub/moneyhub-api-client`, src/requests/*.ts): what a client
  * token for the client itself may carry when the discovery document lists no scopes_supported. When it does, that list
  * is the authority for which scopes exist (checkScopes).
  */

@@ -1,7 +1,7 @@
 /**
  * Moneyhub's lists on the identity server, read with a client-credentials
  * token, one page at a time (docs/lists.md). Each list is the official
- * client's call (`@mft/moneyhub-api-client`, src/requests/*.ts) with its path,
+ * client's call (`moneyhub/moneyhub-api-client`, src/requests/*.ts) with its path,
  * scope and search params (src/schema/*.ts, and its readme):
  *
  * | list                 | Moneyhub call          | scope                    | filters                                  |
