@@ -261,19 +261,25 @@ export async function payUnderConsent(
       answer = confirming({ ...ids, request: pay.body }, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
     else throw error
   }
-  answer = await recordAnswer(consent.pays, storageKey, answer)
   const made = answer.body as RecurringPaymentMade
-  if (answer.httpStatus === 201 && made.paymentId) {
-    // Held for this pay before it is kept as its payment; Moneyhub's record of it added when it can be read now.
-    const holder = consent.pays.holderOf(record.id, storageKey)
-    const held = await holdMoneyhubId(consent.env, 'recurring_pay', made.paymentId, holder)
+  if (answer.httpStatus !== 201 || !made.paymentId) answer = await recordAnswer(consent.pays, storageKey, answer)
+  else {
+    // Kept first without its id: Moneyhub accepted the pay whatever follows, and a made pay without its id is looked up
+    // from the alarm (recurringPayLooks.ts). The id is kept only once held for this pay, so no other can claim it.
     const { paymentId, ...rest } = made
-    if (!held.ok) {
+    answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: rest })
+    const holder = consent.pays.holderOf(record.id, storageKey)
+    const held = await holdMoneyhubId(consent.env, 'recurring_pay', paymentId!, holder).catch((error: unknown) => {
+      log('warn', 'recurring_pay_id_unheld', { sessionId: record.id, error: error instanceof Error ? error.name : 'unknown' })
+      return undefined
+    })
+    // Unreachable (held undefined): left made without it, looked up and held later.
+    if (held && !held.ok) {
       log('warn', 'recurring_pay_id_held', { sessionId: record.id })
       answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: { ...rest, reason: 'id_held_elsewhere' } })
-    } else {
-      const payment = await readPayment(config, paymentId, { fresh: true }).catch(() => undefined)
-      if (payment) answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: { ...made, payment } })
+    } else if (held) {
+      const payment = await readPayment(config, paymentId!, { fresh: true }).catch(() => undefined)
+      answer = await recordAnswer(consent.pays, storageKey, { httpStatus: 201, body: { ...made, ...(payment ? { payment } : {}) } })
     }
   }
   return { answer, replayed: false }
