@@ -30,7 +30,7 @@ import type { Payment, RecurringPaymentRequest as RecurringPaymentRequest521 } f
 import { Hono } from 'hono'
 import { requireClientToken } from './clientCredentials'
 import { OAuthError } from './oauth'
-import { addPayment, payees, payments, REJECTED_PAYEE_NAME, viewPayment } from './payments'
+import { addPayment, payees, payments, REJECTED_PAYEE_NAME, viewPayment, type MockPayment } from './payments'
 
 /** The official client 5.2.1's RecurringPaymentStatus (dist/schema/payment.d.ts): InProgress, AwaitingAuthorisation, Rejected, Authorised, Revoked, Expired. */
 type ConsentStatus = 'Authorised' | 'Revoked'
@@ -107,9 +107,10 @@ const paidUnder = new Map<string, string[]>()
 /**
  * A one-shot fault per consent's next pay: made, then answered as a failure (a 500, or a gateway's bare 408), or
  * answered only after `delay_ms` (slow); or, before anything is made, a gateway's bare 502 (bad_gateway); or accepted
- * (2xx) with a payment that never shows in the lists (unlisted: Moneyhub's lists lagging, or a record this Worker cannot find).
+ * (2xx) with a payment that never shows in the lists (unlisted: Moneyhub's lists lagging, or a record this Worker cannot find);
+ * or made, listed without its payerRef (optional in the official client's `Payment`), then answered 500 (sparse).
  */
-type PayFault = { kind: 'server_error' | 'gateway_timeout' | 'bad_gateway' | 'unlisted' } | { kind: 'slow'; delayMs: number }
+type PayFault = { kind: 'server_error' | 'gateway_timeout' | 'bad_gateway' | 'unlisted' | 'sparse' } | { kind: 'slow'; delayMs: number }
 const payFaults = new Map<string, PayFault>()
 
 /** At the code exchange of an approved VRP flow (payments.ts, completeAtExchange). */
@@ -319,6 +320,10 @@ export function recurringPaymentsApi() {
         payees.get((body.payeeId as string | undefined) ?? consent.payeeId)?.name === REJECTED_PAYEE_NAME,
       )
       paidUnder.set(consent.id, [...(paidUnder.get(consent.id) ?? []), id])
+      if (fault?.kind === 'sparse') {
+        delete (payments.get(id) as Partial<MockPayment>).payerRef
+        return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
+      }
       if (fault?.kind === 'server_error') return c.json({ code: 'InternalError', message: 'mock failure after paying' }, 500)
       // Assumption (project): a gateway in front of the API times out after the work is done, with no Moneyhub error body.
       if (fault?.kind === 'gateway_timeout') return c.text('Request Timeout', 408)
@@ -395,7 +400,7 @@ export function recurringPaymentsTestApi() {
           c.req.param('id'),
           how === 'slow'
             ? { kind: 'slow', delayMs: Number(c.req.query('delay_ms') ?? 3000) }
-            : { kind: how === 'gateway_timeout' ? 'gateway_timeout' : how === 'unlisted' ? 'unlisted' : 'server_error' },
+            : { kind: how === 'gateway_timeout' || how === 'unlisted' || how === 'sparse' ? how : 'server_error' },
         )
         return c.body(null, 204)
       })

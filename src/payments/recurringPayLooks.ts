@@ -72,13 +72,17 @@ async function lookForPay(config: Config, env: Env, entry: PayEntry, body: Recur
   const proven: Item[] = []
   let likenesses = 0
   for (const item of seen.values()) {
+    // A field the record does not carry (each is optional in the official client's Payment) neither refutes the pay
+    // nor proves it: such a record is at most a likeness, never a reason to say the pay was not made.
+    let partial = false
+    const agrees = (field: unknown, fixed: unknown) => (field === undefined ? ((partial = true), true) : field === fixed)
     if (
-      penceOf(item.amount) !== entry.request.amount ||
-      item.payeeRef !== entry.request.payeeRef ||
-      item.payerRef !== entry.request.payerRef
+      !agrees(item.amount === undefined ? undefined : penceOf(item.amount), entry.request.amount) ||
+      !agrees(item.payeeRef, entry.request.payeeRef) ||
+      !agrees(item.payerRef, entry.request.payerRef)
     )
       continue
-    if (entry.payeeId && item.payeeId !== entry.payeeId) continue
+    if (entry.payeeId && !agrees(item.payeeId, entry.payeeId)) continue
     if (body.paymentSubmissionId && item.paymentSubmissionId !== body.paymentSubmissionId) continue
     // A refund names the payment it reverses: never a pay.
     if (reversalOf(item) !== undefined) continue
@@ -89,7 +93,7 @@ async function lookForPay(config: Config, env: Env, entry: PayEntry, body: Recur
     const held = await holderOfMoneyhubId(env, item.id as string)
     if (held && held.holder !== holder) continue
     const ours = named === consentId || (body.paymentSubmissionId !== undefined && item.paymentSubmissionId === body.paymentSubmissionId)
-    if (ours && !Number.isNaN(at)) proven.push(item)
+    if (ours && !partial && !Number.isNaN(at)) proven.push(item)
     else likenesses++
   }
   if (proven.length === 1) return { found: proven[0]! }

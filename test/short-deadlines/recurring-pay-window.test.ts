@@ -58,3 +58,17 @@ describe('a list Moneyhub answers without its data', () => {
     expect(await again.json()).toMatchObject({ status: 'confirming' })
   })
 })
+
+describe('a record that does not carry every field the pay fixed', () => {
+  it('(its payerRef, optional in the official Payment) is a likeness past the window: match_unproven, never payment_not_made', async () => {
+    const made = await consent('5')
+    await failAfterPaying(made.recurringPaymentId, '?with=sparse') // made, listed without its payerRef, then a 500
+    const key = crypto.randomUUID()
+    expect((await pay(made.id, 150, key)).status).toBe(202)
+    await sleepMs((WINDOW_S + 1) * 1000)
+    await runDurableObjectAlarm(stubOf(made.id))
+    const again = await pay(made.id, 150, key)
+    expect(again.status).toBe(202)
+    expect(await again.json()).toMatchObject({ status: 'confirming', reason: 'match_unproven' })
+  })
+})
