@@ -110,13 +110,11 @@ export async function checkSettleRecord(
   // Its launch ticket could not be read (no target): what the session still knows is its user and, for a refund, the
   // payment it reverses.
   const target = look?.target ?? (session.reverses ? { kind: session.kind, value: { paymentId: session.reverses } } : undefined)
-  if (!target) {
-    if (context.userId !== undefined && typeof item.userId === 'string' && item.userId !== context.userId)
-      throw new ApiError('record_user_mismatch', 'Moneyhub’s record was made for another user than the session')
-    return
-  }
+  // The user first: whatever else a record carries, one made for another user is never this session's.
+  if (context.userId !== undefined && typeof item.userId === 'string' && item.userId !== context.userId)
+    throw new ApiError('record_user_mismatch', 'Moneyhub’s record was made for another user than the session')
   // A record without the kind's terms (6.x's VRP consent): nothing of them to compare.
-  if (paymentKindOf(target.kind).withoutTerms?.(item)) return
+  if (!target || paymentKindOf(target.kind).withoutTerms?.(item)) return
   // Without its look window (never the case for an unresolved session), the time is not compared.
   const window: SettleLook = look ?? { from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY }
   if ((await verdictOf(config, target, item, window, context)) === 'no') throw differenceOf(target, item, window, context)
