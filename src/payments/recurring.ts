@@ -194,7 +194,7 @@ async function keptAnswer(pays: PayRecords, storageKey: string, bodyHash: string
   return recordAnswer(pays, storageKey, confirming(entry, 'interrupted'))
 }
 
-export function confirming(entry: Pick<PayEntry, 'request'> & { id?: string; recurringPaymentId?: string }, reason: string): PayAnswer {
+export function confirming(entry: { id?: string; recurringPaymentId?: string }, reason: string): PayAnswer {
   return {
     httpStatus: 202,
     body: { id: entry.id ?? '', recurringPaymentId: entry.recurringPaymentId ?? '', status: 'confirming', reason },
@@ -258,7 +258,7 @@ export async function payUnderConsent(
         body: { error: 'recurring_payment_refused', message: `Moneyhub refused the payment: ${known}` },
       }
     else if (error instanceof UpstreamError || error instanceof IdentityApiError)
-      answer = confirming({ ...ids, request: pay.body }, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
+      answer = confirming(ids, error instanceof IdentityApiError ? `upstream_${error.status}` : error.code)
     else throw error
   }
   const made = answer.body as RecurringPaymentMade
@@ -283,6 +283,30 @@ export async function payUnderConsent(
     }
   }
   return { answer, replayed: false }
+}
+
+/** What the consent's object answers a pay with: its answer, and whether it was kept from an earlier request with the key. */
+export interface PayOutcome {
+  answer: PayAnswer
+  replayed: boolean
+}
+
+/**
+ * The consent's object asked to pay (`ask`), once more when its answer is lost (it restarted with the pay perhaps at
+ * Moneyhub): asked again, it answers from the pay's record (kept `sending` before it was sent: now confirming), or pays
+ * if it never got it. Lost twice, the outcome is unknown, never failed: 202 confirming; a retry with the key learns it.
+ */
+export async function askAgainWhenLost<R extends { ok: boolean }>(
+  ask: () => Promise<R>,
+  ids: { id: string; recurringPaymentId: string },
+): Promise<{ outcome: R | ({ ok: true } & PayOutcome); recovered: boolean }> {
+  try {
+    return { outcome: await ask(), recovered: false }
+  } catch (error) {
+    log('warn', 'recurring_payment_interrupted', { sessionId: ids.id, error: error instanceof Error ? error.name : 'unknown' })
+    const unknown = { ok: true as const, answer: confirming(ids, 'interrupted'), replayed: false }
+    return { outcome: await ask().catch(() => unknown), recovered: true }
+  }
 }
 
 /** A printable id or status from Moneyhub's answer, passed on as it is. */

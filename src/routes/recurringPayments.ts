@@ -33,7 +33,7 @@ import { SessionIdParam } from '../http/schemas'
 import { requireSessionSecret } from '../http/sessionSecret'
 import { MAX_STREAM_S, statusAfterWait, statusEvents, statusGuards } from '../http/statusWatch'
 import { requireJson, validate } from '../http/validation'
-import { confirmFunds, FundsConfirmationBody, RecurringPayBody, type PayAnswer } from '../payments/recurring'
+import { askAgainWhenLost, confirmFunds, FundsConfirmationBody, RecurringPayBody, type PayOutcome } from '../payments/recurring'
 import { consentRecord, readRecurringPayment, usableConsent, type MoneyhubRecurringPayment } from '../payments/recurringConsent'
 import { paymentStatusOf } from '../payments/status'
 import { IDEMPOTENCY_KEY } from '../storage/idempotency'
@@ -109,26 +109,8 @@ export const recurringPaymentConsents = new Hono<AppEnv>()
       const pay = { idempotencyKey: key, body: c.req.valid('json') }
       const ask = async () =>
         // Moneyhub's record passes members through (unknown values), which the RPC types cannot see as serialisable: it is JSON.
-        (await coordinatorOf(c.env, id).payUnderConsent(pay)) as unknown as Outcome<{ answer: PayAnswer; replayed: boolean }>
-      let outcome: Outcome<{ answer: PayAnswer; replayed: boolean }>
-      let recovered = false
-      try {
-        outcome = await ask()
-      } catch (error) {
-        // The consent's object restarted (or its answer was lost) with the pay perhaps at Moneyhub: asked again, it
-        // answers from the pay's record (kept `sending` before it was sent: now confirming), or pays if it never got it.
-        note(c, 'recurring_payment_interrupted', 'warn', { sessionId: id, error: error instanceof Error ? error.name : 'unknown' })
-        recovered = true
-        outcome = await ask().catch(() => ({
-          ok: true as const,
-          // Not reachable twice: the outcome is unknown, never failed; a retry with the same key learns it.
-          answer: {
-            httpStatus: 202 as const,
-            body: { id, recurringPaymentId: kv.recurringPaymentId ?? '', status: 'confirming' as const, reason: 'interrupted' },
-          },
-          replayed: false,
-        }))
-      }
+        (await coordinatorOf(c.env, id).payUnderConsent(pay)) as unknown as Outcome<PayOutcome>
+      const { outcome, recovered } = await askAgainWhenLost(ask, { id, recurringPaymentId: kv.recurringPaymentId ?? '' })
       const { answer, replayed } = unwrap(outcome)
       const status = 'status' in answer.body ? answer.body.status : answer.body.error
       note(c, replayed ? 'recurring_payment_replayed' : 'recurring_payment_answered', answer.httpStatus === 201 ? 'info' : 'warn', {

@@ -5,22 +5,26 @@
  * Against the mock in both official client versions (test/vrp.ts).
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventually, sleepMs } from '../helpers'
 import { alarmOf, consent, failAfterPaying, paidAtMock, pay, paymentsListed, stubOf, VERSIONS } from '../vrp'
+
+afterEach(() => vi.restoreAllMocks())
 
 describe.each(VERSIONS)('a restart during a VRP pay (client %s.x answers)', (version) => {
   it('answers 202 confirming, lists the pay, and settles it made from the alarm', async () => {
     const { id, recurringPaymentId } = await consent(version)
-    // The mock makes the payment, then answers only after 4 s: the object restarts meanwhile.
-    await failAfterPaying(recurringPaymentId, '?with=slow&delay_ms=4000')
+    // The mock makes the payment, then answers only after 8 s: the object restarts meanwhile.
+    await failAfterPaying(recurringPaymentId, '?with=slow&delay_ms=8000')
     const key = crypto.randomUUID()
+    const warned: string[] = []
+    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warned.push(args.map(String).join(' ')))
     const answer = pay(id, 120, key)
-    // Once the pay is recorded `sending` (it is at the mock, which holds it 4 s), the object restarts.
+    // Once the pay is recorded `sending` (it is at the mock, which holds it 8 s), the object restarts.
     await eventually(
       () => paymentsListed(id),
       (listed) => listed.some((p) => p.reason === 'sending'),
-      3500,
+      7000,
     )
     await runInDurableObject(stubOf(id), (_instance, state) => {
       try {
@@ -32,10 +36,12 @@ describe.each(VERSIONS)('a restart during a VRP pay (client %s.x answers)', (ver
     const response = await answer
     expect(response.status).toBe(202)
     expect(await response.json()).toMatchObject({ id, recurringPaymentId, status: 'confirming', reason: 'interrupted' })
+    // The interruption is logged (docs/local-development.md, "Log events"), not lost behind the answer's own line.
+    expect(warned.some((line) => line.includes('"event":"recurring_payment_interrupted"'))).toBe(true)
     expect(await paymentsListed(id)).toEqual([expect.objectContaining({ status: 'confirming', amount: 120, reason: 'interrupted' })])
     expect(await alarmOf(id)).not.toBeNull()
 
-    await sleepMs(4000) // the mock's answer is lost; the payment stands
+    await sleepMs(8000) // the mock's answer is lost; the payment stands
     const [made] = (await paidAtMock(recurringPaymentId)).payments
     expect(made).toBeDefined()
     await runDurableObjectAlarm(stubOf(id))
