@@ -244,7 +244,13 @@ export async function followedToMoneyhubStatus(id: string, looks = 6) {
     if (found) return found
     await sleepMs(50)
   }
-  return undefined
+  // The last look's webhook may still be on its way: waited for (bounded) rather than raced.
+  const events = await eventually(
+    () => webhookEvents(id),
+    (all) => all.some((e) => e.moneyhubStatus),
+    3000,
+  )
+  return events.find((e) => e.moneyhubStatus)
 }
 
 /** The mock's webhook receiver refuses this session's events (503) for `ms`. */

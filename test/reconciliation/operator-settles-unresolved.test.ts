@@ -18,7 +18,7 @@ async function confirming(fault = 'server_error') {
 }
 
 const listed = async () => {
-  const response = await backendJson('GET', '/unresolved-sessions')
+  const response = await backendJson('GET', '/unresolved-sessions?limit=1000')
   expect(response.status).toBe(200)
   return (await response.json<{ sessions: { id: string; kind: string; status: string; reason?: string }[] }>()).sessions
 }

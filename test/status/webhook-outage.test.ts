@@ -33,7 +33,7 @@ describe('webhooks survive a receiver outage', () => {
       const session = await started({ bankId: 'abc' })
       // Longer than the first attempt and the first two retries from the queue at test scale (1 s, then 2 s:
       // WEBHOOK_RETRY_FIRST_SECONDS, WEBHOOK_RETRY_MAX_SECONDS in vitest.config.ts): the event arrives from the queue.
-      await webhookOutage(session.id, 4_000)
+      await webhookOutage(session.id, 8_000)
       await browser.callback(await browser.authorize(session.authorizeUrl))
       const received = await waitForDelivered(session.id)
       expect(received.filter((w) => w.answered === 503).length).toBeGreaterThanOrEqual(2)
