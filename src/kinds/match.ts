@@ -5,6 +5,7 @@
  * session fixed, the time window, proof) is payments/reconciliation.ts `matches`
  * and docs/reconciliation.md, "The proof rule".
  */
+import { isObject } from '../util/loose'
 
 /** A record of one of Moneyhub's lists, or a request's claim value. */
 export type Item = Record<string, unknown>
@@ -26,7 +27,6 @@ export interface MatchContext {
   payees?: ReadonlyMap<string, PayeeDetails | null>
 }
 
-export const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const termsOf = (item: Item, key: string) => (isObject(item[key]) ? item[key] : {})
 /** Assumption (project): a refund's record names the payment it reverses; the mock's `reversesPaymentId`, or `reversedPaymentId`. */
 export const reversalOf = (item: Item): string | undefined => {

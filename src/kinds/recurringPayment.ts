@@ -8,7 +8,8 @@
  */
 import type { RecurringPaymentRequest } from '../payments/schemas'
 import { claimsWith, claimValue, createdId, payer, type PayerOutcome, type PaymentKind } from './kind'
-import { fixedIn, isObject, penceOf, termsOf } from './match'
+import { isObject } from '../util/loose'
+import { fixedIn, penceOf, termsOf } from './match'
 
 export interface RecurringPaymentOutcome extends PayerOutcome {
   recurringPaymentId: string

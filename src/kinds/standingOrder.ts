@@ -7,7 +7,8 @@
  */
 import type { StandingOrderRequest } from '../payments/schemas'
 import { claimsWith, claimValue, createdId, payer, type PayerOutcome, type PaymentKind } from './kind'
-import { fixedIn, isObject, payeeVerdict, penceOf, sameDay, termsOf, type Item } from './match'
+import { isObject } from '../util/loose'
+import { fixedIn, payeeVerdict, penceOf, sameDay, termsOf, type Item } from './match'
 
 export interface StandingOrderOutcome extends PayerOutcome {
   standingOrderId: string

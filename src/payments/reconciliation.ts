@@ -14,7 +14,8 @@
  * "none". A VRP consent is never linked by likeness at all (`unverified`).
  */
 import type { Config } from '../config'
-import { fixedIn, isObject, type Item, type MatchContext, type PayeeDetails, type Verdict } from '../kinds/match'
+import { fixedIn, type Item, type MatchContext, type PayeeDetails, type Verdict } from '../kinds/match'
+import { isObject } from '../util/loose'
 import { paymentKindOf, type OutcomeIds, type PaymentKindName } from '../kinds/registry'
 import type { ClaimsRequest } from '../oidc/authorizationRequest'
 import { IdentityApiError, identityAnswer, identityRequest } from '../oidc/identity'

@@ -15,7 +15,7 @@ import { addEventToOutbox, attemptFromOutbox } from '../session/webhookOutbox'
 import { nowSeconds, type Session } from '../storage/sessionRecord'
 import { FOLLOW_FIRST_DELAY_S, FOLLOW_FOR_S, lookAtPayment } from './followStatus'
 import { MoneyhubPayment } from './payments'
-import { penceOf, reversalOf } from '../kinds/match'
+import { penceOf, reversalOf, type Item } from '../kinds/match'
 import { readList, reconciliationDelayS } from './reconciliation'
 import { confirming, recordAnswer, type PayEntry, type PayRecords, type RecurringPaymentMade } from './recurring'
 
@@ -35,8 +35,6 @@ const PAY_PAGE_SIZE = 100
 const PAY_MAX_PAGES = 50
 /** After the window, an unsettled pay is looked at again this often. */
 const PAY_LATE_DELAY_S = 3600
-
-type Item = Record<string, unknown>
 
 /** What a pay's look found: its record; two or more of its own; only likenesses that cannot be proved its own; nothing. */
 type PayLook = { found: Item } | { ambiguous: number } | { unproven: number } | { none: true } | { unread: true }

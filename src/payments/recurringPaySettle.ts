@@ -16,7 +16,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config'
 import { ApiError, ERRORS } from '../errors'
-import { penceOf, reversalOf } from '../kinds/match'
+import { penceOf, reversalOf, type Item } from '../kinds/match'
 import { holderOfMoneyhubId, holdMoneyhubId } from '../objects/moneyhubIdIndex'
 import { MoneyhubPayment, readPayment } from './payments'
 import { PAY_CLOCK_SKEW_S } from './recurringPayLooks'
@@ -33,8 +33,6 @@ export interface ConsentOfPay {
   /** The consent's Moneyhub id (a pay's own, when it was kept, comes first). */
   recurringPaymentId?: string
 }
-
-type Item = Record<string, unknown>
 
 /** The first field the pay fixed that Moneyhub's record says otherwise, as its error; undefined when every one agrees. */
 export function mismatchOf(record: Item, entry: PayEntry, consentId: string | undefined, windowS: number): ApiError | undefined {

@@ -38,7 +38,7 @@ export const RECURRING_PAYMENT_TYPES = ['Sweeping', 'Other'] as const
 export const CURRENCIES = ['GBP'] as const
 
 /** Moneyhub's ids for payees, payers and payments (UUIDs); any plain id is accepted. */
-const MONEYHUB_ID = /^[A-Za-z0-9_-]{1,64}$/
+export const MONEYHUB_ID = /^[A-Za-z0-9_-]{1,64}$/
 /** An ISO 8601 date, or date-time with an offset. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
 /** Printable ASCII: what bank references and names carry through Faster Payments. */

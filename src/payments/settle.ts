@@ -17,6 +17,7 @@ import type { Config } from '../config'
 import type { SessionStore } from '../storage/sessions'
 import type { StoredSession } from '../storage/sessionRecord'
 import { isUnresolved } from './nextLook'
+import { MONEYHUB_ID } from './schemas'
 import type { PaySettlement } from './recurringPaySettle'
 import { checkSettleRecord, type SettleLook } from './settleCheck'
 
@@ -32,7 +33,7 @@ const FIELDS: readonly SettleField[] = [...new Set(Object.values(PAYMENT_KINDS).
 const moneyhubId = (what: string) =>
   v.optional(
     described(
-      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Moneyhub id (letters, digits, - and _)')),
+      v.pipe(v.string(), v.regex(MONEYHUB_ID, 'must be a Moneyhub id (letters, digits, - and _)')),
       OPENAPI_BUILD && `Moneyhub's id of the record that settles ${what}`,
     ),
   )
