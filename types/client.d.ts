@@ -62,13 +62,6 @@ interface SessionKind<Request, Outcome, Name extends string = string> {
 /** The id fields a paying kind's outcome adds to the session (its answer's and its webhook's fields). */
 type OutcomeField_2<Outcome> = Exclude<keyof Outcome, keyof PayerOutcome> & string
 
-/**
- * The pieces each kind's match rule (kinds/*.ts `match`) is built from: how a
- * record of Moneyhub's says an amount, a day, a payee, or the payment a refund
- * reverses. Pure: no I/O. The rule that uses them (equal on every field the
- * session fixed, the time window, proof) is payments/reconciliation.ts `matches`
- * and docs/reconciliation.md, "The proof rule".
- */
 /** A record of one of Moneyhub's lists, or a request's claim value. */
 type Item = Record<string, unknown>
 

@@ -832,7 +832,7 @@ export function identityApi() {
       const token = requireClientToken(c, 'recurring_payment:read')
       return list(c, [...recurringPayments.values()].filter((r) => r.clientId === token.clientId).map(listedConsent), {
         ...byUserAndPayee,
-        ...dateFilters((r) => r.createdAt),
+        ...dateFilters((r) => ('createdAt' in r ? r.createdAt : r.submittedAt)),
       })
     })
     .get('/payments/:id', (c) => {

@@ -250,8 +250,15 @@ function consentAs6(consent: MockRecurringPayment): RecurringPaymentRequest6 {
     : { ...submission(consent, consent.id, consent.createdAt), providerStatus: 'AcceptedWithoutPosting', status: 'completed' }
 }
 
-/** A consent as 5.2.1 declares it, for getRecurringPayments' list (payments.ts). Assumption (project): the list answers in 5.2.1's shape whatever a consent's switch says. */
-export const listedConsent = consentAs5
+/**
+ * A consent in getRecurringPayments' list (payments.ts), in the shape its version switch says: 5.2.1's, or 6.x's
+ * submission (no id, no terms). Assumption (project): payeeId and userId sit beside either, so the list can be
+ * filtered on them.
+ */
+export const listedConsent = (consent: MockRecurringPayment) =>
+  versions.get(consent.id) === '6'
+    ? { ...consentAs6(consent), payeeId: consent.payeeId, ...(consent.userId ? { userId: consent.userId } : {}) }
+    : consentAs5(consent)
 
 export function recurringPaymentsApi() {
   const mine = (clientId: string, id: string) => {

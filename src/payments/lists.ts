@@ -51,8 +51,13 @@ const byPayeeAndDate = {
 }
 const datesInOrder = dateOrder<{ startDate?: string; endDate?: string }>('startDate', 'endDate', 'must not be before startDate')
 
-/** Moneyhub's standing order and VRP consent records: an id; every other member passes through. */
+/** Moneyhub's standing order records: an id; every other member passes through. */
 const MoneyhubRecord = looseObject({ id: v.string() })
+/**
+ * Moneyhub's VRP consent records: 5.2.1's RecurringPaymentRequest has an id; 6.x's is a submission without one
+ * (moneyhub/moneyhub-api-client, src/schema/payment.ts): every member passes through.
+ */
+const MoneyhubConsentRecord = looseObject({ id: v.optional(v.string()) })
 
 export const LISTS = {
   payees: {
@@ -81,7 +86,7 @@ export const LISTS = {
     path: '/recurring-payments',
     scope: 'recurring_payment:read',
     query: refined(strictObject({ ...paging, ...byUser, ...byPayeeAndDate }), datesInOrder),
-    item: MoneyhubRecord,
+    item: MoneyhubConsentRecord,
   },
 } as const
 export type ListName = keyof typeof LISTS

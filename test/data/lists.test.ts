@@ -17,10 +17,12 @@ import {
   inlineSchemaRefs,
   madeAtMockFor,
   MOCK_BANK_ID,
+  mockOrigin,
   paymentBody,
   payThrough,
   registerUser,
 } from '../helpers'
+import { consent } from '../vrp'
 
 interface Page {
   data: Record<string, any>[]
@@ -123,6 +125,14 @@ describe('GET /payments, /standing-orders, /recurring-payments', () => {
       expect.objectContaining({ id: recurringPayment!.id, payeeId }),
     ])
     expect(await grantedScopes()).toContain('recurring_payment:read')
+  })
+
+  it("/recurring-payments passes 6.x's consent records on as they are (a submission: no id, no terms)", async () => {
+    const { recurringPaymentId } = await consent('6')
+    const { payeeId } = await (await fetch(`${mockOrigin()}/__mock/recurring-payments/${recurringPaymentId}`)).json<{ payeeId: string }>()
+    const { data } = await pageOf(`/recurring-payments?payeeId=${payeeId}`)
+    expect(data).toEqual([expect.objectContaining({ authRequestId: recurringPaymentId, status: 'completed' })])
+    expect(data[0]).not.toHaveProperty('id')
   })
 
   it.each([
