@@ -28,6 +28,7 @@ const bank = (
   parentRef: fields.bankRef,
   isBeta: false,
   accountTypes: [cash()],
+  // Assumption (project): an icon address and parentRef as Moneyhub's entries look; the mock's own values.
   iconUrl: `https://identity.moneyhub.co.uk/bank-icons/${fields.bankRef}`,
   userTypes: ['personal'],
   payments: [],

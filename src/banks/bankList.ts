@@ -26,7 +26,8 @@ const words = v.pipe(
 
 /**
  * WellKnownConnection as the official client declares it (moneyhub/moneyhub-api-client, src/schema/connection.ts,
- * 5.2.1 and 6.x): account types are `{name, beta}`; `type` is api, legacy, test, zoopla, mouseprice or autotrader
+ * 5.2.1 and 6.x): account types are `{name, beta}` (their names differ: 5.2.1's `cash:current`, `mortgage:repayment`…,
+ * 6.x's `cash`, `mortgage`, `properties`…; both read); `type` is api, legacy, test, zoopla, mouseprice or autotrader
  * (6.x); `status {sync, auth}` is Moneyhub's own view of the provider. Read leniently: only an id and a name are
  * needed; any other field that is not as declared is left out, never a reason to drop the bank. Account types are
  * read by `name`, and by `type` too (the project's earlier mock and any list that still says so).
@@ -103,7 +104,7 @@ export function bankFromEntry(
     b.status && (b.status.sync || b.status.auth)
       ? { ...(b.status.sync ? { sync: b.status.sync } : {}), ...(b.status.auth ? { auth: b.status.auth } : {}) }
       : undefined
-  // Moneyhub serves icons at {identity}/bank-icons/:bankRef when the entry names none.
+  // Assumption (project): Moneyhub serves icons at {identity}/bank-icons/:bankRef when the entry names none.
   const iconUrl =
     b.iconUrl && isHttps(b.iconUrl)
       ? b.iconUrl

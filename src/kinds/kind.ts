@@ -109,7 +109,10 @@ export interface PaymentKind<Request, Outcome extends PayerOutcome, Name extends
   readonly reversible: boolean
 }
 
-/** Ids Moneyhub writes in the id_token for created objects: UUIDs, or `<bankId>:<id>` for connections. */
+/**
+ * Ids Moneyhub writes in the id_token for created objects: `<bankId>:<id>` for connections (moneyhub/moneyhub-api-client,
+ * src/__tests__/sync.ts splits them at `:`); Assumption (project): UUIDs for the rest, any plain id accepted.
+ */
 const CREATED_ID = /^[A-Za-z0-9_:.-]{1,128}$/
 
 /** The id the id_token carries under `claim`; OidcError when it is not there. */

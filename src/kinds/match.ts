@@ -66,7 +66,7 @@ const sameAccount = (a: PayeeDetails, b: PayeeDetails) =>
   digits(a.accountNumber) === digits(b.accountNumber) &&
   (a.name === undefined || b.name === undefined || a.name.trim().toLowerCase() === b.name.trim().toLowerCase())
 
-/** The payee a record carries in full: `payee` `{ name, sortCode, accountNumber }` or the 6.x standing order's `{ name, sortCodeAccountNumber }`. */
+/** The payee a record carries in full: `payee` `{ name, sortCode, accountNumber }` or a `StandingOrderWithDetail`'s `{ name, sortCodeAccountNumber }` (both versions). */
 function carriedPayee(item: Item): PayeeDetails | undefined {
   const payee = isObject(item.payee)
     ? item.payee

@@ -38,11 +38,14 @@ export const FOLLOW_MAX_DELAY_S = 600
 export const FOLLOW_FOR_S = 24 * 3600
 const delayS = (attempt: number) => Math.min(FOLLOW_MAX_DELAY_S, FOLLOW_FIRST_DELAY_S * 2 ** attempt)
 
-/** Moneyhub's statuses after which nothing changes (the official client's PaymentStatus). */
+/**
+ * Moneyhub's statuses after which nothing changes. The official client's PaymentStatus declares the statuses; which
+ * are final is an Assumption (project).
+ */
 export const isFinalMoneyhubStatus = (status: string) =>
   ['completed', 'rejected', 'cancelled', 'abandoned'].includes(status) || status.startsWith('error:')
 
-/** A standing order's statuses after which nothing changes (the official client's StandingOrderRequestStatus). */
+/** A standing order's statuses after which nothing changes (declared by the official client's StandingOrderRequestStatus; which are final: Assumption (project)). */
 export const isFinalStandingOrderStatus = (status: string) => ['InitiationCompleted', 'InitiationFailed', 'Cancelled'].includes(status)
 
 /** What to follow once a record is authorised: a single payment or a standing order with its id, not yet final. */

@@ -120,7 +120,9 @@ export function firstQuery(from: number, to: number, userId?: string): Record<st
   return {
     limit: String(PAGE_SIZE),
     offset: '0',
-    // The official client's PaymentSearchParams (src/schema/payment.ts): userId, payeeId, startDate, endDate.
+    // The official client's PaymentSearchParams (src/schema/payment.ts): userId, payeeId, startDate, endDate. Its
+    // StandingOrderSearchParams and RecurringPaymentSearchParams declare only userId: that those lists take the dates
+    // too is an Assumption (project); one that ignores them is read whole all the same.
     startDate: iso(from - 2 * CLOCK_SKEW_S),
     endDate: iso(to + 2 * CLOCK_SKEW_S),
     ...(userId ? { userId } : {}),

@@ -86,7 +86,7 @@ export interface RecurringPaymentMade {
   recurringPaymentId: string
   /** `made`: Moneyhub accepted the pay (a 2xx; its progress is moneyhubStatus, payment.status); `confirming`: sent, outcome not yet known. */
   status: 'made' | 'confirming'
-  /** Moneyhub's payment id: 5.2.1's answer `id`, or found later in its payments. */
+  /** Moneyhub's payment id: 5.2.1's answer `id` (Assumption (project): 5.2.1 does not say whose id it is), or found later in its payments. */
   paymentId?: string
   /** 6.x's answer: the submission's id (the payment record's paymentSubmissionId). */
   paymentSubmissionId?: string

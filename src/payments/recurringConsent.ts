@@ -104,6 +104,7 @@ export function refusalOfConsent(read: unknown, amount: number): ApiError | unde
   const to = text(terms.validToDate)
   if (from && now < Date.parse(from)) return new ApiError('consent_not_yet_valid', `the consent is valid from ${from}`)
   if (to && now >= endOf(to)) return new ApiError('consent_expired', `the consent was valid until ${to}`)
+  // Assumption (project): the consent's maximumIndividualAmount is in pence, as the amounts sent to /pay.
   const maximum = terms.maximumIndividualAmount
   if (typeof maximum === 'number' && amount > maximum)
     return new ApiError(

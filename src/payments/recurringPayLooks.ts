@@ -46,7 +46,8 @@ type PayLook = { found: Item } | { ambiguous: number } | { unproven: number } | 
  * pay fixed: amount, payeeRef, payerRef, payee (when known), time inside the
  * window (skew allowed), its paymentSubmissionId when Moneyhub gave one, and
  * never name another consent. Proof that it is this consent's: it names this
- * consent (`recurringPaymentId`), or carries this pay's paymentSubmissionId.
+ * consent (`recurringPaymentId`: neither client version declares it on Payment, so this is an Assumption (project)),
+ * or carries this pay's paymentSubmissionId.
  * A record another holder has (objects/moneyhubIdIndex.ts) is not this pay's.
  */
 async function lookForPay(config: Config, env: Env, entry: PayEntry, body: RecurringPaymentMade, holder: string): Promise<PayLook> {

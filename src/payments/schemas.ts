@@ -16,7 +16,7 @@ import { described, email, int, named, picklist, refine, refined, strictObject }
 /** A schema defined elsewhere, with a description of its own here (described() makes a new schema; the other keeps its own). */
 const redescribed = described
 
-/** Faster Payments and Bacs references: at most 18 characters. */
+/** Faster Payments and Bacs references: at most 18 characters (Assumption (project): the schemes' limit). */
 export const MAX_REFERENCE_LENGTH = 18
 export const PAYEE_TYPES = ['api-payee', 'mh-user-account'] as const
 export const PAYER_TYPES = ['api-payer', 'mh-user-account'] as const
@@ -37,7 +37,7 @@ export const PERIOD_ALIGNMENTS = ['Consent', 'Calendar'] as const
 export const RECURRING_PAYMENT_TYPES = ['Sweeping', 'Other'] as const
 export const CURRENCIES = ['GBP'] as const
 
-/** Moneyhub's ids for payees, payers and payments (UUIDs); any plain id is accepted. */
+/** Moneyhub's ids for payees, payers and payments (Assumption (project): UUIDs); any plain id is accepted. */
 export const MONEYHUB_ID = /^[A-Za-z0-9_-]{1,64}$/
 /** An ISO 8601 date, or date-time with an offset. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
